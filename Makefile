@@ -1,0 +1,36 @@
+# Two commands: `make run` and `make test`. Everything else is optional.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test bench manage lint clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Start PostgreSQL + Valkey (embedded unless DATABASE_URL/REDIS_URL are set), web, worker and beat.
+run: $(STAMP)
+	$(BIN)/python -m secretaria.devstack run
+
+## The whole test suite, against real PostgreSQL and Redis/Valkey. Extra args: make test ARGS="-k auth"
+test: $(STAMP)
+	$(BIN)/python -m secretaria.devstack test $(ARGS)
+
+## Load benchmarks (prints figures; never part of `make test`).
+bench: $(STAMP)
+	$(BIN)/python -m secretaria.devstack bench $(ARGS)
+
+## Any manage.py command against the local stack: make manage ARGS="provision_tenant --help"
+manage: $(STAMP)
+	$(BIN)/python -m secretaria.devstack manage $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .data

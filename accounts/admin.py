@@ -1,0 +1,67 @@
+"""The company's staff, on the tenant admin. Writes go through accounts.services."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accounts import services
+from accounts.models import User
+from accounts.roles import Role
+from secretaria.admin_sites import tenant_admin
+
+
+class UserCreationForm(forms.ModelForm):
+    role = forms.ChoiceField(label="papel", choices=Role.choices)
+    password = forms.CharField(label="senha", widget=forms.PasswordInput)
+
+    class Meta:
+        model = User
+        fields = ["email", "full_name"]
+
+
+class UserChangeForm(forms.ModelForm):
+    role = forms.ChoiceField(label="papel", choices=Role.choices)
+
+    class Meta:
+        model = User
+        fields = ["full_name", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["role"] = self.instance.role
+
+
+@admin.register(User, site=tenant_admin)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ["email", "full_name", "role", "is_active", "last_login"]
+    list_filter = ["is_active", "groups"]
+    search_fields = ["email", "full_name"]
+    ordering = ["email"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = UserChangeForm if obj else UserCreationForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["email", "full_name", "role", "password"] if obj is None else ["full_name", "role", "is_active"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            if change:
+                services.user_update(user=obj, actor=request.user, role=data["role"],
+                                     full_name=data["full_name"], is_active=data["is_active"])
+            else:
+                created = services.user_create(email=data["email"], password=data["password"],
+                                               role=data["role"], full_name=data["full_name"],
+                                               actor=request.user)
+                obj.pk = created.pk
+        except (PermissionDenied, ValidationError) as exc:
+            raise PermissionDenied(str(exc)) from exc
+
+    def save_related(self, request, form, formsets, change):
+        """Groups are set by the service from the role field."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: the audit trail keeps pointing at users

@@ -1,0 +1,88 @@
+from django.db import connection
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.api.serializers import (
+    MeOutputSerializer,
+    UserCreateInputSerializer,
+    UserOutputSerializer,
+    UserUpdateInputSerializer,
+)
+from accounts.models import User
+from accounts.permissions import IsCompanyMember, RoleModelPermissions
+from accounts.tokens import LogoutSerializer
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeOutputSerializer)
+    def get(self, request):
+        tenant = request.tenant
+        on_public = connection.schema_name == "public"
+        payload = {
+            "user": request.user,
+            "role": "platform_admin" if on_public else request.user.role,
+            "company": None if on_public else tenant,
+        }
+        return Response(MeOutputSerializer(payload).data)
+
+
+class LogoutView(APIView):
+    """Blacklists the refresh token: it can no longer mint access tokens."""
+
+    permission_classes = []
+    authentication_classes = []
+
+    @extend_schema(request=LogoutSerializer, responses={205: None})
+    def post(self, request):
+        serializer = LogoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.validated_data["refresh"].blacklist()
+        return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+class UserViewSet(viewsets.GenericViewSet):
+    """Staff of the company. Reading needs a role; changing needs manager or owner."""
+
+    permission_classes = [IsCompanyMember, RoleModelPermissions]
+    queryset = User.objects.none()  # tells RoleModelPermissions which model's perms apply
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(responses=UserOutputSerializer(many=True))
+    def list(self, request):
+        users = selectors.user_list(role=request.query_params.get("role") or None)
+        page = self.paginate_queryset(users)
+        return self.get_paginated_response(UserOutputSerializer(page, many=True).data)
+
+    @extend_schema(responses=UserOutputSerializer)
+    def retrieve(self, request, pk=None):
+        return Response(UserOutputSerializer(get_object_or_404(User, pk=pk)).data)
+
+    @extend_schema(request=UserCreateInputSerializer, responses={201: UserOutputSerializer})
+    def create(self, request):
+        data = _validated(UserCreateInputSerializer, request.data)
+        user = services.user_create(actor=request.user, **data)
+        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=UserUpdateInputSerializer, responses=UserOutputSerializer)
+    def partial_update(self, request, pk=None):
+        data = _validated(UserUpdateInputSerializer, request.data)
+        user = services.user_update(user=get_object_or_404(User, pk=pk), actor=request.user, **data)
+        return Response(UserOutputSerializer(user).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        services.user_deactivate(user=get_object_or_404(User, pk=pk), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

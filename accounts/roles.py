@@ -1,0 +1,86 @@
+"""Roles per company, as Django groups with permissions.
+
+The REST API (`permissions.py`) and the tenant admin both decide with
+`user.has_perm()`, so this module is the one place that says who may do what:
+
+- viewer: sees everything, changes nothing;
+- operator: also runs the day-to-day (conversations, agenda);
+- manager: also manages users, settings, reply templates, and may delete;
+- owner: everything a manager may, and may appoint owners.
+
+Nobody changes the audit trails or the role groups themselves.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+
+# Apps whose rows staff create and edit in daily work.
+OPERATIONAL_APPS = {"conversations", "agenda"}
+# Apps whose rows are company configuration.
+SETTINGS_APPS = {"templates", "analytics"}
+# Models only ever read through the panel, whatever the role.
+READ_ONLY_MODELS = {("compliance", "auditevent"), ("auditlog", "logentry")}
+# Apps with nothing for staff to see or touch.
+HIDDEN_APPS = {"admin", "auth", "contenttypes", "sessions", "token_blacklist"}
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Leitor"
+    OPERATOR = "operator", "Operador"
+    MANAGER = "manager", "Gerente"
+    OWNER = "owner", "Proprietário"
+
+
+RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.MANAGER: 2, Role.OWNER: 3}
+
+
+def _grants(role: Role, app: str, model: str, action: str) -> bool:
+    """Whether `role` may perform `action` (view/add/change/delete/custom) on app.model."""
+    if app in HIDDEN_APPS:
+        return False
+    if action == "view":
+        return True
+    if (app, model) in READ_ONLY_MODELS:
+        return False
+    rank = RANK[role]
+    if app in OPERATIONAL_APPS:
+        return rank >= RANK[Role.OPERATOR] if action in ("add", "change") else rank >= RANK[Role.MANAGER]
+    return rank >= RANK[Role.MANAGER]
+
+
+def _split(permission: Permission) -> tuple[str, str, str]:
+    action = permission.codename.split("_", 1)[0]
+    if action not in ("view", "add", "change", "delete"):
+        action = permission.codename
+    return permission.content_type.app_label, permission.content_type.model, action
+
+
+def roles_sync() -> dict[str, Group]:
+    """Create the role groups of the current schema and give each its permissions.
+
+    Idempotent; run after every migration, since new models bring new permissions.
+    """
+    permissions = list(Permission.objects.select_related("content_type"))
+    groups = {}
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.set([p for p in permissions if _grants(role, *_split(p))])
+        groups[role.value] = group
+    return groups
+
+
+def role_of(user) -> str | None:
+    names = {g.name for g in user.groups.all()}
+    for role in sorted(Role, key=RANK.get, reverse=True):
+        if role.value in names:
+            return role.value
+    return None
+
+
+def may_assign(*, actor_role: str | None, target_role: str) -> bool:
+    """An owner may appoint any role; a manager anything below owner; others nothing."""
+    if actor_role == Role.OWNER:
+        return True
+    if actor_role == Role.MANAGER:
+        return target_role != Role.OWNER
+    return False

@@ -1,0 +1,87 @@
+"""Writes on users. Each function runs in the schema that is current (the company's)."""
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role, may_assign, roles_sync
+
+
+def _role_group(role: str) -> Group:
+    try:
+        return Group.objects.get(name=Role(role).value)
+    except Group.DoesNotExist:
+        # A schema migrated before its roles were synced: sync now rather than fail.
+        return roles_sync()[Role(role).value]
+
+
+def _check_assign(actor: User | None, role: str) -> None:
+    # actor=None means the system itself (provisioning, bootstrap).
+    if actor is not None and not may_assign(actor_role=actor.role, target_role=role):
+        raise PermissionDenied("Você não pode atribuir este papel.")
+
+
+@transaction.atomic
+def user_create(
+    *, email: str, password: str, role: str, full_name: str = "", actor: User | None = None
+) -> User:
+    """Create a staff member with a role; the password must pass the validators."""
+    _check_assign(actor, role)
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": ["Já existe um usuário com este e-mail."]})
+    candidate = User(email=email, full_name=full_name)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user = User.objects.create_user(email, password, full_name=full_name, is_staff=True)
+    user.groups.set([_role_group(role)])
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    actor: User | None,
+    role: str | None = None,
+    full_name: str | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Change a member's role, name or activity. Owners are touched by owners only."""
+    if actor is not None and user.role == Role.OWNER and actor.role != Role.OWNER:
+        raise PermissionDenied("Só um proprietário altera outro proprietário.")
+    if actor is not None and actor.pk == user.pk and (role is not None or is_active is False):
+        raise PermissionDenied("Você não pode alterar o próprio papel nem se desativar.")
+    fields = []
+    if full_name is not None:
+        user.full_name = full_name
+        fields.append("full_name")
+    if is_active is not None:
+        user.is_active = is_active
+        fields.append("is_active")
+    if fields:
+        user.save(update_fields=fields)
+    if role is not None:
+        _check_assign(actor, role)
+        user.groups.set([_role_group(role)])
+    return user
+
+
+def user_deactivate(*, user: User, actor: User | None) -> User:
+    """Staff are deactivated, never deleted: the audit trail keeps pointing at them."""
+    return user_update(user=user, actor=actor, is_active=False)
+
+
+def platform_admin_ensure(*, email: str, password: str, reset_password: bool) -> tuple[User, bool]:
+    """Create the platform admin in the public schema if missing. Returns (user, created)."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return User.objects.create_superuser(email, password), True
+    if reset_password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user, False

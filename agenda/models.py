@@ -1,0 +1,1 @@
+"""agenda: models arrive with their issue."""

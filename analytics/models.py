@@ -1,0 +1,1 @@
+"""analytics: models arrive with their issue."""

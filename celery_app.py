@@ -1,0 +1,59 @@
+"""The Celery application, tenant-aware through tenant-schemas-celery.
+
+A task sent while a company's schema is active carries that schema in a header
+(taken at *send* time) and runs in it; a task sent outside any company runs in
+`public`. Periodic jobs go through one dispatcher (`tenants.tasks`) that fans
+out to every active company.
+"""
+
+import os
+
+import structlog
+from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secretaria.settings")
+
+app = CeleryApp("secretaria")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.worker_hijack_root_logger = False
+app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _keep_our_logging(**_kwargs):
+    """Celery would install its own handlers; settings already configured structlog."""
+
+
+@before_task_publish.connect
+def _propagate_request_id(headers=None, **_kwargs):
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    if headers is not None and request_id and "request_id" not in headers:
+        headers["request_id"] = request_id
+
+
+@task_prerun.connect
+def _bind_task_context(task=None, task_id=None, **_kwargs):
+    from django.db import connection
+
+    structlog.contextvars.clear_contextvars()
+    request_id = (task.request.headers or {}).get("request_id") or task.request.get("request_id")
+    structlog.contextvars.bind_contextvars(
+        task=task.name, task_id=task_id, company=connection.schema_name,
+        **({"request_id": request_id} if request_id else {}),
+    )
+
+
+@task_postrun.connect
+def _clear_task_context(**_kwargs):
+    structlog.contextvars.clear_contextvars()
+
+
+app.conf.beat_schedule = {
+    "tenants-dispatch-every-minute": {
+        "task": "tenants.dispatch_periodic",
+        "schedule": 60.0,
+        "args": ["minute"],
+        "options": {"expires": 55},
+    },
+}

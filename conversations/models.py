@@ -1,0 +1,1 @@
+"""Conversations: channels, contacts, messages (see issue 3)."""

@@ -1,0 +1,24 @@
+import sys
+
+from secretaria.devstack import launcher
+
+USAGE = "usage: python -m secretaria.devstack {run|test [pytest args]|manage <command>}"
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(USAGE)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return launcher.run()
+    if command == "test":
+        return launcher.test(rest)
+    if command == "manage":
+        return launcher.shell_command(rest)
+    print(USAGE)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

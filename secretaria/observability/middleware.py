@@ -1,0 +1,50 @@
+import re
+import time
+import uuid
+
+import structlog
+
+from secretaria.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An incoming id is honoured only if it looks like one; anything else is replaced
+# (it ends up in every log line, so it must not smuggle text in).
+VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+log = structlog.get_logger("secretaria.request")
+
+
+class RequestContextMiddleware:
+    """Correlation id, per-company request metrics and one log line per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        structlog.contextvars.clear_contextvars()
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        elapsed = time.perf_counter() - started
+        response[REQUEST_ID_HEADER] = request_id
+        self._record(request, response, elapsed)
+        structlog.contextvars.clear_contextvars()
+        return response
+
+    @staticmethod
+    def _record(request, response, elapsed: float) -> None:
+        tenant = getattr(request, "tenant", None)
+        company = tenant.schema_name if tenant is not None else "unknown"
+        HTTP_REQUESTS.labels(company=company, method=request.method, status=str(response.status_code)).inc()
+        HTTP_LATENCY.labels(company=company).observe(elapsed)
+        if request.path in ("/healthz", "/readyz", "/metrics"):
+            return  # probes every few seconds would drown the log
+        log.info(
+            "request",
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+            duration_ms=round(elapsed * 1000, 1),
+        )

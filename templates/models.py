@@ -1,0 +1,1 @@
+"""templates: models arrive with their issue."""

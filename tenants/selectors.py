@@ -1,0 +1,23 @@
+from django.db import connection
+
+from tenants.models import Company, Domain
+
+
+def company_list_active() -> list[Company]:
+    return list(Company.objects.active().order_by("id"))
+
+
+def schemas_existing() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def company_conflicts(*, slug: str, schema_name: str, domain: str) -> dict[str, str]:
+    """Field -> message for each identifier already taken."""
+    conflicts = {}
+    if Company.objects.filter(slug=slug).exists() or schema_name in schemas_existing():
+        conflicts["slug"] = "Já existe uma empresa com este identificador."
+    if Domain.objects.filter(domain=domain).exists():
+        conflicts["domain"] = "Este domínio já está em uso."
+    return conflicts

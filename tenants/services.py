@@ -1,0 +1,210 @@
+"""Provisioning and periodic fan-out across companies."""
+
+import random
+import re
+import time
+from dataclasses import dataclass
+
+import structlog
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import schema_context, tenant_context
+
+from accounts.models import User
+from accounts.roles import Role, roles_sync
+from accounts.services import user_create
+from accounts.tokens import tokens_for_user
+from billing.selectors import plan_get_active
+from billing.services import subscription_start
+from compliance.services import audit_event_record
+from secretaria.errors import Conflict
+from secretaria.observability.metrics import TASKS_DISPATCHED, TENANT_PROVISIONING
+from tenants.models import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, Company, Domain
+from tenants.selectors import company_conflicts, company_list_active, schemas_existing
+
+log = structlog.get_logger(__name__)
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+RESERVED_SLUGS = {"public", "admin", "api", "www", "static", "template", "tenant-template",
+                  "information-schema", "metrics", "postgres"}
+
+
+@dataclass(frozen=True)
+class ProvisionedCompany:
+    company: Company
+    domain: Domain
+    owner: User
+    access: str
+    refresh: str
+    seconds: float
+
+
+def schema_name_for(slug: str) -> str:
+    return slug.replace("-", "_")
+
+
+def _validate(*, slug: str, domain: str, owner_email: str, owner_password: str, plan_code: str):
+    errors: dict[str, list[str]] = {}
+    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS or slug.startswith("pg-"):
+        errors["slug"] = ["Use 3 a 40 letras minúsculas, números ou hífens, começando por letra."]
+    if not DOMAIN_RE.match(domain):
+        errors["domain"] = ["Domínio inválido (ex.: clinica.exemplo.com.br)."]
+    try:
+        validate_password(owner_password, user=User(email=owner_email))
+    except ValidationError as exc:
+        errors["owner_password"] = exc.messages
+    plan = plan_get_active(code=plan_code)
+    if plan is None:
+        errors["plan"] = [f"Plano desconhecido: {plan_code}."]
+    if errors:
+        raise ValidationError(errors)
+    return plan
+
+
+def company_provision(
+    *, name: str, slug: str, domain: str, plan: str, owner_email: str, owner_password: str
+) -> ProvisionedCompany:
+    """Create a company with everything it needs, or nothing at all.
+
+    Company row, domain, subscription, schema (cloned from the migrated template),
+    role groups, owner account and first tokens are made in one transaction:
+    PostgreSQL DDL is transactional, so a failure at any step leaves no trace.
+    Raises ValidationError (bad input) or Conflict (slug or domain taken).
+    """
+    started = time.perf_counter()
+    slug, domain, owner_email = slug.strip().lower(), domain.strip().lower(), owner_email.strip().lower()
+    plan_obj = _validate(slug=slug, domain=domain, owner_email=owner_email,
+                         owner_password=owner_password, plan_code=plan)
+    schema_name = schema_name_for(slug)
+    _raise_conflicts(slug=slug, schema_name=schema_name, domain=domain)
+    try:
+        with transaction.atomic():
+            company = Company.objects.create(name=name.strip(), slug=slug, schema_name=schema_name)
+            domain_obj = Domain.objects.create(domain=domain, tenant=company, is_primary=True)
+            subscription_start(company=company, plan=plan_obj)
+            company_schema_create(company=company)
+            with tenant_context(company):
+                owner = user_create(email=owner_email, password=owner_password, role=Role.OWNER)
+                audit_event_record(action="company.provisioned", actor="system",
+                                   target=slug, data={"plan": plan_obj.code})
+                tokens = tokens_for_user(owner)
+    except IntegrityError as exc:
+        # Two requests racing for the same slug/domain: the loser lands here.
+        _raise_conflicts(slug=slug, schema_name=schema_name, domain=domain)
+        raise Conflict("Empresa já existe.") from exc
+    seconds = time.perf_counter() - started
+    TENANT_PROVISIONING.observe(seconds)
+    log.info("company_provisioned", slug=slug, plan=plan_obj.code, seconds=round(seconds, 3))
+    return ProvisionedCompany(company=company, domain=domain_obj, owner=owner,
+                              access=tokens["access"], refresh=tokens["refresh"], seconds=seconds)
+
+
+def _raise_conflicts(*, slug: str, schema_name: str, domain: str) -> None:
+    conflicts = company_conflicts(slug=slug, schema_name=schema_name, domain=domain)
+    if conflicts:
+        field, message = next(iter(conflicts.items()))
+        raise Conflict(message, field=field)
+
+
+def company_schema_create(*, company: Company) -> None:
+    """Create the company's schema by cloning the template, migrating only if it lags.
+
+    Must run in the caller's transaction (with the company row) and in `public`.
+    """
+    if TEMPLATE_SCHEMA in schemas_existing():
+        CloneSchema().clone_schema(TEMPLATE_SCHEMA, company.schema_name, "DATA", set_connection=False)
+        if _has_pending_migrations(company):
+            # The template lags behind the code (a deploy before `migrate_schemas`):
+            # apply what is missing rather than pretend it is there.
+            _migrate_schema(company.schema_name)
+    else:
+        connection.cursor().execute(f'CREATE SCHEMA "{company.schema_name}"')
+        _migrate_schema(company.schema_name)
+    with tenant_context(company):
+        roles_sync()
+    connection.set_schema_to_public()
+
+
+def _has_pending_migrations(company: Company) -> bool:
+    with tenant_context(company):
+        executor = MigrationExecutor(connection)
+        targets = executor.loader.graph.leaf_nodes()
+        return bool(executor.migration_plan(targets))
+
+
+def _migrate_schema(schema_name: str) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=0)
+    connection.set_schema_to_public()
+
+
+def template_schema_ensure() -> bool:
+    """Create the (internal) template company whose schema new companies are cloned from."""
+    if Company.objects.filter(schema_name=TEMPLATE_SCHEMA).exists():
+        return False
+    with transaction.atomic():
+        template = Company.objects.create(
+            name="(modelo de esquema)", slug="tenant-template", schema_name=TEMPLATE_SCHEMA,
+            status=Company.Status.SUSPENDED,
+        )
+        connection.cursor().execute(f'CREATE SCHEMA IF NOT EXISTS "{TEMPLATE_SCHEMA}"')
+        _migrate_schema(template.schema_name)
+        with tenant_context(template):
+            roles_sync()
+    return True
+
+
+def public_tenant_ensure(*, domains: list[str]) -> Company:
+    """The row django-tenants needs for the public schema, with the platform's hosts."""
+    public, _ = Company.objects.get_or_create(
+        schema_name=PUBLIC_SCHEMA, defaults={"name": "Secretaria (plataforma)", "slug": "public"}
+    )
+    for index, host in enumerate(domains):
+        Domain.objects.get_or_create(domain=host, defaults={"tenant": public, "is_primary": index == 0})
+    return public
+
+
+def roles_sync_all() -> int:
+    """Bring every schema's role groups up to date with the current permissions."""
+    count = 0
+    for company in Company.objects.exclude(schema_name=PUBLIC_SCHEMA):
+        with tenant_context(company):
+            roles_sync()
+        count += 1
+    return count
+
+
+def periodic_dispatch(*, cadence: str, jitter_seconds: float = 5.0) -> int:
+    """Send each periodic task of `cadence` once per active company, in its schema.
+
+    Companies whose schema does not exist yet are skipped; a little random delay
+    spreads the work so that every company's job does not start in the same second.
+    """
+    from celery_app import app
+
+    task_names = settings.TENANT_PERIODIC_TASKS.get(cadence, [])
+    if not task_names:
+        return 0
+    existing = schemas_existing()
+    sent = 0
+    for company in company_list_active():
+        if company.schema_name not in existing:
+            continue
+        with schema_context(company.schema_name):
+            for name in task_names:
+                app.send_task(name, countdown=random.uniform(0, jitter_seconds))
+                TASKS_DISPATCHED.labels(company=company.schema_name, task=name).inc()
+                sent += 1
+    return sent
+
+
+def company_rename(*, company: Company, name: str) -> Company:
+    company.name = name.strip()
+    company.save(update_fields=["name"])
+    return company
