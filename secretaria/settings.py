@@ -125,6 +125,8 @@ WSGI_APPLICATION = "secretaria.wsgi.application"
 DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/secretaria")}
 # django-tenants and django-prometheus both want the ENGINE: tenants on top,
 # prometheus underneath (counts queries), Django's psycopg 3 backend below that.
+# DATABASE_NAME overrides the URL's database (test workers point at the test database).
+DATABASES["default"]["NAME"] = env.str("DATABASE_NAME", default=DATABASES["default"]["NAME"])
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 ORIGINAL_BACKEND = "django_prometheus.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
