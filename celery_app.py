@@ -9,6 +9,7 @@ out to every active company.
 import os
 
 import structlog
+from celery.schedules import crontab
 from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
 from tenant_schemas_celery.app import CeleryApp
 
@@ -55,5 +56,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "args": ["minute"],
         "options": {"expires": 55},
+    },
+    "tenants-dispatch-daily": {
+        "task": "tenants.dispatch_periodic",
+        "schedule": crontab(hour=3, minute=15),
+        "args": ["daily"],
+        "options": {"expires": 3600},
     },
 }

@@ -222,7 +222,10 @@ CELERY_TIMEZONE = "America/Sao_Paulo"
 # Beat's heartbeat in Redis must be younger than this for /readyz to pass.
 BEAT_HEARTBEAT_MAX_AGE = env.int("BEAT_HEARTBEAT_MAX_AGE", default=60)
 # Periodic jobs: each entry names a task that the dispatcher runs in every active tenant.
-TENANT_PERIODIC_TASKS: dict[str, dict] = {}
+TENANT_PERIODIC_TASKS: dict[str, list[str]] = {
+    "minute": [],
+    "daily": ["compliance.audit_chain_verify"],
+}
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "pt-br"

@@ -92,7 +92,7 @@ def host_of(company: Company | None) -> str:
 
 
 @pytest.fixture
-def api():
+def api(db):
     """api(company, role=None) -> APIClient on the company's host, authenticated as that role.
 
     `company=None` means the public host; `role="admin"` the platform admin there.
@@ -114,3 +114,83 @@ def api():
 @pytest.fixture
 def unique() -> str:
     return secrets.token_hex(4)
+
+
+# --- Real Celery processes ---------------------------------------------------
+
+def _wait_until(predicate, timeout: float, what: str, proc=None):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what}: process exited with {proc.returncode}")
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise TimeoutError(what)
+
+
+@pytest.fixture(scope="session")
+def celery_queue() -> str:
+    """A queue of this session's own, so tests never consume another run's tasks."""
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+def _celery_env(queue: str) -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    env.update(DATABASE_NAME=connection.settings_dict["NAME"], CELERY_DEFAULT_QUEUE=queue)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return env
+
+
+def _start(args: list[str], env: dict[str, str]):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "celery_app", *args],
+                            cwd=settings.BASE_DIR, env=env)
+
+
+def _stop(proc) -> None:
+    import subprocess
+
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, celery_queue):
+    """A real worker process on the real broker, consuming this session's queue."""
+    from celery_app import app
+
+    name = f"{celery_queue}@test"
+    proc = _start(["worker", "-Q", celery_queue, "-n", name, "--pool", "threads", "-c", "2",
+                   "--without-mingle", "--without-gossip", "--loglevel", "WARNING"],
+                  _celery_env(celery_queue))
+    try:
+        _wait_until(lambda: app.control.ping(destination=[name], timeout=0.5), 90, "worker start", proc)
+        yield celery_queue
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def celery_beat(django_db_setup, celery_queue, tmp_path_factory):
+    """A real beat process (its jobs land on this session's queue)."""
+    env = _celery_env(celery_queue)
+    env["CELERY_BEAT_SCHEDULE_FILE"] = str(tmp_path_factory.mktemp("beat") / "schedule")
+    proc = _start(["beat", "--loglevel", "WARNING"], env)
+    try:
+        yield proc
+    finally:
+        _stop(proc)
+
+
+def wait_until(predicate, timeout: float = 30, what: str = "condition"):
+    _wait_until(predicate, timeout, what)
