@@ -85,3 +85,15 @@ def platform_admin_ensure(*, email: str, password: str, reset_password: bool) ->
         user.set_password(password)
         user.save(update_fields=["password"])
     return user, False
+
+
+def member_ensure(*, email: str, password: str, role: str) -> User:
+    """Make sure `email` is a member with `role` and `password` (set-up scripts, demo data)."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return user_create(email=email, password=password, role=role)
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    user.groups.set([_role_group(role)])
+    return user

@@ -58,6 +58,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_prometheus",
+    "auditlog",  # also in public: platform admins' changes are audited too
     "secretaria",
 ]
 TENANT_APPS = [
@@ -217,7 +218,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "secretaria.beat:HeartbeatScheduler"
 CELERY_BEAT_MAX_LOOP_INTERVAL = 10  # keeps the beat heartbeat fresh when nothing is due
-CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILE", default=str(BASE_DIR / ".data" / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILE", default=str(BASE_DIR / ".data" / "celerybeat-schedule")
+)
 CELERY_TIMEZONE = "America/Sao_Paulo"
 # Beat's heartbeat in Redis must be younger than this for /readyz to pass.
 BEAT_HEARTBEAT_MAX_AGE = env.int("BEAT_HEARTBEAT_MAX_AGE", default=60)

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from secretaria.admin_sites import public_admin
 from tenants.models import Company, Domain
+from tenants.services import company_set_status
 
 
 class DomainInline(admin.TabularInline):
@@ -28,8 +29,10 @@ class CompanyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Suspender empresas selecionadas")
     def suspend(self, request, queryset):
-        queryset.update(status=Company.Status.SUSPENDED)
+        count = company_set_status(companies=queryset, status=Company.Status.SUSPENDED)
+        self.message_user(request, f"{count} empresa(s) suspensa(s).")
 
     @admin.action(description="Reativar empresas selecionadas")
     def reactivate(self, request, queryset):
-        queryset.update(status=Company.Status.ACTIVE)
+        count = company_set_status(companies=queryset, status=Company.Status.ACTIVE)
+        self.message_user(request, f"{count} empresa(s) reativada(s).")

@@ -208,3 +208,8 @@ def company_rename(*, company: Company, name: str) -> Company:
     company.name = name.strip()
     company.save(update_fields=["name"])
     return company
+
+
+def company_set_status(*, companies, status: str) -> int:
+    """Suspend or reactivate companies. A suspended company's host answers 403."""
+    return Company.objects.customers().filter(pk__in=[c.pk for c in companies]).update(status=status)

@@ -67,7 +67,7 @@ def _wait_for_ready_file(path: Path, child: subprocess.Popen, timeout: float = 1
             raise SystemExit("embedded services failed to start (see the messages above)")
         time.sleep(0.1)
     child.kill()
-    raise SystemExit("embedded services did not start within %ss" % timeout)
+    raise SystemExit(f"embedded services did not start within {timeout}s")
 
 
 def ensure_database(database_url: str) -> None:
@@ -129,6 +129,7 @@ def django_env(env: dict[str, str]) -> dict[str, str]:
     env.setdefault("STATIC_ROOT", str(DATA / "static"))
     env.setdefault("CELERY_BEAT_SCHEDULE_FILE", str(DATA / "celerybeat-schedule"))
     env["PYTHONUNBUFFERED"] = "1"
+    Path(env["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)  # whitenoise warns on a missing root
     return env
 
 

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
-from accounts.services import platform_admin_ensure
+from accounts.roles import Role
+from accounts.services import member_ensure, platform_admin_ensure
 from tenants.models import Company
 from tenants.services import (
     company_provision,
@@ -50,7 +51,12 @@ class Command(BaseCommand):
     def _demo_company(self):
         email = os.environ.get("SECRETARIA_DEMO_EMAIL")
         password = os.environ.get("SECRETARIA_DEMO_PASSWORD")
-        if Company.objects.filter(slug=DEMO_SLUG).exists() or not (email and password):
+        if not (email and password):
+            return
+        if Company.objects.filter(slug=DEMO_SLUG).exists():
+            # Keep the printed credentials true on every run.
+            with schema_context(DEMO_SLUG):
+                member_ensure(email=email, password=password, role=Role.OWNER)
             return
         port = os.environ.get("PORT", "8000")
         result = company_provision(
