@@ -20,7 +20,7 @@ class CompanyMiddleware(TenantMainMiddleware):
     """
 
     def no_tenant_found(self, request, hostname):
-        if request.path.startswith(settings.HOST_AGNOSTIC_PATHS):
+        if request.path in settings.HOST_AGNOSTIC_PATHS:
             public = get_tenant_model().objects.get(schema_name=get_public_schema_name())
             self.setup_url_routing(request, force_public=True)
             request.tenant = public
@@ -34,8 +34,6 @@ class CompanyMiddleware(TenantMainMiddleware):
             return response
         tenant = request.tenant
         structlog.contextvars.bind_contextvars(company=tenant.schema_name)
-        if tenant.status == Company.Status.SUSPENDED and not request.path.startswith(
-            settings.HOST_AGNOSTIC_PATHS
-        ):
+        if tenant.status == Company.Status.SUSPENDED and request.path not in settings.HOST_AGNOSTIC_PATHS:
             return JsonResponse({"detail": "Empresa suspensa."}, status=403)
         return None

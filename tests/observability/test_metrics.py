@@ -1,0 +1,81 @@
+import pytest
+from django.db import connection, connections
+from django_prometheus.db.backends.postgresql.base import DatabaseWrapper as PrometheusDatabaseWrapper
+from rest_framework.test import APIClient
+
+from tests.observability.helpers import families, samples
+
+ACME_ME_OK = ("secretaria_http_requests_total", (("company", "acme"), ("method", "GET"), ("status", "200")))
+
+
+@pytest.fixture
+def scraper(db):
+    return APIClient(HTTP_HOST="localhost")
+
+
+def test_metrics_answers_prometheus_text(scraper):
+    response = scraper.get("/metrics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert "secretaria_http_requests" in families(scraper)
+
+
+def test_metrics_answers_on_a_company_host_too(acme, api):
+    assert api(acme).get("/metrics").status_code == 200
+
+
+def test_a_request_on_acmes_host_is_counted_under_company_acme(acme, api, scraper):
+    before = samples(scraper).get(ACME_ME_OK, 0)
+    assert api(acme, "owner").get("/api/me").status_code == 200
+    assert samples(scraper)[ACME_ME_OK] == before + 1
+
+
+def test_request_latency_is_observed_per_company(acme, api, scraper):
+    key = ("secretaria_http_request_duration_seconds_count", (("company", "acme"),))
+    before = samples(scraper).get(key, 0)
+    api(acme, "owner").get("/api/me")
+    assert samples(scraper)[key] == before + 1
+
+
+def test_django_prometheus_request_metrics_are_exported(scraper):
+    scraper.get("/healthz")
+    names = {name for name, _labels in samples(scraper)}
+    assert "django_http_requests_total_by_method_total" in names
+
+
+def test_database_queries_are_counted_through_the_tenants_backend(acme, api, scraper):
+    """django-tenants' ENGINE chains to django-prometheus via ORIGINAL_BACKEND."""
+    key = ("django_db_execute_total", (("alias", "default"), ("vendor", "postgresql")))
+    before = samples(scraper).get(key, 0)
+    api(acme, "owner").get("/api/me")
+    assert samples(scraper)[key] > before
+    wrapper = connections["default"]
+    assert type(wrapper).__module__ == "django_tenants.postgresql_backend.base"
+    assert isinstance(wrapper, PrometheusDatabaseWrapper)
+
+
+def test_provisioning_histogram_is_exported(scraper):
+    family = families(scraper)["secretaria_tenant_provisioning_seconds"]
+    assert family.type == "histogram"
+    assert {s.name for s in family.samples} >= {
+        "secretaria_tenant_provisioning_seconds_bucket",
+        "secretaria_tenant_provisioning_seconds_count",
+        "secretaria_tenant_provisioning_seconds_sum",
+    }
+
+
+def test_provisioning_a_company_observes_the_histogram(scraper, unique):
+    from tenants.services import company_provision
+
+    key = ("secretaria_tenant_provisioning_seconds_count", ())
+    before = samples(scraper)[key]
+    company_provision(
+        name="Obs",
+        slug=f"obs-{unique}",
+        domain=f"obs-{unique}.localhost",
+        plan="free",
+        owner_email=f"owner@obs-{unique}.test",
+        owner_password="Senha-de-teste-9",
+    )
+    connection.set_schema_to_public()
+    assert samples(scraper)[key] == before + 1
