@@ -50,7 +50,9 @@ class UserAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         try:
             if change:
-                services.user_update(user=obj, actor=request.user, role=data["role"],
+                # The role only when it changes: the service refuses any role from the user themself.
+                role = data["role"] if "role" in form.changed_data else None
+                services.user_update(user=obj, actor=request.user, role=role,
                                      full_name=data["full_name"], is_active=data["is_active"])
             else:
                 created = services.user_create(email=data["email"], password=data["password"],

@@ -1,3 +1,4 @@
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.tokens import token_schema_check
@@ -10,3 +11,13 @@ class TenantJWTAuthentication(JWTAuthentication):
         token = super().get_validated_token(raw_token)
         token_schema_check(token)
         return token
+
+
+class TenantJWTScheme(OpenApiAuthenticationExtension):
+    """Documents the authentication in the OpenAPI schema (a Bearer JWT, as simplejwt's)."""
+
+    target_class = "accounts.authentication.TenantJWTAuthentication"
+    name = "jwtAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

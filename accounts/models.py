@@ -73,3 +73,6 @@ class Capability(models.Model):
         permissions = [
             ("manage_settings", "Pode alterar as configurações da empresa"),
         ]
+
+    def __str__(self) -> str:
+        return "capacidade"

@@ -40,6 +40,7 @@ class TenantAdminSite(admin.AdminSite):
             connection.schema_name != "public"
             and request.user.is_active
             and request.user.is_staff
+            and request.user.role is not None
         )
 
 

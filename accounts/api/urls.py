@@ -12,6 +12,9 @@ auth_urlpatterns = [
     path("me", MeView.as_view(), name="me"),
 ]
 
-router = SimpleRouter(trailing_slash="/?")
+router = SimpleRouter()
+# Like every other API path, /api/users works without a trailing slash (the slash is optional).
+# DRF's constructor only takes a bool here (any truthy value means "/"), so set the pattern after.
+router.trailing_slash = "/?"
 router.register("users", UserViewSet, basename="user")
 tenant_urlpatterns = router.urls
