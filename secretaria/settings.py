@@ -226,7 +226,7 @@ CELERY_TIMEZONE = "America/Sao_Paulo"
 BEAT_HEARTBEAT_MAX_AGE = env.int("BEAT_HEARTBEAT_MAX_AGE", default=60)
 # Periodic jobs: each entry names a task that the dispatcher runs in every active tenant.
 TENANT_PERIODIC_TASKS: dict[str, list[str]] = {
-    "minute": [],
+    "minute": ["conversations.sweep", "conversations.close_stale"],
     "daily": ["compliance.audit_chain_verify"],
 }
 
@@ -260,6 +260,18 @@ LOGGING_CONFIG = None  # structlog owns logging: see secretaria/observability/lo
 from secretaria.observability.logging import configure_logging  # noqa: E402
 
 configure_logging(level=LOG_LEVEL, fmt=LOG_FORMAT)
+
+# --- Stored secrets ---------------------------------------------------------
+# Newest first; see secretaria/crypto.py for rotation. Empty: derived from SECRET_KEY.
+FERNET_KEYS = [k for k in env_secret("FERNET_KEYS").split(",") if k.strip()]
+
+# --- Channels ---------------------------------------------------------------
+# Meta app-level secrets (the same for every company on this platform).
+META_APP_SECRET = env_secret("META_APP_SECRET")
+META_VERIFY_TOKEN = env_secret("META_VERIFY_TOKEN")
+META_GRAPH_URL = env.str("META_GRAPH_URL", default="https://graph.facebook.com")
+# Messages from one contact closer together than this are answered together, once.
+DEBOUNCE_SECONDS = env.float("DEBOUNCE_SECONDS", default=2.0)
 
 # --- Product defaults -------------------------------------------------------
 SECRETARIA_PUBLIC_DOMAINS = env.list("SECRETARIA_PUBLIC_DOMAINS", default=["localhost", "127.0.0.1"])

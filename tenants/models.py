@@ -47,3 +47,20 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class ChannelRoute(models.Model):
+    """Which company a provider's account id belongs to, for webhooks that arrive on the
+    public host (Meta sends every number's notifications to one URL)."""
+
+    provider = models.CharField(max_length=16)
+    external_id = models.CharField(max_length=64)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="channel_routes")
+
+    class Meta:
+        verbose_name = "rota de canal"
+        verbose_name_plural = "rotas de canal"
+        constraints = [models.UniqueConstraint(fields=["provider", "external_id"], name="unique_channel_route")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.external_id} → {self.company}"

@@ -21,3 +21,18 @@ def company_conflicts(*, slug: str, schema_name: str, domain: str) -> dict[str, 
     if Domain.objects.filter(domain=domain).exists():
         conflicts["domain"] = "Este domínio já está em uso."
     return conflicts
+
+
+def company_for_route(*, provider: str, external_id: str) -> Company | None:
+    from tenants.models import ChannelRoute
+
+    route = ChannelRoute.objects.select_related("company").filter(provider=provider, external_id=external_id).first()
+    return route.company if route else None
+
+
+def company_current() -> Company:
+    """The company whose schema is active (a real row, even under `schema_context`)."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Company):
+        return tenant
+    return Company.objects.get(schema_name=connection.schema_name)

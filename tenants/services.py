@@ -90,6 +90,7 @@ def company_provision(
             company_schema_create(company=company)
             with tenant_context(company):
                 owner = user_create(email=owner_email, password=owner_password, role=Role.OWNER)
+                _company_defaults_create()
                 audit_event_record(action="company.provisioned", actor="system",
                                    target=slug, data={"plan": plan_obj.code})
                 tokens = tokens_for_user(owner)
@@ -102,6 +103,14 @@ def company_provision(
     log.info("company_provisioned", slug=slug, plan=plan_obj.code, seconds=round(seconds, 3))
     return ProvisionedCompany(company=company, domain=domain_obj, owner=owner,
                               access=tokens["access"], refresh=tokens["refresh"], seconds=seconds)
+
+
+def _company_defaults_create() -> None:
+    """What every new company starts with, in its schema: a sandbox channel with its own secret."""
+    # Imported here: conversations imports tenants (channel routes), not the other way at load time.
+    from conversations.services.channel import channel_get
+
+    channel_get()
 
 
 def _raise_conflicts(*, slug: str, schema_name: str, domain: str) -> None:
@@ -213,3 +222,20 @@ def company_rename(*, company: Company, name: str) -> Company:
 def company_set_status(*, companies, status: str) -> int:
     """Suspend or reactivate companies. A suspended company's host answers 403."""
     return Company.objects.customers().filter(pk__in=[c.pk for c in companies]).update(status=status)
+
+
+def channel_route_set(*, company: Company, provider: str, external_id: str | None) -> None:
+    """Point `provider:external_id` at `company` (or drop the company's route when None).
+
+    Raises Conflict when another company already owns that id.
+    """
+    from tenants.models import ChannelRoute
+
+    with transaction.atomic():
+        ChannelRoute.objects.filter(company=company, provider=provider).exclude(external_id=external_id or "").delete()
+        if not external_id:
+            return
+        owner = ChannelRoute.objects.filter(provider=provider, external_id=external_id).first()
+        if owner and owner.company_id != company.pk:
+            raise Conflict("Este número já está ligado a outra empresa.", field="phone_number_id")
+        ChannelRoute.objects.get_or_create(provider=provider, external_id=external_id, defaults={"company": company})

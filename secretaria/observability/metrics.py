@@ -33,3 +33,10 @@ TASKS_DISPATCHED = Counter(
     "Periodic jobs fanned out by the tenant dispatcher, by company and task.",
     ["company", "task"],
 )
+
+WEBHOOKS_RECEIVED = Counter(
+    "secretaria_webhook_received_total",
+    "Webhook deliveries, by company, provider and outcome (stored, duplicate, ignored, "
+    "dead_letter, unauthorized, rejected, unroutable).",
+    ["company", "provider", "status"],
+)

@@ -1,0 +1,1 @@
+"""Understanding and answering in Portuguese. `local` is the offline default engine."""

@@ -1,0 +1,1 @@
+"""Writes of the conversation engine, one module per concern."""

@@ -1,0 +1,80 @@
+"""Sending replies exactly once through the company's channel.
+
+A reply is a Message (direction out) plus an Outbox row whose idempotency key is
+unique: creating the same reply twice is impossible, and `outbox_send` moves the
+row pending -> sending with a compare-and-set, so two workers never both send it.
+The only tolerated duplicate is a crash between the provider's 200 and our commit.
+"""
+
+import structlog
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from conversations.models import Contact, Conversation, Message, Outbox
+from conversations.providers.channels.base import PermanentChannelError, TransientChannelError
+from conversations.services.channel import channel_client
+from conversations.services.ingest import dead_letter_record
+
+log = structlog.get_logger(__name__)
+
+
+def reply_create(
+    *, contact: Contact, conversation: Conversation, text: str, idempotency_key: str, sent_by: str = ""
+) -> Outbox:
+    """Record a reply to send (call inside the transaction that marks its inbound messages)."""
+    channel_kind = channel_client().name
+    message = Message.objects.create(
+        contact=contact, conversation=conversation, direction=Message.Direction.OUT, provider=channel_kind,
+        kind="text", text=text, state=Message.State.OUTBOUND, sent_by=sent_by,
+    )
+    outbox = Outbox.objects.create(message=message, idempotency_key=idempotency_key)
+    transaction.on_commit(lambda: _enqueue_send(outbox.pk))
+    return outbox
+
+
+def _enqueue_send(outbox_id: int) -> None:
+    from conversations.tasks import outbox_send_task
+
+    outbox_send_task.delay(outbox_id)
+
+
+def outbox_send(*, outbox_id: int) -> str:
+    """Send one outbox row. Returns the row's final state for this attempt.
+
+    Raises TransientChannelError for the task to retry (the row is put back to pending).
+    """
+    claimed = Outbox.objects.filter(pk=outbox_id, state=Outbox.State.PENDING).update(
+        state=Outbox.State.SENDING, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return "skipped"  # already sent, being sent, or failed for good
+    outbox = Outbox.objects.select_related("message__contact").get(pk=outbox_id)
+    message = outbox.message
+    try:
+        result = channel_client().send_text(to=message.contact.phone, body=message.text)
+    except TransientChannelError as exc:
+        Outbox.objects.filter(pk=outbox_id).update(state=Outbox.State.PENDING, last_error=str(exc)[:500])
+        raise
+    except PermanentChannelError as exc:
+        _fail(outbox, message, str(exc))
+        return Outbox.State.FAILED
+    with transaction.atomic():
+        Outbox.objects.filter(pk=outbox_id).update(state=Outbox.State.SENT, sent_at=timezone.now(), last_error="")
+        if result.provider_message_id:
+            Message.objects.filter(pk=message.pk).update(provider_message_id=result.provider_message_id,
+                                                         delivery_status="sent")
+    return Outbox.State.SENT
+
+
+def outbox_give_up(*, outbox_id: int, reason: str) -> None:
+    """Retries exhausted: the reply goes to the dead-letter queue."""
+    outbox = Outbox.objects.select_related("message").filter(pk=outbox_id).first()
+    if outbox is not None and outbox.state != Outbox.State.SENT:
+        _fail(outbox, outbox.message, reason)
+
+
+def _fail(outbox: Outbox, message: Message, reason: str) -> None:
+    with transaction.atomic():
+        Outbox.objects.filter(pk=outbox.pk).update(state=Outbox.State.FAILED, last_error=reason[:500])
+        dead_letter_record(source="send", reason=reason, payload={"outbox_id": outbox.pk}, message=message)

@@ -1,0 +1,41 @@
+"""Thin tasks: ids in, a service call, retries only on the provider's transient errors."""
+
+from celery import shared_task
+
+from conversations.providers.channels.base import TransientChannelError
+from conversations.services.outbox import outbox_give_up, outbox_send
+from conversations.services.pipeline import conversation_reply, pipeline_schedule, pipeline_sweep
+from conversations.services.sessions import conversations_close_stale
+
+
+@shared_task(name="conversations.reply")
+def conversation_reply_task(contact_id: int) -> str:
+    outcome = conversation_reply(contact_id=contact_id)
+    if outcome.retry_in:
+        pipeline_schedule(contact_ids=[contact_id], delay=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(
+    bind=True, name="conversations.outbox_send", autoretry_for=(TransientChannelError,),
+    retry_backoff=2, retry_backoff_max=300, retry_jitter=True, max_retries=8,
+)
+def outbox_send_task(self, outbox_id: int) -> str:
+    try:
+        return str(outbox_send(outbox_id=outbox_id))
+    except TransientChannelError as exc:
+        if self.request.retries >= self.max_retries:
+            outbox_give_up(outbox_id=outbox_id, reason=f"retries exhausted: {exc}")
+            return "failed"
+        raise
+
+
+@shared_task(name="conversations.sweep")
+def pipeline_sweep_task() -> int:
+    """Every minute, per company: nothing received is left unanswered."""
+    return pipeline_sweep()
+
+
+@shared_task(name="conversations.close_stale")
+def conversations_close_stale_task() -> int:
+    return conversations_close_stale()
