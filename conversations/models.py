@@ -151,6 +151,9 @@ class Outbox(models.Model):
         verbose_name = "envio"
         verbose_name_plural = "envios"
 
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} ({self.get_state_display()})"
+
 
 class DeadLetter(models.Model):
     """Work that failed for good, kept with its payload and reason until reprocessed."""

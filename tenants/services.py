@@ -180,11 +180,13 @@ def public_tenant_ensure(*, domains: list[str]) -> Company:
 
 
 def roles_sync_all() -> int:
-    """Bring every schema's role groups up to date with the current permissions."""
+    """Bring every schema's role groups up to date, and give every company its defaults."""
     count = 0
     for company in Company.objects.exclude(schema_name=PUBLIC_SCHEMA):
         with tenant_context(company):
             roles_sync()
+            if company.schema_name != TEMPLATE_SCHEMA:  # the template's rows would be cloned
+                _company_defaults_create()
         count += 1
     return count
 

@@ -31,7 +31,8 @@ PATTERNS: list[tuple[Intent, re.Pattern]] = [
     (Intent.HUMAN_REQUEST, re.compile(
         r"\b(atendente|humano|pessoa de verdade|falar com (alguem|uma pessoa|a equipe|o responsavel|gerente))\b")),
     (Intent.APPOINTMENT_CANCEL, re.compile(r"\b(cancelar|cancela|desmarcar|desmarca)\b")),
-    (Intent.APPOINTMENT_RESCHEDULE, re.compile(r"\b(remarcar|remarca|reagendar|mudar (o )?horario|trocar (o )?horario)\b")),
+    (Intent.APPOINTMENT_RESCHEDULE, re.compile(
+        r"\b(remarcar|remarca|reagendar|mudar (o )?horario|trocar (o )?horario)\b")),
     (Intent.APPOINTMENT_REQUEST, re.compile(
         r"\b(agendar|agenda|marcar|marca|horario|consulta|atendimento|disponivel|vaga)\b")),
     (Intent.COMPLAINT, re.compile(r"\b(reclama\w*|pessim\w*|horrivel|absurdo|descaso|insatisfeit\w*|decepcion\w*)\b")),

@@ -114,7 +114,8 @@ def test_only_platform_admins_may_provision(api, acme, role, unique):
 
 
 def _company_token(api, acme) -> str:
-    login = api(acme).post("/api/auth/token", {"email": "owner@acme.test", "password": "Senha-de-teste-9"}, format="json")
+    credentials = {"email": "owner@acme.test", "password": "Senha-de-teste-9"}
+    login = api(acme).post("/api/auth/token", credentials, format="json")
     return login.json()["access"]
 
 

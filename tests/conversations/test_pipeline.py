@@ -1,0 +1,146 @@
+"""The reply pipeline, run in-process: one answer per burst, sent once, nothing left behind."""
+
+from datetime import timedelta
+
+import httpx
+import pytest
+import respx
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from conversations.models import Contact, Conversation, Message, Outbox
+from conversations.providers.channels.base import InboundMessage, MessageKind
+from conversations.services.channel import channel_configure
+from conversations.services.ingest import inbound_store
+from conversations.services.outbox import outbox_send
+from conversations.services.pipeline import conversation_reply, pipeline_sweep
+
+
+@pytest.fixture(autouse=True)
+def no_debounce(settings):
+    settings.DEBOUNCE_SECONDS = 0
+
+
+def receive(text: str, id: str, phone: str = "5511912345678") -> Message:
+    return inbound_store(message=InboundMessage(
+        provider="sandbox", provider_message_id=id, sender=phone, sender_name="Maria Souza",
+        kind=MessageKind.TEXT, text=text, timestamp=timezone.now(),
+    ))
+
+
+@pytest.fixture
+def in_acme(acme):
+    with schema_context("acme"):
+        channel_configure(kind="sandbox")
+        yield acme
+
+
+def replies(contact: Contact) -> list[Message]:
+    return list(Message.objects.filter(contact=contact, direction="out"))
+
+
+def test_a_greeting_gets_one_reply_in_the_companys_name(in_acme):
+    message = receive("Oi, bom dia!", "m1")
+
+    assert conversation_reply(contact_id=message.contact_id).status == "answered"
+    [reply] = replies(message.contact)
+    assert "Acme" in reply.text and "Maria" in reply.text
+    assert Message.objects.get(pk=message.pk).state == "answered"
+
+
+def test_messages_typed_in_fragments_are_answered_together_once(in_acme):
+    first = receive("oi", "f1")
+    receive("queria marcar", "f2")
+    receive("um horário amanhã", "f3")
+
+    conversation_reply(contact_id=first.contact_id)
+    conversation_reply(contact_id=first.contact_id)
+
+    assert len(replies(first.contact)) == 1
+    assert set(Message.objects.filter(direction="in").values_list("state", flat=True)) == {"answered"}
+
+
+def test_a_contact_still_typing_is_waited_for(in_acme, settings):
+    settings.DEBOUNCE_SECONDS = 30
+    message = receive("oi", "t1")
+
+    outcome = conversation_reply(contact_id=message.contact_id)
+
+    assert outcome.status == "wait" and 0 < outcome.retry_in <= 30
+    assert replies(message.contact) == []
+
+
+def test_the_outbox_sends_once_even_when_the_task_runs_twice(in_acme):
+    message = receive("oi", "o1")
+    conversation_reply(contact_id=message.contact_id)
+    outbox = Outbox.objects.get(message__contact=message.contact)
+
+    assert outbox_send(outbox_id=outbox.pk) == "sent"
+    assert outbox_send(outbox_id=outbox.pk) == "skipped"
+    outbox.refresh_from_db()
+    assert (outbox.state, outbox.attempts) == ("sent", 1)
+    assert outbox.message.provider_message_id.startswith("sbx-out-")
+
+
+def test_asking_for_a_human_hands_the_conversation_over_and_the_bot_goes_quiet(in_acme):
+    first = receive("Quero falar com um atendente", "h1")
+    conversation_reply(contact_id=first.contact_id)
+    later = receive("Alguém aí?", "h2")
+
+    assert conversation_reply(contact_id=later.contact_id).status == "skipped"
+    conversation = Conversation.objects.get(contact=first.contact)
+    assert conversation.status == "handoff" and conversation.handoff_reason == "human_request"
+    assert len(replies(first.contact)) == 1
+
+
+def test_the_sweeper_recovers_messages_a_dead_worker_left_in_processing(in_acme):
+    message = receive("oi", "s1")
+    Message.objects.filter(pk=message.pk).update(state="processing",
+                                                 processed_at=timezone.now() - timedelta(minutes=5))
+
+    assert pipeline_sweep() == 1
+    assert Message.objects.get(pk=message.pk).state == "received"
+    assert conversation_reply(contact_id=message.contact_id).status == "answered"
+
+
+def test_an_idle_session_is_closed_and_a_new_one_opened(in_acme):
+    first = receive("oi", "i1")
+    conversation_reply(contact_id=first.contact_id)
+    Conversation.objects.update(last_activity_at=timezone.now() - timedelta(minutes=31))
+    second = receive("oi de novo", "i2")
+
+    conversation_reply(contact_id=second.contact_id)
+
+    assert list(Conversation.objects.order_by("id").values_list("status", flat=True)) == ["closed", "bot"]
+
+
+@respx.mock
+def test_a_whaticket_company_replies_through_the_send_api(acme):
+    route = respx.post("http://whaticket.test/api/messages/send").mock(
+        return_value=httpx.Response(200, json={"message": "Message sent"}))
+    with schema_context("acme"):
+        channel_configure(kind="whaticket", base_url="http://whaticket.test", access_token="tok-123")
+        message = receive("oi", "w1")
+        conversation_reply(contact_id=message.contact_id)
+        outbox = Outbox.objects.get(message__contact=message.contact)
+
+        assert outbox_send(outbox_id=outbox.pk) == "sent"
+    request = route.calls.last.request
+    assert request.headers["Authorization"] == "Bearer tok-123"
+    assert b'"number":"5511912345678"' in request.content.replace(b" ", b"")
+
+
+@respx.mock
+def test_a_transient_send_error_leaves_the_reply_pending_for_a_retry(acme):
+    respx.post("http://whaticket.test/api/messages/send").mock(return_value=httpx.Response(503))
+    from conversations.providers.channels.base import TransientChannelError
+
+    with schema_context("acme"):
+        channel_configure(kind="whaticket", base_url="http://whaticket.test", access_token="tok")
+        message = receive("oi", "r1")
+        conversation_reply(contact_id=message.contact_id)
+        outbox = Outbox.objects.get(message__contact=message.contact)
+        with pytest.raises(TransientChannelError):
+            outbox_send(outbox_id=outbox.pk)
+        outbox.refresh_from_db()
+        assert outbox.state == "pending" and outbox.attempts == 1
