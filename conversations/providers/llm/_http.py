@@ -38,6 +38,20 @@ def post_json(http: httpx.Client, url: str, *, headers: dict, body: dict, timeou
         raise LLMTransientError(f"LLM connection failed ({type(exc).__name__})") from exc
 
 
+def call_json(
+    http: httpx.Client, url: str, *, headers: dict, body: dict, timeout: float, error_for, vendor: str
+) -> dict:
+    """POST and the checks every provider makes: non-200 -> `error_for(response, payload)`;
+    a 200 that is not JSON -> transient (a proxy or a half-written answer)."""
+    response = post_json(http, url, headers=headers, body=body, timeout=timeout)
+    payload = json_or_none(response)
+    if response.status_code != 200:
+        raise error_for(response, payload)
+    if payload is None:
+        raise LLMTransientError(f"{vendor} returned a non-JSON 200 body", status=200)
+    return payload
+
+
 def is_transient_status(status: int) -> bool:
     return status >= 500 or status in RETRYABLE_STATUSES
 

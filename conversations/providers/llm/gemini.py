@@ -51,14 +51,8 @@ class GeminiProvider:
 
     def complete(self, request: LLMRequest) -> LLMResult:
         headers = {"x-goog-api-key": self.api_key, "content-type": "application/json"}
-        response = _http.post_json(
-            self._http, self.url, headers=headers, body=self.build_body(request), timeout=self.timeout
-        )
-        payload = _http.json_or_none(response)
-        if response.status_code != 200:
-            raise _error_for(response, payload)
-        if payload is None:
-            raise LLMTransientError("Gemini returned a non-JSON 200 body", status=200)
+        payload = _http.call_json(self._http, self.url, headers=headers, body=self.build_body(request),
+                                  timeout=self.timeout, error_for=_error_for, vendor="Gemini")
         return self.parse(payload)
 
     def close(self) -> None:

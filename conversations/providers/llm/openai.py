@@ -55,14 +55,8 @@ class OpenAICompatibleProvider:
         headers = {"content-type": "application/json"}
         if self.api_key:
             headers["authorization"] = f"Bearer {self.api_key}"
-        response = _http.post_json(
-            self._http, self.url, headers=headers, body=self.build_body(request), timeout=self.timeout
-        )
-        payload = _http.json_or_none(response)
-        if response.status_code != 200:
-            raise _error_for(response, payload)
-        if payload is None:
-            raise LLMTransientError("OpenAI-compatible server returned a non-JSON 200 body", status=200)
+        payload = _http.call_json(self._http, self.url, headers=headers, body=self.build_body(request),
+                                  timeout=self.timeout, error_for=_error_for, vendor="OpenAI-compatible server")
         return self.parse(payload)
 
     def close(self) -> None:
