@@ -58,3 +58,16 @@ def test_readyz_is_ok_with_a_real_worker_and_beat(db, celery_worker, celery_beat
 
     assert response.status_code == 200, response.content
     assert {c["status"] for c in response.json()["components"].values()} == {"ok"}
+
+
+def test_the_web_process_publishes_tasks_to_our_broker(settings):
+    """A bare Django process (gunicorn's) must bind shared tasks to our app, not Celery's default."""
+    import subprocess
+    import sys
+
+    code = ("import django; django.setup(); from conversations.tasks import conversation_reply_task as t; "
+            "print(t.app.main, t.app.conf.broker_url)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=settings.BASE_DIR).stdout.split()
+
+    assert out == ["secretaria", settings.CELERY_BROKER_URL]
