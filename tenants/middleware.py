@@ -1,5 +1,6 @@
 """Resolve the company from the request's host (django-tenants), with our rules on top."""
 
+
 import structlog
 from django.conf import settings
 from django.db import connection
@@ -8,6 +9,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name, get_tenant_model
 
 from tenants.models import Company
+from tenants.selectors import company_for_host
 
 
 class CompanyMiddleware(TenantMainMiddleware):
@@ -16,8 +18,13 @@ class CompanyMiddleware(TenantMainMiddleware):
     - answers the operations paths (/healthz, /readyz, /metrics) on any host, from
       the public schema, so probes and scrapers need not know a company's domain;
     - refuses a suspended company's host with 403 instead of serving it;
-    - puts the company on every log line of the request.
+    - puts the company on every log line of the request;
+    - remembers host -> company for a few seconds, sparing a query on every webhook
+      (see `selectors.company_for_host`).
     """
+
+    def get_tenant(self, domain_model, hostname):
+        return company_for_host(hostname)
 
     def no_tenant_found(self, request, hostname):
         if request.path in settings.HOST_AGNOSTIC_PATHS:

@@ -1,3 +1,5 @@
+import time
+
 from django.db import connection
 
 from tenants.models import Company, Domain
@@ -36,3 +38,26 @@ def company_current() -> Company:
     if isinstance(tenant, Company):
         return tenant
     return Company.objects.get(schema_name=connection.schema_name)
+
+
+_HOST_CACHE: dict[str, tuple[float, Company]] = {}
+HOST_CACHE_SECONDS = 10.0
+
+
+def company_for_host(hostname: str) -> Company:
+    """The company served on `hostname` (raises Domain.DoesNotExist).
+
+    Remembered per process for a few seconds: every webhook would otherwise pay a query.
+    A suspension or a domain change reaches other processes within HOST_CACHE_SECONDS.
+    """
+    now = time.monotonic()
+    cached = _HOST_CACHE.get(hostname)
+    if cached and cached[0] > now:
+        return cached[1]
+    company = Domain.objects.select_related("tenant").get(domain=hostname).tenant
+    _HOST_CACHE[hostname] = (now + HOST_CACHE_SECONDS, company)
+    return company
+
+
+def company_host_cache_clear() -> None:
+    _HOST_CACHE.clear()

@@ -24,7 +24,12 @@ from compliance.services import audit_event_record
 from secretaria.errors import Conflict
 from secretaria.observability.metrics import TASKS_DISPATCHED, TENANT_PROVISIONING
 from tenants.models import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, Company, Domain
-from tenants.selectors import company_conflicts, company_list_active, schemas_existing
+from tenants.selectors import (
+    company_conflicts,
+    company_host_cache_clear,
+    company_list_active,
+    schemas_existing,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -223,7 +228,9 @@ def company_rename(*, company: Company, name: str) -> Company:
 
 def company_set_status(*, companies, status: str) -> int:
     """Suspend or reactivate companies. A suspended company's host answers 403."""
-    return Company.objects.customers().filter(pk__in=[c.pk for c in companies]).update(status=status)
+    count = Company.objects.customers().filter(pk__in=[c.pk for c in companies]).update(status=status)
+    company_host_cache_clear()  # this process at once; the others within seconds
+    return count
 
 
 def channel_route_set(*, company: Company, provider: str, external_id: str | None) -> None:

@@ -56,10 +56,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _back_to_public():
-    """Requests switch the connection to their company's schema; start each test in public."""
+    """Requests switch the connection to their company's schema; start each test in public.
+
+    The host -> company cache is emptied too: tests change companies inside transactions
+    that are rolled back, which a cached company would outlive.
+    """
+    from tenants.selectors import company_host_cache_clear
+
     connection.set_schema_to_public()
+    company_host_cache_clear()
     yield
     connection.set_schema_to_public()
+    company_host_cache_clear()
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@
 The webhook calls these inside its request; it answers 2xx only after they commit.
 """
 
+import json
 from dataclasses import dataclass, field
 
 import structlog
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 
 from conversations.models import Contact, DeadLetter, Message
 from conversations.providers.channels.base import DeliveryStatus, InboundMessage, StatusUpdate
@@ -25,30 +26,42 @@ class IngestResult:
 
 
 def contact_touch(*, phone: str, name: str, at) -> Contact:
-    contact, created = Contact.objects.get_or_create(phone=phone, defaults={"name": name[:120], "last_message_at": at})
-    if not created:
-        updates = {"last_message_at": at}
-        if name and not contact.name:
-            updates["name"] = name[:120]
-        Contact.objects.filter(pk=contact.pk).update(**updates)
+    """Create the contact or move its last-message time forward, in one statement."""
+    [contact] = Contact.objects.bulk_create(
+        [Contact(phone=phone, name=name[:120], last_message_at=at)],
+        update_conflicts=True, unique_fields=["phone"], update_fields=["last_message_at"],
+    )
     return contact
+
+
+# One INSERT that is a no-op on a redelivery: the (provider, provider_message_id) unique
+# index decides, so two concurrent deliveries of one message cannot both get through.
+_INSERT_INBOUND = f"""
+    INSERT INTO {Message._meta.db_table}
+        (contact_id, direction, provider, provider_message_id, kind, text, payload, state,
+         delivery_status, sent_by, created_at)
+    VALUES (%s, 'in', %s, %s, %s, %s, %s, %s, '', '', now())
+    ON CONFLICT DO NOTHING
+    RETURNING id
+"""
 
 
 def inbound_store(*, message: InboundMessage) -> Message | None:
     """Store one inbound message; None when (provider, id) was already stored (a redelivery)."""
-    if Message.objects.filter(provider=message.provider, provider_message_id=message.provider_message_id).exists():
+    state = Message.State.SKIPPED if message.kind in SILENT_KINDS else Message.State.RECEIVED
+    with transaction.atomic():
+        contact = contact_touch(phone=message.sender, name=message.sender_name, at=message.timestamp)
+        with connection.cursor() as cursor:
+            cursor.execute(_INSERT_INBOUND, [
+                contact.pk, message.provider, message.provider_message_id, str(message.kind), message.text,
+                json.dumps(_payload_of(message)), state,
+            ])
+            row = cursor.fetchone()
+    if row is None:
         return None
-    try:
-        with transaction.atomic():
-            contact = contact_touch(phone=message.sender, name=message.sender_name, at=message.timestamp)
-            return Message.objects.create(
-                contact=contact, direction=Message.Direction.IN, provider=message.provider,
-                provider_message_id=message.provider_message_id, kind=str(message.kind), text=message.text,
-                payload=_payload_of(message),
-                state=Message.State.SKIPPED if message.kind in SILENT_KINDS else Message.State.RECEIVED,
-            )
-    except IntegrityError:
-        return None  # a concurrent delivery of the same message won the insert
+    return Message(pk=row[0], contact=contact, direction=Message.Direction.IN, provider=message.provider,
+                   provider_message_id=message.provider_message_id, kind=str(message.kind), text=message.text,
+                   state=state)
 
 
 def _payload_of(message: InboundMessage) -> dict:
