@@ -5,6 +5,7 @@ and server processes started by tests see them too; everything a test writes
 through the `db` fixture is rolled back as usual.
 """
 
+import json
 import secrets
 import uuid
 
@@ -24,6 +25,9 @@ from tenants.services import company_provision, public_tenant_ensure, template_s
 PASSWORD = "Senha-de-teste-9"
 ADMIN_EMAIL = "admin@plataforma.test"
 CAST = {"acme": "acme.localhost", "globex": "globex.localhost"}
+# Companies whose channel settings are committed, for tests that drive real processes.
+LIVE = {"initech": "initech.localhost", "hooli": "hooli.localhost"}
+INITECH_PHONE_NUMBER_ID = "5550001111"
 
 
 def _email(role: str, slug: str) -> str:
@@ -51,7 +55,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
             with schema_context(slug):
                 for role in (Role.MANAGER, Role.OPERATOR, Role.VIEWER):
                     user_create(email=_email(role, slug), password=PASSWORD, role=role)
+        _live_companies()
         connection.set_schema_to_public()
+
+
+def _live_companies() -> None:
+    from conversations.services.channel import channel_configure
+
+    for slug, domain in LIVE.items():
+        if not Company.objects.filter(slug=slug).exists():
+            company_provision(name=slug.title(), slug=slug, domain=domain, plan="free",
+                              owner_email=_email("owner", slug), owner_password=PASSWORD)
+    with schema_context("initech"):
+        channel_configure(kind="meta", phone_number_id=INITECH_PHONE_NUMBER_ID, access_token="EAAG-ao-vivo")
+    with schema_context("hooli"):
+        # The base URL is rewritten by the live tests to the fake server's port.
+        channel_configure(kind="whaticket", base_url="http://127.0.0.1:9", access_token="tok-hooli")
 
 
 @pytest.fixture(autouse=True)
@@ -145,11 +164,63 @@ def celery_queue() -> str:
     return f"test-{uuid.uuid4().hex[:10]}"
 
 
-def _celery_env(queue: str) -> dict[str, str]:
+LIVE_META_SECRET = "segredo-do-app-meta-ao-vivo"
+
+
+class FakeProviders:
+    """A local HTTP server standing in for Meta's Graph API and a Whaticket send API.
+
+    Records every send; answers like the real ones (contracts.md §1.1, §2.6).
+    """
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.sent: list[dict] = []
+        self.lock = threading.Lock()
+        providers = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                with providers.lock:
+                    providers.sent.append({"path": self.path, "body": body})
+                    number = len(providers.sent)
+                reply = ({"messaging_product": "whatsapp", "messages": [{"id": f"wamid.fake-{number}"}]}
+                         if "/messages" in self.path and "/api/" not in self.path else {"message": "Message sent"})
+                data = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def sends_to(self, number: str) -> list[dict]:
+        with self.lock:
+            return [s for s in self.sent if s["body"].get("to") == number or s["body"].get("number") == number]
+
+
+@pytest.fixture(scope="session")
+def fake_providers():
+    providers = FakeProviders()
+    yield providers
+    providers.server.shutdown()
+
+
+def _celery_env(queue: str, providers: FakeProviders) -> dict[str, str]:
     import os
 
     env = dict(os.environ)
-    env.update(DATABASE_NAME=connection.settings_dict["NAME"], CELERY_DEFAULT_QUEUE=queue)
+    env.update(DATABASE_NAME=connection.settings_dict["NAME"], CELERY_DEFAULT_QUEUE=queue,
+               META_GRAPH_URL=providers.url, META_APP_SECRET=LIVE_META_SECRET, DEBOUNCE_SECONDS="1")
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     return env
 
@@ -173,14 +244,14 @@ def _stop(proc) -> None:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, celery_queue):
+def celery_worker(django_db_setup, celery_queue, fake_providers):
     """A real worker process on the real broker, consuming this session's queue."""
     from celery_app import app
 
     name = f"{celery_queue}@test"
     proc = _start(["worker", "-Q", celery_queue, "-n", name, "--pool", "threads", "-c", "2",
                    "--without-mingle", "--without-gossip", "--loglevel", "WARNING"],
-                  _celery_env(celery_queue))
+                  _celery_env(celery_queue, fake_providers))
     try:
         _wait_until(lambda: app.control.ping(destination=[name], timeout=0.5), 90, "worker start", proc)
         yield celery_queue
@@ -189,13 +260,58 @@ def celery_worker(django_db_setup, celery_queue):
 
 
 @pytest.fixture(scope="session")
-def celery_beat(django_db_setup, celery_queue, tmp_path_factory):
+def celery_beat(django_db_setup, celery_queue, tmp_path_factory, fake_providers):
     """A real beat process (its jobs land on this session's queue)."""
-    env = _celery_env(celery_queue)
+    env = _celery_env(celery_queue, fake_providers)
     env["CELERY_BEAT_SCHEDULE_FILE"] = str(tmp_path_factory.mktemp("beat") / "schedule")
     proc = _start(["beat", "--loglevel", "WARNING"], env)
     try:
         yield proc
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def live_channels(django_db_setup, django_db_blocker, fake_providers):
+    """Point hooli's Whaticket channel at the fake server (committed: real processes read it)."""
+    from conversations.services.channel import channel_configure
+
+    with django_db_blocker.unblock(), schema_context("hooli"):
+        channel_configure(kind="whaticket", base_url=fake_providers.url, access_token="tok-hooli")
+    connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session")
+def live_web(django_db_setup, celery_queue, fake_providers, celery_worker, live_channels):
+    """The real web server (gunicorn) on a free port, against the test database.
+
+    With `celery_worker`, a request goes the whole way: webhook -> commit -> broker ->
+    worker -> channel (the fake providers). Returns the base URL.
+    """
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "secretaria.wsgi:application", "--config",
+         "python:secretaria.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "8"],
+        cwd=settings.BASE_DIR, env=_celery_env(celery_queue, fake_providers))
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        request = urllib.request.Request(url + "/healthz", headers={"Host": "localhost"})
+        try:
+            return urllib.request.urlopen(request, timeout=1).status == 200
+        except OSError:
+            return False
+
+    try:
+        _wait_until(answers, 60, "gunicorn start", proc)
+        yield url
     finally:
         _stop(proc)
 

@@ -1,0 +1,93 @@
+"""The whole way with real processes: gunicorn, the broker, a Celery worker, a fake provider.
+
+These prove the acceptance lines that in-process tests cannot: a message over Meta or
+Whaticket gets exactly one reply, even when the provider delivers it five times at once.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from django_tenants.utils import schema_context
+
+from conversations.models import Message
+from conversations.providers.channels.whaticket import sign
+from conversations.services.channel import channel_get
+from tests.conftest import INITECH_PHONE_NUMBER_ID, LIVE_META_SECRET, wait_until
+from tests.conversations import meta_payloads
+
+pytestmark = pytest.mark.worker
+
+
+def meta_text(phone: str, text: str) -> bytes:
+    payload = json.loads(json.dumps(meta_payloads.TEXT))
+    value = payload["entry"][0]["changes"][0]["value"]
+    value["metadata"]["phone_number_id"] = INITECH_PHONE_NUMBER_ID
+    value["contacts"][0]["wa_id"] = phone
+    message = value["messages"][0]
+    message.update({"from": phone, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time()))})
+    message["text"]["body"] = text
+    return json.dumps(payload).encode()
+
+
+def post_meta(base_url: str, body: bytes) -> int:
+    signature = "sha256=" + hmac.new(LIVE_META_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    response = httpx.post(f"{base_url}/webhook/meta", content=body, timeout=10, headers={
+        "Host": "localhost", "Content-Type": "application/json", "X-Hub-Signature-256": signature})
+    return response.status_code
+
+
+def settle(fake_providers, phone: str, expected: int = 1) -> list[dict]:
+    wait_until(lambda: len(fake_providers.sends_to(phone)) >= expected, 40, f"reply to {phone}")
+    time.sleep(2.5)  # longer than the debounce: a duplicate would have arrived by now
+    return fake_providers.sends_to(phone)
+
+
+def test_a_meta_text_gets_exactly_one_reply(db, live_web, fake_providers):
+    phone = f"55119{uuid.uuid4().int % 10**8:08d}"
+
+    assert post_meta(live_web, meta_text(phone, "Oi, bom dia!")) == 200
+
+    [sent] = settle(fake_providers, phone)
+    assert sent["path"].endswith(f"/{INITECH_PHONE_NUMBER_ID}/messages")
+    assert sent["body"]["type"] == "text" and "Initech" in sent["body"]["text"]["body"]
+
+
+def test_the_same_notification_five_times_at_once_gets_one_reply(db, live_web, fake_providers):
+    phone = f"55119{uuid.uuid4().int % 10**8:08d}"
+    body = meta_text(phone, "Vocês abrem sábado?")
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        statuses = list(pool.map(lambda _: post_meta(live_web, body), range(5)))
+
+    assert statuses == [200] * 5
+    assert len(settle(fake_providers, phone)) == 1
+    with schema_context("initech"):
+        assert Message.objects.filter(contact__phone=phone, direction="in").count() == 1
+
+
+def test_a_whaticket_message_gets_exactly_one_reply_through_the_send_api(db, live_web, fake_providers):
+    phone = f"55119{uuid.uuid4().int % 10**8:08d}"
+    with schema_context("hooli"):
+        secret = channel_get().inbound_secret
+    body = json.dumps({"key": {"remoteJid": f"{phone}@s.whatsapp.net", "fromMe": False, "id": uuid.uuid4().hex},
+                       "messageTimestamp": int(time.time()), "pushName": "Carla",
+                       "message": {"conversation": "Oi! Tudo bem?"}}).encode()
+    timestamp = str(int(time.time()))
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        statuses = list(pool.map(lambda _: httpx.post(f"{live_web}/webhook/whaticket", content=body, timeout=10,
+                                                      headers={"Host": "hooli.localhost",
+                                                               "Content-Type": "application/json",
+                                                               "X-Secretaria-Timestamp": timestamp,
+                                                               "X-Secretaria-Signature": sign(secret, timestamp, body)}
+                                                      ).status_code, range(5)))
+
+    assert statuses == [200] * 5
+    [sent] = settle(fake_providers, phone)
+    assert sent["path"] == "/api/messages/send" and "Carla" in sent["body"]["body"]
