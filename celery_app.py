@@ -7,6 +7,7 @@ out to every active company.
 """
 
 import os
+import time
 
 import structlog
 from celery.schedules import crontab
@@ -33,10 +34,15 @@ def _propagate_request_id(headers=None, **_kwargs):
         headers["request_id"] = request_id
 
 
+# task id -> start time, for secretaria_task_latency_seconds (one worker process).
+_TASK_STARTED: dict[str, float] = {}
+
+
 @task_prerun.connect
 def _bind_task_context(task=None, task_id=None, **_kwargs):
     from django.db import connection
 
+    _TASK_STARTED[task_id] = time.monotonic()
     structlog.contextvars.clear_contextvars()
     request_id = (task.request.headers or {}).get("request_id") or task.request.get("request_id")
     structlog.contextvars.bind_contextvars(
@@ -46,7 +52,15 @@ def _bind_task_context(task=None, task_id=None, **_kwargs):
 
 
 @task_postrun.connect
-def _clear_task_context(**_kwargs):
+def _clear_task_context(task=None, task_id=None, **_kwargs):
+    from secretaria.observability.metrics import TASK_LATENCY
+
+    # The company comes from the log context: tenant-schemas-celery has already switched
+    # the connection back to public by now.
+    company = structlog.contextvars.get_contextvars().get("company", "public")
+    started = _TASK_STARTED.pop(task_id, None)
+    if task is not None and started is not None:
+        TASK_LATENCY.labels(company=company, task=task.name).observe(time.monotonic() - started)
     structlog.contextvars.clear_contextvars()
 
 
@@ -56,6 +70,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "args": ["minute"],
         "options": {"expires": 55},
+    },
+    "conversations-queue-size": {
+        "task": "conversations.queue_size_sample",
+        "schedule": 15.0,
+        "options": {"expires": 14},
     },
     "tenants-dispatch-daily": {
         "task": "tenants.dispatch_periodic",

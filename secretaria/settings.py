@@ -159,7 +159,10 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# Client IPs for rate limits come from X-Forwarded-For only behind a proxy we trust.
+TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=BEHIND_TLS_PROXY)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.TenantJWTAuthentication"],
@@ -272,6 +275,11 @@ META_VERIFY_TOKEN = env_secret("META_VERIFY_TOKEN")
 META_GRAPH_URL = env.str("META_GRAPH_URL", default="https://graph.facebook.com")
 # Messages from one contact closer together than this are answered together, once.
 DEBOUNCE_SECONDS = env.float("DEBOUNCE_SECONDS", default=2.0)
+# Flood control (conversations/services/limits.py). Over the sender limit, messages are
+# stored and marked "limited", not answered; over the IP limit, webhooks get 429.
+RATE_LIMIT_SENDER_PER_MINUTE = env.int("RATE_LIMIT_SENDER_PER_MINUTE", default=20)
+RATE_LIMIT_IP_PER_MINUTE = env.int("RATE_LIMIT_IP_PER_MINUTE", default=30_000)
+RATE_LIMIT_LLM_PER_CONTACT_HOUR = env.int("RATE_LIMIT_LLM_PER_CONTACT_HOUR", default=30)
 
 # --- Product defaults -------------------------------------------------------
 SECRETARIA_PUBLIC_DOMAINS = env.list("SECRETARIA_PUBLIC_DOMAINS", default=["localhost", "127.0.0.1"])

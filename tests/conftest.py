@@ -87,6 +87,20 @@ def _back_to_public():
     yield
     connection.set_schema_to_public()
     company_host_cache_clear()
+    _forget_rate_limits()
+
+
+def _forget_rate_limits() -> None:
+    """Rate-limit counters live in Redis, which the per-test rollback does not reach."""
+    from secretaria.redis_client import get_redis
+
+    try:
+        client = get_redis()
+        keys = list(client.scan_iter(match="secretaria:*:rl:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    except Exception:  # noqa: BLE001 - a test that broke Redis on purpose cleans up after itself
+        pass
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from django_tenants.utils import schema_context
 from conversations.providers.channels import meta, sandbox, whaticket
 from conversations.selectors import channel_for_inbound
 from conversations.services.ingest import dead_letter_record, delivery_status_apply, inbound_store_many
+from conversations.services.limits import client_ip, ip_allow
 from conversations.services.pipeline import pipeline_schedule
 from secretaria.observability.metrics import WEBHOOKS_RECEIVED
 from secretaria.webhook_input import BadWebhook, parse_json, raw_body
@@ -38,6 +39,8 @@ class TenantWebhookView(View):
 
     def post(self, request, secret: str = ""):
         company = request.tenant.schema_name
+        if not ip_allow(ip=client_ip(request)):
+            return _reply(429, "Muitas requisições.", provider=self.provider, company=company, outcome="rate_limited")
         channel = channel_for_inbound(kind=self.provider)
         try:
             body = raw_body(request)
@@ -102,6 +105,8 @@ class MetaWebhookView(View):
         return HttpResponse(challenge, content_type="text/plain")
 
     def post(self, request):
+        if not ip_allow(ip=client_ip(request)):
+            return _reply(429, "Muitas requisições.", provider="meta", company="public", outcome="rate_limited")
         try:
             body = raw_body(request)
             if not settings.META_APP_SECRET or not meta.signature_valid(

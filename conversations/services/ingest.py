@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from conversations.models import Contact, DeadLetter, Message
 from conversations.providers.channels.base import DeliveryStatus, InboundMessage, StatusUpdate
+from conversations.services.limits import sender_allow
 
 log = structlog.get_logger(__name__)
 
@@ -46,9 +47,16 @@ _INSERT_INBOUND = f"""
 """
 
 
+def _initial_state(message: InboundMessage) -> str:
+    if message.kind in SILENT_KINDS:
+        return Message.State.SKIPPED
+    # A flooding contact's excess is kept (nothing is dropped) but never answered.
+    return Message.State.RECEIVED if sender_allow(phone=message.sender) else Message.State.LIMITED
+
+
 def inbound_store(*, message: InboundMessage) -> Message | None:
     """Store one inbound message; None when (provider, id) was already stored (a redelivery)."""
-    state = Message.State.SKIPPED if message.kind in SILENT_KINDS else Message.State.RECEIVED
+    state = _initial_state(message)
     with transaction.atomic():
         contact = contact_touch(phone=message.sender, name=message.sender_name, at=message.timestamp)
         with connection.cursor() as cursor:

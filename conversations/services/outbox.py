@@ -7,7 +7,7 @@ The only tolerated duplicate is a crash between the provider's 200 and our commi
 """
 
 import structlog
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from conversations.models import Contact, Conversation, Message, Outbox
 from conversations.providers.channels.base import PermanentChannelError, TransientChannelError
 from conversations.services.channel import channel_client
 from conversations.services.ingest import dead_letter_record
+from secretaria.observability.metrics import WHATICKET_ERRORS, WHATICKET_SEND_RETRY, WHATICKET_SEND_SUCCESS
 
 log = structlog.get_logger(__name__)
 
@@ -51,20 +52,31 @@ def outbox_send(*, outbox_id: int) -> str:
         return "skipped"  # already sent, being sent, or failed for good
     outbox = Outbox.objects.select_related("message__contact").get(pk=outbox_id)
     message = outbox.message
+    channel = channel_client()
     try:
-        result = channel_client().send_text(to=message.contact.phone, body=message.text)
+        result = channel.send_text(to=message.contact.phone, body=message.text)
     except TransientChannelError as exc:
         Outbox.objects.filter(pk=outbox_id).update(state=Outbox.State.PENDING, last_error=str(exc)[:500])
+        _count(channel.name, WHATICKET_SEND_RETRY, WHATICKET_ERRORS)
         raise
     except PermanentChannelError as exc:
         _fail(outbox, message, str(exc))
+        _count(channel.name, WHATICKET_ERRORS)
         return Outbox.State.FAILED
     with transaction.atomic():
         Outbox.objects.filter(pk=outbox_id).update(state=Outbox.State.SENT, sent_at=timezone.now(), last_error="")
         if result.provider_message_id:
             Message.objects.filter(pk=message.pk).update(provider_message_id=result.provider_message_id,
                                                          delivery_status="sent")
+    _count(channel.name, WHATICKET_SEND_SUCCESS)
     return Outbox.State.SENT
+
+
+def _count(channel_name: str, *counters) -> None:
+    # The seeds' send metrics are Whaticket's; other channels are seen through the outbox states.
+    if channel_name == "whaticket":
+        for counter in counters:
+            counter.labels(company=connection.schema_name).inc()
 
 
 def outbox_give_up(*, outbox_id: int, reason: str) -> None:

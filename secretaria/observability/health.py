@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import connection
 
 from secretaria.beat import HEARTBEAT_KEY
+from secretaria.observability.metrics import HEALTHCHECK_FAILURES
 from secretaria.redis_client import get_redis
 
 
@@ -58,5 +59,6 @@ def run_checks(checks: dict[str, Callable[[], None]] | None = None) -> tuple[boo
             results[name] = {"status": "ok"}
         except Exception as exc:  # noqa: BLE001 - any failure is a "fail" with its reason
             results[name] = {"status": "fail", "error": f"{type(exc).__name__}: {exc}"[:300]}
+            HEALTHCHECK_FAILURES.labels(component=name).inc()
         results[name]["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return all(r["status"] == "ok" for r in results.values()), results

@@ -5,7 +5,7 @@ launcher and docker-compose set PROMETHEUS_MULTIPROC_DIR), so /metrics adds up
 every process's samples.
 """
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_REQUESTS = Counter(
     "secretaria_http_requests_total",
@@ -39,4 +39,73 @@ WEBHOOKS_RECEIVED = Counter(
     "Webhook deliveries, by company, provider and outcome (stored, duplicate, ignored, "
     "dead_letter, unauthorized, rejected, unroutable).",
     ["company", "provider", "status"],
+)
+
+# --- Seeded for operations dashboards (S6, queues, Whaticket, health) ---
+TASK_LATENCY = Histogram(
+    "secretaria_task_latency_seconds",
+    "Time a Celery task took to run, by company and task name.",
+    ["company", "task"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 90),
+)
+QUEUE_SIZE = Gauge(
+    "secretaria_queue_size",
+    "Messages waiting in a Celery queue on the broker, sampled periodically.",
+    ["queue"],
+    multiprocess_mode="livemax",
+)
+WHATICKET_SEND_SUCCESS = Counter(
+    "secretaria_whaticket_send_success_total",
+    "Messages Whaticket accepted, by company.",
+    ["company"],
+)
+WHATICKET_SEND_RETRY = Counter(
+    "secretaria_whaticket_send_retry_total",
+    "Whaticket sends retried after a transient error, by company.",
+    ["company"],
+)
+WHATICKET_ERRORS = Counter(
+    "secretaria_whaticket_errors_total",
+    "Whaticket sends that failed (any error, transient or permanent), by company.",
+    ["company"],
+)
+MESSAGES_LIMITED = Counter(
+    "secretaria_messages_limited_total",
+    "Hits refused by a rate limit, by company and scope (sender, ip, llm).",
+    ["company", "scope"],
+)
+INTENTION_DISTRIBUTION = Counter(
+    "secretaria_intention_distribution_total",
+    "Answered bursts by detected intent, by company.",
+    ["company", "intent"],
+)
+SENTIMENT_AVERAGE = Gauge(
+    "secretaria_sentiment_average_gauge",
+    "Average customer sentiment (-1..1) over the last computation window, by company.",
+    ["company"],
+    multiprocess_mode="livemostrecent",
+)
+HEALTHCHECK_FAILURES = Counter(
+    "secretaria_healthcheck_failures_total",
+    "Readiness checks that failed, by component.",
+    ["component"],
+)
+
+# --- Language model calls (conversations/services/llm.py) ---
+LLM_LATENCY = Histogram(
+    "secretaria_llm_latency_seconds",
+    "Time one language-model call took, retries included, by company and provider.",
+    ["company", "provider"],
+    buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60),
+)
+LLM_ERRORS = Counter(
+    "secretaria_llm_errors_total",
+    "Language-model calls without an answer, by company, provider and kind "
+    "(transient, permanent, blocked, breaker_open, unexpected).",
+    ["company", "provider", "kind"],
+)
+LLM_TOKENS = Counter(
+    "secretaria_llm_tokens_total",
+    "Tokens billed by the language model, by company, provider and direction (input, output).",
+    ["company", "provider", "direction"],
 )

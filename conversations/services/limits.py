@@ -1,0 +1,133 @@
+"""Rate limits in Redis: per contact, per source IP, and per contact's LLM spend (S6).
+
+A flooding contact must not drown the others nor burn the company's LLM budget;
+its messages are still stored (and marked `limited`), never dropped.
+
+Algorithm: a sliding-window log in one sorted set per key, updated by a single Lua
+script (atomic, one round trip). The script trims entries older than the window,
+counts the rest and records the new hit only if it is under the limit. Denied hits
+are not recorded, so a set never holds more than `limit` members: memory and time
+are O(limit) and O(log limit). Unlike a fixed window it cannot let 2x the limit
+through around a window boundary. Keys expire one window after their last hit.
+
+Timestamps come from this host's clock (`_now`, replaceable in tests); hosts are
+NTP-synced and a few milliseconds of skew are irrelevant for 60 s windows.
+
+Redis down: sender and IP limits fail OPEN (answering customers matters more than
+strictness, and the webhook must still store the message); the LLM budget fails
+CLOSED (an unmetered LLM is an unbounded bill; the customer gets the offline reply).
+"""
+
+import ipaddress
+import time
+import uuid
+
+import redis
+import structlog
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
+
+from secretaria.observability.metrics import MESSAGES_LIMITED
+from secretaria.redis_client import get_redis, tenant_key
+
+log = structlog.get_logger(__name__)
+
+MINUTE = 60.0
+HOUR = 3600.0
+
+# KEYS[1] = the set; ARGV = now (s), window (s), limit, unique member. Returns 1 if allowed.
+_SLIDING_WINDOW = """
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000))
+return 1
+"""
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _hit(key: str, *, limit: int, window: float) -> bool:
+    """Record one hit on `key` if fewer than `limit` happened in the last `window` seconds."""
+    script = get_redis().register_script(_SLIDING_WINDOW)
+    return bool(script(keys=[key], args=[repr(_now()), repr(window), limit, uuid.uuid4().hex]))
+
+
+def _allow(scope: str, key: str, *, limit: int, window: float, fail_open: bool) -> bool:
+    try:
+        allowed = _hit(key, limit=limit, window=window)
+    except redis.RedisError as exc:
+        log.warning("rate_limit_unavailable", scope=scope, fail_open=fail_open, error=str(exc))
+        allowed = fail_open
+    if not allowed:
+        MESSAGES_LIMITED.labels(company=connection.schema_name, scope=scope).inc()
+    return allowed
+
+
+def sender_allow(*, phone: str) -> bool:
+    """May this contact's message go on to the pipeline? Per company, per minute; fails open."""
+    limit = getattr(settings, "RATE_LIMIT_SENDER_PER_MINUTE", 20)
+    return _allow("sender", tenant_key("rl", "sender", phone), limit=limit, window=MINUTE, fail_open=True)
+
+
+def ip_allow(*, ip: str) -> bool:
+    """May this webhook request be processed? Per source IP, per minute; fails open.
+
+    On a company's host (Whaticket, sandbox) the counter is that company's, so an
+    abusive caller of one company cannot lock out a shared Whaticket server for the
+    others. On the public host (Meta's single webhook for every company) there is no
+    company yet when the request arrives: the key is global, shared by all companies.
+    """
+    limit = getattr(settings, "RATE_LIMIT_IP_PER_MINUTE", 600)
+    return _allow("ip", _ip_key(ip), limit=limit, window=MINUTE, fail_open=True)
+
+
+def _ip_key(ip: str) -> str:
+    if connection.schema_name == get_public_schema_name():
+        return f"secretaria:global:rl:ip:{ip}"
+    return tenant_key("rl", "ip", ip)
+
+
+def llm_budget_allow(*, phone: str) -> bool:
+    """May this contact's burst be answered by the LLM? Per company, per hour; fails CLOSED.
+
+    Call once per burst about to reach the LLM; when False, answer offline (or not at all).
+    """
+    limit = getattr(settings, "RATE_LIMIT_LLM_PER_CONTACT_HOUR", 30)
+    return _allow("llm", tenant_key("rl", "llm", phone), limit=limit, window=HOUR, fail_open=False)
+
+
+def client_ip(request) -> str:
+    """The caller's IP. X-Forwarded-For counts only behind our own proxy, else anyone could forge it.
+
+    With TRUST_X_FORWARDED_FOR (default: BEHIND_TLS_PROXY) the address is read from the
+    right: the entry our proxy appended, `TRUSTED_PROXY_HOPS` (default 1) from the end.
+    The left-most entries are whatever the client sent and are never trusted.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    trusted = getattr(settings, "TRUST_X_FORWARDED_FOR", None)
+    if trusted is None:
+        trusted = getattr(settings, "BEHIND_TLS_PROXY", False)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if not trusted or not forwarded:
+        return remote
+    hops = [part.strip() for part in forwarded.split(",") if part.strip()]
+    depth = max(1, getattr(settings, "TRUSTED_PROXY_HOPS", 1))
+    if len(hops) < depth:
+        return remote
+    return _valid_ip(hops[-depth]) or remote
+
+
+def _valid_ip(value: str) -> str | None:
+    """A normalised IP, or None: a forged header must not put arbitrary text into Redis keys."""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
