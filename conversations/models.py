@@ -64,6 +64,8 @@ class Conversation(models.Model):
     intents = models.JSONField("intenções abertas", default=list, blank=True)
     summary = models.TextField("resumo", blank=True)
     handoff_reason = models.CharField("motivo do atendimento humano", max_length=200, blank=True)
+    # Bot answers in a row that it was not sure of; two in a row hand the conversation over.
+    low_confidence_streak = models.PositiveSmallIntegerField(default=0)
     opened_at = models.DateTimeField("aberta em", auto_now_add=True)
     last_activity_at = models.DateTimeField("última atividade", auto_now_add=True, db_index=True)
     handoff_at = models.DateTimeField(null=True, blank=True)
