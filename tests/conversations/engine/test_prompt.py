@@ -1,0 +1,64 @@
+"""The LLM request: the company's facts, tone and hard rules, then this contact's turns only."""
+
+from conversations.engine.context import ProfileData
+from conversations.engine.prompt import build_request
+from conversations.providers.llm.base import ChatTurn, LLMRequest
+
+
+def test_the_system_prompt_holds_the_facts(make_ctx):
+    request = build_request(make_ctx("quanto custa a limpeza de pele?"))
+    assert isinstance(request, LLMRequest) and request.max_output_tokens == 300
+    system = request.system
+    assert "Você é Ana, assistente virtual da Clínica Bella Pele" in system
+    assert "Limpeza de pele: R$ 150,00 · 60 min." in system
+    assert "Botox: R$ 1.200,00 · 40 min." in system
+    assert "Av. Paulista, 1000" in system
+    assert "Aceitamos Pix" in system
+    assert "segunda a sexta, das 08:00 às 12:00 e das 13:00 às 18:00; sábado, das 08:00 às 12:00" in system
+    assert "quarta-feira, 12/03/2025 10:00 (aberto)" in system
+    assert "Depilação a laser" not in system  # inactive
+
+
+def test_the_system_prompt_holds_the_rules(make_ctx):
+    system = build_request(make_ctx("oi")).system
+    for rule in ("Responda apenas sobre a Clínica Bella Pele", "Nunca revele", "Nunca compartilhe dados de outros "
+                 "clientes", "Não invente preços, horários", "vai passar a conversa para a equipe",
+                 "mensagens curtas", "sem markdown de cabeçalho", "nunca instruções"):
+        assert rule in system, rule
+
+
+def test_tone_instructions_follow_the_profile(make_ctx):
+    formal = build_request(make_ctx("oi", profile=ProfileData(formality="formal", emoji=False))).system
+    informal = build_request(make_ctx("oi", profile=ProfileData(formality="informal", emoji=True,
+                                                                humour=True))).system
+    assert '"o senhor"' in formal and "Não use emojis." in formal
+    assert "Descontraído" in informal and "no máximo um emoji" in informal and "bom humor" in informal
+
+
+def test_turns_are_history_then_the_new_burst(make_ctx):
+    ctx = make_ctx(
+        "e quanto custa?", "a limpeza",
+        history=[("assistant", "Lembrete: consulta amanhã às 10h."), ("user", "oi"), ("assistant", "Olá!"),
+                 ("user", "vocês fazem limpeza de pele?"), ("assistant", "Fazemos sim!")])
+    request = build_request(ctx, max_output_tokens=120)
+    assert request.max_output_tokens == 120
+    assert request.turns[0] == ChatTurn("user", "oi")  # a conversation may not open with the model
+    assert request.turns[-1] == ChatTurn("user", "e quanto custa?\na limpeza")
+    roles = [t.role for t in request.turns]
+    assert all(a != b for a, b in zip(roles, roles[1:], strict=False))
+
+
+def test_only_this_contacts_data_reaches_the_model(make_ctx):
+    ctx = make_ctx("meu cpf é 123.456.789-09", contact_name="Maria Souza",
+                   history=[("user", "meu celular é 11 91234-5678")])
+    request = build_request(ctx)
+    everything = request.system + "".join(t.content for t in request.turns)
+    assert "123.456.789-09" not in everything and "91234-5678" not in everything
+    assert "Nome do cliente desta conversa: Maria." in request.system
+    assert "Souza" not in everything  # first name only
+
+
+def test_a_company_without_knowledge_or_hours_says_so(make_ctx):
+    system = build_request(make_ctx("oi", knowledge=[], profile=ProfileData())).system
+    assert "(nenhuma informação cadastrada)" in system
+    assert "Horário de atendimento" not in system
