@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from conversations import tasks_metrics  # noqa: F401 - registers conversations.queue_size_sample
+from conversations import tasks_handoff, tasks_metrics  # noqa: F401 - registers their tasks with the worker
 from conversations.providers.channels.base import TransientChannelError
 from conversations.services.outbox import outbox_give_up, outbox_send
 from conversations.services.pipeline import conversation_reply, pipeline_schedule, pipeline_sweep

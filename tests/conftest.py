@@ -84,21 +84,24 @@ def _back_to_public():
 
     connection.set_schema_to_public()
     company_host_cache_clear()
+    _forget_redis_state()
     yield
     connection.set_schema_to_public()
     company_host_cache_clear()
-    _forget_rate_limits()
+    _forget_redis_state()
 
 
-def _forget_rate_limits() -> None:
-    """Rate-limit counters live in Redis, which the per-test rollback does not reach."""
+def _forget_redis_state() -> None:
+    """Rate-limit counters and conversation context live in Redis, which the per-test
+    rollback does not reach (and ids repeat from one test database to the next)."""
     from secretaria.redis_client import get_redis
 
     try:
         client = get_redis()
-        keys = list(client.scan_iter(match="secretaria:*:rl:*", count=1000))
-        if keys:
-            client.delete(*keys)
+        for pattern in ("secretaria:*:rl:*", "secretaria:*:ctx:*"):
+            keys = list(client.scan_iter(match=pattern, count=1000))
+            if keys:
+                client.delete(*keys)
     except Exception:  # noqa: BLE001 - a test that broke Redis on purpose cleans up after itself
         pass
 

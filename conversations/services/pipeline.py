@@ -15,16 +15,19 @@ from datetime import timedelta
 
 import structlog
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from conversations.engine.local import answer
 from conversations.models import Contact, Conversation, Message
 from conversations.selectors import messages_pending
+from conversations.services.context import context_append
+from conversations.services.handoff import conversation_handoff
+from conversations.services.ingest import dead_letter_record
 from conversations.services.outbox import reply_create
+from conversations.services.replies import reply_draft
 from conversations.services.sessions import conversation_current, conversation_note_intent
+from secretaria.observability.metrics import INTENTION_DISTRIBUTION
 from secretaria.redis_client import get_redis, tenant_key
-from tenants.selectors import company_current
 
 log = structlog.get_logger(__name__)
 LOCK_SECONDS = 120
@@ -33,7 +36,7 @@ STALE_AFTER = timedelta(minutes=2)
 
 @dataclass(frozen=True)
 class ReplyOutcome:
-    status: str  # "answered", "skipped", "nothing", "busy", "wait"
+    status: str  # "answered", "skipped", "nothing", "busy", "wait", "dead"
     retry_in: float = 0.0
 
 
@@ -85,23 +88,42 @@ def _answer(contact: Contact, messages: list[Message]) -> ReplyOutcome:
     if conversation.status == Conversation.Status.HANDOFF:
         Message.objects.filter(pk__in=ids).update(state=Message.State.SKIPPED, conversation=conversation)
         return ReplyOutcome("skipped")
-    text = "\n".join(m.text for m in messages if m.text)
-    reply = answer(text=text, company_name=company_current().name, contact_name=contact.name)
+    texts = [m.text for m in messages if m.text]
+    try:
+        draft = reply_draft(conversation=conversation, contact=contact, texts=texts)
+    except Exception as exc:  # noqa: BLE001 - never lose the messages: they go to the dead-letter queue
+        return _dead_letter(ids, conversation, exc)
     with transaction.atomic():
         Message.objects.filter(pk__in=ids).update(state=Message.State.ANSWERED, conversation=conversation)
-        reply_create(contact=contact, conversation=conversation, text=reply.text,
+        reply_create(contact=contact, conversation=conversation, text=draft.text,
                      idempotency_key=f"reply:{ids[0]}:{ids[-1]}")
-        conversation_note_intent(conversation=conversation, intent=reply.intent)
-        if reply.handoff:
-            _handoff(conversation, reason=reply.intent)
+        _conversation_after(conversation, draft)
+        transaction.on_commit(lambda: _context_push(conversation.pk, texts, draft.text))
+    INTENTION_DISTRIBUTION.labels(company=connection.schema_name, intent=str(draft.intent)).inc()
     return ReplyOutcome("answered")
 
 
-def _handoff(conversation: Conversation, *, reason: str) -> None:
-    conversation.status = Conversation.Status.HANDOFF
-    conversation.handoff_reason = reason
-    conversation.handoff_at = timezone.now()
-    conversation.save(update_fields=["status", "handoff_reason", "handoff_at"])
+def _conversation_after(conversation: Conversation, draft) -> None:
+    conversation_note_intent(conversation=conversation, intent=str(draft.intent))
+    streak = conversation.low_confidence_streak + 1 if draft.confidence < 0.5 else 0
+    Conversation.objects.filter(pk=conversation.pk).update(low_confidence_streak=streak)
+    if draft.handoff:
+        conversation_handoff(conversation=conversation, reason=draft.handoff_reason, summary=draft.summary)
+
+
+def _context_push(conversation_id: int, texts: list[str], reply: str) -> None:
+    for text in texts:
+        context_append(conversation_id=conversation_id, role="user", text=text)
+    context_append(conversation_id=conversation_id, role="assistant", text=reply)
+
+
+def _dead_letter(ids: list[int], conversation: Conversation, exc: Exception) -> ReplyOutcome:
+    log.exception("reply_failed", message_ids=ids)
+    with transaction.atomic():
+        Message.objects.filter(pk__in=ids).update(state=Message.State.DEAD, conversation=conversation)
+        dead_letter_record(source="reply", reason=f"{type(exc).__name__}: {exc}"[:500],
+                           payload={"message_ids": ids})
+    return ReplyOutcome("dead")
 
 
 def pipeline_sweep() -> int:

@@ -1,0 +1,71 @@
+"""Composing one reply: the offline engine decides, the company's LLM (if any) words it.
+
+The engine (conversations/engine) always runs first: it detects the intent, the
+sentiment, prompt-injection attempts and the moments that belong to a person
+(human request, complaint, LGPD request, strong anger). Those are answered by the
+engine itself. Everything else goes to the configured LLM when there is one, with
+the engine's draft as the fallback when the model fails, refuses, is over budget or
+its circuit breaker is open — so a company never goes silent.
+"""
+
+from dataclasses import replace
+
+import structlog
+from django.utils import timezone
+
+from compliance.services import audit_event_record
+from conversations.engine.context import Draft, EngineContext, ProfileData
+from conversations.engine.local import compose
+from conversations.engine.prompt import build_request
+from conversations.models import CompanyProfile, Contact, Conversation, KnowledgeItem, LLMConfig
+from conversations.services.context import context_get
+from conversations.services.limits import llm_budget_allow
+from conversations.services.llm import llm_complete, llm_config_get
+from tenants.selectors import company_current
+
+log = structlog.get_logger(__name__)
+LLM_CONFIDENCE = 0.8
+
+
+def engine_context(*, conversation: Conversation, contact: Contact, texts: list[str]) -> EngineContext:
+    return EngineContext(
+        company_name=company_current().name,
+        profile=CompanyProfile.objects.filter(singleton=1).first() or ProfileData(),
+        knowledge=list(KnowledgeItem.objects.filter(is_active=True)),
+        contact_name=contact.name,
+        texts=texts,
+        history=context_get(conversation_id=conversation.pk),
+        now=timezone.now(),
+        low_confidence_streak=conversation.low_confidence_streak,
+    )
+
+
+def reply_draft(*, conversation: Conversation, contact: Contact, texts: list[str]) -> Draft:
+    ctx = engine_context(conversation=conversation, contact=contact, texts=texts)
+    draft = compose(ctx)
+    if draft.injection:
+        _record_injection(contact, draft)
+        return draft
+    if not _llm_should_answer(draft, contact):
+        return draft
+    outcome = llm_complete(request=build_request(ctx), conversation_id=conversation.pk)
+    if not outcome.text:
+        return draft  # the engine's answer is the fallback template
+    # The model answered: the "not sure" handoff no longer applies; the others were decided above.
+    return replace(draft, text=outcome.text.strip(), confidence=max(draft.confidence, LLM_CONFIDENCE),
+                   needs_llm=False, handoff=False, handoff_reason="")
+
+
+def _llm_should_answer(draft: Draft, contact: Contact) -> bool:
+    if draft.handoff and draft.handoff_reason != "low_confidence":
+        return False  # a person takes it from here; the engine's words are enough
+    if llm_config_get().provider == LLMConfig.Provider.LOCAL:
+        return False
+    # A flooding contact is answered by the engine alone: it cannot burn the LLM budget (S6).
+    return llm_budget_allow(phone=contact.phone)
+
+
+def _record_injection(contact: Contact, draft: Draft) -> None:
+    log.warning("prompt_injection", contact_id=contact.pk)
+    audit_event_record(action="security.prompt_injection", actor="system", target=f"contact:{contact.pk}",
+                       data={"intent": str(draft.intent)})
