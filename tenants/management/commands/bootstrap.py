@@ -8,6 +8,7 @@ from django_tenants.utils import schema_context
 
 from accounts.roles import Role
 from accounts.services import member_ensure, platform_admin_ensure
+from conversations.services.demo import demo_content_ensure
 from tenants.models import Company
 from tenants.services import (
     company_provision,
@@ -57,12 +58,12 @@ class Command(BaseCommand):
             # Keep the printed credentials true on every run.
             with schema_context(DEMO_SLUG):
                 member_ensure(email=email, password=password, role=Role.OWNER)
-            return
-        port = os.environ.get("PORT", "8000")
-        result = company_provision(
-            name="Clínica Demo", slug=DEMO_SLUG, domain="demo.localhost", plan="free",
-            owner_email=email, owner_password=password,
-        )
-        self.stdout.write(
-            f"empresa demo criada em {result.seconds:.2f}s: http://demo.localhost:{port}/"
-        )
+        else:
+            port = os.environ.get("PORT", "8000")
+            result = company_provision(
+                name="Clínica Demo", slug=DEMO_SLUG, domain="demo.localhost", plan="free",
+                owner_email=email, owner_password=password,
+            )
+            self.stdout.write(f"empresa demo criada em {result.seconds:.2f}s: http://demo.localhost:{port}/")
+        with schema_context(DEMO_SLUG):
+            demo_content_ensure(company_name="Clínica Demo")

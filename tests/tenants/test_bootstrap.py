@@ -1,0 +1,55 @@
+"""`manage.py bootstrap`: what `make run` relies on, idempotent."""
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from conversations.models import KnowledgeItem, Message
+from conversations.providers.channels.base import InboundMessage, MessageKind
+from conversations.services.ingest import inbound_store
+from conversations.services.pipeline import conversation_reply
+from tenants.models import Company
+
+
+@pytest.fixture
+def demo_env(monkeypatch, settings):
+    settings.DEBOUNCE_SECONDS = 0
+    monkeypatch.setenv("SECRETARIA_ADMIN_EMAIL", "admin@boot.test")
+    monkeypatch.setenv("SECRETARIA_ADMIN_PASSWORD", "Senha-admin-boot-1")
+    monkeypatch.setenv("SECRETARIA_DEMO_EMAIL", "dono@boot.test")
+    monkeypatch.setenv("SECRETARIA_DEMO_PASSWORD", "Senha-demo-boot-1")
+
+
+def ask(text: str, id: str) -> str:
+    message = inbound_store(message=InboundMessage(
+        provider="sandbox", provider_message_id=id, sender="5511955550000", sender_name="Bia",
+        kind=MessageKind.TEXT, text=text, timestamp=timezone.now()))
+    conversation_reply(contact_id=message.contact_id)
+    return Message.objects.filter(direction="out").order_by("-id").first().text
+
+
+def test_bootstrap_twice_creates_one_demo_with_its_clinic_and_working_credentials(db, demo_env):
+    call_command("bootstrap")
+    call_command("bootstrap")
+
+    assert Company.objects.filter(slug="demo").count() == 1
+    with schema_context("demo"):
+        assert KnowledgeItem.objects.count() == 10
+        assert User.objects.get(email="dono@boot.test").check_password("Senha-demo-boot-1")
+    with schema_context("public"):
+        assert User.objects.get(email="admin@boot.test").is_superuser
+
+
+def test_the_demo_answers_a_greeting_a_price_question_and_a_request_for_a_person(db, demo_env):
+    call_command("bootstrap")
+
+    with schema_context("demo"):
+        greeting = ask("Oi, bom dia!", "d1")
+        price = ask("Quanto custa a limpeza de pele?", "d2")
+        person = ask("Quero falar com um atendente", "d3")
+
+    assert "Clínica Demo" in greeting and "Ana" in greeting
+    assert "R$ 150,00" in price
+    assert "equipe" in person.lower()
