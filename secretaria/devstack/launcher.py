@@ -34,6 +34,11 @@ def data_services(profile: str):
     want_pg = not env.get("DATABASE_URL")
     want_redis = not env.get("REDIS_URL")
     child = None
+    running = _already_running(profile) if (want_pg or want_redis) else None
+    if running:
+        # `make manage` while `make run` is up: use its servers instead of starting twins.
+        env.update({k: v for k, v in running.items() if not env.get(k)})
+        want_pg = want_redis = False
     if want_pg or want_redis:
         DATA.mkdir(parents=True, exist_ok=True)
         ready = DATA / f"services-{profile}.json"
@@ -56,6 +61,28 @@ def data_services(profile: str):
                 child.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 child.kill()
+        if child is not None:
+            (DATA / f"services-{profile}.json").unlink(missing_ok=True)
+
+
+def _already_running(profile: str) -> dict | None:
+    """The URLs of this profile's embedded servers if another launcher has them up."""
+    path = DATA / f"services-{profile}.json"
+    if not path.exists():
+        return None
+    urls = json.loads(path.read_text())
+    try:
+        import psycopg
+        import redis
+
+        if "DATABASE_URL" in urls:
+            psycopg.connect(_libpq_url(urls["DATABASE_URL"]).replace("/secretaria?", "/postgres?"),
+                            connect_timeout=2).close()
+        if "REDIS_URL" in urls:
+            redis.Redis.from_url(urls["REDIS_URL"], socket_connect_timeout=2).ping()
+    except Exception:  # noqa: BLE001 - stale file from a run that ended badly: start afresh
+        return None
+    return urls
 
 
 def _wait_for_ready_file(path: Path, child: subprocess.Popen, timeout: float = 180) -> dict:
