@@ -19,11 +19,15 @@ PREFIX = "fernet:"
 
 @lru_cache(maxsize=1)
 def _fernet() -> MultiFernet:
-    keys = list(getattr(settings, "FERNET_KEYS", []) or [])
-    if not keys:
-        digest = hashlib.sha256(("secretaria-fernet:" + settings.SECRET_KEY).encode()).digest()
-        keys = [base64.urlsafe_b64encode(digest).decode()]
+    # The key derived from SECRET_KEY always comes last: secrets written before
+    # FERNET_KEYS was set stay readable, and `secrets_rotate` moves them to the new key.
+    keys = [*(getattr(settings, "FERNET_KEYS", []) or []), _derived_key()]
     return MultiFernet([Fernet(key) for key in keys])
+
+
+def _derived_key() -> str:
+    digest = hashlib.sha256(("secretaria-fernet:" + settings.SECRET_KEY).encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
 
 
 def encrypt(value: str) -> str:
