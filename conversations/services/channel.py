@@ -67,15 +67,16 @@ def inbound_webhook_url(*, channel: Channel, host: str, scheme: str = "https") -
 def channel_client(channel: Channel | None = None):
     """The provider client for the company's channel (ChannelClient)."""
     from conversations.providers.channels.sandbox import SandboxClient
+    from conversations.providers.http import shared_client
 
     channel = channel or channel_get()
     if channel.kind == Channel.Kind.META:
         from conversations.providers.channels.meta import MetaClient
 
         return MetaClient(phone_number_id=channel.phone_number_id, access_token=channel.access_token,
-                          graph_url=settings.META_GRAPH_URL)
+                          graph_url=settings.META_GRAPH_URL, http=shared_client())
     if channel.kind == Channel.Kind.WHATICKET:
         from conversations.providers.channels.whaticket import WhaticketClient
 
-        return WhaticketClient(base_url=channel.base_url, token=channel.access_token)
+        return WhaticketClient(base_url=channel.base_url, token=channel.access_token, http=shared_client())
     return SandboxClient()

@@ -14,11 +14,8 @@ provider, outcome, latency and token counts but never the key or the prompt.
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from dataclasses import dataclass
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -30,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from conversations.models import LLMCall, LLMConfig
+from conversations.providers.http import shared_client
 from conversations.providers.llm.base import (
     LLMBlockedError,
     LLMError,
@@ -164,23 +162,8 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
-_clients: dict[int, httpx.Client] = {}
-_clients_lock = threading.Lock()
-
-
 def _http_client() -> httpx.Client:
-    """One pooled client per process (keyed by pid: a client must not cross a fork).
-
-    Reusing connections saves a TLS handshake per call. The client is shared by
-    every company, so it keeps no cookies: a vendor's cookie must never travel
-    with another company's request. Keys go per request, in headers.
-    """
-    pid = os.getpid()
-    with _clients_lock:
-        if pid not in _clients:
-            no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-            _clients[pid] = httpx.Client(cookies=no_cookies, follow_redirects=False)
-        return _clients[pid]
+    return shared_client()
 
 
 def llm_breaker() -> CircuitBreaker:
