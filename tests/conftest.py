@@ -80,14 +80,17 @@ def _back_to_public():
     The host -> company cache is emptied too: tests change companies inside transactions
     that are rolled back, which a cached company would outlive.
     """
+    from secretaria.local_cache import forget
     from tenants.selectors import company_host_cache_clear
 
     connection.set_schema_to_public()
     company_host_cache_clear()
+    forget()
     _forget_redis_state()
     yield
     connection.set_schema_to_public()
     company_host_cache_clear()
+    forget()
     _forget_redis_state()
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from conversations.models import Channel
+from secretaria.local_cache import cached, forget
 from tenants.selectors import company_current
 from tenants.services import channel_route_set
 
@@ -44,6 +45,7 @@ def channel_configure(
     channel.base_url = values["base_url"] if kind == Channel.Kind.WHATICKET else ""
     channel.access_token = values["access_token"] if kind != Channel.Kind.SANDBOX else ""
     channel.save()
+    forget("channel")
     channel_route_set(company=company_current(), provider="meta",
                       external_id=channel.phone_number_id if kind == Channel.Kind.META else None)
     return channel
@@ -53,6 +55,7 @@ def channel_rotate_inbound_secret() -> Channel:
     channel = channel_get()
     channel.inbound_secret = secrets.token_urlsafe(24)
     channel.save(update_fields=["inbound_secret", "updated_at"])
+    forget("channel")
     return channel
 
 
@@ -69,7 +72,7 @@ def channel_client(channel: Channel | None = None):
     from conversations.providers.channels.sandbox import SandboxClient
     from conversations.providers.http import shared_client
 
-    channel = channel or channel_get()
+    channel = channel or cached("channel", channel_get)
     if channel.kind == Channel.Kind.META:
         from conversations.providers.channels.meta import MetaClient
 

@@ -40,6 +40,7 @@ from conversations.providers.llm.gemini import GeminiProvider
 from conversations.providers.llm.openai import OpenAICompatibleProvider
 from conversations.providers.llm.retrying import with_retries
 from conversations.services.breaker import CircuitBreaker
+from secretaria.local_cache import cached, forget
 from secretaria.observability.metrics import LLM_ERRORS, LLM_LATENCY, LLM_TOKENS
 
 log = structlog.get_logger(__name__)
@@ -94,6 +95,7 @@ def llm_config_set(*, provider: str, model: str = "", api_key: str = "", base_ur
     for field, value in values.items():
         setattr(config, field, value)
     config.save()
+    forget("llm_config")
     # A new configuration deserves a fresh start, not the old endpoint's open breaker.
     breaker = llm_breaker()
     transaction.on_commit(lambda: _quietly(breaker.reset))
@@ -183,7 +185,7 @@ def llm_complete(*, request: LLMRequest, conversation_id: int | None) -> LLMOutc
 
     Call it outside any database transaction: it may take a minute with retries.
     """
-    config = llm_config_get()
+    config = cached("llm_config", llm_config_get)
     provider = provider_for(config)
     if provider is None:
         return LLMOutcome(text=None, outcome="local", provider=Provider.LOCAL.value, model="")

@@ -21,20 +21,35 @@ log = structlog.get_logger(__name__)
 
 
 def reply_create(
-    *, contact: Contact, conversation: Conversation, text: str, idempotency_key: str, sent_by: str = ""
+    *, contact: Contact, conversation: Conversation, text: str, idempotency_key: str, sent_by: str = "",
+    deliver_inline: bool = False,
 ) -> Outbox:
-    """Record a reply to send (call inside the transaction that marks its inbound messages)."""
+    """Record a reply to send (call inside the transaction that marks its inbound messages).
+
+    Once the transaction commits, the reply is sent by a task — or, with
+    `deliver_inline` (the worker's pipeline), right there, saving a broker round trip;
+    a failed inline send falls back to the task and its retries.
+    """
     channel_kind = channel_client().name
     message = Message.objects.create(
         contact=contact, conversation=conversation, direction=Message.Direction.OUT, provider=channel_kind,
         kind="text", text=text, state=Message.State.OUTBOUND, sent_by=sent_by,
     )
     outbox = Outbox.objects.create(message=message, idempotency_key=idempotency_key)
-    transaction.on_commit(lambda: _enqueue_send(outbox.pk))
+    transaction.on_commit(lambda: (outbox_deliver if deliver_inline else enqueue_send)(outbox.pk))
     return outbox
 
 
-def _enqueue_send(outbox_id: int) -> None:
+def outbox_deliver(outbox_id: int) -> None:
+    """Send now; on any failure leave it to the retrying task (nothing is lost either way)."""
+    try:
+        outbox_send(outbox_id=outbox_id)
+    except Exception:  # noqa: BLE001 - transient or unexpected: the task retries with backoff
+        log.warning("inline_send_deferred", outbox_id=outbox_id)
+        enqueue_send(outbox_id)
+
+
+def enqueue_send(outbox_id: int) -> None:
     from conversations.tasks import outbox_send_task
 
     outbox_send_task.delay(outbox_id)

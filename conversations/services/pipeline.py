@@ -18,20 +18,21 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from conversations.models import Contact, Conversation, Message
+from conversations.models import Contact, Conversation, Message, Outbox
 from conversations.selectors import messages_pending
 from conversations.services.context import context_append
 from conversations.services.handoff import conversation_handoff
 from conversations.services.ingest import dead_letter_record
-from conversations.services.outbox import reply_create
+from conversations.services.outbox import enqueue_send, reply_create
 from conversations.services.replies import reply_draft
 from conversations.services.sessions import conversation_current, conversation_note_intent
-from secretaria.observability.metrics import INTENTION_DISTRIBUTION
+from secretaria.observability.metrics import INTENTION_DISTRIBUTION, OUTBOX_RESENT
 from secretaria.redis_client import get_redis, tenant_key
 
 log = structlog.get_logger(__name__)
 LOCK_SECONDS = 120
 STALE_AFTER = timedelta(minutes=2)
+SENDING_STALE_AFTER = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def _answer(contact: Contact, messages: list[Message]) -> ReplyOutcome:
     with transaction.atomic():
         Message.objects.filter(pk__in=ids).update(state=Message.State.ANSWERED, conversation=conversation)
         reply_create(contact=contact, conversation=conversation, text=draft.text,
-                     idempotency_key=f"reply:{ids[0]}:{ids[-1]}")
+                     idempotency_key=f"reply:{ids[0]}:{ids[-1]}", deliver_inline=True)
         _conversation_after(conversation, draft)
         transaction.on_commit(lambda: _context_push(conversation.pk, texts, draft.text))
     INTENTION_DISTRIBUTION.labels(company=connection.schema_name, intent=str(draft.intent)).inc()
@@ -141,4 +142,22 @@ def pipeline_sweep() -> int:
         .values_list("contact_id", flat=True).distinct()
     )
     pipeline_schedule(contact_ids=waiting, delay=0)
-    return len(waiting)
+    return len(waiting) + outbox_sweep()
+
+
+def outbox_sweep() -> int:
+    """Replies whose send task was lost (broker restarted empty) or whose sender died mid-send.
+
+    A row left in `sending` may have reached the provider before the crash: sending it
+    again is the one duplicate we tolerate, and it is counted.
+    """
+    now = timezone.now()
+    crashed = Outbox.objects.filter(state=Outbox.State.SENDING, created_at__lt=now - SENDING_STALE_AFTER)
+    resent = crashed.update(state=Outbox.State.PENDING, last_error="worker died while sending")
+    if resent:
+        OUTBOX_RESENT.labels(company=connection.schema_name).inc(resent)
+    pending = list(Outbox.objects.filter(state=Outbox.State.PENDING, created_at__lt=now - timedelta(minutes=1))
+                   .values_list("pk", flat=True)[:1000])
+    for outbox_id in pending:
+        enqueue_send(outbox_id)
+    return len(pending)

@@ -21,6 +21,7 @@ from conversations.models import CompanyProfile, Contact, Conversation, Knowledg
 from conversations.services.context import context_get
 from conversations.services.limits import llm_budget_allow
 from conversations.services.llm import llm_complete, llm_config_get
+from secretaria.local_cache import cached
 from tenants.selectors import company_current
 
 log = structlog.get_logger(__name__)
@@ -29,9 +30,9 @@ LLM_CONFIDENCE = 0.8
 
 def engine_context(*, conversation: Conversation, contact: Contact, texts: list[str]) -> EngineContext:
     return EngineContext(
-        company_name=company_current().name,
-        profile=CompanyProfile.objects.filter(singleton=1).first() or ProfileData(),
-        knowledge=list(KnowledgeItem.objects.filter(is_active=True)),
+        company_name=cached("company", company_current).name,
+        profile=cached("profile", lambda: CompanyProfile.objects.filter(singleton=1).first() or ProfileData()),
+        knowledge=cached("knowledge", lambda: list(KnowledgeItem.objects.filter(is_active=True))),
         contact_name=contact.name,
         texts=texts,
         history=context_get(conversation_id=conversation.pk),
@@ -59,7 +60,7 @@ def reply_draft(*, conversation: Conversation, contact: Contact, texts: list[str
 def _llm_should_answer(draft: Draft, contact: Contact) -> bool:
     if draft.handoff and draft.handoff_reason != "low_confidence":
         return False  # a person takes it from here; the engine's words are enough
-    if llm_config_get().provider == LLMConfig.Provider.LOCAL:
+    if cached("llm_config", llm_config_get).provider == LLMConfig.Provider.LOCAL:
         return False
     # A flooding contact is answered by the engine alone: it cannot burn the LLM budget (S6).
     return llm_budget_allow(phone=contact.phone)

@@ -2,7 +2,7 @@ import sys
 
 from secretaria.devstack import launcher
 
-USAGE = "usage: python -m secretaria.devstack {run|test [pytest args]|manage <command>}"
+USAGE = "usage: python -m secretaria.devstack {run|test [pytest args]|manage <command>|bench [args]}"
 
 
 def main(argv: list[str]) -> int:
@@ -16,6 +16,10 @@ def main(argv: list[str]) -> int:
         return launcher.test(rest)
     if command == "manage":
         return launcher.shell_command(rest)
+    if command == "bench":
+        import bench  # the repository's bench/ folder (run from the checkout, never installed)
+
+        return bench.main(rest)
     print(USAGE)
     return 2
 

@@ -109,3 +109,9 @@ LLM_TOKENS = Counter(
     "Tokens billed by the language model, by company, provider and direction (input, output).",
     ["company", "provider", "direction"],
 )
+
+OUTBOX_RESENT = Counter(
+    "secretaria_outbox_resent_total",
+    "Replies sent again after a worker died mid-send (the only tolerated duplicates), by company.",
+    ["company"],
+)

@@ -144,3 +144,17 @@ def test_a_transient_send_error_leaves_the_reply_pending_for_a_retry(acme):
             outbox_send(outbox_id=outbox.pk)
         outbox.refresh_from_db()
         assert outbox.state == "pending" and outbox.attempts == 1
+
+
+def test_the_sweeper_resends_replies_whose_sender_died_or_whose_task_was_lost(in_acme):
+    from conversations.services.pipeline import outbox_sweep
+
+    message = receive("oi", "sw1")
+    conversation_reply(contact_id=message.contact_id)
+    outbox = Outbox.objects.get(message__contact=message.contact)
+    Outbox.objects.filter(pk=outbox.pk).update(state="sending", created_at=timezone.now() - timedelta(minutes=6))
+
+    assert outbox_sweep() == 1
+    outbox.refresh_from_db()
+    assert outbox.state == "pending"
+    assert outbox_send(outbox_id=outbox.pk) == "sent"
