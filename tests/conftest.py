@@ -338,3 +338,9 @@ def live_web(django_db_setup, celery_queue, fake_providers, celery_worker, live_
 
 def wait_until(predicate, timeout: float = 30, what: str = "condition"):
     _wait_until(predicate, timeout, what)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that start real worker/web processes run last: once started, those processes
+    live for the rest of the session, and tests of a stack *without* a worker come first."""
+    items.sort(key=lambda item: item.get_closest_marker("worker") is not None)

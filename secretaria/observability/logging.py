@@ -56,6 +56,9 @@ def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # Quiet libraries that log every request or query at INFO.
-    for noisy in ("django.db.backends", "urllib3", "httpx", "httpcore", "kombu", "celery.redirected"):
+    # celery.app.trace / celery.worker.strategy log every task received and succeeded:
+    # two lines per message at load; failures still come through at WARNING and above.
+    for noisy in ("django.db.backends", "urllib3", "httpx", "httpcore", "kombu", "celery.redirected",
+                  "celery.app.trace", "celery.worker.strategy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("django.server").setLevel(logging.WARNING)
