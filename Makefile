@@ -21,8 +21,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m secretaria.devstack test $(ARGS)
 
-## Load benchmarks (prints figures; never part of `make test`).
-bench: $(STAMP)
+## Load benchmarks (prints figures; never part of `make test`). Extra args: make bench ARGS="r1"
+BENCH_STAMP := $(VENV)/.bench-stamp
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,local,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m secretaria.devstack bench $(ARGS)
 
 ## Any manage.py command against the local stack: make manage ARGS="provision_tenant --help"

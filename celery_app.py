@@ -11,7 +11,7 @@ import time
 
 import structlog
 from celery.schedules import crontab
-from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
+from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun, worker_init
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secretaria.settings")
@@ -20,6 +20,18 @@ app = CeleryApp("secretaria")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.worker_hijack_root_logger = False
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _yield_cpu_to_the_web(**_kwargs):
+    """The webhook's quick 2xx is the promise providers hold us to; replies can wait a few ms.
+
+    Under CPU pressure the worker (and its pool) runs at a lower priority than the web
+    server. CELERY_WORKER_NICE=0 turns this off.
+    """
+    nice = int(os.environ.get("CELERY_WORKER_NICE", "10"))
+    if nice > 0:
+        os.nice(nice)
 
 
 @setup_logging.connect

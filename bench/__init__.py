@@ -1,0 +1,128 @@
+"""`make bench`: load benchmarks and reliability scenarios against the real stack.
+
+    make bench                                  # the main scenario (replies), default sizes
+    make bench ARGS="--rate 50 --seconds 20"    # smaller
+    make bench ARGS="r1"                        # kill -9 the worker repeatedly (reliability.md R1)
+    make bench ARGS="r3"                        # Redis restarted empty (R3)
+    make bench ARGS="compare --configs prefork:2:1,threads:32:1"
+
+Never part of `make test`. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+SCENARIOS = ("replies", "r1", "r3", "compare")
+DEFAULT_CONFIGS = "prefork:2:1,threads:16:1,threads:32:1,threads:64:1,threads:32:2"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog='make bench ARGS="..."', description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("scenario", nargs="?", default="replies", choices=SCENARIOS)
+    load = p.add_argument_group("load")
+    load.add_argument("--rate", type=float, help="webhooks per second (replies/compare: 200; r1/r3: 50)")
+    load.add_argument("--seconds", type=float, help="seconds of load (default 60)")
+    load.add_argument("--contacts", type=int, default=2000, help="distinct phones, round-robin (default 2000)")
+    load.add_argument("--connections", type=int, default=256, help="keep-alive connections at most")
+    load.add_argument("--retries", type=int, default=5, help="provider-like retries of a failed webhook")
+    load.add_argument("--drain-max", type=float, help="seconds to wait for the backlog at most (default 1800)")
+    load.add_argument("--stall", type=float, help="stop draining after this long without progress "
+                                                  "(replies: 120; r1/r3: 240)")
+    load.add_argument("--json", type=Path, help="where to write the figures (default .data/bench/last.json)")
+    stack = p.add_argument_group("stack")
+    stack.add_argument("--workers", type=int, default=1, help="Celery worker processes (main processes)")
+    stack.add_argument("--pool", choices=("prefork", "threads", "solo"), help="Celery pool (default: prefork)")
+    stack.add_argument("--concurrency", type=int, help="Celery -c (default: CELERY_WORKER_CONCURRENCY)")
+    stack.add_argument("--web-workers", type=int, help="gunicorn workers (default: gunicorn_conf)")
+    stack.add_argument("--web-threads", type=int, help="gunicorn threads per worker (default: gunicorn_conf)")
+    stack.add_argument("--no-beat", action="store_true", help="do not run beat (not allowed for r3)")
+    stack.add_argument("--debounce", type=float, help="DEBOUNCE_SECONDS for the app (default: settings)")
+    stack.add_argument("--llm", choices=("fake", "local"), default="fake",
+                       help="fake: the fake OpenAI-compatible server (when the code can be configured for it)")
+    stack.add_argument("--llm-delay", type=float, default=0.3, help="fake LLM answer time in seconds")
+    stack.add_argument("--send-delay", type=float, default=0.0, help="fake channel answer time in seconds")
+    stack.add_argument("--port", type=int, default=8100, help="web port; the fakes use the next two")
+    stack.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                       help="extra environment for the app processes (repeatable)")
+    chaos = p.add_argument_group("r1 / r3 / compare")
+    chaos.add_argument("--kills", type=int, default=4, help="r1: how many kill -9 rounds")
+    chaos.add_argument("--kill-every", type=float, default=12.0, help="r1: seconds between kills")
+    chaos.add_argument("--down", type=float, help="r1: seconds the worker stays dead (1); r3: Valkey down (3)")
+    chaos.add_argument("--at", type=float, default=20.0, help="r3: seconds into the load to restart Valkey")
+    chaos.add_argument("--configs", default=DEFAULT_CONFIGS,
+                       help="compare: pool:concurrency:processes, comma-separated")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    args = parser().parse_args(argv)
+    from bench import replies
+    from bench.scenarios import r1_kill_worker, r3_redis_restart
+    from bench.stack import BenchStack, StackOptions, WorkerConfig, say
+
+    defaults = {"rate": 200.0, "seconds": 60.0, "stall": 120.0, "drain_max": 1800.0}
+    if args.scenario == "r1":
+        defaults.update(r1_kill_worker.DEFAULTS)
+    elif args.scenario == "r3":
+        defaults.update(r3_redis_restart.DEFAULTS)
+    options = replies.RunOptions(
+        rate=args.rate or defaults["rate"], seconds=args.seconds or defaults["seconds"], contacts=args.contacts,
+        connections=args.connections, retries=args.retries, drain_max=args.drain_max or defaults["drain_max"],
+        stall=args.stall or defaults["stall"], json_path=args.json,
+    )
+    extra_env = dict(item.split("=", 1) for item in args.env if "=" in item)
+    stack_options = StackOptions(
+        port=args.port, workers=WorkerConfig(args.workers, args.pool, args.concurrency), beat=not args.no_beat,
+        web_workers=args.web_workers, web_threads=args.web_threads, debounce=args.debounce, llm=args.llm,
+        llm_delay=args.llm_delay, send_delay=args.send_delay, extra_env=extra_env,
+    )
+    try:
+        with BenchStack(stack_options) as stack:
+            if args.scenario == "r1":
+                figures = r1_kill_worker.scenario(stack, options, kills=args.kills, every=args.kill_every,
+                                                  down=args.down if args.down is not None else 1.0)
+                return 0 if figures["integrity"]["lost"] == 0 else 1
+            if args.scenario == "r3":
+                figures = r3_redis_restart.scenario(stack, options, at=args.at,
+                                                    down=args.down if args.down is not None else 3.0)
+                return 0 if figures["integrity"]["lost"] == 0 else 1
+            if args.scenario == "compare":
+                compare(stack, options, args.configs)
+                return 0
+            figures = replies.run(stack, options)
+            return 0 if all(ok for _name, ok, _value in figures["pass"]) else 1
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+
+
+def compare(stack, options, configs: str) -> None:
+    """The main scenario once per worker configuration, then one table side by side."""
+    import json
+
+    from bench import replies
+    from bench.load import fmt, table
+    from bench.stack import BENCH_DIR, WorkerConfig
+
+    rows, results = [], []
+    for spec in configs.split(","):
+        pool, concurrency, processes = (spec.strip().split(":") + ["1"])[:3]
+        config = WorkerConfig(int(processes), pool, int(concurrency))
+        stack.reset(config)
+        run_options = replies.RunOptions(**{**vars(options), "label": f"compare {config.label()}",
+                                            "json_path": BENCH_DIR / f"compare-{pool}-{concurrency}x{processes}.json"})
+        figures = replies.run(stack, run_options)
+        results.append(figures)
+        w, r, i, res = figures["webhooks"], figures["replies"], figures["integrity"], figures["resources"]
+        rows.append((config.label(), f"{fmt(r['per_min'], digits=0):>7} replies/min"
+                     f" ({fmt(r['messages_answered_per_min'], digits=0)} msgs/min)"
+                     f"  peak {fmt(r['per_min_peak_60s'], digits=0):>7}"
+                     f"  ack p99 {fmt(w['ack_p99_ms'], ' ms'):>10}  reply p50/p99 {fmt(r['latency_p50_s'], 's')}"
+                     f"/{fmt(r['latency_p99_s'], 's')}  lost {i['lost']}  dup {i['duplicated']}"
+                     f"  RSS {fmt(res['worker_rss_max_mib'], ' MiB')}  CPU-ms/msg "
+                     f"{fmt(res['cpu_ms_per_message_worker_web'])}"))
+    print(table(rows, "Worker configurations compared"), flush=True)
+    (BENCH_DIR / "compare.json").write_text(json.dumps(results, indent=2, default=str))
