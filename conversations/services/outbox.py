@@ -52,7 +52,10 @@ def outbox_deliver(outbox_id: int) -> None:
 def enqueue_send(outbox_id: int) -> None:
     from conversations.tasks import outbox_send_task
 
-    outbox_send_task.delay(outbox_id)
+    try:
+        outbox_send_task.delay(outbox_id)
+    except Exception:  # noqa: BLE001 - broker down: the row stays pending and the sweeper resends it
+        log.warning("publish_failed", outbox_id=outbox_id)
 
 
 def outbox_send(*, outbox_id: int) -> str:

@@ -46,7 +46,10 @@ def pipeline_schedule(*, contact_ids, delay: float | None = None) -> None:
 
     countdown = settings.DEBOUNCE_SECONDS if delay is None else delay
     for contact_id in contact_ids:
-        conversation_reply_task.apply_async(args=[contact_id], countdown=countdown)
+        try:
+            conversation_reply_task.apply_async(args=[contact_id], countdown=countdown)
+        except Exception:  # noqa: BLE001 - broker down: the messages are committed, the sweeper takes them
+            log.warning("publish_failed", contact_id=contact_id)
 
 
 def conversation_reply(*, contact_id: int) -> ReplyOutcome:

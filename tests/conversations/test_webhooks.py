@@ -298,3 +298,19 @@ def test_channels_start_as_sandbox_with_their_own_secret(acme, globex):
         globex_channel = channel_get()
     assert acme_channel.inbound_secret != globex_channel.inbound_secret
     assert Channel.Kind.SANDBOX in (acme_channel.kind, globex_channel.kind)
+
+
+def test_a_broker_outage_after_commit_still_answers_2xx(sandbox_secret, monkeypatch,
+                                                        django_capture_on_commit_callbacks):
+    """The row is committed; the per-minute sweeper schedules it once the broker is back (R3)."""
+    from conversations.tasks import conversation_reply_task
+
+    def broker_down(*_args, **_kwargs):
+        raise ConnectionError("Error 111 connecting to broker")
+
+    monkeypatch.setattr(conversation_reply_task, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_json(ACME, f"/webhook/sandbox/{sandbox_secret}", sandbox_message(id="sbx-broker-down"))
+
+    assert response.status_code == 200
+    assert stored(provider_message_id="sbx-broker-down", state="received") == 1
