@@ -297,9 +297,7 @@ def analyse(*, stack: BenchStack, plan: LoadPlan, sampler: Sampler, started: flo
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "config": {
             "rate": options.rate, "seconds": options.seconds, "contacts": options.contacts,
-            "workers": config.processes, "pool": config.pool or "prefork",
-            "concurrency": config.concurrency if config.concurrency is not None
-            else settings.CELERY_WORKER_CONCURRENCY,
+            "workers": config.processes, "pool": config.effective()[0], "concurrency": config.effective()[1],
             "prefetch_multiplier": settings.CELERY_WORKER_PREFETCH_MULTIPLIER,
             "web_workers": stack.env.get("GUNICORN_WORKERS", "2 (gunicorn_conf default)"),
             "web_threads": stack.env.get("GUNICORN_THREADS", "8 (gunicorn_conf default)"),

@@ -59,13 +59,20 @@ def say(message: str) -> None:
 @dataclass
 class WorkerConfig:
     processes: int = 1
-    pool: str | None = None  # None: Celery's default (prefork), as `make run`
-    concurrency: int | None = None  # None: CELERY_WORKER_CONCURRENCY (settings default), as `make run`
+    pool: str | None = None  # None: CELERY_WORKER_POOL (settings), as `make run`
+    concurrency: int | None = None  # None: CELERY_WORKER_CONCURRENCY (settings), as `make run`
+
+    def effective(self) -> tuple[str, int | str]:
+        """Pool and concurrency the workers really use (the settings' when not given)."""
+        from django.conf import settings
+
+        pool = self.pool or getattr(settings, "CELERY_WORKER_POOL", None) or "prefork"
+        concurrency = self.concurrency if self.concurrency is not None else settings.CELERY_WORKER_CONCURRENCY
+        return pool, concurrency
 
     def label(self) -> str:
-        pool = self.pool or "prefork"
-        conc = self.concurrency if self.concurrency is not None else "default"
-        return f"{self.processes} x {pool} -c {conc}"
+        pool, concurrency = self.effective()
+        return f"{self.processes} x {pool} -c {concurrency}"
 
 
 @dataclass
