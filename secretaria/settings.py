@@ -235,8 +235,9 @@ CELERY_TIMEZONE = "America/Sao_Paulo"
 BEAT_HEARTBEAT_MAX_AGE = env.int("BEAT_HEARTBEAT_MAX_AGE", default=60)
 # Periodic jobs: each entry names a task that the dispatcher runs in every active tenant.
 TENANT_PERIODIC_TASKS: dict[str, list[str]] = {
-    "minute": ["conversations.sweep", "conversations.close_stale", "conversations.handoff_callbacks"],
-    "daily": ["compliance.audit_chain_verify"],
+    "minute": ["conversations.sweep", "conversations.close_stale", "conversations.handoff_callbacks",
+               "agenda.reminders_due", "agenda.followups_due", "agenda.noshows_detect"],
+    "daily": ["compliance.audit_chain_verify", "agenda.scheduling_ai"],
 }
 
 # --- Internationalisation ---------------------------------------------------

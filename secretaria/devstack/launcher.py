@@ -144,6 +144,7 @@ def local_credentials() -> dict[str, str]:
         or secrets.token_urlsafe(12),
     }
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)  # a fresh clone with DATABASE_URL set has no .data yet
         path.write_text(json.dumps(defaults, indent=2))
         path.chmod(0o600)
     return {key: os.environ.get(key) or value for key, value in defaults.items()}

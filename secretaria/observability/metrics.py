@@ -115,3 +115,53 @@ OUTBOX_RESENT = Counter(
     "Replies sent again after a worker died mid-send (the only tolerated duplicates), by company.",
     ["company"],
 )
+
+# --- Agenda (agenda/) ---
+APPOINTMENTS = Counter(
+    "secretaria_appointments_total",
+    "Appointment events, by company, calendar provider and event (created, confirmed, cancelled, "
+    "rescheduled, attended, no_show).",
+    ["company", "provider", "event"],
+)
+APPOINTMENTS_LATENCY = Histogram(
+    "secretaria_appointments_latency_seconds",
+    "Time to book one appointment at the calendar (slot check and write, or the Cal.com call), by company "
+    "and provider.",
+    ["company", "provider"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10),
+)
+APPOINTMENT_REMINDERS_SENT = Counter(
+    "secretaria_appointment_reminders_sent_total",
+    "Appointment reminders handed to the outbox, by company and kind (scheduled, high_risk, manual).",
+    ["company", "kind"],
+)
+FOLLOWUPS_SENT = Counter(
+    "appointment_followups_sent_total",
+    "Post-visit follow-up messages sent, by company.",
+    ["company"],
+)
+FOLLOWUPS_POSITIVE = Counter(
+    "appointment_followups_positive_total",
+    "Follow-up answers read as positive, by company.",
+    ["company"],
+)
+FOLLOWUPS_NEGATIVE = Counter(
+    "appointment_followups_negative_total",
+    "Follow-up answers read as negative (flagged for the staff), by company.",
+    ["company"],
+)
+RISK_HIGH = Counter(
+    "appointments_risk_high_total",
+    "Upcoming appointments the scheduling AI scored as high no-show risk, by company.",
+    ["company"],
+)
+AUTO_RESCHEDULED = Counter(
+    "appointments_auto_rescheduled_total",
+    "Rebooking offers sent to customers who missed an appointment, by company.",
+    ["company"],
+)
+AGENDA_OPTIMIZATION_RUNS = Counter(
+    "agenda_optimization_runs_total",
+    "Daily scheduling-AI runs, by company and outcome (ok, error).",
+    ["company", "outcome"],
+)
