@@ -7,9 +7,11 @@ out to every active company.
 """
 
 import os
+import threading
 import time
 
 import structlog
+from celery import bootsteps
 from celery.schedules import crontab
 from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun, worker_init
 from tenant_schemas_celery.app import CeleryApp
@@ -20,6 +22,51 @@ app = CeleryApp("secretaria")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.worker_hijack_root_logger = False
 app.autodiscover_tasks()
+
+
+class WakeupDispatcher(bootsteps.StartStopStep):
+    """A thread in each worker that starts the replies whose debounce window has ended.
+
+    Webhooks put contacts in a Redis sorted set (conversations/services/wakeups.py)
+    instead of publishing a task each; this loop turns the due ones into tasks.
+    """
+
+    requires = {"celery.worker.components:Pool"}
+    IDLE_SECONDS = 0.1
+    ERROR_SECONDS = 1.0
+
+    def __init__(self, worker, **kwargs):
+        super().__init__(worker, **kwargs)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, worker):
+        self._thread = threading.Thread(target=self._run, name="wakeup-dispatcher", daemon=True)
+        self._thread.start()
+
+    def stop(self, worker):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+    def _run(self) -> None:
+        from conversations.services.wakeups import wakeups_dispatch
+
+        log = structlog.get_logger("secretaria.wakeups")
+        limit = 500
+        while not self._stop.is_set():
+            try:
+                started = wakeups_dispatch(limit=limit)
+            except Exception:  # noqa: BLE001 - Redis away: try again shortly; the sweeper is the safety net
+                log.warning("wakeup_dispatch_failed", exc_info=True)
+                self._stop.wait(self.ERROR_SECONDS)
+                continue
+            if started < limit:
+                self._stop.wait(self.IDLE_SECONDS)
+
+
+if os.environ.get("SECRETARIA_WAKEUP_DISPATCHER", "1") != "0":
+    app.steps["worker"].add(WakeupDispatcher)
 
 
 @worker_init.connect

@@ -1,9 +1,15 @@
 from conversations.models import Channel, Message
+from secretaria.local_cache import cached
 
 
 def channel_for_inbound(*, kind: str) -> Channel | None:
-    """The company's channel if inbound traffic of `kind` is what it is configured for."""
-    return Channel.objects.filter(singleton=1, kind=kind).first()
+    """The company's channel if inbound traffic of `kind` is what it is configured for.
+
+    Read on every webhook: cached for a few seconds per process (a query and a Fernet
+    decryption saved per request); the channel services forget it when they change it.
+    """
+    channel = cached("channel_inbound", lambda: Channel.objects.filter(singleton=1).first())
+    return channel if channel is not None and channel.kind == kind else None
 
 
 def messages_pending(*, contact_id: int) -> list[Message]:

@@ -46,6 +46,7 @@ def channel_configure(
     channel.access_token = values["access_token"] if kind != Channel.Kind.SANDBOX else ""
     channel.save()
     forget("channel")
+    forget("channel_inbound")
     channel_route_set(company=company_current(), provider="meta",
                       external_id=channel.phone_number_id if kind == Channel.Kind.META else None)
     return channel
@@ -56,6 +57,7 @@ def channel_rotate_inbound_secret() -> Channel:
     channel.inbound_secret = secrets.token_urlsafe(24)
     channel.save(update_fields=["inbound_secret", "updated_at"])
     forget("channel")
+    forget("channel_inbound")
     return channel
 
 

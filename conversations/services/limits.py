@@ -54,9 +54,15 @@ def _now() -> float:
     return time.time()
 
 
+_scripts: dict[int, object] = {}  # one registered script per Redis client (its SHA is computed once)
+
+
 def _hit(key: str, *, limit: int, window: float) -> bool:
     """Record one hit on `key` if fewer than `limit` happened in the last `window` seconds."""
-    script = get_redis().register_script(_SLIDING_WINDOW)
+    client = get_redis()
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(_SLIDING_WINDOW)
     return bool(script(keys=[key], args=[repr(_now()), repr(window), limit, uuid.uuid4().hex]))
 
 

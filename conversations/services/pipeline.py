@@ -1,7 +1,8 @@
 """The reply pipeline: messages from one contact are claimed, answered together, once.
 
-1. The webhook stores messages and, on commit, schedules `conversation_reply_task`
-   for each contact after the debounce window.
+1. The webhook stores messages and, on commit, schedules each contact for the end of
+   the debounce window (a Redis sorted set, see wakeups.py); the worker's dispatcher
+   starts `conversation_reply_task` when it is due.
 2. `conversation_reply` takes a per-contact lock, waits out the debounce if the
    contact is still typing, claims the pending messages (received -> processing),
    composes one answer and, in one transaction, records the reply in the outbox and
@@ -26,6 +27,7 @@ from conversations.services.ingest import dead_letter_record
 from conversations.services.outbox import enqueue_send, reply_create
 from conversations.services.replies import reply_draft
 from conversations.services.sessions import conversation_current, conversation_note_intent
+from conversations.services.wakeups import wakeup_schedule
 from secretaria.observability.metrics import INTENTION_DISTRIBUTION, OUTBOX_RESENT
 from secretaria.redis_client import get_redis, tenant_key
 
@@ -42,14 +44,12 @@ class ReplyOutcome:
 
 
 def pipeline_schedule(*, contact_ids, delay: float | None = None) -> None:
-    from conversations.tasks import conversation_reply_task
-
+    """Answer these contacts once they have been quiet for the debounce window (see wakeups.py)."""
     countdown = settings.DEBOUNCE_SECONDS if delay is None else delay
-    for contact_id in contact_ids:
-        try:
-            conversation_reply_task.apply_async(args=[contact_id], countdown=countdown)
-        except Exception:  # noqa: BLE001 - broker down: the messages are committed, the sweeper takes them
-            log.warning("publish_failed", contact_id=contact_id)
+    try:
+        wakeup_schedule(contact_ids=contact_ids, delay=countdown)
+    except Exception:  # noqa: BLE001 - Redis down: the messages are committed, the sweeper takes them
+        log.warning("schedule_failed", contact_ids=sorted(contact_ids)[:20])
 
 
 def conversation_reply(*, contact_id: int) -> ReplyOutcome:

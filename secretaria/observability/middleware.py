@@ -10,6 +10,8 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id is honoured only if it looks like one; anything else is replaced
 # (it ends up in every log line, so it must not smuggle text in).
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Webhook URLs carry the company's secret as a path segment: never write it to a log.
+WEBHOOK_SECRET_IN_PATH = re.compile(r"^(/webhook/[a-z]+/)[^/]+")
 log = structlog.get_logger("secretaria.request")
 
 
@@ -44,7 +46,7 @@ class RequestContextMiddleware:
         log.info(
             "request",
             method=request.method,
-            path=request.path,
+            path=WEBHOOK_SECRET_IN_PATH.sub(r"\1***", request.path),
             status=response.status_code,
             duration_ms=round(elapsed * 1000, 1),
         )

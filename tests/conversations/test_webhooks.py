@@ -302,13 +302,15 @@ def test_channels_start_as_sandbox_with_their_own_secret(acme, globex):
 
 def test_a_broker_outage_after_commit_still_answers_2xx(sandbox_secret, monkeypatch,
                                                         django_capture_on_commit_callbacks):
-    """The row is committed; the per-minute sweeper schedules it once the broker is back (R3)."""
-    from conversations.tasks import conversation_reply_task
+    """The row is committed; the per-minute sweeper schedules it once Redis is back (R3)."""
+    import redis
 
-    def broker_down(*_args, **_kwargs):
-        raise ConnectionError("Error 111 connecting to broker")
+    from conversations.services import pipeline
 
-    monkeypatch.setattr(conversation_reply_task, "apply_async", broker_down)
+    def redis_down(*_args, **_kwargs):
+        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(pipeline, "wakeup_schedule", redis_down)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_json(ACME, f"/webhook/sandbox/{sandbox_secret}", sandbox_message(id="sbx-broker-down"))
 

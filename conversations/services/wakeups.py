@@ -1,0 +1,80 @@
+"""Waking the reply pipeline: one sorted set in Redis instead of a Celery message per webhook.
+
+Why: publishing a Celery task costs the webhook about 1 ms of CPU (kombu builds the
+message and a client for every publish), a third of the whole request, and the web
+server's CPU is what the ack latency depends on. A ZADD is one small command.
+
+The member is `<schema>:<contact id>` and the score is when that contact's burst is
+due (its last message + the debounce window). A contact typing five messages moves
+its one entry forward five times: the debounce is the data structure.
+
+The worker's dispatcher thread (celery_app.WakeupDispatcher) pops due entries
+atomically, so two workers never take the same one, and starts the reply task for
+each, from the worker, at its lower CPU priority. Losing an entry (Redis restarted
+empty, a worker killed between pop and publish) loses nothing: the messages are in
+PostgreSQL and the per-minute sweeper schedules whatever is left unanswered.
+"""
+
+import time
+
+import structlog
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from secretaria.redis_client import get_redis
+
+log = structlog.get_logger(__name__)
+
+# KEYS[1] = the set; ARGV = now, limit. Returns the members due, removed from the set.
+_POP_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #due > 0 then
+  redis.call('ZREM', KEYS[1], unpack(due))
+end
+return due
+"""
+_scripts: dict[int, object] = {}
+
+
+def wakeups_key() -> str:
+    # Per queue: tests (and a second deployment on one Redis) each have their own queue.
+    return f"secretaria:wakeups:{settings.CELERY_TASK_DEFAULT_QUEUE}"
+
+
+def wakeup_schedule(*, contact_ids, delay: float) -> None:
+    """Answer these contacts of the current company `delay` seconds from now (later wins)."""
+    due = time.time() + delay
+    members = {f"{connection.schema_name}:{contact_id}": due for contact_id in contact_ids}
+    if members:
+        get_redis().zadd(wakeups_key(), members)
+
+
+def wakeups_pop_due(*, limit: int = 500) -> list[tuple[str, int]]:
+    """Take the entries that are due: [(schema, contact_id)]. Each is returned to one caller only."""
+    redis = get_redis()
+    script = _scripts.get(id(redis))
+    if script is None:
+        script = _scripts[id(redis)] = redis.register_script(_POP_DUE)
+    raw = script(keys=[wakeups_key()], args=[repr(time.time()), limit])
+    due = []
+    for member in raw:
+        schema, _, contact_id = (member.decode() if isinstance(member, bytes) else member).rpartition(":")
+        if schema and contact_id.isdigit():
+            due.append((schema, int(contact_id)))
+    return due
+
+
+def wakeups_dispatch(*, limit: int = 500) -> int:
+    """Start the reply task for every due entry; returns how many were started."""
+    from conversations.tasks import conversation_reply_task
+
+    started = 0
+    for schema, contact_id in wakeups_pop_due(limit=limit):
+        with schema_context(schema):  # the task runs in the schema it was sent from
+            try:
+                conversation_reply_task.apply_async(args=[contact_id])
+                started += 1
+            except Exception:  # noqa: BLE001 - broker down: the sweeper schedules it again
+                log.warning("publish_failed", contact_id=contact_id, company=schema)
+    return started
