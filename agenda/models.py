@@ -247,7 +247,9 @@ class Reminder(models.Model):
         ordering = ["due_at"]
         constraints = [models.UniqueConstraint(fields=["appointment", "kind", "due_at"], name="reminder_once")]
         # The beat scan: pending reminders by due time.
-        indexes = [models.Index(fields=["due_at"], condition=Q(state="pending"), name="reminder_due_pending")]
+        indexes = [models.Index(fields=["due_at"], condition=Q(state="pending"), name="reminder_due_pending"),
+                   # Recovery of sends interrupted by a killed worker.
+                   models.Index(fields=["claimed_at"], condition=Q(state="sending"), name="reminder_sending")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.due_at:%d/%m %H:%M}"
@@ -284,7 +286,8 @@ class FollowUp(models.Model):
         verbose_name = "follow-up"
         verbose_name_plural = "follow-ups"
         ordering = ["-due_at"]
-        indexes = [models.Index(fields=["due_at"], condition=Q(state="pending"), name="followup_due_pending")]
+        indexes = [models.Index(fields=["due_at"], condition=Q(state="pending"), name="followup_due_pending"),
+                   models.Index(fields=["claimed_at"], condition=Q(state="sending"), name="followup_sending")]
 
     def __str__(self) -> str:
         return f"Follow-up de {self.appointment}"

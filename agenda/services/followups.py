@@ -1,9 +1,32 @@
-"""Follow-ups: one message after an attended appointment asking how it went."""
+"""Follow-ups: one message after an attended appointment asking how it went, and its answer.
 
-from datetime import timedelta
+Sent exactly once with the reminders' pattern (lease in the scan, compare-and-set claim,
+outbox key `followup:<id>` committed with `state=sent`). The answer is read here; the chat
+(which owns the conversation) calls `followup_answer_record` with the customer's text.
+"""
 
-from agenda.models import Appointment, FollowUp
+import re
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from agenda.models import Appointment, AppointmentEvent, Dialog, FollowUp
 from agenda.services.config import calendar_config
+from agenda.services.dialogs import dialog_open
+from agenda.services.reminders import due_rows_lease, greeting, stuck_rows_recover, tasks_publish, what_text
+from compliance.services import audit_event_record
+from conversations.engine.intents import normalise
+from conversations.engine.sentiment import detect_sentiment
+from conversations.models import Outbox
+from conversations.services.outbox import reply_create
+from conversations.services.sessions import conversation_current
+from secretaria.observability.metrics import FOLLOWUPS_NEGATIVE, FOLLOWUPS_POSITIVE, FOLLOWUPS_SENT
+
+State = FollowUp.State
+Sentiment = FollowUp.Sentiment
+TOO_LATE = timedelta(days=2)  # "how was your visit?" a week later reads like spam: drop it
+ANSWER_TTL_MINUTES = 3 * 24 * 60
 
 
 def followup_plan(*, appointment: Appointment) -> FollowUp:
@@ -14,5 +37,137 @@ def followup_plan(*, appointment: Appointment) -> FollowUp:
 
 
 def followup_cancel(*, appointment: Appointment) -> int:
-    return FollowUp.objects.filter(appointment=appointment, state=FollowUp.State.PENDING).update(
-        state=FollowUp.State.CANCELLED)
+    return FollowUp.objects.filter(appointment=appointment, state=State.PENDING).update(state=State.CANCELLED)
+
+
+# --- Sending -------------------------------------------------------------------------------------
+
+def followups_due_enqueue(*, now: datetime | None = None) -> int:
+    """Every minute, per company: enqueue one `agenda.followup_send` per due follow-up."""
+    from agenda.tasks import followup_send_task
+
+    now = now or timezone.now()
+    FollowUp.objects.filter(state=State.PENDING, due_at__lt=now - TOO_LATE).update(state=State.CANCELLED)
+    stuck_rows_recover(model=FollowUp, now=now)
+    return tasks_publish(task=followup_send_task, model=FollowUp, ids=due_rows_lease(model=FollowUp, now=now))
+
+
+def followup_send(*, followup_id: int) -> str:
+    """Send one follow-up through the outbox, at most once: "sent", "skipped", "gone" or "cancelled"."""
+    now = timezone.now()
+    if not FollowUp.objects.filter(pk=followup_id, state=State.PENDING).update(state=State.SENDING, claimed_at=now):
+        return "skipped"
+    try:
+        with transaction.atomic():
+            return _send_claimed(followup_id, now)
+    except IntegrityError:  # a worker taken for dead created the outbox row first
+        outbox = Outbox.objects.filter(idempotency_key=f"followup:{followup_id}").first()
+        FollowUp.objects.filter(pk=followup_id, state=State.SENDING).update(
+            state=State.SENT if outbox else State.CANCELLED, outbox=outbox, sent_at=outbox and outbox.created_at)
+        return "skipped"
+
+
+def _send_claimed(followup_id: int, now: datetime) -> str:
+    followup = FollowUp.objects.select_related("appointment__contact", "appointment__service",
+                                               "appointment__professional").filter(pk=followup_id).first()
+    if followup is None:
+        return "gone"
+    appointment = followup.appointment
+    if appointment.status != Appointment.Status.ATTENDED:  # attendance undone by the staff since
+        FollowUp.objects.filter(pk=followup_id).update(state=State.CANCELLED)
+        return "cancelled"
+    contact = appointment.contact
+    outbox = reply_create(contact=contact, conversation=conversation_current(contact=contact),
+                          text=followup_text(appointment=appointment), idempotency_key=f"followup:{followup_id}")
+    FollowUp.objects.filter(pk=followup_id).update(state=State.SENT, sent_at=now, outbox=outbox)
+    AppointmentEvent.objects.create(appointment=appointment, kind=AppointmentEvent.Kind.FOLLOWUP_SENT,
+                                    actor="system", data={"followup_id": followup_id})
+    dialog_open(contact=contact, step=Dialog.Step.FOLLOWUP, data={"followup_id": followup_id},
+                ttl_minutes=ANSWER_TTL_MINUTES)
+    company = connection.schema_name
+    transaction.on_commit(lambda: FOLLOWUPS_SENT.labels(company=company).inc())
+    return "sent"
+
+
+def followup_text(*, appointment: Appointment) -> str:
+    return (f"{greeting(appointment)} Como foi o seu {what_text(appointment)}? Sua opinião nos ajuda muito: "
+            "responda com uma nota de 0 a 10 e, se quiser, conte como foi.")
+
+
+# --- The answer ----------------------------------------------------------------------------------
+
+_NUMBER_WORDS = {"zero": 0, "um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5,
+                 "seis": 6, "sete": 7, "oito": 8, "nove": 9, "dez": 10}
+_NUMBER = r"(10|[0-9]|" + "|".join(_NUMBER_WORDS) + r")"
+# A number counts as a score only where it reads like one: "nota 9", "dou 7", "8/10", "9 de 10",
+# or a number alone at the start ("10!", "9, adorei") that is not a time or a quantity ("10h", "2 horas").
+_SCORE_PATTERNS = [
+    re.compile(rf"\b(?:nota|dou|daria|dei|darei|vou dar|avalio|avaliacao)\s*(?:[:=-]\s*)?(?:um |uma |e )?{_NUMBER}\b"),
+    re.compile(rf"\b{_NUMBER}\s*(?:/|de)\s*10\b"),
+    re.compile(rf"^{_NUMBER}(?![\d:])(?!\s*(?:h\b|hs?\b|horas?|min|minutos?|dias?|vez|vezes|reais|r\$))\b"),
+]
+# Praise the chat lexicon misreads: as a complaint ("nada a reclamar") or as small talk ("foi tudo bem").
+_PRAISE = re.compile(r"\b(?:nada a reclamar|sem reclama\w*|nenhuma reclama\w*|nao tenho do que reclamar|"
+                     r"(?:foi|correu|deu) tudo (?:bem|bom|certo|tranquilo))\b")
+
+
+def feedback_score(text: str) -> int | None:
+    """The 0–10 score in a follow-up answer, when the customer gave one."""
+    norm = normalise(text)
+    for pattern in _SCORE_PATTERNS:
+        if match := pattern.search(norm):
+            token = match.group(1)
+            return int(token) if token.isdigit() else _NUMBER_WORDS[token]
+    return None
+
+
+def feedback_sentiment(text: str, score: int | None) -> str:
+    """A given score decides by NPS bands (0–6 negative, 9–10 positive, 7–8 neutral unless the
+    words praise); without one, the words do."""
+    label = detect_sentiment(_PRAISE.sub(" bom ", normalise(text))).label
+    if score is None:
+        return label
+    if score <= 6:
+        return Sentiment.NEGATIVE
+    return Sentiment.POSITIVE if score >= 9 or label == Sentiment.POSITIVE else Sentiment.NEUTRAL
+
+
+def followup_answer_record(*, followup: FollowUp, text: str) -> FollowUp:
+    """Record the customer's answer: sentiment, score (0–10) when given, the words as a comment.
+
+    A negative answer is flagged for the staff and written to the audit trail; nothing is
+    handed off automatically (the staff decide whether to call). A second message adds to the
+    comment and may change the reading; the metrics count a follow-up again only when it does.
+    """
+    text = (text or "").strip()
+    with transaction.atomic():
+        followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+        was = followup.sentiment
+        score = feedback_score(text)
+        followup.score = score if score is not None else followup.score
+        followup.comment = "\n".join(c for c in (followup.comment, _comment(text, score)) if c)
+        followup.sentiment = feedback_sentiment(followup.comment or text, followup.score)
+        followup.flagged = followup.flagged or followup.sentiment == Sentiment.NEGATIVE
+        followup.state, followup.answered_at = State.ANSWERED, followup.answered_at or timezone.now()
+        followup.save(update_fields=["score", "comment", "sentiment", "flagged", "state", "answered_at"])
+        if followup.sentiment != was:
+            _count(followup)
+    return followup
+
+
+def _comment(text: str, score: int | None) -> str:
+    """The free text; a bare score ("9", "nota 10") is not a comment."""
+    if score is not None and re.fullmatch(rf"(?:nota\s*)?{_NUMBER}\s*(?:/\s*10)?[\s!.]*", normalise(text)):
+        return ""
+    return text
+
+
+def _count(followup: FollowUp) -> None:
+    company = connection.schema_name
+    if followup.sentiment == Sentiment.POSITIVE:
+        transaction.on_commit(lambda: FOLLOWUPS_POSITIVE.labels(company=company).inc())
+    elif followup.sentiment == Sentiment.NEGATIVE:
+        transaction.on_commit(lambda: FOLLOWUPS_NEGATIVE.labels(company=company).inc())
+        audit_event_record(action="agenda.followup_negative", actor="customer", target=f"followup:{followup.pk}",
+                           data={"appointment_id": followup.appointment_id, "score": followup.score},
+                           key=f"agenda.followup_negative:{followup.pk}")

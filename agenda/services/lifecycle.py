@@ -16,7 +16,9 @@ from secretaria.observability.metrics import APPOINTMENTS
 Event = AppointmentEvent.Kind
 
 
-def appointment_changed(*, appointment: Appointment, event: str, actor: str = "system", data: dict | None = None) -> None:
+def appointment_changed(
+    *, appointment: Appointment, event: str, actor: str = "system", data: dict | None = None
+) -> None:
     AppointmentEvent.objects.create(appointment=appointment, kind=event, actor=actor, data=data or {})
     company, provider = connection.schema_name, appointment.provider
     transaction.on_commit(lambda: APPOINTMENTS.labels(company=company, provider=provider, event=event).inc())

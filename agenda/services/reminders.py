@@ -1,11 +1,44 @@
-"""Reminders: planned as rows when an appointment is booked or moves, sent once when due."""
+"""Reminders: planned as rows when an appointment is booked or moves, sent once when due.
 
-from datetime import timedelta
+Exactly once (reliability.md R8), whatever beat does:
+- the scan leases due rows (`claimed_at` set while still pending, FOR UPDATE SKIP LOCKED), so two
+  beats scanning at once split the work instead of both enqueueing it, and a row already enqueued
+  is not enqueued again every minute while the workers catch up;
+- the send claims pending -> sending with a compare-and-set, so a task delivered twice sends once;
+- the outbox row (key `reminder:<id>`) and `state=sent` commit together, so a worker killed after
+  the claim leaves no message behind: the scan puts a row stuck in `sending` back to pending and
+  re-sending it is safe (the unique outbox key would refuse a second message anyway).
+"""
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import structlog
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from agenda.models import Appointment, Reminder
+from agenda.models import Appointment, AppointmentEvent, Dialog, Reminder
 from agenda.services.config import calendar_config
+from agenda.services.dialogs import dialog_current, dialog_open
+from agenda.types import AgendaError
+from conversations.models import Outbox
+from conversations.services.outbox import reply_create
+from conversations.services.sessions import conversation_current
+from secretaria.observability.metrics import APPOINTMENT_REMINDERS_SENT
+
+log = structlog.get_logger(__name__)
+
+State = Reminder.State
+STUCK_AFTER = timedelta(minutes=5)  # a send takes milliseconds: a row `sending` this long lost its worker
+LEASE = timedelta(minutes=2)  # an enqueued row is not enqueued again before this
+SCAN_BATCH = 5000  # per company and minute; the rest waits for the next scan
+WEEKDAYS = ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo"]
+ANSWER_TTL_MAX = 24 * 60  # minutes a "1/2/3" keeps meaning this reminder
+ANSWER_HINT = "Responda 1 para confirmar, 2 para remarcar ou 3 para cancelar."
+REMINDER_OPTIONS = [("1", "Confirmar", ""), ("2", "Remarcar", ""), ("3", "Cancelar", "")]
+# Steps of a booking in progress: a reminder must not hijack the meaning of the customer's next "2".
+_BUSY_STEPS = {Dialog.Step.CHOOSING_SLOT, Dialog.Step.CONFIRMING, Dialog.Step.CHOOSING_APPOINTMENT,
+               Dialog.Step.CONFIRMING_CANCEL}
 
 
 def reminders_plan(*, appointment: Appointment) -> list[Reminder]:
@@ -32,5 +65,194 @@ def reminders_plan(*, appointment: Appointment) -> list[Reminder]:
 
 def reminders_cancel(*, appointment: Appointment) -> int:
     """Pending reminders of a cancelled, moved or finished appointment are never sent."""
-    return Reminder.objects.filter(appointment=appointment, state=Reminder.State.PENDING).update(
-        state=Reminder.State.CANCELLED)
+    return Reminder.objects.filter(appointment=appointment, state=State.PENDING).update(
+        state=State.CANCELLED)
+
+
+# --- The beat scan -------------------------------------------------------------------------------
+
+def reminders_due_enqueue(*, now: datetime | None = None) -> int:
+    """Every minute, per company: enqueue one `agenda.reminder_send` per due reminder. Returns how many.
+
+    A few bulk statements whatever the backlog: drop reminders that are too late (their
+    appointment already started), recover rows a killed worker left in `sending`, lease the due
+    ones through the partial index `reminder_due_pending`, publish.
+    """
+    now = now or timezone.now()
+    _expire_late(now)
+    stuck_rows_recover(model=Reminder, now=now)
+    from agenda.tasks import reminder_send_task
+
+    return tasks_publish(task=reminder_send_task, model=Reminder, ids=due_rows_lease(model=Reminder, now=now))
+
+
+def _expire_late(now: datetime) -> None:
+    late = Reminder.objects.filter(state=State.PENDING, due_at__lte=now, appointment__start__lte=now)
+    late.exclude(appointment__status__in=Appointment.ACTIVE).update(state=State.CANCELLED)
+    late.update(state=State.FAILED)  # a reminder after the start time would only confuse
+
+
+def stuck_rows_recover(*, model, now: datetime) -> int:
+    """Put rows a killed worker left in `sending` back to pending (reminders and follow-ups alike)."""
+    recovered = model.objects.filter(state="sending", claimed_at__lt=now - STUCK_AFTER).update(
+        state="pending", claimed_at=None)
+    if recovered:
+        log.warning("stuck_rows_recovered", model=model.__name__, count=recovered)
+    return recovered
+
+
+def due_rows_lease(*, model, now: datetime) -> list[int]:
+    """Ids of due pending rows not enqueued in the last minutes, leased to this scan.
+
+    SKIP LOCKED splits the rows between two beats scanning at the same instant; the
+    lease (`claimed_at` while still pending) keeps a backlog from being enqueued again
+    every minute. The query walks the model's partial index on pending rows by due time.
+    """
+    with transaction.atomic():
+        due = (model.objects.filter(state="pending", due_at__lte=now)
+               .exclude(claimed_at__gte=now - LEASE)
+               .order_by("due_at").select_for_update(skip_locked=True).values_list("pk", flat=True))
+        ids = list(due[:SCAN_BATCH])
+        if ids:
+            model.objects.filter(pk__in=ids).update(claimed_at=now)
+    return ids
+
+
+def tasks_publish(*, task, model, ids: list[int]) -> int:
+    """Publish one task per id. A failed publish (broker down) is logged and its lease
+    dropped, so the next scan enqueues it again."""
+    failed = []
+    for pk in ids:
+        try:
+            task.delay(pk)
+        except Exception:  # noqa: BLE001 - whatever the broker raised, the row is still pending
+            failed.append(pk)
+    if failed:
+        log.warning("publish_failed", task=task.name, count=len(failed))
+        model.objects.filter(pk__in=failed, state="pending").update(claimed_at=None)
+    return len(ids) - len(failed)
+
+
+# --- Sending -------------------------------------------------------------------------------------
+
+def reminder_send(*, reminder_id: int, actor: str = "system") -> str:
+    """Send one reminder through the outbox, at most once. Returns what happened.
+
+    "sent", "skipped" (not pending: another worker has it or it is done), "gone", or the
+    reason it was dropped ("cancelled": the appointment is no longer active or moved,
+    "late": it already started, "superseded": a later reminder of it is due too).
+    """
+    now = timezone.now()
+    if not Reminder.objects.filter(pk=reminder_id, state=State.PENDING).update(state=State.SENDING, claimed_at=now):
+        return "skipped"
+    try:
+        with transaction.atomic():
+            return _send_claimed(reminder_id, actor, now)
+    except IntegrityError:
+        # A worker we took for dead came back and created this reminder's outbox row first:
+        # the message exists once; just make sure the row says so.
+        log.warning("reminder_already_in_outbox", reminder_id=reminder_id)
+        outbox = Outbox.objects.filter(idempotency_key=f"reminder:{reminder_id}").first()
+        Reminder.objects.filter(pk=reminder_id, state=State.SENDING).update(
+            state=State.SENT if outbox else State.FAILED, outbox=outbox, sent_at=outbox and outbox.created_at)
+        return "skipped"
+
+
+def _send_claimed(reminder_id: int, actor: str, now: datetime) -> str:
+    reminder = Reminder.objects.filter(pk=reminder_id).first()
+    if reminder is None:
+        return "gone"
+    # Locked so a cancel or move running right now lands before us (we see it) or after (we sent first).
+    appointment = (Appointment.objects.select_for_update(of=("self",))
+                   .select_related("contact", "professional", "service").get(pk=reminder.appointment_id))
+    if reason := _unsendable(reminder, appointment, now):
+        Reminder.objects.filter(pk=reminder_id).update(
+            state=State.FAILED if reason == "late" else State.CANCELLED)
+        return reason
+    contact = appointment.contact
+    # On Meta the three answers are buttons (their titles are understood like "1/2/3").
+    outbox = reply_create(contact=contact, conversation=conversation_current(contact=contact),
+                          text=reminder_text(appointment=appointment), idempotency_key=f"reminder:{reminder_id}",
+                          options=REMINDER_OPTIONS, options_body=reminder_text(appointment=appointment, hint=False))
+    Reminder.objects.filter(pk=reminder_id).update(state=State.SENT, sent_at=now, outbox=outbox)
+    AppointmentEvent.objects.create(appointment=appointment, kind=AppointmentEvent.Kind.REMINDER_SENT, actor=actor,
+                                    data={"reminder_id": reminder_id, "kind": reminder.kind})
+    _dialog_offer(appointment, reminder_id, now)
+    company, kind = connection.schema_name, reminder.kind
+    transaction.on_commit(lambda: APPOINTMENT_REMINDERS_SENT.labels(company=company, kind=kind).inc())
+    return "sent"
+
+
+def _unsendable(reminder: Reminder, appointment: Appointment, now: datetime) -> str:
+    if not appointment.is_active:
+        return "cancelled"
+    if reminder.kind != Reminder.Kind.MANUAL and reminder.due_at != appointment.start - timedelta(
+            minutes=reminder.offset_minutes):
+        return "cancelled"  # its start changed under it (a writer moved the row in place): not this time
+    if appointment.start <= now:
+        return "late"
+    if reminder.kind != Reminder.Kind.MANUAL and Reminder.objects.filter(
+            appointment=appointment, due_at__gt=reminder.due_at, due_at__lte=now,
+            kind__in=(Reminder.Kind.SCHEDULED, Reminder.Kind.HIGH_RISK),
+            state__in=(State.PENDING, State.SENDING, State.SENT)).exists():
+        return "superseded"  # beat was down: one message with the nearer time, not two in a row
+    return ""
+
+
+def _dialog_offer(appointment: Appointment, reminder_id: int, now: datetime) -> None:
+    """The customer's "1/2/3" answers this reminder until the appointment starts (a day at most)."""
+    current = dialog_current(contact=appointment.contact)
+    if current is not None and current.step in _BUSY_STEPS and current.updated_at > now - timedelta(minutes=15):
+        return  # mid-booking: the chat still finds the appointment when they answer in words
+    ttl = min(max(int((appointment.start - now).total_seconds() // 60), 30), ANSWER_TTL_MAX)
+    dialog_open(contact=appointment.contact, step=Dialog.Step.REMINDER, ttl_minutes=ttl,
+                data={"appointment_id": appointment.pk, "reminder_id": reminder_id})
+
+
+def reminder_send_now(*, appointment: Appointment, actor: str) -> Reminder:
+    """The staff's "send a reminder now" (admin or API): a manual reminder, sent at once.
+
+    Raises AgendaError for an appointment that is not upcoming and active.
+    """
+    now = timezone.now()
+    if not appointment.is_active or appointment.start <= now:
+        raise AgendaError("Só é possível lembrar agendamentos futuros, pendentes ou confirmados.")
+    reminder = Reminder.objects.create(appointment=appointment, kind=Reminder.Kind.MANUAL, due_at=now)
+    outcome = reminder_send(reminder_id=reminder.pk, actor=actor)
+    if outcome != "sent":
+        raise AgendaError("Não foi possível enviar o lembrete: o agendamento mudou. Atualize a página.")
+    reminder.refresh_from_db()
+    return reminder
+
+
+# --- Texts (pt-BR) -------------------------------------------------------------------------------
+
+def reminder_text(*, appointment: Appointment, hint: bool = True) -> str:
+    text = (f"{greeting(appointment)} Passando para lembrar do seu horário: {what_text(appointment)}, "
+            f"{when_text(appointment.start)}.")
+    return f"{text}\n{ANSWER_HINT}" if hint else text
+
+
+def greeting(appointment: Appointment) -> str:
+    first_name = (appointment.contact.name or "").split(" ")[0]
+    return f"Olá, {first_name}!" if first_name else "Olá!"
+
+
+def what_text(appointment: Appointment) -> str:
+    """ "Corte com Ana" / "atendimento com Ana" / "Corte" / "atendimento"."""
+    what = appointment.service.name if appointment.service else "atendimento"
+    return f"{what} com {appointment.professional.name}" if appointment.professional else what
+
+
+def when_text(start: datetime) -> str:
+    """ "hoje, às 15:00", "amanhã (terça-feira, 02/12), às 09:30", "sexta-feira, 05/12, às 10:00"."""
+    local_tz = ZoneInfo(calendar_config().timezone)
+    local, today = start.astimezone(local_tz), timezone.now().astimezone(local_tz).date()
+    at = f"às {local:%H:%M}"
+    day = f"{WEEKDAYS[local.weekday()]}, {local:%d/%m}"
+    relative = {today: "hoje", today + timedelta(days=1): "amanhã", today - timedelta(days=1): "ontem"}
+    if relative.get(local.date()) == "hoje":
+        return f"hoje, {at}"
+    if word := relative.get(local.date()):
+        return f"{word} ({day}), {at}"
+    return f"{day}, {at}"

@@ -70,6 +70,9 @@ class Draft:
     knowledge_id: int | None = None  # the knowledge item the answer came from
     injection: bool = False  # an injection attempt was refused; never send this turn to an LLM
     needs_llm: bool = False  # no good local answer: an LLM, if configured, should try
+    # Choices offered with the text, (id, title, description): an interactive list where the channel has one.
+    options: list[tuple[str, str, str]] = field(default_factory=list)
+    options_body: str = ""  # the text without the numbered options, for the interactive message
 
     @property
     def low_confidence(self) -> bool:

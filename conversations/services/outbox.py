@@ -12,28 +12,40 @@ from django.db.models import F
 from django.utils import timezone
 
 from conversations.models import Contact, Conversation, Message, Outbox
-from conversations.providers.channels.base import PermanentChannelError, TransientChannelError
+from conversations.providers.channels.base import Option, PermanentChannelError, TransientChannelError
 from conversations.services.channel import channel_client
 from conversations.services.ingest import dead_letter_record
 from secretaria.observability.metrics import WHATICKET_ERRORS, WHATICKET_SEND_RETRY, WHATICKET_SEND_SUCCESS
 
 log = structlog.get_logger(__name__)
+# Channels whose send_options shows real interactive choices (Meta's lists and buttons); on the
+# others the numbered lines in the text are the best rendering, descriptions included.
+INTERACTIVE_CHANNELS = {"meta"}
+MAX_OPTIONS = 10  # Meta's list limit
 
 
 def reply_create(
     *, contact: Contact, conversation: Conversation, text: str, idempotency_key: str, sent_by: str = "",
-    deliver_inline: bool = False,
+    deliver_inline: bool = False, options: list | None = None, options_body: str = "",
 ) -> Outbox:
     """Record a reply to send (call inside the transaction that marks its inbound messages).
 
     Once the transaction commits, the reply is sent by a task — or, with
     `deliver_inline` (the worker's pipeline), right there, saving a broker round trip;
     a failed inline send falls back to the task and its retries.
+
+    `options` ((id, title, description) choices, already written as numbered lines in
+    `text`) go out as an interactive list where the channel has one, with `options_body`.
     """
     channel_kind = channel_client().name
+    payload = {}
+    if options:
+        payload = {"options": [{"id": str(o[0]), "title": o[1], "description": o[2] if len(o) > 2 else ""}
+                               for o in options[:MAX_OPTIONS]],
+                   "options_body": options_body or text}
     message = Message.objects.create(
         contact=contact, conversation=conversation, direction=Message.Direction.OUT, provider=channel_kind,
-        kind="text", text=text, state=Message.State.OUTBOUND, sent_by=sent_by,
+        kind="text", text=text, payload=payload, state=Message.State.OUTBOUND, sent_by=sent_by,
     )
     outbox = Outbox.objects.create(message=message, idempotency_key=idempotency_key)
     transaction.on_commit(lambda: (outbox_deliver if deliver_inline else enqueue_send)(outbox.pk))
@@ -72,7 +84,7 @@ def outbox_send(*, outbox_id: int) -> str:
     message = outbox.message
     channel = channel_client()
     try:
-        result = channel.send_text(to=message.contact.phone, body=message.text)
+        result = _deliver(channel, message)
     except TransientChannelError as exc:
         Outbox.objects.filter(pk=outbox_id).update(state=Outbox.State.PENDING, last_error=str(exc)[:500])
         _count(channel.name, WHATICKET_SEND_RETRY, WHATICKET_ERRORS)
@@ -88,6 +100,15 @@ def outbox_send(*, outbox_id: int) -> str:
                                                          delivery_status="sent")
     _count(channel.name, WHATICKET_SEND_SUCCESS)
     return Outbox.State.SENT
+
+
+def _deliver(channel, message: Message):
+    """Choices go as an interactive list on channels that have one; elsewhere the text already numbers them."""
+    options = (message.payload or {}).get("options")
+    if options and channel.name in INTERACTIVE_CHANNELS:
+        return channel.send_options(to=message.contact.phone, body=message.payload.get("options_body") or message.text,
+                                    options=[Option(o["id"], o["title"], o.get("description", "")) for o in options])
+    return channel.send_text(to=message.contact.phone, body=message.text)
 
 
 def _count(channel_name: str, *counters) -> None:

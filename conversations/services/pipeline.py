@@ -100,7 +100,8 @@ def _answer(contact: Contact, messages: list[Message]) -> ReplyOutcome:
     with transaction.atomic():
         Message.objects.filter(pk__in=ids).update(state=Message.State.ANSWERED, conversation=conversation)
         reply_create(contact=contact, conversation=conversation, text=draft.text,
-                     idempotency_key=f"reply:{ids[0]}:{ids[-1]}", deliver_inline=True)
+                     idempotency_key=f"reply:{ids[0]}:{ids[-1]}", deliver_inline=True,
+                     options=draft.options, options_body=draft.options_body)
         _conversation_after(conversation, draft)
         transaction.on_commit(lambda: _context_push(conversation.pk, texts, draft.text))
     INTENTION_DISTRIBUTION.labels(company=connection.schema_name, intent=str(draft.intent)).inc()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from compliance.services import audit_event_record
 from conversations.engine.context import Draft, EngineContext, ProfileData
+from conversations.engine.intents import Intent
 from conversations.engine.local import compose
 from conversations.engine.prompt import build_request
 from conversations.models import CompanyProfile, Contact, Conversation, KnowledgeItem, LLMConfig
@@ -47,6 +48,8 @@ def reply_draft(*, conversation: Conversation, contact: Contact, texts: list[str
     if draft.injection:
         _record_injection(contact, draft)
         return draft
+    if agenda := _agenda_draft(conversation, contact, texts, draft):
+        return agenda
     if not _llm_should_answer(draft, contact):
         return draft
     outcome = llm_complete(request=build_request(ctx), conversation_id=conversation.pk)
@@ -55,6 +58,32 @@ def reply_draft(*, conversation: Conversation, contact: Contact, texts: list[str
     # The model answered: the "not sure" handoff no longer applies; the others were decided above.
     return replace(draft, text=outcome.text.strip(), confidence=max(draft.confidence, LLM_CONFIDENCE),
                    needs_llm=False, handoff=False, handoff_reason="")
+
+
+def _agenda_draft(conversation: Conversation, contact: Contact, texts: list[str], draft: Draft) -> Draft | None:
+    """The agenda's answer when the turn is about booking (or answers one of its questions).
+
+    A handoff the engine decided (a complaint, a request for a person) stands: the agenda
+    then only records what must not be lost. "Not sure" is no handoff when the agenda
+    understood the message ("2" after a list of slots).
+    """
+    from agenda.chat.flow import agenda_turn  # lazy: the agenda app is built on this one
+
+    handoff = draft.handoff and draft.handoff_reason != "low_confidence"
+    try:
+        reply = agenda_turn(contact=contact, conversation=conversation, texts=texts, intent=str(draft.intent),
+                            handoff=handoff)
+    except Exception:  # noqa: BLE001 - a broken agenda must not silence the company: the engine answers
+        log.exception("agenda_turn_failed", contact_id=contact.pk)
+        return None
+    if reply is None or handoff:
+        return None
+    try:
+        intent = Intent(reply.intent)
+    except ValueError:
+        intent = draft.intent
+    return replace(draft, text=reply.text, intent=intent, confidence=0.95, needs_llm=False, handoff=False,
+                   handoff_reason="", options=list(reply.options), options_body=reply.body)
 
 
 def _llm_should_answer(draft: Draft, contact: Contact) -> bool:

@@ -8,6 +8,7 @@ from django_tenants.utils import schema_context
 
 from accounts.roles import Role
 from accounts.services import member_ensure, platform_admin_ensure
+from agenda.services.demo import demo_calendar_ensure
 from conversations.services.demo import demo_content_ensure
 from tenants.models import Company
 from tenants.services import (
@@ -67,3 +68,4 @@ class Command(BaseCommand):
             self.stdout.write(f"empresa demo criada em {result.seconds:.2f}s: http://demo.localhost:{port}/")
         with schema_context(DEMO_SLUG):
             demo_content_ensure(company_name="Clínica Demo")
+            demo_calendar_ensure()

@@ -1,0 +1,80 @@
+"""Reads of the agenda: services, professionals, appointments."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from agenda.models import Appointment, Professional, Service
+
+
+def services_active() -> list[Service]:
+    return list(Service.objects.filter(is_active=True).order_by("name"))
+
+
+def service_match(*, text: str) -> Service | None:
+    """The active service the customer's words name ("quero fazer uma limpeza" -> Limpeza de pele).
+
+    Accent- and case-insensitive; a service whose full name appears wins over a keyword,
+    and among keywords the longest (most specific) match wins.
+    """
+    words = _fold(text)
+    if not words:
+        return None
+    best: tuple[int, Service] | None = None
+    for service in services_active():
+        score = 0
+        name = _fold(service.name)
+        if name and _contains(words, name):
+            score = 1000 + len(name)
+        else:
+            for keyword in filter(None, (_fold(k) for k in service.keywords.split(","))):
+                if _contains(words, keyword):
+                    score = max(score, len(keyword))
+        if score and (best is None or score > best[0]):
+            best = (score, service)
+    return best[1] if best else None
+
+
+def professionals_for(*, service: Service | None) -> list[Professional]:
+    """Active professionals who do the service (a service linked to nobody is done by everyone)."""
+    active = Professional.objects.filter(is_active=True)
+    if service is not None and service.professionals.exists():
+        active = active.filter(services=service)
+    return list(active.order_by("name"))
+
+
+def appointments_upcoming(*, contact) -> list[Appointment]:
+    """The contact's active appointments still ahead, soonest first."""
+    return list(Appointment.objects.filter(contact=contact, status__in=Appointment.ACTIVE, start__gt=timezone.now())
+                .select_related("service", "professional").order_by("start"))
+
+
+def appointment_list(*, date_from: date | datetime | None = None, date_to: date | datetime | None = None,
+                     contact_id: int | None = None, status: str | list[str] | None = None) -> QuerySet[Appointment]:
+    """Appointments filtered for the API and the admin. Dates are inclusive local days (or exact datetimes)."""
+    rows = Appointment.objects.select_related("contact", "service", "professional").order_by("start")
+    if date_from is not None:
+        rows = rows.filter(**({"start__gte": date_from} if isinstance(date_from, datetime)
+                              else {"start__date__gte": date_from}))
+    if date_to is not None:
+        rows = rows.filter(**({"start__lte": date_to} if isinstance(date_to, datetime)
+                              else {"start__date__lte": date_to}))
+    if contact_id is not None:
+        rows = rows.filter(contact_id=contact_id)
+    if status:
+        rows = rows.filter(status__in=[status] if isinstance(status, str) else list(status))
+    return rows
+
+
+def _fold(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
+    return " ".join(re.findall(r"[a-z0-9]+", plain))
+
+
+def _contains(words: str, phrase: str) -> bool:
+    return f" {phrase} " in f" {words} "

@@ -1,0 +1,42 @@
+"""Fixtures of the automation tests: `in_acme` (inside acme, sandbox channel), `clock`
+(time_machine, frozen at Monday 2 March 2026 09:00 São Paulo) and `eager` (Celery runs tasks
+in-process). Loaded by the test modules with `pytest_plugins`."""
+
+from datetime import datetime
+
+import pytest
+from django_tenants.utils import schema_context
+
+from agenda.services.config import calendar_config_forget
+from conversations.services.channel import channel_configure
+from tests.agenda.automation_helpers import at
+
+
+@pytest.fixture
+def in_acme(acme):
+    with schema_context("acme"):
+        channel_configure(kind="sandbox")
+        calendar_config_forget()
+        yield acme
+
+
+@pytest.fixture
+def eager():
+    from celery_app import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def clock(time_machine):
+    """clock(at(...)) freezes the time there; call again to move it."""
+
+    def move(when: datetime) -> datetime:
+        time_machine.move_to(when, tick=False)
+        return when
+
+    move(at(2, 9))
+    return move
