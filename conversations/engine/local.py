@@ -84,7 +84,24 @@ def _decide(turn: _Turn) -> Draft:
         return draft
     if turn.primary in _SOCIAL:
         return _social(turn)
+    if all(_ACKNOWLEDGEMENT.match(normalise(t)) for t in turn.texts):
+        if _offered_the_team(turn.ctx):  # "... ou, se preferir, chamo alguém da equipe." - "sim"
+            return _handoff(turn, "Claro! Já avisei a nossa equipe; uma pessoa vai continuar o atendimento por aqui.",
+                            "human_request", 0.95)
+        return _reply(turn, tone.acknowledge(turn.profile), confidence=0.9)
     return _fallback(turn)
+
+
+def _offered_the_team(ctx: EngineContext) -> bool:
+    last = next((text for role, text in reversed(ctx.history) if role == "assistant"), "")
+    return "chamo alguém da" in last or "chamo alguem da" in last
+
+
+# "sim", "ok", "beleza", "combinado" on their own: the customer agrees with what was just said
+# (an agenda question would have taken the turn before the engine). Not a "didn't understand".
+_ACKNOWLEDGEMENT = re.compile(
+    r"^(?:sim|s|ok|okay|oks|ta|ta bom|ta certo|certo|beleza|blz|combinado|perfeito|otimo|show|joia|entendi"
+    r"|entendido|fechado|pode ser|isso|isso mesmo|claro|com certeza|ah ta|uhum|aham)[\s!.,👍🙂😊]*$")
 
 
 def _reply(turn: _Turn, body: str, **fields) -> Draft:

@@ -74,6 +74,12 @@ def offer_help(profile) -> str:
         formality(profile), "Como posso ajudar?")
 
 
+def acknowledge(profile) -> str:
+    return {FORMAL: "Perfeito. Permanecemos à disposição.",
+            INFORMAL: "Combinado! Qualquer coisa, é só chamar."}.get(
+        formality(profile), "Combinado! Se precisar de mais alguma coisa, é só chamar.")
+
+
 def thanks_reply(profile) -> str:
     if getattr(profile, "humour", False) and formality(profile) != FORMAL:
         return "Imagina! Foi um prazer — e aqui o atendimento não tira folga. Se precisar, é só chamar."
