@@ -14,7 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from conversations.models import Channel, CompanyProfile, KnowledgeItem, LLMCall, LLMConfig
-from conversations.services.channel import REQUIRED, channel_configure, channel_rotate_inbound_secret
+from conversations.services.channel import (
+    DEFAULT_TEMPLATE_LANGUAGE,
+    REQUIRED,
+    channel_configure,
+    channel_rotate_inbound_secret,
+    channel_template_errors,
+)
 from secretaria.admin_sites import tenant_admin
 
 SETTINGS_PERM = "accounts.manage_settings"
@@ -91,7 +97,7 @@ class ChannelForm(SecretKeepingForm):
 
     class Meta:
         model = Channel
-        fields = ["kind", "phone_number_id", "base_url", "access_token"]
+        fields = ["kind", "phone_number_id", "base_url", "access_token", "template_name", "template_language"]
         formfield_callback = _https_urls
 
     def clean(self):
@@ -100,6 +106,11 @@ class ChannelForm(SecretKeepingForm):
         for name in REQUIRED.get(kind, ()):
             if not data.get(name):
                 self.add_error(name, "Obrigatório para este canal.")
+        if kind == Channel.Kind.META:
+            template = {"name": (data.get("template_name") or "").strip(),
+                        "language": (data.get("template_language") or "").strip() or DEFAULT_TEMPLATE_LANGUAGE}
+            for name, errors in channel_template_errors(**template).items():
+                self.add_error(name, errors)
         return data
 
 
@@ -107,7 +118,7 @@ class ChannelForm(SecretKeepingForm):
 class ChannelAdmin(SettingsAdmin):
     form = ChannelForm
     secret_fields = ChannelForm.secret_fields
-    list_display = ["kind", "phone_number_id", "base_url", "updated_at"]
+    list_display = ["kind", "phone_number_id", "base_url", "template_name", "updated_at"]
     actions = ["rotate_secret"]
 
     def has_add_permission(self, request):
@@ -117,7 +128,9 @@ class ChannelAdmin(SettingsAdmin):
         # Through the service: it also routes the company's Meta number to this company.
         data = form.cleaned_data
         channel_configure(kind=data["kind"], phone_number_id=data.get("phone_number_id", ""),
-                          access_token=data["access_token"], base_url=data.get("base_url", ""))
+                          access_token=data["access_token"], base_url=data.get("base_url", ""),
+                          template_name=data.get("template_name", ""),
+                          template_language=data.get("template_language", ""))
 
     @admin.action(description="Gerar novo segredo do webhook", permissions=["change"])
     def rotate_secret(self, request, queryset):

@@ -26,6 +26,18 @@ class Channel(models.Model):
     access_token = EncryptedTextField("token de acesso", blank=True)
     # Our own secret for this company's inbound webhook (path token and HMAC key).
     inbound_secret = EncryptedTextField("segredo do webhook")
+    # Meta refuses free text outside the 24-hour window (error 131047); this template carries it instead.
+    template_name = models.CharField(
+        "template para mensagens fora da janela de 24h", max_length=512, blank=True,
+        help_text="Somente WhatsApp Cloud API (Meta). Nome de um template aprovado na Meta com uma única "
+                  "variável no corpo, {{1}}, que recebe o texto da mensagem (ex.: lembretes e ofertas de vaga "
+                  "enviados mais de 24h após a última mensagem do cliente). Letras minúsculas, números e _. "
+                  "Em branco, essas mensagens falham e vão para a fila de erros.",
+    )
+    template_language = models.CharField(
+        "idioma do template", max_length=16, default="pt_BR", blank=True,
+        help_text="Código do idioma em que o template foi aprovado, ex.: pt_BR (padrão), en_US.",
+    )
     updated_at = models.DateTimeField("atualizado em", auto_now=True)
 
     class Meta:

@@ -14,6 +14,9 @@ class ChannelInputSerializer(serializers.Serializer):
     access_token = serializers.CharField(required=False, allow_blank=True, default="", write_only=True)
     token = serializers.CharField(required=False, allow_blank=True, default="", write_only=True)
     base_url = serializers.URLField(required=False, allow_blank=True, default="")
+    # Meta only: an approved template with one body variable {{1}}, for messages outside the 24-hour window.
+    template_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=512)
+    template_language = serializers.CharField(required=False, allow_blank=True, default="", max_length=16)
 
 
 class ChannelOutputSerializer(serializers.Serializer):
@@ -21,6 +24,8 @@ class ChannelOutputSerializer(serializers.Serializer):
     phone_number_id = serializers.CharField()
     base_url = serializers.CharField()
     has_credentials = serializers.BooleanField()
+    template_name = serializers.CharField()
+    template_language = serializers.CharField()
     webhook_url = serializers.CharField()
 
 
@@ -29,6 +34,7 @@ def _output(request, channel: Channel) -> dict:
     return ChannelOutputSerializer({
         "kind": channel.kind, "phone_number_id": channel.phone_number_id, "base_url": channel.base_url,
         "has_credentials": bool(channel.access_token),
+        "template_name": channel.template_name, "template_language": channel.template_language,
         "webhook_url": inbound_webhook_url(channel=channel, host=request.get_host(), scheme=scheme),
     }).data
 
@@ -50,5 +56,6 @@ class ChannelView(APIView):
         channel = channel_configure(
             kind=data["kind"], phone_number_id=data["phone_number_id"], base_url=data["base_url"],
             access_token=data["access_token"] or data["token"],
+            template_name=data["template_name"], template_language=data["template_language"],
         )
         return Response(_output(request, channel))

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from conversations.models import Channel
+from conversations.providers.channels.meta.client import TEMPLATE_LANGUAGE, TEMPLATE_NAME
 from secretaria.local_cache import cached, forget
 from tenants.selectors import company_current
 from tenants.services import channel_route_set
@@ -28,28 +29,64 @@ def channel_get() -> Channel:
     return channel
 
 
+DEFAULT_TEMPLATE_LANGUAGE = "pt_BR"
+
+
 @transaction.atomic
 def channel_configure(
-    *, kind: str, phone_number_id: str = "", access_token: str = "", base_url: str = ""
+    *, kind: str, phone_number_id: str = "", access_token: str = "", base_url: str = "",
+    template_name: str = "", template_language: str = "",
 ) -> Channel:
-    """Switch the company to a channel kind with its credentials (stored encrypted)."""
+    """Switch the company to a channel kind with its credentials (stored encrypted).
+
+    `template_name`/`template_language` (Meta only): the approved template, with one body
+    variable {{1}}, that carries messages sent outside the 24-hour window.
+    """
     kind = Channel.Kind(kind)
     values = {"phone_number_id": phone_number_id.strip(), "access_token": access_token.strip(),
               "base_url": base_url.strip().rstrip("/")}
-    missing = {name: ["Obrigatório para este canal."] for name in REQUIRED[kind] if not values[name]}
-    if missing:
-        raise ValidationError(missing)
+    errors = {name: ["Obrigatório para este canal."] for name in REQUIRED[kind] if not values[name]}
+    template = _template_of(kind, template_name, template_language)
+    errors |= channel_template_errors(name=template[0], language=template[1])
+    if errors:
+        raise ValidationError(errors)
     channel = channel_get()
     channel.kind = kind
     channel.phone_number_id = values["phone_number_id"] if kind == Channel.Kind.META else ""
     channel.base_url = values["base_url"] if kind == Channel.Kind.WHATICKET else ""
     channel.access_token = values["access_token"] if kind != Channel.Kind.SANDBOX else ""
+    channel.template_name, channel.template_language = template
     channel.save()
     forget("channel")
     forget("channel_inbound")
     channel_route_set(company=company_current(), provider="meta",
                       external_id=channel.phone_number_id if kind == Channel.Kind.META else None)
     return channel
+
+
+def _template_of(kind: str, name: str, language: str) -> tuple[str, str]:
+    """The (name, language) the channel keeps: only Meta has templates."""
+    if kind != Channel.Kind.META:
+        return "", DEFAULT_TEMPLATE_LANGUAGE
+    return name.strip(), language.strip() or DEFAULT_TEMPLATE_LANGUAGE
+
+
+def channel_template_errors(*, name: str, language: str) -> dict[str, list[str]]:
+    """pt-BR errors for a Meta template name (blank: none) and language code, by field."""
+    errors = {}
+    if name and not TEMPLATE_NAME.fullmatch(name):
+        errors["template_name"] = ["Use o nome do template na Meta: letras minúsculas, números e _ (até 512)."]
+    if not TEMPLATE_LANGUAGE.fullmatch(language):
+        errors["template_language"] = ["Use um código de idioma da Meta, ex.: pt_BR ou en_US."]
+    return errors
+
+
+def channel_fallback_template() -> tuple[str, str] | None:
+    """The company's (template name, language) for messages outside Meta's 24-hour window, if set."""
+    channel = cached("channel", channel_get)
+    if channel.kind != Channel.Kind.META or not channel.template_name:
+        return None
+    return channel.template_name, channel.template_language
 
 
 def channel_rotate_inbound_secret() -> Channel:

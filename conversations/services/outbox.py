@@ -12,8 +12,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from conversations.models import Contact, Conversation, Message, Outbox
-from conversations.providers.channels.base import Option, PermanentChannelError, TransientChannelError
-from conversations.services.channel import channel_client
+from conversations.providers.channels.base import (
+    Option,
+    PermanentChannelError,
+    SendResult,
+    TemplateRequiredError,
+    TransientChannelError,
+)
+from conversations.providers.channels.meta.client import template_body
+from conversations.services.channel import channel_client, channel_fallback_template
 from conversations.services.ingest import dead_letter_record
 from secretaria.observability.metrics import WHATICKET_ERRORS, WHATICKET_SEND_RETRY, WHATICKET_SEND_SUCCESS
 
@@ -22,6 +29,8 @@ log = structlog.get_logger(__name__)
 # others the numbered lines in the text are the best rendering, descriptions included.
 INTERACTIVE_CHANNELS = {"meta"}
 MAX_OPTIONS = 10  # Meta's list limit
+WINDOW_CLOSED = ("janela de 24h fechada: configure um template de mensagem para o canal Meta "
+                 "(24-hour window closed: set a message template on the Meta channel)")
 
 
 def reply_create(
@@ -84,7 +93,7 @@ def outbox_send(*, outbox_id: int) -> str:
     message = outbox.message
     channel = channel_client()
     try:
-        result = _deliver(channel, message)
+        result, template = _deliver_in_or_out_of_window(channel, message)
     except TransientChannelError as exc:
         Outbox.objects.filter(pk=outbox_id).update(state=Outbox.State.PENDING, last_error=str(exc)[:500])
         _count(channel.name, WHATICKET_SEND_RETRY, WHATICKET_ERRORS)
@@ -93,13 +102,34 @@ def outbox_send(*, outbox_id: int) -> str:
         _fail(outbox, message, str(exc))
         _count(channel.name, WHATICKET_ERRORS)
         return Outbox.State.FAILED
-    with transaction.atomic():
-        Outbox.objects.filter(pk=outbox_id).update(state=Outbox.State.SENT, sent_at=timezone.now(), last_error="")
-        if result.provider_message_id:
-            Message.objects.filter(pk=message.pk).update(provider_message_id=result.provider_message_id,
-                                                         delivery_status="sent")
+    _mark_sent(outbox, message, result, template)
     _count(channel.name, WHATICKET_SEND_SUCCESS)
     return Outbox.State.SENT
+
+
+@transaction.atomic
+def _mark_sent(outbox: Outbox, message: Message, result: SendResult, template: str) -> None:
+    Outbox.objects.filter(pk=outbox.pk).update(state=Outbox.State.SENT, sent_at=timezone.now(), last_error="")
+    changes: dict = {"payload": {**(message.payload or {}), "template": template}} if template else {}
+    if result.provider_message_id:
+        changes |= {"provider_message_id": result.provider_message_id, "delivery_status": "sent"}
+    if changes:
+        Message.objects.filter(pk=message.pk).update(**changes)
+
+
+def _deliver_in_or_out_of_window(channel, message: Message) -> tuple[SendResult, str]:
+    """(result, template name or ""): outside Meta's 24-hour window only a template goes
+    through, so the text rides in the company's fallback template's {{1}}."""
+    try:
+        return _deliver(channel, message), ""
+    except TemplateRequiredError as exc:
+        template = channel_fallback_template()
+        if template is None:
+            raise TemplateRequiredError(f"{WINDOW_CLOSED} — {exc}", status=exc.status, code=exc.code) from exc
+        name, language = template
+        result = channel.send_template(to=message.contact.phone, name=name, language=language,
+                                       components=template_body(message.text))
+        return result, name
 
 
 def _deliver(channel, message: Message):

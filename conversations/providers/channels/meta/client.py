@@ -11,6 +11,8 @@ one duplicate window the outbox tolerates and counts.
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from ..base import (
@@ -41,6 +43,10 @@ ROW_TITLE_LIMIT = 24
 ROW_DESCRIPTION_LIMIT = 72
 MAX_BUTTONS = 3
 MAX_ROWS = 10
+TEMPLATE_PARAMETER_LIMIT = 1024  # a text parameter of a template's body
+# Template names as Meta's template manager accepts them; language codes like "pt_BR", "en_US", "fil".
+TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
+TEMPLATE_LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
 _MESSAGE_LIMIT = 300
 
 
@@ -139,6 +145,17 @@ def build_interactive(body: str, options: list[Option], button: str) -> dict:
     rows = [_row(option) for option in options]
     action = {"button": _fit(button, LIST_BUTTON_LIMIT), "sections": [{"rows": rows}]}
     return {"type": "list", "body": {"text": body}, "action": action}
+
+
+def template_body(text: str) -> list[dict]:
+    """`components` for a template whose body is one variable, {{1}}, filled with `text`."""
+    return [{"type": "body", "parameters": [{"type": "text", "text": template_text_parameter(text)}]}]
+
+
+def template_text_parameter(text: str) -> str:
+    """`text` as Meta accepts it in a template parameter (error 132018 otherwise): no newlines,
+    no tabs, no runs of 4+ spaces — so every whitespace run becomes one space — and ≤ 1024 chars."""
+    return _fit(" ".join(text.split()), TEMPLATE_PARAMETER_LIMIT)
 
 
 def error_for(status: int, payload: dict) -> ChannelError:
