@@ -4,6 +4,8 @@
     make bench ARGS="--rate 50 --seconds 20"    # smaller
     make bench ARGS="r1"                        # kill -9 the worker repeatedly (reliability.md R1)
     make bench ARGS="r3"                        # Redis restarted empty (R3)
+    make bench ARGS="reminders"                 # one beat cycle over 100 companies x 1,000 appointments
+    make bench ARGS="reminders --companies 5 --appointments 200 --due 50"
     make bench ARGS="compare --configs prefork:2:1,threads:32:1"
 
 Never part of `make test`. See bench/README.md.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-SCENARIOS = ("replies", "r1", "r3", "compare")
+SCENARIOS = ("replies", "r1", "r3", "compare", "reminders")
 DEFAULT_CONFIGS = "prefork:2:1,threads:16:1,threads:32:1,threads:64:1,threads:32:2"
 
 
@@ -46,6 +48,9 @@ def parser() -> argparse.ArgumentParser:
     stack.add_argument("--llm-delay", type=float, default=0.3, help="fake LLM answer time in seconds")
     stack.add_argument("--send-delay", type=float, default=0.0, help="fake channel answer time in seconds")
     stack.add_argument("--port", type=int, default=8100, help="web port; the fakes use the next two")
+    stack.add_argument("--database", help="database name on the PostgreSQL server (default secretaria_bench): "
+                                          "with --bench-dir and --port, runs beside another bench")
+    stack.add_argument("--bench-dir", type=Path, help="logs, metrics and figures (default .data/bench)")
     stack.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                        help="extra environment for the app processes (repeatable)")
     chaos = p.add_argument_group("r1 / r3 / compare")
@@ -55,14 +60,32 @@ def parser() -> argparse.ArgumentParser:
     chaos.add_argument("--at", type=float, default=20.0, help="r3: seconds into the load to restart Valkey")
     chaos.add_argument("--configs", default=DEFAULT_CONFIGS,
                        help="compare: pool:concurrency:processes, comma-separated")
+    rem = p.add_argument_group("reminders")
+    rem.add_argument("--companies", type=int, default=100, help="companies rbench-001... (default 100)")
+    rem.add_argument("--appointments", type=int, default=1000, help="appointments per company (default 1000)")
+    rem.add_argument("--due", type=int, default=100,
+                     help="reminders due in the measured cycle, per company (default 100)")
+    rem.add_argument("--backlog", type=float, default=10.0,
+                     help="the due reminders fell due over the last this many minutes (default 10)")
+    rem.add_argument("--professionals", type=int, default=2, help="professionals per company (default 2)")
+    rem.add_argument("--cycle-max", type=float, default=900.0,
+                     help="seconds to watch the cycle at most (default 900)")
+    rem.add_argument("--seed-only", action="store_true", help="provision and seed, check the seed, measure nothing")
     return p
 
 
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
-    from bench import replies
+    from bench import reminders, replies
+    from bench import stack as stack_module
     from bench.scenarios import r1_kill_worker, r3_redis_restart
     from bench.stack import BenchStack, StackOptions, WorkerConfig, say
+
+    # Read by the stack when it starts (database name, process logs, metrics files, figures).
+    if args.database:
+        stack_module.DATABASE = args.database
+    if args.bench_dir:
+        stack_module.BENCH_DIR = args.bench_dir.resolve()
 
     defaults = {"rate": 200.0, "seconds": 60.0, "stall": 120.0, "drain_max": 1800.0}
     if args.scenario == "r1":
@@ -75,6 +98,9 @@ def main(argv: list[str]) -> int:
         stall=args.stall or defaults["stall"], json_path=args.json,
     )
     extra_env = dict(item.split("=", 1) for item in args.env if "=" in item)
+    if args.scenario == "reminders":
+        # Beat would fire at an arbitrary moment of the seed: the bench dispatches the one measured cycle.
+        args.no_beat = True
     stack_options = StackOptions(
         port=args.port, workers=WorkerConfig(args.workers, args.pool, args.concurrency), beat=not args.no_beat,
         web_workers=args.web_workers, web_threads=args.web_threads, debounce=args.debounce, llm=args.llm,
@@ -90,6 +116,12 @@ def main(argv: list[str]) -> int:
                 figures = r3_redis_restart.scenario(stack, options, at=args.at,
                                                     down=args.down if args.down is not None else 3.0)
                 return 0 if figures["integrity"]["lost"] == 0 else 1
+            if args.scenario == "reminders":
+                figures = reminders.run(stack, reminders.ReminderOptions(
+                    companies=args.companies, appointments=args.appointments, due=args.due,
+                    backlog_minutes=args.backlog, professionals=args.professionals, cycle_max=args.cycle_max,
+                    stall=args.stall or defaults["stall"], seed_only=args.seed_only, json_path=args.json))
+                return 0 if all(ok for _name, ok, _value in figures.get("pass", [])) else 1
             if args.scenario == "compare":
                 compare(stack, options, args.configs)
                 return 0

@@ -61,7 +61,8 @@ def followup_send(*, followup_id: int) -> str:
         with transaction.atomic():
             return _send_claimed(followup_id, now)
     except IntegrityError:  # a worker taken for dead created the outbox row first
-        outbox = Outbox.objects.filter(idempotency_key=f"followup:{followup_id}").first()
+        outbox = Outbox.objects.filter(idempotency_key=f"followup:{followup_id}",
+                          deliver_inline=True).first()
         FollowUp.objects.filter(pk=followup_id, state=State.SENDING).update(
             state=State.SENT if outbox else State.CANCELLED, outbox=outbox, sent_at=outbox and outbox.created_at)
         return "skipped"
@@ -78,7 +79,8 @@ def _send_claimed(followup_id: int, now: datetime) -> str:
         return "cancelled"
     contact = appointment.contact
     outbox = reply_create(contact=contact, conversation=conversation_current(contact=contact),
-                          text=followup_text(appointment=appointment), idempotency_key=f"followup:{followup_id}")
+                          text=followup_text(appointment=appointment), idempotency_key=f"followup:{followup_id}",
+                          deliver_inline=True)
     FollowUp.objects.filter(pk=followup_id).update(state=State.SENT, sent_at=now, outbox=outbox)
     AppointmentEvent.objects.create(appointment=appointment, kind=AppointmentEvent.Kind.FOLLOWUP_SENT,
                                     actor="system", data={"followup_id": followup_id})

@@ -104,7 +104,7 @@ def _offer(appointment: Appointment, slots: list[Slot]) -> bool:
     contact = appointment.contact
     reply_create(contact=contact, conversation=conversation_current(contact=contact),
                  text=rebook_offer_text(appointment=appointment, slots=slots),
-                 idempotency_key=f"rebook:{appointment.pk}")
+                 idempotency_key=f"rebook:{appointment.pk}", deliver_inline=True)
     AppointmentEvent.objects.create(appointment=locked, kind=Event.OFFER_SENT, actor="system",
                                     data={"slots": [slot.key() for slot in slots]})
     dialog_open(contact=contact, step=Dialog.Step.REBOOK_OFFER, ttl_minutes=OFFER_TTL_MINUTES,

@@ -170,10 +170,13 @@ def _send_claimed(reminder_id: int, actor: str, now: datetime) -> str:
             state=State.FAILED if reason == "late" else State.CANCELLED)
         return reason
     contact = appointment.contact
-    # On Meta the three answers are buttons (their titles are understood like "1/2/3").
+    # On Meta the three answers are buttons (their titles are understood like "1/2/3"). Sent right
+    # after commit from this task (deliver_inline): a separate send task would queue behind every
+    # other reminder of a busy minute.
     outbox = reply_create(contact=contact, conversation=conversation_current(contact=contact),
                           text=reminder_text(appointment=appointment), idempotency_key=f"reminder:{reminder_id}",
-                          options=REMINDER_OPTIONS, options_body=reminder_text(appointment=appointment, hint=False))
+                          options=REMINDER_OPTIONS, options_body=reminder_text(appointment=appointment, hint=False),
+                          deliver_inline=True)
     Reminder.objects.filter(pk=reminder_id).update(state=State.SENT, sent_at=now, outbox=outbox)
     AppointmentEvent.objects.create(appointment=appointment, kind=AppointmentEvent.Kind.REMINDER_SENT, actor=actor,
                                     data={"reminder_id": reminder_id, "kind": reminder.kind})
