@@ -25,22 +25,29 @@ app.autodiscover_tasks()
 
 
 class WakeupDispatcher(bootsteps.StartStopStep):
-    """A thread in each worker that starts the replies whose debounce window has ended.
+    """A thread in each worker that answers the contacts whose debounce window has ended.
 
-    Webhooks put contacts in a Redis sorted set (conversations/services/wakeups.py)
-    instead of publishing a task each; this loop turns the due ones into tasks.
+    Webhooks put contacts in a Redis sorted set (conversations/services/wakeups.py);
+    this loop pops the due ones and answers them on the worker's reply threads
+    (settings.REPLY_THREADS), never popping more than it has free threads for.
     """
 
     requires = {"celery.worker.components:Pool"}
-    IDLE_SECONDS = 0.1
+    IDLE_SECONDS = 0.05
     ERROR_SECONDS = 1.0
 
     def __init__(self, worker, **kwargs):
         super().__init__(worker, **kwargs)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._pool = None
 
     def start(self, worker):
+        from django.conf import settings
+
+        from conversations.services.wakeups import WakeupPool
+
+        self._pool = WakeupPool(threads=settings.REPLY_THREADS)
         self._thread = threading.Thread(target=self._run, name="wakeup-dispatcher", daemon=True)
         self._thread.start()
 
@@ -48,20 +55,19 @@ class WakeupDispatcher(bootsteps.StartStopStep):
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=2)
+        if self._pool is not None:
+            self._pool.shutdown()
 
     def _run(self) -> None:
-        from conversations.services.wakeups import wakeups_dispatch
-
         log = structlog.get_logger("secretaria.wakeups")
-        limit = 500
         while not self._stop.is_set():
             try:
-                started = wakeups_dispatch(limit=limit)
+                started = self._pool.dispatch()
             except Exception:  # noqa: BLE001 - Redis away: try again shortly; the sweeper is the safety net
                 log.warning("wakeup_dispatch_failed", exc_info=True)
                 self._stop.wait(self.ERROR_SECONDS)
                 continue
-            if started < limit:
+            if not started:
                 self._stop.wait(self.IDLE_SECONDS)
 
 
@@ -99,8 +105,10 @@ _TASK_STARTED: dict[str, float] = {}
 
 @task_prerun.connect
 def _bind_task_context(task=None, task_id=None, **_kwargs):
-    from django.db import connection
+    from django.db import close_old_connections, connection
 
+    if not getattr(task.request, "is_eager", False):  # an eager task runs inside its caller's connection
+        close_old_connections()  # only broken or expired ones (settings.CELERY_DB_REUSE_MAX)
     _TASK_STARTED[task_id] = time.monotonic()
     structlog.contextvars.clear_contextvars()
     request_id = (task.request.headers or {}).get("request_id") or task.request.get("request_id")

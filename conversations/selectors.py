@@ -15,7 +15,7 @@ def channel_for_inbound(*, kind: str) -> Channel | None:
 def messages_pending(*, contact_id: int) -> list[Message]:
     return list(
         Message.objects.filter(contact_id=contact_id, direction=Message.Direction.IN, state=Message.State.RECEIVED)
-        .order_by("created_at", "id")
+        .select_related("contact").order_by("created_at", "id")
     )
 
 

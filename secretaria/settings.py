@@ -218,10 +218,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_PREFETCH_MULTIPLIER", defaul
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
-# Replies spend most of their time waiting on the LLM and the channel: a pool of threads
-# keeps many conversations in flight per process (and one DB connection per thread).
+# Celery's Django fixup closes every database connection before and after each task
+# unless this is set: a new PostgreSQL backend per reply cost more CPU than the reply
+# itself. Connections are kept (celery_app closes the unusable or obsolete ones, as
+# Django does around a request, honouring CONN_MAX_AGE and CONN_HEALTH_CHECKS).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1_000_000)
+# tenant-schemas-celery looks the company up for every task: keep it for a while.
+CELERY_TASK_TENANT_CACHE_SECONDS = env.int("CELERY_TASK_TENANT_CACHE_SECONDS", default=30)
+# Celery runs the rest (sends retried, agenda scans and reminders, periodic jobs); they too
+# mostly wait on the network: a pool of threads (one DB connection each). Replies have
+# their own threads, REPLY_THREADS below.
 CELERY_WORKER_POOL = env.str("CELERY_WORKER_POOL", default="threads")
-CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=32)
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=16)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis re-delivers unacked tasks after this long; no task runs anywhere near it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -282,6 +290,9 @@ META_VERIFY_TOKEN = env_secret("META_VERIFY_TOKEN")
 META_GRAPH_URL = env.str("META_GRAPH_URL", default="https://graph.facebook.com")
 # Messages from one contact closer together than this are answered together, once.
 DEBOUNCE_SECONDS = env.float("DEBOUNCE_SECONDS", default=2.0)
+# Replies run on threads of the worker process itself (conversations/services/wakeups.py):
+# they mostly wait on the LLM and the channel, so many fit in one process.
+REPLY_THREADS = env.int("REPLY_THREADS", default=32)
 # Flood control (conversations/services/limits.py). Over the sender limit, messages are
 # stored and marked "limited", not answered; over the IP limit, webhooks get 429.
 RATE_LIMIT_SENDER_PER_MINUTE = env.int("RATE_LIMIT_SENDER_PER_MINUTE", default=20)

@@ -25,7 +25,7 @@ from agenda.selectors import appointments_upcoming, service_match, services_acti
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_close, dialog_current, dialog_open
 from agenda.types import AgendaError, CalendarRejected, Slot, SlotQuery, SlotTaken
-from secretaria.local_cache import cached, forget
+from secretaria.local_cache import cached
 
 log = structlog.get_logger(__name__)
 Step = Dialog.Step
@@ -90,17 +90,9 @@ def agenda_turn(*, contact, conversation, texts: list[str], intent: str, now: da
 def calendar_ready() -> bool:
     """A company that never set its calendar up keeps the engine's booking answers.
 
-    Asked on every reply: a "ready" answer is kept a few seconds per process (a calendar
-    that is not ready yet is asked again each time, so setting one up takes effect at once).
+    Asked on every reply: kept a few seconds per process (the calendar services forget it).
     """
-    if cached("agenda_ready", _calendar_ready_or_none):
-        return True
-    forget("agenda_ready")
-    return False
-
-
-def _calendar_ready_or_none() -> bool | None:
-    return _calendar_ready() or None
+    return cached("agenda_ready", _calendar_ready)
 
 
 def _calendar_ready() -> bool:

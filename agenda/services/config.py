@@ -16,3 +16,4 @@ def _load() -> CalendarConfig:
 
 def calendar_config_forget() -> None:
     forget("agenda_config")
+    forget("agenda_ready")  # agenda.chat.flow.calendar_ready

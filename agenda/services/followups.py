@@ -61,8 +61,7 @@ def followup_send(*, followup_id: int) -> str:
         with transaction.atomic():
             return _send_claimed(followup_id, now)
     except IntegrityError:  # a worker taken for dead created the outbox row first
-        outbox = Outbox.objects.filter(idempotency_key=f"followup:{followup_id}",
-                          deliver_inline=True).first()
+        outbox = Outbox.objects.filter(idempotency_key=f"followup:{followup_id}").first()
         FollowUp.objects.filter(pk=followup_id, state=State.SENDING).update(
             state=State.SENT if outbox else State.CANCELLED, outbox=outbox, sent_at=outbox and outbox.created_at)
         return "skipped"

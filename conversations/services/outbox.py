@@ -57,14 +57,17 @@ def reply_create(
         kind="text", text=text, payload=payload, state=Message.State.OUTBOUND, sent_by=sent_by,
     )
     outbox = Outbox.objects.create(message=message, idempotency_key=idempotency_key)
-    transaction.on_commit(lambda: (outbox_deliver if deliver_inline else enqueue_send)(outbox.pk))
+    if deliver_inline:
+        transaction.on_commit(lambda: outbox_deliver(outbox.pk, loaded=outbox))
+    else:
+        transaction.on_commit(lambda: enqueue_send(outbox.pk))
     return outbox
 
 
-def outbox_deliver(outbox_id: int) -> None:
+def outbox_deliver(outbox_id: int, *, loaded: Outbox | None = None) -> None:
     """Send now; on any failure leave it to the retrying task (nothing is lost either way)."""
     try:
-        outbox_send(outbox_id=outbox_id)
+        outbox_send(outbox_id=outbox_id, loaded=loaded)
     except Exception:  # noqa: BLE001 - transient or unexpected: the task retries with backoff
         log.warning("inline_send_deferred", outbox_id=outbox_id)
         enqueue_send(outbox_id)
@@ -79,17 +82,19 @@ def enqueue_send(outbox_id: int) -> None:
         log.warning("publish_failed", outbox_id=outbox_id)
 
 
-def outbox_send(*, outbox_id: int) -> str:
+def outbox_send(*, outbox_id: int, loaded: Outbox | None = None) -> str:
     """Send one outbox row. Returns the row's final state for this attempt.
 
-    Raises TransientChannelError for the task to retry (the row is put back to pending).
+    `loaded`: the row as just created, with its message and contact (the inline path
+    saves reading it back). Raises TransientChannelError for the task to retry (the
+    row is put back to pending).
     """
     claimed = Outbox.objects.filter(pk=outbox_id, state=Outbox.State.PENDING).update(
         state=Outbox.State.SENDING, attempts=F("attempts") + 1
     )
     if not claimed:
         return "skipped"  # already sent, being sent, or failed for good
-    outbox = Outbox.objects.select_related("message__contact").get(pk=outbox_id)
+    outbox = loaded or Outbox.objects.select_related("message__contact").get(pk=outbox_id)
     message = outbox.message
     channel = channel_client()
     try:

@@ -83,7 +83,7 @@ def _reply_locked(contact_id: int) -> ReplyOutcome:
     if claimed != len(ids):
         Message.objects.filter(pk__in=ids, state=Message.State.PROCESSING).update(state=Message.State.RECEIVED)
         return ReplyOutcome("busy", retry_in=settings.DEBOUNCE_SECONDS)
-    return _answer(Contact.objects.get(pk=contact_id), pending)
+    return _answer(pending[0].contact, pending)
 
 
 def _answer(contact: Contact, messages: list[Message]) -> ReplyOutcome:
@@ -109,9 +109,8 @@ def _answer(contact: Contact, messages: list[Message]) -> ReplyOutcome:
 
 
 def _conversation_after(conversation: Conversation, draft) -> None:
-    conversation_note_intent(conversation=conversation, intent=str(draft.intent))
     streak = conversation.low_confidence_streak + 1 if draft.confidence < 0.5 else 0
-    Conversation.objects.filter(pk=conversation.pk).update(low_confidence_streak=streak)
+    conversation_note_intent(conversation=conversation, intent=str(draft.intent), low_confidence_streak=streak)
     if draft.handoff:
         conversation_handoff(conversation=conversation, reason=draft.handoff_reason, summary=draft.summary)
 

@@ -36,7 +36,7 @@ def engine_context(*, conversation: Conversation, contact: Contact, texts: list[
         knowledge=cached("knowledge", lambda: list(KnowledgeItem.objects.filter(is_active=True))),
         contact_name=contact.name,
         texts=texts,
-        history=context_get(conversation_id=conversation.pk),
+        history=[] if getattr(conversation, "just_opened", False) else context_get(conversation_id=conversation.pk),
         now=timezone.now(),
         low_confidence_streak=conversation.low_confidence_streak,
     )

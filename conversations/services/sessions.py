@@ -21,6 +21,7 @@ def conversation_current(*, contact: Contact) -> Conversation:
         conversation = None
     if conversation is None:
         conversation = Conversation.objects.create(contact=contact)
+        conversation.just_opened = True  # no turns yet: the reply need not look for any
     return conversation
 
 
@@ -34,12 +35,21 @@ def conversation_close(*, conversation: Conversation) -> None:
     conversation.save(update_fields=["status", "closed_at"])
 
 
-def conversation_note_intent(*, conversation: Conversation, intent: str) -> None:
-    """Remember an intent; the oldest is dropped past three (the session's focus moves on)."""
+def conversation_note_intent(
+    *, conversation: Conversation, intent: str, low_confidence_streak: int | None = None
+) -> None:
+    """Remember an intent; the oldest is dropped past three (the session's focus moves on).
+
+    The reply pipeline also passes the low-confidence streak: one UPDATE per reply.
+    """
     intents = [i for i in conversation.intents if i != intent] + [intent]
     conversation.intents = intents[-MAX_INTENTS:]
     conversation.last_activity_at = timezone.now()
-    conversation.save(update_fields=["intents", "last_activity_at"])
+    fields = ["intents", "last_activity_at"]
+    if low_confidence_streak is not None:
+        conversation.low_confidence_streak = low_confidence_streak
+        fields.append("low_confidence_streak")
+    conversation.save(update_fields=fields)
 
 
 def conversations_close_stale() -> int:

@@ -6,8 +6,9 @@ import time
 import pytest
 from django_tenants.utils import schema_context
 
-from conversations.services import wakeups
-from conversations.services.wakeups import wakeup_schedule, wakeups_key, wakeups_pop_due
+from conversations.services import pipeline, wakeups
+from conversations.services.pipeline import ReplyOutcome
+from conversations.services.wakeups import WakeupPool, wakeup_run, wakeup_schedule, wakeups_key, wakeups_pop_due
 from secretaria.redis_client import get_redis
 
 
@@ -66,15 +67,58 @@ def test_concurrent_dispatchers_never_take_the_same_entry(acme):
     assert len(set(taken)) == 2000
 
 
-def test_dispatch_starts_the_reply_task_in_the_entrys_company(acme, monkeypatch):
-    from conversations.tasks import conversation_reply_task
+def test_the_pool_answers_due_contacts_in_their_company(acme, monkeypatch):
+    answered = []
 
-    sent = []
-    monkeypatch.setattr(conversation_reply_task, "apply_async",
-                        lambda args: sent.append((wakeups.connection.schema_name, args)))
+    def fake_reply(*, contact_id):
+        answered.append((wakeups.connection.schema_name, contact_id))
+        return ReplyOutcome("answered")
+
+    monkeypatch.setattr(pipeline, "conversation_reply", fake_reply)
+    pool = WakeupPool(threads=4)
     with schema_context("acme"):
-        wakeup_schedule(contact_ids=[42], delay=0)
+        wakeup_schedule(contact_ids=[42, 43], delay=0)
 
-    assert wakeups.wakeups_dispatch() == 1
-    assert sent == [("acme", [42])]
-    assert wakeups.wakeups_dispatch() == 0
+    assert pool.dispatch() == 2
+    pool.shutdown()
+    assert sorted(answered) == [("acme", 42), ("acme", 43)]
+    assert get_redis().zcard(wakeups_key()) == 0
+
+
+def test_the_pool_never_pops_more_than_its_free_threads(acme, monkeypatch):
+    release = threading.Event()
+
+    def slow_reply(*, contact_id):
+        release.wait(5)
+        return ReplyOutcome("answered")
+
+    monkeypatch.setattr(pipeline, "conversation_reply", slow_reply)
+    pool = WakeupPool(threads=2)
+    with schema_context("acme"):
+        wakeup_schedule(contact_ids=[1, 2, 3, 4, 5], delay=0)
+
+    assert pool.dispatch() == 2
+    assert pool.full
+    assert pool.dispatch() == 0
+    assert get_redis().zcard(wakeups_key()) == 3  # still in Redis, not in this process's memory
+    release.set()
+    pool.shutdown()
+
+
+def test_a_contact_still_typing_is_put_back_for_later(acme, monkeypatch):
+    monkeypatch.setattr(pipeline, "conversation_reply", lambda *, contact_id: ReplyOutcome("wait", retry_in=30))
+    with schema_context("acme"):
+        wakeup_schedule(contact_ids=[9], delay=0)
+
+    assert wakeups_pop_due() == [("acme", 9)]
+    assert wakeup_run(schema="acme", contact_id=9) == "wait"
+    assert get_redis().zscore(wakeups_key(), "acme:9") > time.time() + 25
+
+
+def test_a_failing_reply_is_logged_not_raised(acme, monkeypatch):
+    def broken(*, contact_id):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline, "conversation_reply", broken)
+
+    assert wakeup_run(schema="acme", contact_id=9) == "error"
