@@ -13,7 +13,7 @@ import time
 import structlog
 from celery import bootsteps
 from celery.schedules import crontab
-from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun, worker_init
+from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun, worker_init, worker_ready
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secretaria.settings")
@@ -85,6 +85,13 @@ def _yield_cpu_to_the_web(**_kwargs):
     nice = int(os.environ.get("CELERY_WORKER_NICE", "10"))
     if nice > 0:
         os.nice(nice)
+
+
+@worker_ready.connect
+def _fewer_garbage_collections(**_kwargs):
+    from secretaria.gc_tuning import gc_tune
+
+    gc_tune()
 
 
 @setup_logging.connect

@@ -20,3 +20,10 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    # Once the application is loaded: see secretaria/gc_tuning.py.
+    from secretaria.gc_tuning import gc_tune
+
+    gc_tune()
