@@ -5,7 +5,6 @@ one only while the provider and the base URL stay the same, so a Cal.com key nev
 follows the company to another endpoint.
 """
 
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.db import transaction
 from agenda.models import CalendarConfig, Professional, Service, WorkingHours
 from agenda.services.config import calendar_config, calendar_config_forget
 from compliance.services import audit_event_record
+from secretaria.url_check import base_url_problem
 
 Provider = CalendarConfig.Provider
 
@@ -33,7 +33,6 @@ LIMITS = {
 CALCOM_CLOUD = CalendarConfig._meta.get_field("calcom_base_url").default
 MAX_REMINDERS = 5
 MAX_REMINDER_OFFSET = 14 * 24 * 60
-_BASE_URL_MAX = 200
 
 
 def calcom_webhook_url(*, host: str, scheme: str = "https") -> str:
@@ -97,7 +96,7 @@ def calendar_config_errors(values: dict) -> dict[str, list[str]]:
     if values["provider"] not in Provider.values:
         errors["provider"] = ["Escolha builtin (agenda própria) ou calcom."]
     if values["provider"] == Provider.CALCOM:
-        problem = _base_url_problem(values["calcom_base_url"])
+        problem = base_url_problem(values["calcom_base_url"])
         if problem:
             errors["calcom_base_url"] = [problem]
         if not values["calcom_api_key"]:
@@ -126,21 +125,6 @@ def _offsets_problem(offsets) -> str | None:
         return f"Informe uma lista de até {MAX_REMINDERS} lembretes, em minutos antes (ex.: [1440, 60])."
     if not all(isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= MAX_REMINDER_OFFSET for m in offsets):
         return f"Cada lembrete é um número inteiro de minutos entre 1 e {MAX_REMINDER_OFFSET}."
-    return None
-
-
-def _base_url_problem(url: str) -> str | None:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        return "Informe uma URL válida, começando com http:// ou https://."
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
-        return "Informe uma URL válida, começando com http:// ou https://."
-    if parts.username or parts.password:
-        return "Não coloque usuário ou senha na URL; use o campo da chave de API."
-    if len(url) > _BASE_URL_MAX:
-        return f"Use no máximo {_BASE_URL_MAX} caracteres."
     return None
 
 

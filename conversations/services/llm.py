@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlsplit
 
 import httpx
 import redis
@@ -42,6 +41,7 @@ from conversations.providers.llm.retrying import with_retries
 from conversations.services.breaker import CircuitBreaker
 from secretaria.local_cache import cached, forget
 from secretaria.observability.metrics import LLM_ERRORS, LLM_LATENCY, LLM_TOKENS
+from secretaria.url_check import base_url_problem
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +49,6 @@ Outcome = Literal["ok", "blocked", "error", "breaker_open", "local"]
 Provider = LLMConfig.Provider
 BREAKER_NAME = "llm"
 RETRY_ATTEMPTS = 3
-_BASE_URL_MAX = 200  # LLMConfig.base_url is a URLField(max_length=200)
 _MODEL_MAX = 100
 
 
@@ -110,7 +109,7 @@ def _config_errors(values: dict[str, str]) -> dict[str, list[str]]:
     if len(values["model"]) > _MODEL_MAX:
         errors["model"] = [f"Use no máximo {_MODEL_MAX} caracteres."]
     if base_url:
-        problem = _base_url_problem(base_url)
+        problem = base_url_problem(base_url)
         if problem:
             errors["base_url"] = [problem]
     if provider == Provider.GEMINI and not api_key:
@@ -122,23 +121,6 @@ def _config_errors(values: dict[str, str]) -> dict[str, list[str]]:
         # OpenAI's default model name means nothing to an Ollama or vLLM server.
         errors["model"] = ["Informe o modelo servido nesse endereço (ex.: llama3.1)."]
     return errors
-
-
-def _base_url_problem(url: str) -> str | None:
-    """Why `url` cannot be an LLM endpoint, or None. Hostnames without a dot (Docker
-    service names like `http://ollama:11434/v1`) are fine, unlike Django's URLValidator."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        return "Informe uma URL válida, começando com http:// ou https://."
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
-        return "Informe uma URL válida, começando com http:// ou https://."
-    if parts.username or parts.password:
-        return "Não coloque usuário ou senha na URL; use o campo da chave de API."
-    if len(url) > _BASE_URL_MAX:
-        return f"Use no máximo {_BASE_URL_MAX} caracteres."
-    return None
 
 
 # --- Providers -------------------------------------------------------------------
