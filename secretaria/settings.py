@@ -108,6 +108,19 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
+# The providers' webhooks (/webhook/...) go through a handler of their own with only the
+# middleware a machine-to-machine POST needs (secretaria/wsgi.py): sessions, auth, messages,
+# CSRF (the views are exempt), locale, static files, the audit actor and django-prometheus's
+# per-view timers did nothing for them but took a third of the webhook's CPU, and that CPU is
+# the ack latency the providers time us on. Request metrics and logs still come from
+# RequestContextMiddleware, webhook outcomes from secretaria_webhook_received_total.
+WEBHOOK_PATH_PREFIX = "/webhook/"
+WEBHOOK_MIDDLEWARE = [
+    "secretaria.observability.middleware.RequestContextMiddleware",
+    "tenants.middleware.CompanyMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+]
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -127,11 +140,12 @@ WSGI_APPLICATION = "secretaria.wsgi.application"
 
 # --- Data services ----------------------------------------------------------
 DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/secretaria")}
-# django-tenants and django-prometheus both want the ENGINE: tenants on top,
+# django-tenants and django-prometheus both want the ENGINE: tenants on top (through
+# secretaria/db_backend, which skips repeated SET search_path),
 # prometheus underneath (counts queries), Django's psycopg 3 backend below that.
 # DATABASE_NAME overrides the URL's database (test workers point at the test database).
 DATABASES["default"]["NAME"] = env.str("DATABASE_NAME", default=DATABASES["default"]["NAME"])
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["ENGINE"] = "secretaria.db_backend"  # django-tenants + a saved round trip
 ORIGINAL_BACKEND = "django_prometheus.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

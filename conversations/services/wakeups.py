@@ -74,7 +74,7 @@ def wakeup_run(*, schema: str, contact_id: int) -> str:
     without a broker round trip. Returns the outcome's status."""
     from conversations.services.pipeline import conversation_reply, pipeline_schedule
 
-    close_old_connections()  # as Django does around a request: drop broken or expired ones
+    _check_connection()
     started = time.monotonic()
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(task="conversations.reply", company=schema, contact_id=contact_id)
@@ -90,6 +90,26 @@ def wakeup_run(*, schema: str, contact_id: int) -> str:
     finally:
         TASK_LATENCY.labels(company=schema, task="conversations.reply").observe(time.monotonic() - started)
         structlog.contextvars.clear_contextvars()
+
+
+# How often a reply thread re-checks its database connection (expired by CONN_MAX_AGE, or
+# dead: a `SELECT 1` when CONN_HEALTH_CHECKS is on). Django does it around every request;
+# per reply it was one more round trip than the reply itself needed.
+CONNECTION_CHECK_SECONDS = 5.0
+_thread = threading.local()
+
+
+def _check_connection() -> None:
+    """Drop this thread's broken or expired connection, at most every few seconds.
+
+    After an error it is checked at once: a reply that failed on a dead connection is
+    followed by one that reconnects (the failed one's messages wait for the sweeper).
+    """
+    now = time.monotonic()
+    last = getattr(_thread, "checked_at", None)
+    if connection.errors_occurred or last is None or now - last >= CONNECTION_CHECK_SECONDS:
+        close_old_connections()
+        _thread.checked_at = now
 
 
 class WakeupPool:

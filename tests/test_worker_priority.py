@@ -1,0 +1,30 @@
+"""The worker yields the CPU to the web server, across sessions too (autogroup scheduling)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "import celery_app; celery_app._lower_autogroup(7); "
+    "print(open('/proc/self/autogroup').read().split()[-1])"
+)
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="no autogroup scheduling here")
+
+
+def autogroup_nice_after_lowering(*, own_session: bool) -> str:
+    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            start_new_session=own_session, check=True)
+    return result.stdout.strip()
+
+
+def test_a_worker_leading_its_own_session_lowers_the_sessions_priority():
+    assert autogroup_nice_after_lowering(own_session=True) == "7"
+
+
+def test_a_worker_sharing_its_starters_session_leaves_it_alone():
+    assert autogroup_nice_after_lowering(own_session=False) == open("/proc/self/autogroup").read().split()[-1]
