@@ -77,32 +77,9 @@ if os.environ.get("SECRETARIA_WAKEUP_DISPATCHER", "1") != "0":
 
 @worker_init.connect
 def _yield_cpu_to_the_web(**_kwargs):
-    """The webhook's quick 2xx is the promise providers hold us to; replies can wait a few ms.
+    from secretaria.priority import worker_yield_cpu
 
-    Under CPU pressure the worker (and its pool) runs at a lower priority than the web
-    server. CELERY_WORKER_NICE=0 turns this off.
-    """
-    nice = int(os.environ.get("CELERY_WORKER_NICE", "10"))
-    if nice > 0:
-        os.nice(nice)
-        _lower_autogroup(nice)
-
-
-def _lower_autogroup(nice: int) -> None:
-    """With the kernel's autogroup scheduling on, a process's nice value only counts against
-    the processes of its own session: between sessions the CPU is shared per session. The
-    worker started in a session of its own (the dev stack, a container, a systemd unit) would
-    get as much CPU as the web server whatever its nice value, so its session's is lowered too.
-    Only when the worker leads its session: otherwise the session is shared with whatever
-    started it (a shell, perhaps the web server), which must keep its priority.
-    """
-    if os.getsid(0) != os.getpid():
-        return
-    try:
-        with open("/proc/self/autogroup", "w") as autogroup:
-            autogroup.write(str(nice))
-    except OSError:  # no autogroup support (not Linux, or disabled): the nice value is enough
-        pass
+    worker_yield_cpu()
 
 
 @worker_ready.connect

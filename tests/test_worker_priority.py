@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
-    "import celery_app; celery_app._lower_autogroup(7); "
+    "from secretaria.priority import lower_autogroup; lower_autogroup(7); "
     "print(open('/proc/self/autogroup').read().split()[-1])"
 )
 
@@ -28,3 +28,12 @@ def test_a_worker_leading_its_own_session_lowers_the_sessions_priority():
 
 def test_a_worker_sharing_its_starters_session_leaves_it_alone():
     assert autogroup_nice_after_lowering(own_session=False) == open("/proc/self/autogroup").read().split()[-1]
+
+
+def test_the_worker_runs_at_idle_priority_and_at_the_lowest_nice():
+    probe = ("import os; from secretaria.priority import worker_yield_cpu; worker_yield_cpu(); "
+             "print(os.sched_getscheduler(0) == os.SCHED_IDLE, os.getpriority(os.PRIO_PROCESS, 0))")
+    env = {**os.environ, "CELERY_WORKER_NICE": "19", "DJANGO_SETTINGS_MODULE": "secretaria.settings"}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env=env, check=True)
+    assert result.stdout.split() == ["True", "19"]

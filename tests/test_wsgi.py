@@ -65,3 +65,42 @@ def test_other_paths_keep_the_full_middleware_stack():
     assert status.startswith("200")
     assert headers.get("X-Frame-Options") == "DENY"
     assert "X-Request-ID" in headers
+
+
+def test_a_webhook_whose_connection_died_since_the_last_one_still_stores(django_db_setup, django_db_blocker):
+    # The lean handler skips Django's SELECT 1 health check; the store reconnects instead.
+    # In a thread of its own, outside the test transaction (its connection is killed).
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psycopg
+    from django.db import connection
+
+    from conversations.models import Channel
+    from conversations.services.channel import channel_configure, channel_get
+
+    def sandbox_secret_committed():
+        with schema_context("acme"):
+            channel_configure(kind=Channel.Kind.SANDBOX)
+            return channel_get().inbound_secret
+
+    def webhook(message_id: str):
+        body = json.dumps({"from": "5511912340000", "text": "Oi", "id": message_id, "name": "Ana"}).encode()
+        status, _, _ = call("POST", f"/webhook/sandbox/{secret}", body)
+        return status, connection.connection.info.backend_pid
+
+    first, second = f"wsgi-{uuid.uuid4().hex}", f"wsgi-{uuid.uuid4().hex}"
+    with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as web_thread:
+        secret = web_thread.submit(sandbox_secret_committed).result()
+        status, backend = web_thread.submit(webhook, first).result()
+        assert status.startswith("200")
+        with psycopg.connect(**connection.get_connection_params(), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [backend])
+        status, new_backend = web_thread.submit(webhook, second).result()
+        web_thread.submit(lambda: connection.close()).result()
+        with schema_context("acme"):
+            stored = Message.objects.filter(provider_message_id__in=[first, second]).count()
+            Message.objects.filter(provider_message_id__in=[first, second]).delete()
+
+    assert status.startswith("200") and new_backend != backend
+    assert stored == 2

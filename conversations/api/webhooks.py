@@ -16,8 +16,13 @@ from django_tenants.utils import schema_context
 
 from conversations.providers.channels import meta, sandbox, whaticket
 from conversations.selectors import channel_for_inbound
-from conversations.services.ingest import dead_letter_record, delivery_status_apply, inbound_store_many
-from conversations.services.limits import client_ip, ip_allow
+from conversations.services.ingest import (
+    answers_expected,
+    dead_letter_record,
+    delivery_status_apply,
+    inbound_store_many,
+)
+from conversations.services.limits import client_ip, ip_allow, webhook_allow
 from conversations.services.pipeline import pipeline_schedule
 from secretaria.observability.metrics import WEBHOOKS_RECEIVED
 from secretaria.webhook_input import BadWebhook, parse_json, raw_body
@@ -39,17 +44,17 @@ class TenantWebhookView(View):
 
     def post(self, request, secret: str = ""):
         company = request.tenant.schema_name
-        if not ip_allow(ip=client_ip(request)):
-            return _reply(429, "Muitas requisições.", provider=self.provider, company=company, outcome="rate_limited")
+        ip = client_ip(request)
         channel = channel_for_inbound(kind=self.provider)
         try:
             body = raw_body(request)
             if channel is None or not self.authenticated(request, channel.inbound_secret, secret, body):
-                return _reply(401, "Não autorizado.", provider=self.provider, company=company, outcome="unauthorized")
+                return _refuse(ip, 401, "Não autorizado.", provider=self.provider, company=company,
+                               outcome="unauthorized")
             payload = parse_json(request, body)
         except BadWebhook as exc:
-            return _reply(exc.status, str(exc), provider=self.provider, company=company, outcome="rejected")
-        return self.store(payload, company=company)
+            return _refuse(ip, exc.status, str(exc), provider=self.provider, company=company, outcome="rejected")
+        return self.store(payload, company=company, ip=ip)
 
     def authenticated(self, request, expected: str, secret: str, body: bytes) -> bool:
         given = secret or request.GET.get("token")
@@ -64,21 +69,39 @@ class TenantWebhookView(View):
     def parse(self, payload: dict):
         raise NotImplementedError
 
-    def store(self, payload: dict, *, company: str):
+    def store(self, payload: dict, *, company: str, ip: str):
         try:
             message = self.parse(payload)
         except ValueError as exc:
+            if not ip_allow(ip=ip):
+                return _too_many(provider=self.provider, company=company)
             dead_letter_record(source=f"webhook:{self.provider}", reason=str(exc), payload=payload)
             return _reply(202, "Registrado para análise.", provider=self.provider, company=company,
                           outcome="dead_letter")
         if message is None:
-            return _reply(200, "Ignorada.", provider=self.provider, company=company, outcome="ignored")
+            return _refuse(ip, 200, "Ignorada.", provider=self.provider, company=company, outcome="ignored")
+        # The IP and sender limits in one round trip: each one the webhook waits on is ack latency.
+        ip_allowed, sender_allowed = webhook_allow(
+            ip=ip, sender=message.sender if answers_expected(message) else None)
+        if not ip_allowed:
+            return _too_many(provider=self.provider, company=company)
         # One INSERT statement in autocommit: committed when it returns, so the wake-up can go
         # out straight away (a transaction around it would only add BEGIN and COMMIT round trips).
-        result = inbound_store_many(messages=[message])
+        result = inbound_store_many(messages=[message], sender_allowed=sender_allowed)
         pipeline_schedule(contact_ids=result.contacts_to_answer)
         status = "duplicate" if result.duplicates else "stored"
         return _reply(200, "Recebida.", provider=self.provider, company=company, outcome=status, status=status)
+
+
+def _refuse(ip: str, http_status: int, detail: str, *, provider: str, company: str, outcome: str) -> JsonResponse:
+    """An answer that stores nothing; it still counts against the caller's IP limit."""
+    if not ip_allow(ip=ip):
+        return _too_many(provider=provider, company=company)
+    return _reply(http_status, detail, provider=provider, company=company, outcome=outcome)
+
+
+def _too_many(*, provider: str, company: str) -> JsonResponse:
+    return _reply(429, "Muitas requisições.", provider=provider, company=company, outcome="rate_limited")
 
 
 class WhaticketWebhookView(TenantWebhookView):
@@ -107,7 +130,7 @@ class MetaWebhookView(View):
 
     def post(self, request):
         if not ip_allow(ip=client_ip(request)):
-            return _reply(429, "Muitas requisições.", provider="meta", company="public", outcome="rate_limited")
+            return _too_many(provider="meta", company="public")
         try:
             body = raw_body(request)
             if not settings.META_APP_SECRET or not meta.signature_valid(

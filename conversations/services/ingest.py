@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 
 import structlog
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 from conversations.models import Contact, DeadLetter, Message
 from conversations.providers.channels.base import DeliveryStatus, InboundMessage, StatusUpdate
@@ -46,23 +46,32 @@ _UPSERT_CONTACT_INSERT_INBOUND = f"""
 """
 
 
-def _initial_state(message: InboundMessage) -> str:
-    if message.kind in SILENT_KINDS:
+def answers_expected(message: InboundMessage) -> bool:
+    """Does this message get an answer of its own (and so count against its sender's limit)?"""
+    return message.kind not in SILENT_KINDS
+
+
+def _initial_state(message: InboundMessage, sender_allowed: bool | None) -> str:
+    if not answers_expected(message):
         return Message.State.SKIPPED
+    if sender_allowed is None:
+        sender_allowed = sender_allow(phone=message.sender)
     # A flooding contact's excess is kept (nothing is dropped) but never answered.
-    return Message.State.RECEIVED if sender_allow(phone=message.sender) else Message.State.LIMITED
+    return Message.State.RECEIVED if sender_allowed else Message.State.LIMITED
 
 
-def inbound_store(*, message: InboundMessage) -> Message | None:
-    """Store one inbound message; None when (provider, id) was already stored (a redelivery)."""
-    state = _initial_state(message)
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT_CONTACT_INSERT_INBOUND, [
-            message.sender, message.sender_name[:120], message.timestamp,
-            message.provider, message.provider_message_id, str(message.kind), message.text,
-            json.dumps(_payload_of(message)), state,
-        ])
-        row = cursor.fetchone()
+def inbound_store(*, message: InboundMessage, sender_allowed: bool | None = None) -> Message | None:
+    """Store one inbound message; None when (provider, id) was already stored (a redelivery).
+
+    `sender_allowed`: the sender limit's answer when the caller already asked for it
+    (limits.webhook_allow); None to ask here.
+    """
+    state = _initial_state(message, sender_allowed)
+    row = _execute_reconnecting(_UPSERT_CONTACT_INSERT_INBOUND, [
+        message.sender, message.sender_name[:120], message.timestamp,
+        message.provider, message.provider_message_id, str(message.kind), message.text,
+        json.dumps(_payload_of(message)), state,
+    ])
     if row is None:
         return None
     message_id, contact_id = row
@@ -70,6 +79,28 @@ def inbound_store(*, message: InboundMessage) -> Message | None:
     return Message(pk=message_id, contact=contact, direction=Message.Direction.IN, provider=message.provider,
                    provider_message_id=message.provider_message_id, kind=str(message.kind), text=message.text,
                    state=state)
+
+
+def _execute_reconnecting(sql: str, params: list):
+    """Run one statement and fetch its row; on a connection found dead, reconnect and run it again.
+
+    The webhook handler skips Django's per-request `SELECT 1` health check (secretaria/wsgi.py),
+    so a connection that died since the last request (PostgreSQL restarted) is found here.
+    Running the statement again is safe: outside a transaction it either committed (and the
+    unique message id turns the retry into a redelivery) or did nothing. Inside one (the Meta
+    webhook's batch) the error goes up and the provider retries the whole delivery.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    except (InterfaceError, OperationalError):
+        if connection.in_atomic_block or connection.is_usable():
+            raise
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def _payload_of(message: InboundMessage) -> dict:
@@ -86,10 +117,10 @@ def _payload_of(message: InboundMessage) -> dict:
     return payload
 
 
-def inbound_store_many(*, messages: list[InboundMessage]) -> IngestResult:
+def inbound_store_many(*, messages: list[InboundMessage], sender_allowed: bool | None = None) -> IngestResult:
     result = IngestResult()
     for message in messages:
-        stored = inbound_store(message=message)
+        stored = inbound_store(message=message, sender_allowed=sender_allowed)
         if stored is None:
             result.duplicates += 1
             continue

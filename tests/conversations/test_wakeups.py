@@ -124,24 +124,27 @@ def test_a_failing_reply_is_logged_not_raised(acme, monkeypatch):
     assert wakeup_run(schema="acme", contact_id=9) == "error"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_reply_thread_whose_connection_died_reconnects_on_the_next_reply(acme):
+def test_a_reply_thread_whose_connection_died_reconnects_on_the_next_reply(django_db_setup, django_db_blocker):
+    # Outside the test transaction (the reply thread has its own connection and must see the
+    # session's committed companies); not transaction=True, whose flush would empty them.
     from concurrent.futures import ThreadPoolExecutor
 
+    import psycopg
     from django.db import connection
 
     def run_and_report_backend():
         status = wakeup_run(schema="acme", contact_id=424242)  # nobody: "nothing" to answer
         return status, connection.connection.info.backend_pid if connection.connection else None
 
-    with ThreadPoolExecutor(max_workers=1) as reply_thread:  # one thread: one connection
+    with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as reply_thread:
         status, backend = reply_thread.submit(run_and_report_backend).result()
         assert status == "nothing"
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+        params = connection.get_connection_params()
+        with psycopg.connect(**params, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [backend])
 
         statuses = [reply_thread.submit(run_and_report_backend).result() for _ in range(2)]
-        reply_thread.submit(lambda: connection.close()).result()
+        reply_thread.submit(lambda: connection.close()).result()  # in the thread: its own wrapper
 
     assert statuses[0][0] == "error"  # within the check interval: this one meets the dead connection
     assert statuses[1][0] == "nothing" and statuses[1][1] != backend  # the next one reconnected
