@@ -35,8 +35,9 @@ def parser() -> argparse.ArgumentParser:
                                                   "(replies: 120; r1/r3: 240)")
     load.add_argument("--json", type=Path, help="where to write the figures (default .data/bench/last.json)")
     stack = p.add_argument_group("stack")
-    stack.add_argument("--workers", type=int, default=1,
-                       help="Celery worker processes (main processes); 0: the webhook path alone (P1), no replies")
+    stack.add_argument("--workers", type=int, default=2,
+                       help="Celery worker processes, one per core by default (2); 0: the webhook path alone "
+                            "(P1), no replies")
     stack.add_argument("--pool", choices=("prefork", "threads", "solo"), help="Celery pool (default: prefork)")
     stack.add_argument("--concurrency", type=int, help="Celery -c (default: CELERY_WORKER_CONCURRENCY)")
     stack.add_argument("--web-workers", type=int, help="gunicorn workers (default: gunicorn_conf)")

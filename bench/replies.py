@@ -36,6 +36,7 @@ from bench.load import (
     table,
 )
 from bench.stack import BENCH_DIR, DOMAIN, SLUG, BenchStack, say
+from secretaria import gunicorn_conf
 
 REPLY_KEY = re.compile(r"^reply:(\d+):(\d+)$")
 PASS_REPLIES_PER_MIN = 3000
@@ -303,8 +304,8 @@ def analyse(*, stack: BenchStack, plan: LoadPlan, sampler: Sampler, started: flo
             "rate": options.rate, "seconds": options.seconds, "contacts": options.contacts,
             "workers": config.processes, "pool": config.effective()[0], "concurrency": config.effective()[1],
             "prefetch_multiplier": settings.CELERY_WORKER_PREFETCH_MULTIPLIER,
-            "web_workers": stack.env.get("GUNICORN_WORKERS", "2 (gunicorn_conf default)"),
-            "web_threads": stack.env.get("GUNICORN_THREADS", "8 (gunicorn_conf default)"),
+            "web_workers": stack.env.get("GUNICORN_WORKERS", f"{gunicorn_conf.workers} (gunicorn_conf default)"),
+            "web_threads": stack.env.get("GUNICORN_THREADS", f"{gunicorn_conf.threads} (gunicorn_conf default)"),
             "debounce_s": debounce, "beat": stack.options.beat, "engine": stack.engine,
             "llm_delay_s": stack.options.llm_delay, "send_delay_s": stack.options.send_delay,
         },
