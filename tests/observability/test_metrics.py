@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection, connections
 from django_prometheus.db.backends.postgresql.base import DatabaseWrapper as PrometheusDatabaseWrapper
+from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantDatabaseWrapper
 from rest_framework.test import APIClient
 
 from tests.observability.helpers import families, samples
@@ -44,13 +45,14 @@ def test_django_prometheus_request_metrics_are_exported(scraper):
 
 
 def test_database_queries_are_counted_through_the_tenants_backend(acme, api, scraper):
-    """django-tenants' ENGINE chains to django-prometheus via ORIGINAL_BACKEND."""
+    """Our ENGINE (django-tenants' plus a saved SET) chains to django-prometheus via ORIGINAL_BACKEND."""
     key = ("django_db_execute_total", (("alias", "default"), ("vendor", "postgresql")))
     before = samples(scraper).get(key, 0)
     api(acme, "owner").get("/api/me")
     assert samples(scraper)[key] > before
     wrapper = connections["default"]
-    assert type(wrapper).__module__ == "django_tenants.postgresql_backend.base"
+    assert type(wrapper).__module__ == "secretaria.db_backend.base"
+    assert isinstance(wrapper, TenantDatabaseWrapper)
     assert isinstance(wrapper, PrometheusDatabaseWrapper)
 
 
