@@ -140,6 +140,9 @@ class Sent:
     due: float  # wall-clock time the message was due (Unix seconds)
     first_status: int = 0  # 0: transport error or timeout
     first_latency: float = math.nan  # seconds from due time to the first answer
+    # Seconds from the moment the first request was handed to the connection pool to its answer:
+    # what the generator's own lateness (a busy event loop on a shared CPU) does not inflate.
+    first_latency_from_send: float = math.nan
     acked_at: float = 0.0  # wall-clock time of the first 2xx (0: never)
     attempts: int = 0
 
@@ -148,10 +151,10 @@ def phone_for(index: int) -> str:
     return f"55119{index:08d}"
 
 
-def webhook_body(*, message_id: str, phone: str, text: str, name: str, at: float) -> bytes:
+def webhook_body(*, message_id: str, phone: str, text: str, name: str, at: float, from_me: bool = False) -> bytes:
     """A raw Baileys WebMessageInfo, the shape Whaticket's webhook integrations post."""
     info = {
-        "key": {"remoteJid": f"{phone}@s.whatsapp.net", "fromMe": False, "id": message_id},
+        "key": {"remoteJid": f"{phone}@s.whatsapp.net", "fromMe": from_me, "id": message_id},
         "messageTimestamp": int(at),
         "pushName": name,
         "message": {"conversation": text},
@@ -170,6 +173,7 @@ class LoadPlan:
     secret: str
     connections: int = 256
     retries: int = 5  # like a provider: retry non-2xx and errors with backoff
+    warmup_seconds: float = 3.0  # see _warm_up
     sent: list[Sent] = field(default_factory=list)
     late: list[float] = field(default_factory=list)  # how late the generator itself fired
 
@@ -187,6 +191,7 @@ async def run_load(plan: LoadPlan, *, stop_after: Callable[[], bool] | None = No
     pool = HttpPool("127.0.0.1", plan.port, plan.connections)
     tasks: list[asyncio.Task] = []
     loop = asyncio.get_running_loop()
+    await _warm_up(pool, plan)
     start_mono = loop.time() + 0.2
     start_wall = time.time() + 0.2
     rng = random.Random(plan.run_id)
@@ -211,6 +216,38 @@ async def run_load(plan: LoadPlan, *, stop_after: Callable[[], bool] | None = No
     return plan.sent
 
 
+async def _warm_up(pool: HttpPool, plan: LoadPlan) -> None:
+    """Before the measured load, `warmup_seconds` at the same rate of webhooks that the server
+    answers (200, "ignored") but stores nothing for: our own outgoing messages (`fromMe`).
+
+    They open the keep-alive connections and start gunicorn's threads, their Redis
+    connections and the code paths, as on a server that has been up for a while: the first
+    second of a cold start otherwise held most of a run's slowest acks. Nothing about them is
+    counted, and no message, reply or contact comes of them.
+    """
+    loop = asyncio.get_running_loop()
+    start, count = loop.time(), int(plan.rate * plan.warmup_seconds)
+    tasks = []
+    for seq in range(count):
+        delay = start + seq / plan.rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        body = webhook_body(message_id=f"WARMUP{plan.run_id}{seq:09d}", phone=phone_for(seq % plan.contacts),
+                            text="(aquecimento)", name="Secretaria", at=time.time(), from_me=True)
+        tasks.append(asyncio.create_task(_warm_up_one(pool, plan, body)))
+    await asyncio.gather(*tasks)
+
+
+async def _warm_up_one(pool: HttpPool, plan: LoadPlan, body: bytes) -> None:
+    timestamp = str(int(time.time()))
+    headers = {"Host": plan.host, "Content-Type": "application/json", "X-Secretaria-Timestamp": timestamp,
+               "X-Secretaria-Signature": sign(plan.secret, timestamp, body)}
+    try:
+        await pool.request("POST", "/webhook/whaticket", headers, body)
+    except (OSError, asyncio.IncompleteReadError, HttpError, TimeoutError):
+        pass  # a warm-up request's fate is not measured
+
+
 async def _deliver(pool: HttpPool, plan: LoadPlan, sent: Sent, body: bytes, due_mono: float) -> None:
     loop = asyncio.get_running_loop()
     for attempt in range(plan.retries + 1):
@@ -222,6 +259,7 @@ async def _deliver(pool: HttpPool, plan: LoadPlan, sent: Sent, body: bytes, due_
             "X-Secretaria-Timestamp": timestamp,
             "X-Secretaria-Signature": sign(plan.secret, timestamp, body),
         }
+        send_mono = loop.time()
         try:
             status, _ = await pool.request("POST", "/webhook/whaticket", headers, body)
         except (OSError, asyncio.IncompleteReadError, HttpError, TimeoutError):
@@ -229,6 +267,7 @@ async def _deliver(pool: HttpPool, plan: LoadPlan, sent: Sent, body: bytes, due_
         if attempt == 0:
             sent.first_status = status
             sent.first_latency = loop.time() - due_mono
+            sent.first_latency_from_send = loop.time() - send_mono
         if 200 <= status < 300:
             sent.acked_at = time.time()
             return
