@@ -90,17 +90,15 @@ def _execute_reconnecting(sql: str, params: list):
     unique message id turns the retry into a redelivery) or did nothing. Inside one (the Meta
     webhook's batch) the error goes up and the provider retries the whole delivery.
     """
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    except (InterfaceError, OperationalError):
-        if connection.in_atomic_block or connection.is_usable():
-            raise
-    connection.close()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    for retry in (False, True):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+        except (InterfaceError, OperationalError):
+            if retry or connection.in_atomic_block or connection.is_usable():
+                raise
+            connection.close()
 
 
 def _payload_of(message: InboundMessage) -> dict:

@@ -36,22 +36,8 @@ log = structlog.get_logger(__name__)
 MINUTE = 60.0
 HOUR = 3600.0
 
-# KEYS[1] = the set; ARGV = now (s), window (s), limit, unique member. Returns 1 if allowed.
-_SLIDING_WINDOW = """
-local now = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
-  return 0
-end
-redis.call('ZADD', KEYS[1], now, ARGV[4])
-redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000))
-return 1
-"""
-
-
-# The same log for several keys in one round trip (a webhook's IP and sender limits).
-# KEYS = the sets; ARGV = now, unique member, then window and limit per key. Returns 1/0
+# One sliding-window log per key, for one key or several in one round trip (a webhook's IP
+# and sender limits). KEYS = the sets; ARGV = now, unique member, then window and limit per key. Returns 1/0
 # per key; checking stops at the first denial, so a refused request counts against no
 # later key (a flooding IP does not also use up its contacts' allowances).
 _SLIDING_WINDOWS = """
@@ -81,7 +67,8 @@ _scripts: dict[tuple, object] = {}  # one registered script per Redis client (it
 
 def _hit(key: str, *, limit: int, window: float) -> bool:
     """Record one hit on `key` if fewer than `limit` happened in the last `window` seconds."""
-    return bool(_script(_SLIDING_WINDOW)(keys=[key], args=[repr(_now()), repr(window), limit, uuid.uuid4().hex]))
+    [allowed] = _script(_SLIDING_WINDOWS)(keys=[key], args=[repr(_now()), uuid.uuid4().hex, repr(window), limit])
+    return bool(allowed)
 
 
 def _script(source: str):
