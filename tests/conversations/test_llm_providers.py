@@ -251,6 +251,62 @@ def test_openai_token_limit_field_is_configurable(respx_mock):
     assert body["max_completion_tokens"] == 256 and "max_tokens" not in body
 
 
+TEMPERATURE_REFUSED = P.openai_error(
+    "Unsupported value: 'temperature' does not support 0.3 with this model. Only the default (1) value is supported.",
+    type="invalid_request_error", code="unsupported_value", param="temperature")
+MAX_TOKENS_REFUSED = P.openai_error(
+    "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+    type="invalid_request_error", code="unsupported_parameter", param="max_tokens")
+
+
+@pytest.fixture
+def fresh_refusals(monkeypatch):
+    monkeypatch.setattr("conversations.providers.llm.openai._refused", {})
+
+
+def test_a_reasoning_model_refusing_both_parameters_is_answered_and_remembered(respx_mock, fresh_refusals):
+    route = respx_mock.post(OPENAI_URL).mock(side_effect=[
+        httpx.Response(400, json=TEMPERATURE_REFUSED),
+        httpx.Response(400, json=MAX_TOKENS_REFUSED),
+        httpx.Response(200, json=P.OPENAI_TEXT_RESPONSE),
+        httpx.Response(200, json=P.OPENAI_TEXT_RESPONSE),
+    ])
+    assert openai(model="gpt-5-mini").complete(REQUEST).text == "Hello! How can I assist you today?"
+    first, second, third = (json.loads(call.request.content) for call in route.calls)
+    assert first["temperature"] == 0.3 and first["max_tokens"] == 256
+    assert "temperature" not in second and second["max_tokens"] == 256
+    assert "temperature" not in third and third["max_completion_tokens"] == 256 and "max_tokens" not in third
+
+    openai(model="gpt-5-mini").complete(REQUEST)  # a new provider for the next reply: no refusal again
+    assert route.call_count == 4
+    assert "temperature" not in sent_body(route) and "max_tokens" not in sent_body(route)
+
+
+def test_a_refusal_is_remembered_for_that_model_only(respx_mock, fresh_refusals):
+    route = respx_mock.post(OPENAI_URL).mock(side_effect=[
+        httpx.Response(400, json=TEMPERATURE_REFUSED),
+        httpx.Response(200, json=P.OPENAI_TEXT_RESPONSE),
+        httpx.Response(200, json=P.OPENAI_TEXT_RESPONSE),
+    ])
+    openai(model="o4-mini").complete(REQUEST)
+    openai(model="gpt-4o-mini").complete(REQUEST)
+    assert route.call_count == 3 and sent_body(route)["temperature"] == 0.3
+
+
+def test_a_model_refusing_a_parameter_again_fails_after_bounded_tries(respx_mock, fresh_refusals):
+    route = respx_mock.post(OPENAI_URL).respond(400, json=TEMPERATURE_REFUSED)
+    error = raises(openai(), LLMPermanentError)
+    assert error.status == 400 and route.call_count == 3
+
+
+def test_other_bad_requests_are_not_retried(respx_mock, fresh_refusals):
+    invalid = P.openai_error("Invalid value for 'messages'", type="invalid_request_error",
+                             code="invalid_value", param="messages")
+    route = respx_mock.post(OPENAI_URL).respond(400, json=invalid)
+    raises(openai(), LLMPermanentError)
+    assert route.call_count == 1
+
+
 # --- OpenAI-compatible: results -----------------------------------------------------
 
 

@@ -9,12 +9,21 @@ from __future__ import annotations
 from typing import Literal
 
 import httpx
+import structlog
 
 from . import _http
 from .base import LLMBlockedError, LLMPermanentError, LLMRequest, LLMResult, LLMTransientError
 
+log = structlog.get_logger(__name__)
+
 # A 429 that no amount of waiting fixes: the account is out of credit.
 QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})
+# Reasoning models (o-series, gpt-5) answer 400 to a custom temperature and to `max_tokens`,
+# naming the parameter. Rather than guess from model names, a refused parameter is left out
+# (or renamed) from then on, for that server and model in this process.
+ADAPTABLE_PARAMS = frozenset({"temperature", "max_tokens"})
+UNSUPPORTED_CODES = frozenset({"unsupported_value", "unsupported_parameter"})
+_refused: dict[tuple[str, str], frozenset[str]] = {}
 _RESETS = (
     ("x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"),
     ("x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
@@ -36,7 +45,8 @@ class OpenAICompatibleProvider:
     ):
         """`token_limit_field`: OpenAI rejects requests carrying both fields, reasoning
         models (o-series, gpt-5) accept only `max_completion_tokens`, and compatible
-        servers know `max_tokens` best — so it is one field, chosen per deployment."""
+        servers know `max_tokens` best — so it is one field, chosen per deployment, and
+        switched when a model refuses `max_tokens` (see ADAPTABLE_PARAMS)."""
         self.api_key = api_key
         self.model = model
         self.base_url = base_url.rstrip("/")
@@ -48,16 +58,32 @@ class OpenAICompatibleProvider:
         return f"OpenAICompatibleProvider(model={self.model!r}, base_url={self.base_url!r})"
 
     @property
+    def refused(self) -> frozenset[str]:
+        return _refused.get((self.base_url, self.model), frozenset())
+
+    @property
     def url(self) -> str:
         return f"{self.base_url}/chat/completions"
 
     def complete(self, request: LLMRequest) -> LLMResult:
+        # One more try per parameter the model may refuse; each refusal is learnt once.
+        for _attempt in range(len(ADAPTABLE_PARAMS)):
+            try:
+                return self.parse(self._post(request))
+            except UnsupportedParameterError as exc:
+                self._learn_refused(exc.param)
+        return self.parse(self._post(request))
+
+    def _post(self, request: LLMRequest) -> dict:
         headers = {"content-type": "application/json"}
         if self.api_key:
             headers["authorization"] = f"Bearer {self.api_key}"
-        payload = _http.call_json(self._http, self.url, headers=headers, body=self.build_body(request),
-                                  timeout=self.timeout, error_for=_error_for, vendor="OpenAI-compatible server")
-        return self.parse(payload)
+        return _http.call_json(self._http, self.url, headers=headers, body=self.build_body(request),
+                               timeout=self.timeout, error_for=_error_for, vendor="OpenAI-compatible server")
+
+    def _learn_refused(self, param: str) -> None:
+        log.info("llm_parameter_refused", model=self.model, param=param)
+        _refused[(self.base_url, self.model)] = self.refused | {param}
 
     def close(self) -> None:
         self._http.close()
@@ -66,12 +92,12 @@ class OpenAICompatibleProvider:
         """`system` rather than `developer`: compatible servers may not know the newer role."""
         messages = [{"role": "system", "content": request.system}] if request.system else []
         messages += [{"role": turn.role, "content": turn.content} for turn in request.turns]
-        return {
-            "model": self.model,
-            "messages": messages,
-            self.token_limit_field: request.max_output_tokens,
-            "temperature": request.temperature,
-        }
+        refused = self.refused
+        token_field = "max_completion_tokens" if "max_tokens" in refused else self.token_limit_field
+        body = {"model": self.model, "messages": messages, token_field: request.max_output_tokens}
+        if "temperature" not in refused:
+            body["temperature"] = request.temperature
+        return body
 
     def parse(self, payload: dict) -> LLMResult:
         """Text and usage from a 200 body; refusals, filters and silence are blocks."""
@@ -95,6 +121,14 @@ class OpenAICompatibleProvider:
             raw=payload,
             **_usage(payload.get("usage") or {}),
         )
+
+
+class UnsupportedParameterError(LLMPermanentError):
+    """A 400 naming a parameter this model does not take (see ADAPTABLE_PARAMS)."""
+
+    def __init__(self, message: str, *, status: int, param: str):
+        super().__init__(message, status=status)
+        self.param = param
 
 
 def _content_text(content) -> str:
@@ -125,6 +159,8 @@ def _error_for(response: httpx.Response, payload: dict | None) -> Exception:
         message = f"{message} [{code}]"
     if status == 429 and (error.get("code") in QUOTA_CODES or error.get("type") in QUOTA_CODES):
         return LLMPermanentError(message, status=status)
+    if status == 400 and error.get("code") in UNSUPPORTED_CODES and error.get("param") in ADAPTABLE_PARAMS:
+        return UnsupportedParameterError(message, status=status, param=str(error["param"]))
     if _http.is_transient_status(status):
         return LLMTransientError(message, status=status, retry_after=_retry_after(response))
     return LLMPermanentError(message, status=status)
