@@ -313,6 +313,12 @@ RATE_LIMIT_SENDER_PER_MINUTE = env.int("RATE_LIMIT_SENDER_PER_MINUTE", default=2
 RATE_LIMIT_IP_PER_MINUTE = env.int("RATE_LIMIT_IP_PER_MINUTE", default=30_000)
 RATE_LIMIT_LLM_PER_CONTACT_HOUR = env.int("RATE_LIMIT_LLM_PER_CONTACT_HOUR", default=30)
 
+# --- Company-typed addresses ------------------------------------------------
+# Base URLs a company sets (LLM server, Whaticket, Cal.com) may point at private,
+# loopback or link-local addresses: right for a self-hosted install (Ollama on the LAN),
+# wrong for a hosted, multi-tenant one, which should set it false (see docs/deploy.md).
+ALLOW_PRIVATE_BASE_URLS = env.bool("ALLOW_PRIVATE_BASE_URLS", default=True)
+
 # --- Product defaults -------------------------------------------------------
 SECRETARIA_PUBLIC_DOMAINS = env.list("SECRETARIA_PUBLIC_DOMAINS", default=["localhost", "127.0.0.1"])
 # Paths answered on any host, even one that names no company (load balancers,

@@ -9,6 +9,7 @@ from django.db import transaction
 from conversations.models import Channel
 from conversations.providers.channels.meta.client import TEMPLATE_LANGUAGE, TEMPLATE_NAME
 from secretaria.local_cache import cached, forget
+from secretaria.url_check import base_url_problem
 from tenants.selectors import company_current
 from tenants.services import channel_route_set
 
@@ -46,6 +47,8 @@ def channel_configure(
     values = {"phone_number_id": phone_number_id.strip(), "access_token": access_token.strip(),
               "base_url": base_url.strip().rstrip("/")}
     errors = {name: ["Obrigatório para este canal."] for name in REQUIRED[kind] if not values[name]}
+    if kind == Channel.Kind.WHATICKET and values["base_url"] and (problem := base_url_problem(values["base_url"])):
+        errors["base_url"] = [problem]
     template = _template_of(kind, template_name, template_language)
     errors |= channel_template_errors(name=template[0], language=template[1])
     if errors:

@@ -91,6 +91,13 @@ def test_bad_input_is_a_400_naming_the_field(acme, api, body, field):
         assert not LLMConfig.objects.exclude(provider="local").exists()
 
 
+def test_a_hosted_platform_refuses_an_internal_llm_server(acme, api, settings):
+    settings.ALLOW_PRIVATE_BASE_URLS = False
+    response = put(api(acme, "owner"), {"provider": "openai", "model": "m", "base_url": "http://169.254.169.254/v1"})
+    assert response.status_code == 400
+    assert "rede interna" in response.json()["base_url"][0]
+
+
 def test_a_companys_configuration_stays_in_its_company(acme, globex, api):
     assert put(api(acme, "owner"), GEMINI).status_code == 200
     assert api(globex, "viewer").get("/api/llm").json()["provider"] == "local"

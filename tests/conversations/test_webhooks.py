@@ -284,6 +284,17 @@ def test_the_channel_api_requires_the_fields_of_each_kind(api, acme):
     assert set(response.json()) >= {"base_url", "access_token"}
 
 
+def test_a_hosted_platform_refuses_a_whaticket_inside_its_network(api, acme, settings):
+    body = {"kind": "whaticket", "base_url": "http://127.0.0.1:8080", "access_token": "t"}
+    settings.ALLOW_PRIVATE_BASE_URLS = False
+    refused = api(acme, "owner").put("/api/channel", body, format="json")
+    settings.ALLOW_PRIVATE_BASE_URLS = True
+    accepted = api(acme, "owner").put("/api/channel", body, format="json")
+
+    assert refused.status_code == 400 and "rede interna" in refused.json()["base_url"][0]
+    assert accepted.status_code == 200
+
+
 def test_a_meta_number_belongs_to_one_company_only(api, acme_on_meta, globex):
     response = api(globex, "owner").put(
         "/api/channel", {"kind": "meta", "phone_number_id": META_PHONE_ID, "access_token": "x"}, format="json")
