@@ -78,15 +78,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     from bench import reminders, replies
-    from bench import stack as stack_module
     from bench.scenarios import r1_kill_worker, r3_redis_restart
-    from bench.stack import BenchStack, StackOptions, WorkerConfig, say
-
-    # Read by the stack when it starts (database name, process logs, metrics files, figures).
-    if args.database:
-        stack_module.DATABASE = args.database
-    if args.bench_dir:
-        stack_module.BENCH_DIR = args.bench_dir.resolve()
+    from bench.stack import DEFAULT_BENCH_DIR, DEFAULT_DATABASE, BenchStack, StackOptions, WorkerConfig, say
 
     defaults = {"rate": 200.0, "seconds": 60.0, "stall": 120.0, "drain_max": 1800.0}
     if args.scenario == "r1":
@@ -106,6 +99,8 @@ def main(argv: list[str]) -> int:
         port=args.port, workers=WorkerConfig(args.workers, args.pool, args.concurrency), beat=not args.no_beat,
         web_workers=args.web_workers, web_threads=args.web_threads, debounce=args.debounce, llm=args.llm,
         llm_delay=args.llm_delay, send_delay=args.send_delay, extra_env=extra_env,
+        database=args.database or DEFAULT_DATABASE,
+        bench_dir=args.bench_dir.resolve() if args.bench_dir else DEFAULT_BENCH_DIR,
     )
     try:
         with BenchStack(stack_options) as stack:
@@ -139,15 +134,16 @@ def compare(stack, options, configs: str) -> None:
 
     from bench import replies
     from bench.load import fmt, table
-    from bench.stack import BENCH_DIR, WorkerConfig
+    from bench.stack import WorkerConfig
 
     rows, results = [], []
     for spec in configs.split(","):
         pool, concurrency, processes = (spec.strip().split(":") + ["1"])[:3]
         config = WorkerConfig(int(processes), pool, int(concurrency))
         stack.reset(config)
+        json_path = stack.options.bench_dir / f"compare-{pool}-{concurrency}x{processes}.json"
         run_options = replies.RunOptions(**{**vars(options), "label": f"compare {config.label()}",
-                                            "json_path": BENCH_DIR / f"compare-{pool}-{concurrency}x{processes}.json"})
+                                            "json_path": json_path})
         figures = replies.run(stack, run_options)
         results.append(figures)
         w, r, i, res = figures["webhooks"], figures["replies"], figures["integrity"], figures["resources"]
@@ -159,4 +155,4 @@ def compare(stack, options, configs: str) -> None:
                      f"  RSS {fmt(res['worker_rss_max_mib'], ' MiB')}  CPU-ms/msg "
                      f"{fmt(res['cpu_ms_per_message_worker_web'])}"))
     print(table(rows, "Worker configurations compared"), flush=True)
-    (BENCH_DIR / "compare.json").write_text(json.dumps(results, indent=2, default=str))
+    (stack.options.bench_dir / "compare.json").write_text(json.dumps(results, indent=2, default=str))

@@ -50,7 +50,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench import stack as stack_module
 from bench.load import Sampler, channel_records, fmt, get_json, percentile, table
 from bench.stack import CHANNEL_TOKEN, BenchStack, say
 
@@ -113,7 +112,7 @@ def run(stack: BenchStack, options: ReminderOptions) -> dict:
     figures = analyse(stack=stack, seeds=seeds, cycle=cycle, sampler=sampler, options=options,
                       seed_seconds=seed_seconds, seed_now=seed_now)
     print(report(figures), flush=True)
-    path = options.json_path or stack_module.BENCH_DIR / "last.json"
+    path = options.json_path or stack.options.bench_dir / "last.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(figures, indent=2, default=str))
     say(f"figures written to {path}")

@@ -35,7 +35,7 @@ from bench.load import (
     run_load,
     table,
 )
-from bench.stack import BENCH_DIR, DOMAIN, SLUG, BenchStack, say
+from bench.stack import DOMAIN, SLUG, BenchStack, say
 from secretaria import gunicorn_conf
 
 REPLY_KEY = re.compile(r"^reply:(\d+):(\d+)$")
@@ -106,7 +106,7 @@ def run(stack: BenchStack, options: RunOptions, *, chaos: Chaos | None = None) -
                       drained=drained, debounce=debounce, options=options)
     figures["events"] = stack.events[first_event:]
     print(report(figures), flush=True)
-    path = options.json_path or BENCH_DIR / "last.json"
+    path = options.json_path or stack.options.bench_dir / "last.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(figures, indent=2, default=str))
     say(f"figures written to {path}")

@@ -44,11 +44,11 @@ from secretaria.devstack import launcher
 
 ROOT = launcher.ROOT
 DATA = launcher.DATA
-BENCH_DIR = DATA / "bench"
+DEFAULT_BENCH_DIR = DATA / "bench"
 PYTHON = sys.executable
 SLUG = "bench"
 DOMAIN = "bench.localhost"
-DATABASE = "secretaria_bench"
+DEFAULT_DATABASE = "secretaria_bench"
 CHANNEL_TOKEN = "bench-whaticket-token"
 
 
@@ -87,6 +87,9 @@ class StackOptions:
     llm_delay: float = 0.3
     send_delay: float = 0.0
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Another database, folder (logs, metrics files, figures) and --port run a bench beside another.
+    database: str = DEFAULT_DATABASE
+    bench_dir: Path = DEFAULT_BENCH_DIR
 
     @property
     def llm_port(self) -> int:
@@ -98,12 +101,13 @@ class StackOptions:
 
 
 class Proc:
-    def __init__(self, name: str, cmd: list[str], env: dict[str, str]):
+    def __init__(self, name: str, cmd: list[str], env: dict[str, str], log_dir: Path):
         self.name = name
         self.cmd = cmd
         self.env = env
+        self.log_dir = log_dir
         self.expected_exit = False  # set when we stop or kill it: not a crash
-        self.log = BENCH_DIR / "logs" / f"{name}.log"
+        self.log = log_dir / f"{name}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as out:
             # Own session: a group we can SIGKILL as a whole (the worker and its pool).
@@ -118,7 +122,7 @@ class Proc:
         return self.popen.poll() is None
 
     def restarted(self) -> Proc:
-        return Proc(self.name, self.cmd, self.env)
+        return Proc(self.name, self.cmd, self.env, self.log_dir)
 
     def stop(self, timeout: float = 30) -> None:
         self.expected_exit = True
@@ -163,10 +167,14 @@ class BenchStack:
         self.events: list[str] = []
         self._watch_lock = threading.Lock()
 
+    @property
+    def log_dir(self) -> Path:
+        return self.options.bench_dir / "logs"
+
     # --- start and stop ---------------------------------------------------------
 
     def __enter__(self) -> BenchStack:
-        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        self.options.bench_dir.mkdir(parents=True, exist_ok=True)
         self._check_ports()
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)
         self._exit.callback(signal.signal, signal.SIGTERM, previous)
@@ -175,7 +183,7 @@ class BenchStack:
             base = self._exit.enter_context(launcher.data_services("bench"))
             self.env = self._app_env(base)
             launcher.ensure_database(self.env["DATABASE_URL"])
-            say(f"migrating {DATABASE}")
+            say(f"migrating {self.options.database}")
             launcher.manage(self.env, "migrate_schemas", "--shared", "-v", "0")
             launcher.manage(self.env, "migrate_schemas", "--tenant", "-v", "0")
             launcher.manage(self.env, "bootstrap", "--no-demo")
@@ -186,10 +194,10 @@ class BenchStack:
             self.web = Proc("web", [
                 PYTHON, "-m", "gunicorn", "secretaria.wsgi:application",
                 "--config", "python:secretaria.gunicorn_conf", "--bind", f"127.0.0.1:{self.options.port}",
-            ], self.env)
+            ], self.env, self.log_dir)
             self.reset(self.worker_config)
             if not self._wait_web_ready():
-                raise SystemExit(f"the stack did not become ready; see {BENCH_DIR / 'logs'}")
+                raise SystemExit(f"the stack did not become ready; see {self.log_dir}")
         except BaseException:
             self._exit.close()
             raise
@@ -219,11 +227,11 @@ class BenchStack:
 
     def _app_env(self, base: dict[str, str]) -> dict[str, str]:
         env = launcher.django_env(base)
-        env["DATABASE_URL"] = _with_database(env["DATABASE_URL"], DATABASE)
-        env["DATABASE_NAME"] = DATABASE
+        env["DATABASE_URL"] = _with_database(env["DATABASE_URL"], self.options.database)
+        env["DATABASE_NAME"] = self.options.database
         # Never share `make run`'s beat schedule or metrics files.
-        env["CELERY_BEAT_SCHEDULE_FILE"] = str(BENCH_DIR / "celerybeat-schedule")
-        metrics_dir = BENCH_DIR / "prometheus"
+        env["CELERY_BEAT_SCHEDULE_FILE"] = str(self.options.bench_dir / "celerybeat-schedule")
+        metrics_dir = self.options.bench_dir / "prometheus"
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
@@ -245,13 +253,13 @@ class BenchStack:
         django.setup()
 
     def _start_fakes(self) -> None:
-        ready = BENCH_DIR / "fakes.json"
+        ready = self.options.bench_dir / "fakes.json"
         ready.unlink(missing_ok=True)
         self.fakes = Proc("fakes", [
             PYTHON, "-m", "bench.fakes", "--llm-port", str(self.options.llm_port),
             "--channel-port", str(self.options.channel_port), "--llm-delay", str(self.options.llm_delay),
             "--send-delay", str(self.options.send_delay), "--token", CHANNEL_TOKEN, "--ready-file", str(ready),
-        ], self.env)
+        ], self.env, self.log_dir)
         self._exit.callback(self.fakes.stop)
         deadline = time.monotonic() + 20
         while not ready.exists():
@@ -306,7 +314,7 @@ class BenchStack:
         self.start_workers()
         if self.options.beat:
             self.beat = Proc("beat", [PYTHON, "-m", "celery", "-A", "celery_app", "beat", "--loglevel", "INFO"],
-                             self.env)
+                             self.env, self.log_dir)
         self.wait_workers()
 
     def reset_data(self) -> None:
@@ -345,7 +353,7 @@ class BenchStack:
             cmd += ["--pool", config.pool]
         if config.concurrency is not None:
             cmd += ["--concurrency", str(config.concurrency)]
-        self.workers = [Proc(f"worker{i + 1}", [*cmd, "--hostname", f"bench{i + 1}@%h"], self.env)
+        self.workers = [Proc(f"worker{i + 1}", [*cmd, "--hostname", f"bench{i + 1}@%h"], self.env, self.log_dir)
                         for i in range(config.processes)]
 
     def wait_workers(self, timeout: float = 90) -> None:
@@ -357,7 +365,7 @@ class BenchStack:
         while time.monotonic() < deadline:
             dead = [p.name for p in self.workers if not p.alive()]
             if dead:
-                raise SystemExit(f"{dead[0]} exited; see {BENCH_DIR / 'logs'}")
+                raise SystemExit(f"{dead[0]} exited; see {self.log_dir}")
             try:
                 answers = app.control.ping(timeout=1.0)
                 beat_ok = not self.options.beat or self.redis().get(HEARTBEAT_KEY) is not None
@@ -366,7 +374,7 @@ class BenchStack:
             if len(answers) >= len(self.workers) and beat_ok:
                 return
             time.sleep(0.5)
-        raise SystemExit(f"workers not ready within {timeout}s; see {BENCH_DIR / 'logs'}")
+        raise SystemExit(f"workers not ready within {timeout}s; see {self.log_dir}")
 
     def kill_workers(self) -> None:
         """kill -9 every worker process, pool children included."""
@@ -489,7 +497,7 @@ class BenchStack:
             found = []
             for proc in psutil.process_iter(["name", "cmdline"]):
                 if (proc.info.get("name") or "").startswith("postgres") and \
-                        f" {DATABASE} " in " ".join(proc.info.get("cmdline") or []) + " ":
+                        f" {self.options.database} " in " ".join(proc.info.get("cmdline") or []) + " ":
                     found.append(proc)
             return found
 
