@@ -134,7 +134,7 @@ class MessageAdmin(ReadOnlyAdmin):
 
 @admin.register(Outbox, site=tenant_admin)
 class OutboxAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "idempotency_key", "state", "attempts", "sent_at", "last_error"]
+    list_display = ["created_at", "idempotency_key", "state", "attempts", "attempted_at", "sent_at", "last_error"]
     list_filter = ["state"]
     search_fields = ["idempotency_key"]
 

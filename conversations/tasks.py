@@ -4,7 +4,7 @@ from celery import shared_task
 
 from conversations import tasks_handoff, tasks_metrics  # noqa: F401 - registers their tasks with the worker
 from conversations.providers.channels.base import TransientChannelError
-from conversations.services.outbox import outbox_give_up, outbox_send
+from conversations.services.outbox import SEND_RETRY_BACKOFF_MAX, outbox_give_up, outbox_send
 from conversations.services.pipeline import conversation_reply, pipeline_schedule, pipeline_sweep
 from conversations.services.sessions import conversations_close_stale
 
@@ -19,7 +19,7 @@ def conversation_reply_task(contact_id: int) -> str:
 
 @shared_task(
     bind=True, name="conversations.outbox_send", autoretry_for=(TransientChannelError,),
-    retry_backoff=2, retry_backoff_max=300, retry_jitter=True, max_retries=8,
+    retry_backoff=2, retry_backoff_max=SEND_RETRY_BACKOFF_MAX, retry_jitter=True, max_retries=8,
 )
 def outbox_send_task(self, outbox_id: int) -> str:
     try:

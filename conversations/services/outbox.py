@@ -25,6 +25,9 @@ from conversations.services.ingest import dead_letter_record
 from secretaria.observability.metrics import WHATICKET_ERRORS, WHATICKET_SEND_RETRY, WHATICKET_SEND_SUCCESS
 
 log = structlog.get_logger(__name__)
+# The send task's longest wait between two attempts (Celery's retry_backoff_max): a row
+# pending for longer than this after an attempt has lost its retry (broker restarted empty).
+SEND_RETRY_BACKOFF_MAX = 300
 # Channels whose send_options shows real interactive choices (Meta's lists and buttons); on the
 # others the numbered lines in the text are the best rendering, descriptions included.
 INTERACTIVE_CHANNELS = {"meta"}
@@ -90,7 +93,7 @@ def outbox_send(*, outbox_id: int, loaded: Outbox | None = None) -> str:
     row is put back to pending).
     """
     claimed = Outbox.objects.filter(pk=outbox_id, state=Outbox.State.PENDING).update(
-        state=Outbox.State.SENDING, attempts=F("attempts") + 1
+        state=Outbox.State.SENDING, attempts=F("attempts") + 1, attempted_at=timezone.now()
     )
     if not claimed:
         return "skipped"  # already sent, being sent, or failed for good

@@ -17,6 +17,7 @@ from datetime import timedelta
 import structlog
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from conversations.models import Contact, Conversation, Message, Outbox
@@ -24,7 +25,7 @@ from conversations.selectors import messages_pending
 from conversations.services.context import context_append
 from conversations.services.handoff import conversation_handoff
 from conversations.services.ingest import dead_letter_record
-from conversations.services.outbox import enqueue_send, reply_create
+from conversations.services.outbox import SEND_RETRY_BACKOFF_MAX, enqueue_send, reply_create
 from conversations.services.replies import reply_draft
 from conversations.services.sessions import conversation_current, conversation_note_intent
 from conversations.services.wakeups import wakeup_schedule
@@ -35,6 +36,7 @@ log = structlog.get_logger(__name__)
 LOCK_SECONDS = 120
 STALE_AFTER = timedelta(minutes=2)
 SENDING_STALE_AFTER = timedelta(minutes=5)
+RETRY_LOST_AFTER = timedelta(seconds=SEND_RETRY_BACKOFF_MAX + 60)
 
 
 @dataclass(frozen=True)
@@ -152,15 +154,26 @@ def outbox_sweep() -> int:
     """Replies whose send task was lost (broker restarted empty) or whose sender died mid-send.
 
     A row left in `sending` may have reached the provider before the crash: sending it
-    again is the one duplicate we tolerate, and it is counted.
+    again is the one duplicate we tolerate, and it is counted. Time runs from the last
+    attempt, not from the row's creation: a reply retried for minutes is not taken from
+    under an attempt in flight, and a retry waiting out its backoff is not sent early.
     """
     now = timezone.now()
-    crashed = Outbox.objects.filter(state=Outbox.State.SENDING, created_at__lt=now - SENDING_STALE_AFTER)
-    resent = crashed.update(state=Outbox.State.PENDING, last_error="worker died while sending")
+    crashed = list(Outbox.objects.filter(_last_attempt_before(now - SENDING_STALE_AFTER), state=Outbox.State.SENDING)
+                   .values_list("pk", flat=True)[:1000])
+    resent = Outbox.objects.filter(pk__in=crashed, state=Outbox.State.SENDING).update(
+        state=Outbox.State.PENDING, last_error="worker died while sending")
     if resent:
         OUTBOX_RESENT.labels(company=connection.schema_name).inc(resent)
-    pending = list(Outbox.objects.filter(state=Outbox.State.PENDING, created_at__lt=now - timedelta(minutes=1))
-                   .values_list("pk", flat=True)[:1000])
-    for outbox_id in pending:
-        enqueue_send(outbox_id)
+    never_tried = Q(attempts=0, created_at__lt=now - timedelta(minutes=1))
+    retry_lost = Q(attempts__gt=0) & _last_attempt_before(now - RETRY_LOST_AFTER)
+    pending = set(crashed) | set(Outbox.objects.filter(never_tried | retry_lost, state=Outbox.State.PENDING)
+                                 .values_list("pk", flat=True)[:1000])
+    for outbox_id in sorted(pending):
+        enqueue_send(outbox_id)  # one that finished meanwhile is skipped by the send's compare-and-set
     return len(pending)
+
+
+def _last_attempt_before(moment) -> Q:
+    # Rows from before `attempted_at` existed count from their creation.
+    return Q(attempted_at__lt=moment) | Q(attempted_at__isnull=True, created_at__lt=moment)

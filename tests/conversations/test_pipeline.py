@@ -152,9 +152,55 @@ def test_the_sweeper_resends_replies_whose_sender_died_or_whose_task_was_lost(in
     message = receive("oi", "sw1")
     conversation_reply(contact_id=message.contact_id)
     outbox = Outbox.objects.get(message__contact=message.contact)
-    Outbox.objects.filter(pk=outbox.pk).update(state="sending", created_at=timezone.now() - timedelta(minutes=6))
+    Outbox.objects.filter(pk=outbox.pk).update(state="sending", attempted_at=timezone.now() - timedelta(minutes=6))
 
     assert outbox_sweep() == 1
     outbox.refresh_from_db()
     assert outbox.state == "pending"
     assert outbox_send(outbox_id=outbox.pk) == "sent"
+
+
+def sweep_sees(outbox: Outbox, **state) -> tuple[int, str]:
+    """(rows the sweeper enqueued, the row's state after it) for `outbox` put in `state`."""
+    from conversations.services.pipeline import outbox_sweep
+
+    Outbox.objects.filter(pk=outbox.pk).update(**state)
+    enqueued = outbox_sweep()
+    outbox.refresh_from_db()
+    return enqueued, outbox.state
+
+
+def minutes_ago(minutes: float):
+    return timezone.now() - timedelta(minutes=minutes)
+
+
+def test_an_attempt_in_flight_on_an_old_reply_is_left_alone(in_acme):
+    """Retried for ten minutes, now being sent again: taking it back would send it twice."""
+    message = receive("oi", "sw2")
+    conversation_reply(contact_id=message.contact_id)
+    outbox = Outbox.objects.get(message__contact=message.contact)
+
+    assert sweep_sees(outbox, state="sending", attempts=5, created_at=minutes_ago(10),
+                      attempted_at=minutes_ago(0.5)) == (0, "sending")
+
+
+def test_a_retry_waiting_out_its_backoff_is_not_sent_early_but_a_lost_one_is(in_acme):
+    message = receive("oi", "sw3")
+    conversation_reply(contact_id=message.contact_id)
+    outbox = Outbox.objects.get(message__contact=message.contact)
+
+    waiting = sweep_sees(outbox, state="pending", attempts=3, created_at=minutes_ago(10), attempted_at=minutes_ago(3))
+    lost = sweep_sees(outbox, state="pending", attempts=3, created_at=minutes_ago(20), attempted_at=minutes_ago(7))
+
+    assert waiting == (0, "pending") and lost == (1, "pending")
+
+
+def test_a_reply_whose_first_send_was_never_published_is_sent_after_a_minute(in_acme):
+    message = receive("oi", "sw4")
+    conversation_reply(contact_id=message.contact_id)
+    outbox = Outbox.objects.get(message__contact=message.contact)
+
+    fresh = sweep_sees(outbox, state="pending", attempts=0, attempted_at=None, created_at=minutes_ago(0.2))
+    lost = sweep_sees(outbox, state="pending", attempts=0, attempted_at=None, created_at=minutes_ago(2))
+
+    assert fresh == (0, "pending") and lost == (1, "pending")
