@@ -21,6 +21,7 @@ CLOSED (an unmetered LLM is an unbounded bill; the customer gets the offline rep
 import ipaddress
 import time
 import uuid
+from dataclasses import dataclass
 
 import redis
 import structlog
@@ -62,31 +63,46 @@ def _now() -> float:
     return time.time()
 
 
-_scripts: dict[tuple, object] = {}  # one registered script per Redis client (its SHA is computed once)
+_scripts: dict[int, object] = {}  # one registered script per Redis client (its SHA is computed once)
 
 
-def _hit(key: str, *, limit: int, window: float) -> bool:
-    """Record one hit on `key` if fewer than `limit` happened in the last `window` seconds."""
-    [allowed] = _script(_SLIDING_WINDOWS)(keys=[key], args=[repr(_now()), uuid.uuid4().hex, repr(window), limit])
-    return bool(allowed)
+@dataclass(frozen=True)
+class Limit:
+    scope: str  # the metric's label: "ip", "sender", "llm"
+    key: str
+    limit: int
+    window: float
 
 
-def _script(source: str):
+def _hits(limits: list[Limit]) -> list[bool]:
+    """Record one hit on each key that had fewer than its limit in its window, in one round trip."""
     client = get_redis()
-    script = _scripts.get((id(client), source))
+    script = _scripts.get(id(client))
     if script is None:
-        script = _scripts[(id(client), source)] = client.register_script(source)
-    return script
+        script = _scripts[id(client)] = client.register_script(_SLIDING_WINDOWS)
+    args = [repr(_now()), uuid.uuid4().hex]
+    for limit in limits:
+        args += [repr(limit.window), limit.limit]
+    return [bool(hit) for hit in script(keys=[limit.key for limit in limits], args=args)]
+
+
+def _allow_each(limits: list[Limit], *, fail_open: bool) -> list[bool]:
+    """Per limit, whether this request is within it; the first refusal is counted in the metric."""
+    try:
+        allowed = _hits(limits)
+    except redis.RedisError as exc:
+        log.warning("rate_limit_unavailable", scope="+".join(limit.scope for limit in limits),
+                    fail_open=fail_open, error=str(exc))
+        allowed = [fail_open] * len(limits)
+    for limit, ok in zip(limits, allowed, strict=True):
+        if not ok:
+            MESSAGES_LIMITED.labels(company=connection.schema_name, scope=limit.scope).inc()
+            break  # the ones after a refusal were not checked
+    return allowed
 
 
 def _allow(scope: str, key: str, *, limit: int, window: float, fail_open: bool) -> bool:
-    try:
-        allowed = _hit(key, limit=limit, window=window)
-    except redis.RedisError as exc:
-        log.warning("rate_limit_unavailable", scope=scope, fail_open=fail_open, error=str(exc))
-        allowed = fail_open
-    if not allowed:
-        MESSAGES_LIMITED.labels(company=connection.schema_name, scope=scope).inc()
+    [allowed] = _allow_each([Limit(scope, key, limit, window)], fail_open=fail_open)
     return allowed
 
 
@@ -116,22 +132,11 @@ def webhook_allow(*, ip: str, sender: str | None) -> tuple[bool, bool]:
     on shows in its ack latency. `sender=None` (a message that is never answered) checks
     the IP only; when the IP is refused the sender is not counted.
     """
-    limits = [("ip", _ip_key(ip), getattr(settings, "RATE_LIMIT_IP_PER_MINUTE", 600))]
+    limits = [Limit("ip", _ip_key(ip), getattr(settings, "RATE_LIMIT_IP_PER_MINUTE", 600), MINUTE)]
     if sender is not None:
-        limits.append(("sender", tenant_key("rl", "sender", sender),
-                       getattr(settings, "RATE_LIMIT_SENDER_PER_MINUTE", 20)))
-    args = [repr(_now()), uuid.uuid4().hex]
-    for _, _, limit in limits:
-        args += [repr(MINUTE), limit]
-    try:
-        allowed = [bool(hit) for hit in _script(_SLIDING_WINDOWS)(keys=[key for _, key, _ in limits], args=args)]
-    except redis.RedisError as exc:
-        log.warning("rate_limit_unavailable", scope="webhook", fail_open=True, error=str(exc))
-        return True, True  # both fail open, as ip_allow and sender_allow do
-    for (scope, _, _), ok in zip(limits, allowed, strict=True):
-        if not ok:
-            MESSAGES_LIMITED.labels(company=connection.schema_name, scope=scope).inc()
-            break  # the ones after a refusal were not checked
+        limits.append(Limit("sender", tenant_key("rl", "sender", sender),
+                            getattr(settings, "RATE_LIMIT_SENDER_PER_MINUTE", 20), MINUTE))
+    allowed = _allow_each(limits, fail_open=True)  # both fail open, as ip_allow and sender_allow do
     return allowed[0], allowed[-1] if sender is not None else True
 
 
