@@ -5,16 +5,13 @@ from celery import shared_task
 from conversations import tasks_handoff, tasks_metrics  # noqa: F401 - registers their tasks with the worker
 from conversations.providers.channels.base import TransientChannelError
 from conversations.services.outbox import SEND_RETRY_BACKOFF_MAX, outbox_give_up, outbox_send
-from conversations.services.pipeline import conversation_reply, pipeline_schedule, pipeline_sweep
+from conversations.services.pipeline import conversation_answer_due, pipeline_sweep
 from conversations.services.sessions import conversations_close_stale
 
 
 @shared_task(name="conversations.reply")
 def conversation_reply_task(contact_id: int) -> str:
-    outcome = conversation_reply(contact_id=contact_id)
-    if outcome.retry_in:
-        pipeline_schedule(contact_ids=[contact_id], delay=outcome.retry_in)
-    return outcome.status
+    return conversation_answer_due(contact_id=contact_id).status
 
 
 @shared_task(

@@ -64,6 +64,14 @@ def conversation_reply(*, contact_id: int) -> ReplyOutcome:
         _release(lock)
 
 
+def conversation_answer_due(*, contact_id: int) -> ReplyOutcome:
+    """Answer a contact whose wake-up came due; one still typing, or busy elsewhere, is woken again later."""
+    outcome = conversation_reply(contact_id=contact_id)
+    if outcome.retry_in:
+        pipeline_schedule(contact_ids=[contact_id], delay=outcome.retry_in)
+    return outcome
+
+
 def _release(lock) -> None:
     try:
         lock.release()

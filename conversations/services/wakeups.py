@@ -72,7 +72,7 @@ def wakeups_pop_due(*, limit: int = 500) -> list[tuple[str, int]]:
 def wakeup_run(*, schema: str, contact_id: int) -> str:
     """Answer one due contact, in this thread (the dispatcher's pool): what the reply task does,
     without a broker round trip. Returns the outcome's status."""
-    from conversations.services.pipeline import conversation_reply, pipeline_schedule
+    from conversations.services.pipeline import conversation_answer_due
 
     _check_connection()
     started = time.monotonic()
@@ -80,10 +80,7 @@ def wakeup_run(*, schema: str, contact_id: int) -> str:
     structlog.contextvars.bind_contextvars(task="conversations.reply", company=schema, contact_id=contact_id)
     try:
         with schema_context(schema):
-            outcome = conversation_reply(contact_id=contact_id)
-            if outcome.retry_in:
-                pipeline_schedule(contact_ids=[contact_id], delay=outcome.retry_in)
-        return outcome.status
+            return conversation_answer_due(contact_id=contact_id).status
     except Exception:  # noqa: BLE001 - the messages stay unanswered in PostgreSQL: the sweeper retries them
         log.exception("wakeup_failed")
         return "error"
