@@ -11,6 +11,7 @@ machine's two cores with the stack it measures.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import random
@@ -242,10 +243,8 @@ async def _warm_up_one(pool: HttpPool, plan: LoadPlan, body: bytes) -> None:
     timestamp = str(int(time.time()))
     headers = {"Host": plan.host, "Content-Type": "application/json", "X-Secretaria-Timestamp": timestamp,
                "X-Secretaria-Signature": sign(plan.secret, timestamp, body)}
-    try:
-        await pool.request("POST", "/webhook/whaticket", headers, body)
-    except (OSError, asyncio.IncompleteReadError, HttpError, TimeoutError):
-        pass  # a warm-up request's fate is not measured
+    with contextlib.suppress(OSError, asyncio.IncompleteReadError, HttpError, TimeoutError):
+        await pool.request("POST", "/webhook/whaticket", headers, body)  # its fate is not measured
 
 
 async def _deliver(pool: HttpPool, plan: LoadPlan, sent: Sent, body: bytes, due_mono: float) -> None:
