@@ -15,11 +15,11 @@ $(STAMP): pyproject.toml
 
 ## Start PostgreSQL + Valkey (embedded unless DATABASE_URL/REDIS_URL are set), web, worker and beat.
 run: $(STAMP)
-	$(BIN)/python -m secretaria.devstack run
+	$(BIN)/python -m devstack run
 
 ## The whole test suite, against real PostgreSQL and Redis/Valkey. Extra args: make test ARGS="-k auth"
 test: $(STAMP)
-	$(BIN)/python -m secretaria.devstack test $(ARGS)
+	$(BIN)/python -m devstack test $(ARGS)
 
 ## Load benchmarks (prints figures; never part of `make test`). Extra args: make bench ARGS="r1"
 BENCH_STAMP := $(VENV)/.bench-stamp
@@ -28,11 +28,11 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
-	$(BIN)/python -m secretaria.devstack bench $(ARGS)
+	$(BIN)/python -m devstack bench $(ARGS)
 
 ## Any manage.py command against the local stack: make manage ARGS="provision_tenant --help"
 manage: $(STAMP)
-	$(BIN)/python -m secretaria.devstack manage $(ARGS)
+	$(BIN)/python -m devstack manage $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -49,7 +49,13 @@ from agenda.services.calendar_settings import (
 from agenda.services.config import calendar_config
 from agenda.services.reminders import reminder_send_now
 from agenda.types import AgendaError
-from conversations.admin_settings import SETTINGS_PERM, ReadOnlyAdmin, SecretKeepingForm, SettingsAdmin
+from conversations.admin_settings import (
+    SETTINGS_PERM,
+    ReadOnlyAdmin,
+    SecretKeepingForm,
+    SettingsAdmin,
+    SettingsChangedAdmin,
+)
 from secretaria.admin_sites import tenant_admin
 
 
@@ -185,7 +191,7 @@ class AppointmentAdmin(admin.ModelAdmin):
 # --- configuration -------------------------------------------------------------------
 
 
-class ConfigurationAdmin(admin.ModelAdmin):
+class ConfigurationAdmin(SettingsChangedAdmin):
     """Services and professionals: anyone reads, `manage_settings` changes (as in the API)."""
 
     def has_add_permission(self, request, obj=None):
@@ -246,7 +252,7 @@ class ServiceAdmin(ConfigurationAdmin):
 
 
 @admin.register(TimeOff, site=tenant_admin)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(SettingsChangedAdmin):
     list_display = ["reason", "professional", "start", "end"]
     list_filter = ["professional", "start"]
     date_hierarchy = "start"

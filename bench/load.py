@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from conversations.providers.channels.whaticket import sign
+from conversations.channels.whaticket import sign
 
 REQUEST_TIMEOUT = 30.0
 # Texts a customer might send that the engine answers without handing the conversation to

@@ -141,7 +141,7 @@ def companies_ensure(stack: BenchStack, count: int) -> list:
     """`rbench-001`..`rbench-<count>` provisioned and active, every other `rbench-*` suspended."""
     from django_tenants.utils import tenant_context
 
-    from conversations.services.channel import channel_configure
+    from conversations.channels.services import channel_configure
     from tenants.models import Company
     from tenants.services import company_provision, company_set_status
 

@@ -6,10 +6,10 @@ under .data/bench/, so it never touches the data of `make run` or `make test`:
 
 - data_services("bench") starts embedded PostgreSQL/Valkey unless DATABASE_URL/REDIS_URL
   are set (then those servers are used, with the database renamed to secretaria_bench);
-- migrations and `bootstrap --no-demo` as in `make run`;
+- migrations and `bootstrap` as in `make run` (no demo company);
 - a company "bench" (bench.localhost) whose channel is Whaticket pointing at the fake
   channel server, and whose LLM is the fake OpenAI-compatible server when the code
-  offers `conversations.services.llm.llm_config_set` (otherwise the offline engine);
+  offers `conversations.assistant.llm.llm_config_set` (otherwise the offline engine);
 - gunicorn with secretaria/gunicorn_conf.py, N Celery workers with the pool and
   concurrency given on the command line, and beat.
 
@@ -40,7 +40,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psutil
 
 from bench.load import tree
-from secretaria.devstack import launcher
+from devstack import launcher
 
 ROOT = launcher.ROOT
 DATA = launcher.DATA
@@ -186,7 +186,7 @@ class BenchStack:
             say(f"migrating {self.options.database}")
             launcher.manage(self.env, "migrate_schemas", "--shared", "-v", "0")
             launcher.manage(self.env, "migrate_schemas", "--tenant", "-v", "0")
-            launcher.manage(self.env, "bootstrap", "--no-demo")
+            launcher.manage(self.env, "bootstrap")
             self._django_setup()
             self._start_fakes()
             self._prepare_company()
@@ -271,7 +271,7 @@ class BenchStack:
     def _prepare_company(self) -> None:
         from django_tenants.utils import tenant_context
 
-        from conversations.services.channel import channel_configure
+        from conversations.channels.services import channel_configure
         from tenants.models import Company
         from tenants.services import company_provision
 
@@ -289,9 +289,9 @@ class BenchStack:
 
     def _configure_llm(self) -> str:
         try:
-            from conversations.services.llm import llm_config_set
+            from conversations.assistant.llm import llm_config_set
         except ImportError:
-            return "local (offline engine: conversations.services.llm.llm_config_set does not exist yet)"
+            return "local (offline engine: conversations.assistant.llm.llm_config_set does not exist yet)"
         if self.options.llm == "local":
             llm_config_set(provider="local")
             return "local (offline engine, chosen with --llm local)"

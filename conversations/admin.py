@@ -14,9 +14,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from conversations.admin_settings import ReadOnlyAdmin  # also registers the settings models
-from conversations.models import Contact, Conversation, DeadLetter, Message, Outbox
-from conversations.services.dead_letters import OUTCOME_LABELS, dead_letter_reprocess
-from conversations.services.handoff import conversation_hand_back, conversation_handoff, staff_reply
+from conversations.core.dead_letters import OUTCOME_LABELS, dead_letter_reprocess
+from conversations.core.handoff import conversation_hand_back, conversation_handoff, staff_reply
+from conversations.core.models import Contact, Conversation, DeadLetter, Message, Outbox
 from secretaria.admin_sites import tenant_admin
 
 

@@ -6,6 +6,7 @@ follows the model permissions (operators keep it up to date day to day).
 Imported by conversations/admin.py, which Django's autodiscovery loads.
 """
 
+import contextvars
 import re
 
 from django import forms
@@ -13,15 +14,19 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from conversations.models import Channel, CompanyProfile, KnowledgeItem, LLMCall, LLMConfig
-from conversations.services.channel import (
-    DEFAULT_TEMPLATE_LANGUAGE,
-    REQUIRED,
-    channel_configure,
+from conversations.assistant.models import CompanyProfile, KnowledgeItem, LLMCall, LLMConfig
+from conversations.channels.models import Channel
+from conversations.channels.registry import ConfigField, channel_kind_choices, channel_specs
+from conversations.channels.services import (
+    channel_create,
+    channel_delete,
     channel_rotate_inbound_secret,
-    channel_template_errors,
+    channel_update,
+    channel_values_check,
+    inbound_webhook_url,
 )
 from secretaria.admin_sites import tenant_admin
+from secretaria.settings_cache import settings_changed
 
 SETTINGS_PERM = "accounts.manage_settings"
 
@@ -39,7 +44,28 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class SettingsAdmin(admin.ModelAdmin):
+class SettingsChangedAdmin(admin.ModelAdmin):
+    """Rows the assistant reads on every message: a change is seen at once by every process
+    (secretaria/settings_cache.py)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        settings_changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        settings_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        settings_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        settings_changed()
+
+
+class SettingsAdmin(SettingsChangedAdmin):
     """Company settings: changed only with `manage_settings`, one row per company."""
 
     secret_fields: tuple[str, ...] = ()
@@ -92,49 +118,138 @@ class SecretKeepingForm(forms.ModelForm):
         return data
 
 
-class ChannelForm(SecretKeepingForm):
-    secret_fields = ("access_token",)
+_admin_request: contextvars.ContextVar = contextvars.ContextVar("channel_admin_request", default=None)
+
+
+def _config_fields() -> dict[str, ConfigField]:
+    """Every setting of every registered kind, once by name (kinds share e.g. access_token)."""
+    found: dict = {}
+    for spec in channel_specs():
+        for config_field in spec.fields:
+            found.setdefault(config_field.name, config_field)
+    return found
+
+
+class ChannelForm(forms.ModelForm):
+    """A channel's name, kind, state and the settings of its kind (each kind's spec lists them).
+
+    Secrets are write-only: their fields start empty and, left empty, keep what is stored.
+    The settings' fields come from the registry when the page is built (`channel_form_class`)."""
+
+    kind = forms.ChoiceField(label="tipo", choices=channel_kind_choices)
 
     class Meta:
         model = Channel
-        fields = ["kind", "phone_number_id", "base_url", "access_token", "template_name", "template_language"]
-        formfield_callback = _https_urls
+        fields = ["name", "kind", "enabled", "is_default"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.values() if self.instance.pk else {}
+        for name, config_field in _config_fields().items():
+            if name not in self.fields:
+                continue  # a view-only page leaves the settings out
+            if config_field.secret:
+                self.initial[name] = ""
+                if stored.get(name):
+                    self.fields[name].help_text = f"Guardado. Deixe em branco para manter. {config_field.help_text}"
+            else:
+                self.initial.setdefault(name, stored.get(name, ""))
 
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
-        for name in REQUIRED.get(kind, ()):
-            if not data.get(name):
-                self.add_error(name, "Obrigatório para este canal.")
-        if kind == Channel.Kind.META:
-            template = {"name": (data.get("template_name") or "").strip(),
-                        "language": (data.get("template_language") or "").strip() or DEFAULT_TEMPLATE_LANGUAGE}
-            for name, errors in channel_template_errors(**template).items():
-                self.add_error(name, errors)
+        if not kind:
+            return data
+        try:
+            current = self.instance if self.instance.pk else None
+            data["values"] = channel_values_check(kind=kind, data=data, current=current)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
         return data
+
+
+def channel_form_class() -> type[ChannelForm]:
+    """ChannelForm with one declared field per setting of the registered kinds."""
+    declared = {}
+    for name, config_field in _config_fields().items():
+        kinds = ", ".join(spec.label for spec in channel_specs() if spec.field(name))
+        widget = forms.PasswordInput(render_value=False) if config_field.secret else forms.TextInput()
+        declared[name] = forms.CharField(
+            label=config_field.label, required=False, max_length=config_field.max_length, widget=widget,
+            help_text=" ".join(t for t in (config_field.help_text, f"Usado por: {kinds}.") if t))
+    return type("ChannelForm", (ChannelForm,), declared)
 
 
 @admin.register(Channel, site=tenant_admin)
 class ChannelAdmin(SettingsAdmin):
+    """The company's numbers: each with its own webhook URL (shown on its page) and secret."""
+
     form = ChannelForm
-    secret_fields = ChannelForm.secret_fields
-    list_display = ["kind", "phone_number_id", "base_url", "template_name", "updated_at"]
+    list_display = ["__str__", "kind", "enabled", "is_default", "account", "updated_at"]
+    readonly_fields = ["webhook_url"]
     actions = ["rotate_secret"]
 
+    def get_fields(self, request, obj=None):
+        names = ["name", "kind", "enabled", "is_default", *_config_fields()]
+        if obj is not None:
+            names.append("webhook_url")
+        if self.has_change_permission(request, obj):
+            return names
+        secrets = {name for name, f in _config_fields().items() if f.secret}
+        return [name for name in names if name not in secrets and name not in _config_fields()]
+
     def has_add_permission(self, request):
-        return False  # every company has its channel (a sandbox until configured)
+        return request.user.has_perm(SETTINGS_PERM)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm(SETTINGS_PERM) and (obj is None or not obj.is_default)
+
+    @admin.display(description="URL do webhook (configure no provedor)")
+    def webhook_url(self, obj):
+        request = _admin_request.get()
+        if request is None:
+            return ""
+        return inbound_webhook_url(channel=obj, host=request.get_host(),
+                                   scheme="https" if request.is_secure() else "http")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = channel_form_class()
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def changeform_view(self, request, *args, **kwargs):
+        # The page shows the URL on the host it was opened on (admin instances are shared by threads).
+        token = _admin_request.set(request)
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        finally:
+            _admin_request.reset(token)
 
     def save_model(self, request, obj, form, change):
-        # Through the service: it also routes the company's Meta number to this company.
+        # Through the services: validation by the kind's spec, encrypted secrets, routes, every
+        # process told at once, the audit trail.
         data = form.cleaned_data
-        channel_configure(kind=data["kind"], phone_number_id=data.get("phone_number_id", ""),
-                          access_token=data["access_token"], base_url=data.get("base_url", ""),
-                          template_name=data.get("template_name", ""),
-                          template_language=data.get("template_language", ""))
+        actor = request.user.email
+        if change:
+            saved = channel_update(channel=obj, kind=data["kind"], data=data["values"], name=data["name"],
+                                   enabled=data["enabled"], is_default=data["is_default"] or None,
+                                   partial=False, actor=actor)
+        else:
+            saved = channel_create(kind=data["kind"], data=data["values"], name=data["name"],
+                                   is_default=data["is_default"], enabled=data["enabled"], actor=actor)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        channel_delete(channel=obj, actor=request.user.email)
+
+    def delete_queryset(self, request, queryset):
+        for channel in queryset:
+            channel_delete(channel=channel, actor=request.user.email)
 
     @admin.action(description="Gerar novo segredo do webhook", permissions=["change"])
     def rotate_secret(self, request, queryset):
-        channel_rotate_inbound_secret()
+        for channel in queryset:
+            channel_rotate_inbound_secret(channel=channel, actor=request.user.email)
         messages.warning(request, "Novo segredo gerado: atualize a URL do webhook no provedor.")
 
 
@@ -146,7 +261,7 @@ def _span_valid(span) -> bool:
 
 
 def _hours_valid(hours) -> bool:
-    """{"0".."6": [["HH:MM", "HH:MM"], ...]}; the shape conversations.engine.hours reads."""
+    """{"0".."6": [["HH:MM", "HH:MM"], ...]}; the shape conversations.assistant.engine.hours reads."""
     return isinstance(hours, dict) and all(
         day in {str(d) for d in range(7)} and isinstance(spans, list) and all(_span_valid(s) for s in spans)
         for day, spans in hours.items()
@@ -173,7 +288,7 @@ class CompanyProfileAdmin(SettingsAdmin):
 
 
 @admin.register(KnowledgeItem, site=tenant_admin)
-class KnowledgeItemAdmin(admin.ModelAdmin):
+class KnowledgeItemAdmin(SettingsChangedAdmin):
     list_display = ["title", "kind", "price_cents", "duration_minutes", "is_active", "updated_at"]
     list_filter = ["kind", "is_active"]
     search_fields = ["title", "answer", "keywords"]

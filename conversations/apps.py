@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class ConversationsConfig(AppConfig):
     name = "conversations"
     verbose_name = "Conversas"
+
+    def ready(self) -> None:
+        from conversations.channels.builtin import BUILT_IN
+        from conversations.channels.registry import register_channel
+        from conversations.channels.services import CHANNEL_PROVISIONING
+        from conversations.core.dispatcher import dispatcher_install
+        from conversations.core.subscribers import subscribe_all
+        from tenants.provisioning import register_provisioning_hook
+
+        for spec in BUILT_IN:
+            register_channel(spec)
+        register_provisioning_hook(CHANNEL_PROVISIONING)
+        subscribe_all()
+        dispatcher_install()

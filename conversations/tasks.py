@@ -2,11 +2,11 @@
 
 from celery import shared_task
 
-from conversations import tasks_handoff, tasks_metrics  # noqa: F401 - registers their tasks with the worker
-from conversations.providers.channels.base import TransientChannelError
-from conversations.services.outbox import SEND_RETRY_BACKOFF_MAX, outbox_give_up, outbox_send
-from conversations.services.pipeline import conversation_answer_due, pipeline_sweep
-from conversations.services.sessions import conversations_close_stale
+from conversations.channels.base import TransientChannelError
+from conversations.core.handoff import handoff_callbacks_offer
+from conversations.core.outbox import SEND_RETRY_BACKOFF_MAX, outbox_give_up, outbox_send
+from conversations.core.pipeline import conversation_answer_due, pipeline_sweep
+from conversations.core.sessions import conversations_close_stale
 
 
 @shared_task(name="conversations.reply")
@@ -37,3 +37,9 @@ def pipeline_sweep_task() -> int:
 @shared_task(name="conversations.close_stale")
 def conversations_close_stale_task() -> int:
     return conversations_close_stale()
+
+
+@shared_task(name="conversations.handoff_callbacks", ignore_result=True)
+def handoff_callbacks_task() -> int:
+    """Offer a callback to customers a person has not answered in time (once per handoff)."""
+    return handoff_callbacks_offer()

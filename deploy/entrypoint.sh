@@ -86,12 +86,11 @@ run_migrations() {
     python manage.py migrate_schemas --tenant --noinput
     # Idempotent: public tenant, template schema, platform admin, role sync.
     # Note: it resets the platform admin's password to SECRETARIA_ADMIN_PASSWORD.
+    log "bootstrap"
+    python manage.py bootstrap
     if [ "${SECRETARIA_DEMO:-0}" = "1" ]; then
-        log "bootstrap (with the demo company)"
-        python manage.py bootstrap
-    else
-        log "bootstrap (no demo company)"
-        python manage.py bootstrap --no-demo
+        log "the demo company"
+        python -m devstack.demo
     fi
 }
 

@@ -304,10 +304,12 @@ META_VERIFY_TOKEN = env_secret("META_VERIFY_TOKEN")
 META_GRAPH_URL = env.str("META_GRAPH_URL", default="https://graph.facebook.com")
 # Messages from one contact closer together than this are answered together, once.
 DEBOUNCE_SECONDS = env.float("DEBOUNCE_SECONDS", default=2.0)
-# Replies run on threads of the worker process itself (conversations/services/wakeups.py):
+# Replies run on threads of the worker process itself (conversations/core/wakeups.py):
 # they mostly wait on the LLM and the channel, so many fit in one process.
 REPLY_THREADS = env.int("REPLY_THREADS", default=32)
-# Flood control (conversations/services/limits.py). Over the sender limit, messages are
+# Off (SECRETARIA_WAKEUP_DISPATCHER=0) only for workers that must not answer replies (some tests, benches).
+WAKEUP_DISPATCHER = env.bool("SECRETARIA_WAKEUP_DISPATCHER", default=True)
+# Flood control (conversations/core/limits.py). Over the sender limit, messages are
 # stored and marked "limited", not answered; over the IP limit, webhooks get 429.
 RATE_LIMIT_SENDER_PER_MINUTE = env.int("RATE_LIMIT_SENDER_PER_MINUTE", default=20)
 RATE_LIMIT_IP_PER_MINUTE = env.int("RATE_LIMIT_IP_PER_MINUTE", default=30_000)

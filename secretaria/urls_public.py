@@ -1,18 +1,20 @@
-"""URLs of the public host: platform admin, provisioning, platform auth, operations."""
+"""URLs of the public host: platform admin, provisioning, platform auth, operations.
+
+The apps' URL modules are named by dotted path, as INSTALLED_APPS names the apps:
+the project configuration composes the apps without importing them, so the platform
+layer never depends on the apps above it (see docs/architecture.md).
+"""
 
 from django.urls import include, path
 
-from accounts.api.urls import auth_urlpatterns
-from conversations.api.urls import public_webhook_urlpatterns
 from secretaria.admin_sites import public_admin
 from secretaria.urls_common import ops_urlpatterns, schema_urlpatterns
-from tenants.api.urls import public_urlpatterns as tenants_public
-
-api = [*auth_urlpatterns, *tenants_public, *schema_urlpatterns]
 
 urlpatterns = [
     *ops_urlpatterns,
-    *public_webhook_urlpatterns,
+    path("", include("conversations.api.webhook_urls")),
     path("admin/", public_admin.urls),
-    path("api/", include(api)),
+    path("api/", include("accounts.api.urls_public")),
+    path("api/", include("tenants.api.urls_public")),
+    path("api/", include(schema_urlpatterns)),
 ]

@@ -31,7 +31,7 @@ class WebhookHandler(WSGIHandler):
     def get_response(self, request):
         # CONN_HEALTH_CHECKS would spend a `SELECT 1` round trip before each webhook's one
         # statement; that statement reconnects by itself when it finds the connection dead
-        # (conversations/services/ingest.py), and any other failure is a 5xx the provider retries.
+        # (conversations/core/ingest.py), and any other failure is a 5xx the provider retries.
         connection.health_check_done = True
         return super().get_response(request)
 

@@ -2,7 +2,7 @@ import time
 
 from django.db import connection
 
-from tenants.models import Company, Domain
+from tenants.models import ChannelRoute, Company, Domain
 
 
 def company_list_active() -> list[Company]:
@@ -26,8 +26,6 @@ def company_conflicts(*, slug: str, schema_name: str, domain: str) -> dict[str, 
 
 
 def company_for_route(*, provider: str, external_id: str) -> Company | None:
-    from tenants.models import ChannelRoute
-
     route = ChannelRoute.objects.select_related("company").filter(provider=provider, external_id=external_id).first()
     return route.company if route else None
 

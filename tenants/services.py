@@ -18,12 +18,12 @@ from accounts.models import User
 from accounts.roles import Role, roles_sync
 from accounts.services import user_create
 from accounts.tokens import tokens_for_user
-from billing.selectors import plan_get_active
-from billing.services import subscription_start
-from compliance.services import audit_event_record
+from celery_app import app as celery_app
 from secretaria.errors import Conflict
+from secretaria.events import CompanyProvisioned, publish
 from secretaria.observability.metrics import TASKS_DISPATCHED, TENANT_PROVISIONING
-from tenants.models import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, Company, Domain
+from tenants.models import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, ChannelRoute, Company, Domain
+from tenants.provisioning import ProvisionRequest, provisioning_hooks
 from tenants.selectors import (
     company_conflicts,
     company_host_cache_clear,
@@ -53,22 +53,22 @@ def schema_name_for(slug: str) -> str:
     return slug.replace("-", "_")
 
 
-def _validate(*, slug: str, domain: str, owner_email: str, owner_password: str, plan_code: str):
+def _validate(request: ProvisionRequest, owner_password: str) -> None:
+    slug, domain = request.slug, request.domain
     errors: dict[str, list[str]] = {}
     if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS or slug.startswith("pg-"):
         errors["slug"] = ["Use 3 a 40 letras minúsculas, números ou hífens, começando por letra."]
     if not DOMAIN_RE.match(domain):
         errors["domain"] = ["Domínio inválido (ex.: clinica.exemplo.com.br)."]
     try:
-        validate_password(owner_password, user=User(email=owner_email))
+        validate_password(owner_password, user=User(email=request.owner_email))
     except ValidationError as exc:
         errors["owner_password"] = exc.messages
-    plan = plan_get_active(code=plan_code)
-    if plan is None:
-        errors["plan"] = [f"Plano desconhecido: {plan_code}."]
+    for hook in provisioning_hooks():
+        for field_name, messages in (hook.validate(request) if hook.validate else {}).items():
+            errors.setdefault(field_name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    return plan
 
 
 def company_provision(
@@ -76,28 +76,30 @@ def company_provision(
 ) -> ProvisionedCompany:
     """Create a company with everything it needs, or nothing at all.
 
-    Company row, domain, subscription, schema (cloned from the migrated template),
-    role groups, owner account and first tokens are made in one transaction:
-    PostgreSQL DDL is transactional, so a failure at any step leaves no trace.
+    Company row, domain, schema (cloned from the migrated template), role groups, owner
+    account, first tokens and what the apps add (the subscription, the first channel:
+    tenants/provisioning.py) are made in one transaction: PostgreSQL DDL is
+    transactional, so a failure at any step leaves no trace.
     Raises ValidationError (bad input) or Conflict (slug or domain taken).
     """
     started = time.perf_counter()
     slug, domain, owner_email = slug.strip().lower(), domain.strip().lower(), owner_email.strip().lower()
-    plan_obj = _validate(slug=slug, domain=domain, owner_email=owner_email,
-                         owner_password=owner_password, plan_code=plan)
+    request = ProvisionRequest(name=name.strip(), slug=slug, domain=domain, plan=plan, owner_email=owner_email)
+    _validate(request, owner_password)
     schema_name = schema_name_for(slug)
     _raise_conflicts(slug=slug, schema_name=schema_name, domain=domain)
     try:
         with transaction.atomic():
             company = Company.objects.create(name=name.strip(), slug=slug, schema_name=schema_name)
             domain_obj = Domain.objects.create(domain=domain, tenant=company, is_primary=True)
-            subscription_start(company=company, plan=plan_obj)
+            for hook in provisioning_hooks():
+                if hook.in_public:
+                    hook.in_public(company, request)
             company_schema_create(company=company)
             with tenant_context(company):
                 owner = user_create(email=owner_email, password=owner_password, role=Role.OWNER)
-                _company_defaults_create()
-                audit_event_record(action="company.provisioned", actor="system",
-                                   target=slug, data={"plan": plan_obj.code})
+                _company_defaults_ensure(company)
+                publish(CompanyProvisioned(company_id=company.pk, slug=slug, plan=plan))
                 tokens = tokens_for_user(owner)
     except IntegrityError as exc:
         # Two requests racing for the same slug/domain: the loser lands here.
@@ -105,17 +107,16 @@ def company_provision(
         raise Conflict("Empresa já existe.") from exc
     seconds = time.perf_counter() - started
     TENANT_PROVISIONING.observe(seconds)
-    log.info("company_provisioned", slug=slug, plan=plan_obj.code, seconds=round(seconds, 3))
+    log.info("company_provisioned", slug=slug, plan=plan, seconds=round(seconds, 3))
     return ProvisionedCompany(company=company, domain=domain_obj, owner=owner,
                               access=tokens["access"], refresh=tokens["refresh"], seconds=seconds)
 
 
-def _company_defaults_create() -> None:
-    """What every new company starts with, in its schema: a sandbox channel with its own secret."""
-    # Imported here: conversations imports tenants (channel routes), not the other way at load time.
-    from conversations.services.channel import channel_get
-
-    channel_get()
+def _company_defaults_ensure(company: Company) -> None:
+    """What every company starts with, in its schema (the apps' `in_schema` hooks)."""
+    for hook in provisioning_hooks():
+        if hook.in_schema:
+            hook.in_schema(company)
 
 
 def _raise_conflicts(*, slug: str, schema_name: str, domain: str) -> None:
@@ -191,7 +192,7 @@ def roles_sync_all() -> int:
         with tenant_context(company):
             roles_sync()
             if company.schema_name != TEMPLATE_SCHEMA:  # the template's rows would be cloned
-                _company_defaults_create()
+                _company_defaults_ensure(company)
         count += 1
     return count
 
@@ -202,8 +203,6 @@ def periodic_dispatch(*, cadence: str, jitter_seconds: float = 5.0) -> int:
     Companies whose schema does not exist yet are skipped; a little random delay
     spreads the work so that every company's job does not start in the same second.
     """
-    from celery_app import app
-
     task_names = settings.TENANT_PERIODIC_TASKS.get(cadence, [])
     if not task_names:
         return 0
@@ -214,7 +213,7 @@ def periodic_dispatch(*, cadence: str, jitter_seconds: float = 5.0) -> int:
             continue
         with schema_context(company.schema_name):
             for name in task_names:
-                app.send_task(name, countdown=random.uniform(0, jitter_seconds))
+                celery_app.send_task(name, countdown=random.uniform(0, jitter_seconds))
                 TASKS_DISPATCHED.labels(company=company.schema_name, task=name).inc()
                 sent += 1
     return sent
@@ -233,18 +232,16 @@ def company_set_status(*, companies, status: str) -> int:
     return count
 
 
-def channel_route_set(*, company: Company, provider: str, external_id: str | None) -> None:
-    """Point `provider:external_id` at `company` (or drop the company's route when None).
-
-    Raises Conflict when another company already owns that id.
-    """
-    from tenants.models import ChannelRoute
-
+def channel_routes_set(*, company: Company, provider: str, external_ids: set[str]) -> None:
+    """Point `provider:<id>` at `company` for exactly these ids (the company's other routes of
+    this provider are dropped). Raises Conflict when another company already owns one."""
+    external_ids = {i for i in external_ids if i}
     with transaction.atomic():
-        ChannelRoute.objects.filter(company=company, provider=provider).exclude(external_id=external_id or "").delete()
-        if not external_id:
-            return
-        owner = ChannelRoute.objects.filter(provider=provider, external_id=external_id).first()
-        if owner and owner.company_id != company.pk:
+        taken = (ChannelRoute.objects.filter(provider=provider, external_id__in=external_ids)
+                 .exclude(company=company).values_list("external_id", flat=True).first())
+        if taken:
             raise Conflict("Este número já está ligado a outra empresa.", field="phone_number_id")
-        ChannelRoute.objects.get_or_create(provider=provider, external_id=external_id, defaults={"company": company})
+        ChannelRoute.objects.filter(company=company, provider=provider).exclude(external_id__in=external_ids).delete()
+        for external_id in external_ids:
+            ChannelRoute.objects.get_or_create(provider=provider, external_id=external_id,
+                                               defaults={"company": company})

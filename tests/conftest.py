@@ -60,7 +60,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def _live_companies() -> None:
-    from conversations.services.channel import channel_configure
+    from conversations.channels.services import channel_configure
 
     for slug, domain in LIVE.items():
         if not Company.objects.filter(slug=slug).exists():
@@ -80,7 +80,7 @@ def _back_to_public():
     The host -> company cache is emptied too: tests change companies inside transactions
     that are rolled back, which a cached company would outlive.
     """
-    from secretaria.local_cache import forget
+    from secretaria.settings_cache import forget
     from tenants.selectors import company_host_cache_clear
 
     connection.set_schema_to_public()
@@ -294,7 +294,7 @@ def celery_beat(django_db_setup, celery_queue, tmp_path_factory, fake_providers)
 @pytest.fixture(scope="session")
 def live_channels(django_db_setup, django_db_blocker, fake_providers):
     """Point hooli's Whaticket channel at the fake server (committed: real processes read it)."""
-    from conversations.services.channel import channel_configure
+    from conversations.channels.services import channel_configure
 
     with django_db_blocker.unblock(), schema_context("hooli"):
         channel_configure(kind="whaticket", base_url=fake_providers.url, access_token="tok-hooli")

@@ -76,13 +76,12 @@ def test_a_webhook_whose_connection_died_since_the_last_one_still_stores(django_
     import psycopg
     from django.db import connection
 
-    from conversations.models import Channel
-    from conversations.services.channel import channel_configure, channel_get
+    from conversations.channels.services import channel_configure, channel_default_ensure
 
     def sandbox_secret_committed():
         with schema_context("acme"):
-            channel_configure(kind=Channel.Kind.SANDBOX)
-            return channel_get().inbound_secret
+            channel_configure(kind="sandbox")
+            return channel_default_ensure().inbound_secret
 
     def webhook(message_id: str):
         body = json.dumps({"from": "5511912340000", "text": "Oi", "id": message_id, "name": "Ana"}).encode()

@@ -1,7 +1,5 @@
-from agenda.api.rest import api_urlpatterns
-from agenda.api.webhooks import webhook_urlpatterns
+"""A company's host, under /api/: the agenda (paths start with "agenda/")."""
 
-# On each company's host: /webhook/calcom ...
-tenant_webhook_urlpatterns = webhook_urlpatterns
-# ... and /api/agenda/...
-tenant_api_urlpatterns = api_urlpatterns
+from agenda.api.rest import api_urlpatterns
+
+urlpatterns = api_urlpatterns

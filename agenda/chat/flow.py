@@ -25,7 +25,7 @@ from agenda.selectors import appointments_upcoming, service_match, services_acti
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_close, dialog_current, dialog_open
 from agenda.types import AgendaError, CalendarRejected, Slot, SlotQuery, SlotTaken
-from secretaria.local_cache import cached
+from secretaria.settings_cache import cached
 
 log = structlog.get_logger(__name__)
 Step = Dialog.Step
@@ -90,7 +90,7 @@ def agenda_turn(*, contact, conversation, texts: list[str], intent: str, now: da
 def calendar_ready() -> bool:
     """A company that never set its calendar up keeps the engine's booking answers.
 
-    Asked on every reply: kept a few seconds per process (the calendar services forget it).
+    Asked on every reply: kept per process until the company's settings change (secretaria/settings_cache.py).
     """
     return cached("agenda_ready", _calendar_ready)
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import dateparser
 
 from agenda.types import Slot, SlotQuery
-from conversations.engine.intents import normalise
+from conversations.assistant.engine.intents import normalise
 
 DEFAULT_TZ = "America/Sao_Paulo"
 MORNING = (time(8), time(12))

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from agenda.models import CalendarConfig, Professional, Service, WorkingHours
 from agenda.services.config import calendar_config, calendar_config_forget
-from compliance.services import audit_event_record
+from secretaria.events import SettingsChanged, publish
 from secretaria.url_check import base_url_problem
 
 Provider = CalendarConfig.Provider
@@ -81,12 +81,11 @@ def calendar_config_set(*, actor: str = "", **changes) -> CalendarConfig:
         setattr(config, name, values[name])
     config.save()
     calendar_config_forget()
-    transaction.on_commit(calendar_config_forget)  # and again once other processes' readers see the new row
     if changed:
-        audit_event_record(
-            action="agenda.calendar_configured", actor=actor, target="calendar",
+        publish(SettingsChanged(
+            area="calendar", action="agenda.calendar_configured", actor=actor, target="calendar",
             # Which secrets changed, never their values.
-            data={name: (True if name in SECRETS else values[name]) for name in changed})
+            data={name: (True if name in SECRETS else values[name]) for name in changed}))
     return config
 
 
@@ -143,8 +142,9 @@ def service_create(*, name: str, duration_minutes: int = 30, buffer_minutes: int
                                      price_cents=price_cents, keywords=keywords.strip(),
                                      calcom_event_type_id=calcom_event_type_id)
     service.professionals.set(professionals)
-    audit_event_record(action="agenda.service_created", actor=actor, target=f"service:{service.pk}",
-                       data={"name": name})
+    calendar_config_forget()
+    publish(SettingsChanged(area="service", action="agenda.service_created", actor=actor,
+                            target=f"service:{service.pk}", data={"name": name}))
     return service
 
 
@@ -158,8 +158,9 @@ def professional_create(*, name: str, service_ids: list[int] = (), hours: list[d
     professional = Professional.objects.create(name=name.strip())
     professional.services.set(services)
     WorkingHours.objects.bulk_create([WorkingHours(professional=professional, **span) for span in hours])
-    audit_event_record(action="agenda.professional_created", actor=actor, target=f"professional:{professional.pk}",
-                       data={"name": professional.name})
+    calendar_config_forget()
+    publish(SettingsChanged(area="professional", action="agenda.professional_created", actor=actor,
+                            target=f"professional:{professional.pk}", data={"name": professional.name}))
     return professional
 
 

@@ -1,11 +1,11 @@
 """The company's agenda settings, read often and changed rarely."""
 
 from agenda.models import CalendarConfig
-from secretaria.local_cache import cached, forget
+from secretaria.settings_cache import cached, settings_changed
 
 
 def calendar_config() -> CalendarConfig:
-    """This company's settings (a default row is created on first use); cached a few seconds per schema."""
+    """This company's settings (a default row is created on first use); cached until they change."""
     return cached("agenda_config", _load)
 
 
@@ -15,5 +15,5 @@ def _load() -> CalendarConfig:
 
 
 def calendar_config_forget() -> None:
-    forget("agenda_config")
-    forget("agenda_ready")  # agenda.chat.flow.calendar_ready
+    """The calendar settings changed: every process reloads them (and agenda.chat.flow.calendar_ready)."""
+    settings_changed()

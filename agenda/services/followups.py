@@ -15,12 +15,12 @@ from agenda.models import Appointment, AppointmentEvent, Dialog, FollowUp
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
 from agenda.services.reminders import due_rows_lease, greeting, stuck_rows_recover, tasks_publish, what_text
-from compliance.services import audit_event_record
-from conversations.engine.intents import normalise
-from conversations.engine.sentiment import detect_sentiment
+from conversations.assistant.engine.intents import normalise
+from conversations.assistant.engine.sentiment import detect_sentiment
+from conversations.core.outbox import reply_create
+from conversations.core.sessions import conversation_current
 from conversations.models import Outbox
-from conversations.services.outbox import reply_create
-from conversations.services.sessions import conversation_current
+from secretaria.events import FollowUpScored, publish
 from secretaria.observability.metrics import FOLLOWUPS_NEGATIVE, FOLLOWUPS_POSITIVE, FOLLOWUPS_SENT
 
 State = FollowUp.State
@@ -44,12 +44,10 @@ def followup_cancel(*, appointment: Appointment) -> int:
 
 def followups_due_enqueue(*, now: datetime | None = None) -> int:
     """Every minute, per company: enqueue one `agenda.followup_send` per due follow-up."""
-    from agenda.tasks import followup_send_task
-
     now = now or timezone.now()
     FollowUp.objects.filter(state=State.PENDING, due_at__lt=now - TOO_LATE).update(state=State.CANCELLED)
     stuck_rows_recover(model=FollowUp, now=now)
-    return tasks_publish(task=followup_send_task, model=FollowUp, ids=due_rows_lease(model=FollowUp, now=now))
+    return tasks_publish(task="agenda.followup_send", model=FollowUp, ids=due_rows_lease(model=FollowUp, now=now))
 
 
 def followup_send(*, followup_id: int) -> str:
@@ -142,7 +140,7 @@ def followup_answer_record(*, followup: FollowUp, text: str) -> FollowUp:
     """
     text = (text or "").strip()
     with transaction.atomic():
-        followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+        followup = FollowUp.objects.select_for_update(of=("self",)).select_related("appointment").get(pk=followup.pk)
         was = followup.sentiment
         score = feedback_score(text)
         followup.score = score if score is not None else followup.score
@@ -153,6 +151,9 @@ def followup_answer_record(*, followup: FollowUp, text: str) -> FollowUp:
         followup.save(update_fields=["score", "comment", "sentiment", "flagged", "state", "answered_at"])
         if followup.sentiment != was:
             _count(followup)
+        publish(FollowUpScored(followup_id=followup.pk, appointment_id=followup.appointment_id,
+                               contact_id=followup.appointment.contact_id, score=followup.score,
+                               sentiment=followup.sentiment, flagged=followup.flagged))
     return followup
 
 
@@ -169,6 +170,3 @@ def _count(followup: FollowUp) -> None:
         transaction.on_commit(lambda: FOLLOWUPS_POSITIVE.labels(company=company).inc())
     elif followup.sentiment == Sentiment.NEGATIVE:
         transaction.on_commit(lambda: FOLLOWUPS_NEGATIVE.labels(company=company).inc())
-        audit_event_record(action="agenda.followup_negative", actor="customer", target=f"followup:{followup.pk}",
-                           data={"appointment_id": followup.appointment_id, "score": followup.score},
-                           key=f"agenda.followup_negative:{followup.pk}")

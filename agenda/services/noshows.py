@@ -23,8 +23,8 @@ from agenda.services.dialogs import dialog_open
 from agenda.services.reminders import greeting, what_text, when_text
 from agenda.services.slots import slots_find
 from agenda.types import AgendaError, Slot, SlotQuery
-from conversations.services.outbox import reply_create
-from conversations.services.sessions import conversation_current
+from conversations.core.outbox import reply_create
+from conversations.core.sessions import conversation_current
 from secretaria.observability.metrics import AUTO_RESCHEDULED
 
 log = structlog.get_logger(__name__)

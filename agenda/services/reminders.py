@@ -21,10 +21,11 @@ from agenda.models import Appointment, AppointmentEvent, Dialog, Reminder
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_current, dialog_open
 from agenda.types import AgendaError
+from conversations.core.outbox import reply_create
+from conversations.core.sessions import conversation_current
 from conversations.models import Outbox
-from conversations.services.outbox import reply_create
-from conversations.services.sessions import conversation_current
 from secretaria.observability.metrics import APPOINTMENT_REMINDERS_SENT
+from secretaria.queue import task_delay
 
 log = structlog.get_logger(__name__)
 
@@ -81,9 +82,7 @@ def reminders_due_enqueue(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     _expire_late(now)
     stuck_rows_recover(model=Reminder, now=now)
-    from agenda.tasks import reminder_send_task
-
-    return tasks_publish(task=reminder_send_task, model=Reminder, ids=due_rows_lease(model=Reminder, now=now))
+    return tasks_publish(task="agenda.reminder_send", model=Reminder, ids=due_rows_lease(model=Reminder, now=now))
 
 
 def _expire_late(now: datetime) -> None:
@@ -118,17 +117,17 @@ def due_rows_lease(*, model, now: datetime) -> list[int]:
     return ids
 
 
-def tasks_publish(*, task, model, ids: list[int]) -> int:
+def tasks_publish(*, task: str, model, ids: list[int]) -> int:
     """Publish one task per id. A failed publish (broker down) is logged and its lease
     dropped, so the next scan enqueues it again."""
     failed = []
     for pk in ids:
         try:
-            task.delay(pk)
+            task_delay(task, pk)
         except Exception:  # noqa: BLE001 - whatever the broker raised, the row is still pending
             failed.append(pk)
     if failed:
-        log.warning("publish_failed", task=task.name, count=len(failed))
+        log.warning("publish_failed", task=task, count=len(failed))
         model.objects.filter(pk__in=failed, state="pending").update(claimed_at=None)
     return len(ids) - len(failed)
 

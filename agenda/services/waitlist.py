@@ -21,8 +21,8 @@ from agenda.models import Appointment, Dialog, Professional, WaitlistEntry
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
 from agenda.types import AgendaError, Slot, SlotQuery, SlotTaken
-from conversations.services.outbox import reply_create
-from conversations.services.sessions import conversation_current
+from conversations.core.outbox import reply_create
+from conversations.core.sessions import conversation_current
 
 log = structlog.get_logger(__name__)
 State = WaitlistEntry.State

@@ -20,8 +20,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.permissions import IsCompanyMember, RoleModelPermissions, require_perm
-from conversations.models import DeadLetter
-from conversations.services.dead_letters import OUTCOME_LABELS, dead_letter_reprocess
+from conversations.core.dead_letters import OUTCOME_LABELS, dead_letter_reprocess
+from conversations.core.models import DeadLetter
 
 
 def dead_letter_list(*, pending: bool | None = None, source: str = "") -> QuerySet[DeadLetter]:

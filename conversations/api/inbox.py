@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.permissions import IsCompanyMember, RoleModelPermissions, require_perm
-from conversations.models import Contact, Conversation, Message
-from conversations.services.handoff import conversation_hand_back, conversation_handoff, staff_reply
+from conversations.core.handoff import conversation_hand_back, conversation_handoff, staff_reply
+from conversations.core.models import Contact, Conversation, Message
 
 # --- selectors (reads only) ----------------------------------------------------
 

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import require_perm
-from conversations.models import LLMConfig
-from conversations.services.llm import llm_config_get, llm_config_set
+from conversations.assistant.llm import llm_config_get, llm_config_set
+from conversations.assistant.models import LLMConfig
 
 
 class LLMConfigInputSerializer(serializers.Serializer):

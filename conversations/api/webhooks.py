@@ -1,12 +1,20 @@
-"""Inbound webhooks. Each: authenticate, read the body defensively, store, answer.
+"""Inbound webhooks of every channel kind: one view, one URL pattern, the registry decides the rest.
 
-The answer is 2xx only after the message rows are committed; what cannot be
-processed although correctly signed becomes a dead-letter row (still 2xx, so the
-provider does not retry it forever), and the pipeline is started on commit.
+    /webhook/<kind>[/<secret>]
+
+- Kinds routed by the company's host (Whaticket, the sandbox...): each channel has its own
+  secret, given in the path, as `?token=` or as the key of our HMAC headers; the channel is
+  the one whose secret authenticates the request.
+- Kinds routed by the platform's host (Meta): one URL for every company, signed with the
+  app secret; each item is routed by its account id to the company and channel that own it.
+
+Each request: authenticate, read the body defensively, store, answer. The answer is 2xx only
+after the message rows are committed; what cannot be processed although correctly signed
+becomes a dead-letter row (still 2xx, so the provider does not retry it forever). A disabled
+channel's webhooks get 404 and store nothing.
 """
 
 import structlog
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
@@ -14,161 +22,189 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django_tenants.utils import schema_context
 
-from conversations.providers.channels import meta, sandbox, whaticket
-from conversations.selectors import channel_for_inbound
-from conversations.services.ingest import (
+from conversations.channels.models import Channel
+from conversations.channels.registry import ChannelSpec, Inbound, Routing, WebhookRequest, channel_spec
+from conversations.channels.selectors import channel_by_account, channels_of_kind
+from conversations.core.ingest import (
     answers_expected,
     dead_letter_record,
     delivery_status_apply,
     inbound_store_many,
 )
-from conversations.services.limits import client_ip, ip_allow, webhook_allow
-from conversations.services.pipeline import pipeline_schedule
+from conversations.core.limits import client_ip, ip_allow, webhook_allow
+from conversations.core.pipeline import pipeline_schedule
 from secretaria.observability.metrics import WEBHOOKS_RECEIVED
+from secretaria.settings_cache import settings_snapshot
 from secretaria.webhook_input import BadWebhook, parse_json, raw_body
+from tenants.models import PUBLIC_SCHEMA
 from tenants.selectors import company_for_route
 
 log = structlog.get_logger(__name__)
+NOT_HERE = "Webhook não encontrado."
 
 
-def _reply(http_status: int, detail: str, *, provider: str, company: str, outcome: str, **extra) -> JsonResponse:
-    WEBHOOKS_RECEIVED.labels(company=company, provider=provider, status=outcome).inc()
+def _reply(http_status: int, detail: str, *, kind: str, company: str, outcome: str, **extra) -> JsonResponse:
+    WEBHOOKS_RECEIVED.labels(company=company, provider=kind, status=outcome).inc()
     return JsonResponse({"detail": detail, **extra}, status=http_status)
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class TenantWebhookView(View):
-    """Whaticket and sandbox: on the company's own host, authenticated with its secret."""
-
-    provider = ""
-
-    def post(self, request, secret: str = ""):
-        company = request.tenant.schema_name
-        ip = client_ip(request)
-        channel = channel_for_inbound(kind=self.provider)
-        try:
-            body = raw_body(request)
-            if channel is None or not self.authenticated(request, channel.inbound_secret, secret, body):
-                return _refuse(ip, 401, "Não autorizado.", provider=self.provider, company=company,
-                               outcome="unauthorized")
-            payload = parse_json(request, body)
-        except BadWebhook as exc:
-            return _refuse(ip, exc.status, str(exc), provider=self.provider, company=company, outcome="rejected")
-        return self.store(payload, company=company, ip=ip)
-
-    def authenticated(self, request, expected: str, secret: str, body: bytes) -> bool:
-        given = secret or request.GET.get("token")
-        if given:
-            return whaticket.token_valid(expected, given)
-        return whaticket.signature_valid(
-            secret=expected, raw_body=body,
-            timestamp_header=request.headers.get("X-Secretaria-Timestamp"),
-            signature_header=request.headers.get("X-Secretaria-Signature"),
-        )
-
-    def parse(self, payload: dict):
-        raise NotImplementedError
-
-    def store(self, payload: dict, *, company: str, ip: str):
-        try:
-            message = self.parse(payload)
-        except ValueError as exc:
-            if not ip_allow(ip=ip):
-                return _too_many(provider=self.provider, company=company)
-            dead_letter_record(source=f"webhook:{self.provider}", reason=str(exc), payload=payload)
-            return _reply(202, "Registrado para análise.", provider=self.provider, company=company,
-                          outcome="dead_letter")
-        if message is None:
-            return _refuse(ip, 200, "Ignorada.", provider=self.provider, company=company, outcome="ignored")
-        # The IP and sender limits in one round trip: each one the webhook waits on is ack latency.
-        ip_allowed, sender_allowed = webhook_allow(
-            ip=ip, sender=message.sender if answers_expected(message) else None)
-        if not ip_allowed:
-            return _too_many(provider=self.provider, company=company)
-        # One INSERT statement in autocommit: committed when it returns, so the wake-up can go
-        # out straight away (a transaction around it would only add BEGIN and COMMIT round trips).
-        result = inbound_store_many(messages=[message], sender_allowed=sender_allowed)
-        pipeline_schedule(contact_ids=result.contacts_to_answer)
-        status = "duplicate" if result.duplicates else "stored"
-        return _reply(200, "Recebida.", provider=self.provider, company=company, outcome=status, status=status)
-
-
-def _refuse(ip: str, http_status: int, detail: str, *, provider: str, company: str, outcome: str) -> JsonResponse:
-    """An answer that stores nothing; it still counts against the caller's IP limit."""
-    if not ip_allow(ip=ip):
-        return _too_many(provider=provider, company=company)
-    return _reply(http_status, detail, provider=provider, company=company, outcome=outcome)
-
-
-def _too_many(*, provider: str, company: str) -> JsonResponse:
-    return _reply(429, "Muitas requisições.", provider=provider, company=company, outcome="rate_limited")
-
-
-class WhaticketWebhookView(TenantWebhookView):
-    provider = "whaticket"
-
-    def parse(self, payload):
-        return whaticket.parse_inbound(payload)
-
-
-class SandboxWebhookView(TenantWebhookView):
-    provider = "sandbox"
-
-    def parse(self, payload):
-        return sandbox.parse_inbound(payload)
+def _webhook_request(request, body: bytes, token: str) -> WebhookRequest:
+    return WebhookRequest(body=body, headers=request.headers, query=request.GET, token=token or "")
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class MetaWebhookView(View):
-    """Meta Cloud API: one URL on the public host for every company, routed by phone_number_id."""
+class ChannelWebhookView(View):
+    """`/webhook/<kind>[/<token>]` on every host; the kind's spec says which host serves it."""
 
-    def get(self, request):
-        challenge = meta.verify_handshake(request.GET, verify_token=settings.META_VERIFY_TOKEN)
+    def dispatch(self, request, kind: str, token: str = ""):
+        spec = channel_spec(kind)
+        on_platform = request.tenant.schema_name == PUBLIC_SCHEMA
+        expected = Routing.PLATFORM_HOST if on_platform else Routing.COMPANY_HOST
+        if spec is None or spec.routing != expected:
+            return JsonResponse({"detail": NOT_HERE}, status=404)
+        return super().dispatch(request, spec=spec, token=token)
+
+    def get(self, request, spec: ChannelSpec, token: str):
+        """The provider's subscription handshake (Meta's `hub.challenge`)."""
+        challenge = spec.handshake(request.GET) if spec.handshake else None
         if challenge is None:
             return HttpResponse("Forbidden", status=403)
         return HttpResponse(challenge, content_type="text/plain")
 
-    def post(self, request):
-        if not ip_allow(ip=client_ip(request)):
-            return _too_many(provider="meta", company="public")
-        try:
-            body = raw_body(request)
-            if not settings.META_APP_SECRET or not meta.signature_valid(
-                body, request.headers.get("X-Hub-Signature-256"), app_secret=settings.META_APP_SECRET
-            ):
-                return _reply(401, "Assinatura inválida.", provider="meta", company="public", outcome="unauthorized")
-            payload = parse_json(request, body)
-        except BadWebhook as exc:
-            return _reply(exc.status, str(exc), provider="meta", company="public", outcome="rejected")
-        try:
-            notification = meta.parse_notification(payload)
-        except ValueError as exc:
-            log.error("meta_unparseable", reason=str(exc))
-            return _reply(202, "Registrado para análise.", provider="meta", company="public", outcome="dead_letter")
-        for account, items in _by_account(notification).items():
-            _store_for_account(account, items)
-        return _reply(200, "Recebida.", provider="meta", company="public", outcome="stored")
+    def post(self, request, spec: ChannelSpec, token: str):
+        with settings_snapshot():
+            if spec.routing == Routing.PLATFORM_HOST:
+                return _platform_post(request, spec, token)
+            return _company_post(request, spec, token)
 
 
-def _by_account(notification) -> dict[str, dict[str, list]]:
-    grouped: dict[str, dict[str, list]] = {}
-    for kind in ("messages", "statuses", "rejected"):
-        for item in getattr(notification, kind, []):
-            account = item.channel_account if kind != "rejected" else item.get("channel_account", "")
-            grouped.setdefault(account, {"messages": [], "statuses": [], "rejected": []})[kind].append(item)
+# --- company host ----------------------------------------------------------------------------------
+
+def _company_post(request, spec: ChannelSpec, token: str) -> JsonResponse:
+    company, ip = request.tenant.schema_name, client_ip(request)
+    try:
+        body = raw_body(request)
+        channel = _authenticated_channel(spec, _webhook_request(request, body, token))
+        if channel is None:
+            return _refuse(ip, 401, "Não autorizado.", kind=spec.kind, company=company, outcome="unauthorized")
+        if not channel.enabled:
+            return _refuse(ip, 404, "Canal desativado.", kind=spec.kind, company=company, outcome="disabled")
+        payload = parse_json(request, body)
+    except BadWebhook as exc:
+        return _refuse(ip, exc.status, str(exc), kind=spec.kind, company=company, outcome="rejected")
+    return _store(spec, channel, payload, company=company, ip=ip)
+
+
+def _authenticated_channel(spec: ChannelSpec, webhook: WebhookRequest) -> Channel | None:
+    """The company's channel of this kind whose own secret authenticates the request (a few per company)."""
+    return next((c for c in channels_of_kind(spec.kind) if spec.authenticate(webhook, c.inbound_secret)), None)
+
+
+def _store(spec: ChannelSpec, channel: Channel, payload: dict, *, company: str, ip: str) -> JsonResponse:
+    try:
+        inbound = spec.parse(payload)
+    except ValueError as exc:
+        if not ip_allow(ip=ip):
+            return _too_many(kind=spec.kind, company=company)
+        dead_letter_record(source=f"webhook:{spec.kind}", reason=str(exc), payload=payload, channel_id=channel.pk)
+        return _reply(202, "Registrado para análise.", kind=spec.kind, company=company, outcome="dead_letter")
+    if not (inbound.messages or inbound.statuses or inbound.rejected):
+        return _refuse(ip, 200, "Ignorada.", kind=spec.kind, company=company, outcome="ignored")
+    # The IP and sender limits in one round trip: each one the webhook waits on is ack latency.
+    single = inbound.messages[0] if len(inbound.messages) == 1 else None
+    ip_allowed, sender_allowed = webhook_allow(
+        ip=ip, sender=single.sender if single is not None and answers_expected(single) else None)
+    if not ip_allowed:
+        return _too_many(kind=spec.kind, company=company)
+    contacts, duplicates = _store_inbound(spec, channel, inbound, sender_allowed=sender_allowed if single else None)
+    pipeline_schedule(contact_ids=contacts)
+    status = "duplicate" if duplicates and not contacts else "stored"
+    return _reply(200, "Recebida.", kind=spec.kind, company=company, outcome=status, status=status)
+
+
+def _store_inbound(spec: ChannelSpec, channel: Channel, inbound: Inbound, *,
+                   sender_allowed: bool | None) -> tuple[set[int], int]:
+    """Messages, statuses and rejected items of one channel; (contacts to answer, duplicates).
+
+    A single message is one INSERT in autocommit: committed when it returns, so the wake-up can
+    go out straight away (a transaction around it would only add BEGIN and COMMIT round trips).
+    """
+    if len(inbound.messages) == 1 and not (inbound.statuses or inbound.rejected):
+        result = inbound_store_many(messages=inbound.messages, channel_id=channel.pk, sender_allowed=sender_allowed)
+        return result.contacts_to_answer, result.duplicates
+    with transaction.atomic():
+        result = inbound_store_many(messages=inbound.messages, channel_id=channel.pk)
+        for update in inbound.statuses:
+            delivery_status_apply(update=update, rank=spec.status_rank)
+        for rejected in inbound.rejected:
+            dead_letter_record(source=f"webhook:{spec.kind}", reason=rejected.get("reason", ""), payload=rejected,
+                               channel_id=channel.pk)
+    return result.contacts_to_answer, result.duplicates
+
+
+def _refuse(ip: str, http_status: int, detail: str, *, kind: str, company: str, outcome: str) -> JsonResponse:
+    """An answer that stores nothing; it still counts against the caller's IP limit."""
+    if not ip_allow(ip=ip):
+        return _too_many(kind=kind, company=company)
+    return _reply(http_status, detail, kind=kind, company=company, outcome=outcome)
+
+
+def _too_many(*, kind: str, company: str) -> JsonResponse:
+    return _reply(429, "Muitas requisições.", kind=kind, company=company, outcome="rate_limited")
+
+
+# --- platform host ---------------------------------------------------------------------------------
+
+def _platform_post(request, spec: ChannelSpec, token: str) -> JsonResponse:
+    if not ip_allow(ip=client_ip(request)):
+        return _too_many(kind=spec.kind, company=PUBLIC_SCHEMA)
+    try:
+        body = raw_body(request)
+        if not spec.authenticate(_webhook_request(request, body, token), ""):
+            return _reply(401, "Assinatura inválida.", kind=spec.kind, company=PUBLIC_SCHEMA, outcome="unauthorized")
+        payload = parse_json(request, body)
+        inbound = spec.parse(payload)
+    except BadWebhook as exc:
+        return _reply(exc.status, str(exc), kind=spec.kind, company=PUBLIC_SCHEMA, outcome="rejected")
+    except ValueError as exc:
+        # Signed, but nothing in it names a company to keep it for: logged, acknowledged.
+        log.error("webhook_unparseable", kind=spec.kind, reason=str(exc))
+        return _reply(202, "Registrado para análise.", kind=spec.kind, company=PUBLIC_SCHEMA, outcome="dead_letter")
+    outcomes = [_store_for_account(spec, account, part) for account, part in _by_account(inbound).items()]
+    if outcomes and all(outcome == "disabled" for outcome in outcomes):
+        return _reply(404, "Canal desativado.", kind=spec.kind, company=PUBLIC_SCHEMA, outcome="disabled")
+    return _reply(200, "Recebida.", kind=spec.kind, company=PUBLIC_SCHEMA, outcome="stored")
+
+
+def _by_account(inbound: Inbound) -> dict[str, Inbound]:
+    grouped: dict[str, Inbound] = {}
+    for message in inbound.messages:
+        grouped.setdefault(message.channel_account, Inbound()).messages.append(message)
+    for status in inbound.statuses:
+        grouped.setdefault(status.channel_account, Inbound()).statuses.append(status)
+    for rejected in inbound.rejected:
+        grouped.setdefault(rejected.get("channel_account", ""), Inbound()).rejected.append(rejected)
     return grouped
 
 
-def _store_for_account(account: str, items: dict[str, list]) -> None:
-    company = company_for_route(provider="meta", external_id=account)
+def _store_for_account(spec: ChannelSpec, account: str, inbound: Inbound) -> str:
+    """"stored", "disabled" or "unroutable", for the items of one provider account."""
+    company = company_for_route(provider=spec.kind, external_id=account)
     if company is None:
-        log.warning("meta_unroutable", phone_number_id=account)
-        WEBHOOKS_RECEIVED.labels(company="unknown", provider="meta", status="unroutable").inc()
-        return
-    with schema_context(company.schema_name), transaction.atomic():
-        result = inbound_store_many(messages=items["messages"])
-        for update in items["statuses"]:
-            delivery_status_apply(update=update, rank=meta.status_rank)
-        for rejected in items["rejected"]:
-            dead_letter_record(source="webhook:meta", reason=rejected.get("reason", ""), payload=rejected)
-        transaction.on_commit(lambda: pipeline_schedule(contact_ids=result.contacts_to_answer))
+        return _unroutable(spec, account)
+    with schema_context(company.schema_name), settings_snapshot():
+        channel = channel_by_account(kind=spec.kind, account=account)
+        if channel is None:
+            return _unroutable(spec, account)
+        if not channel.enabled:
+            WEBHOOKS_RECEIVED.labels(company=company.schema_name, provider=spec.kind, status="disabled").inc()
+            return "disabled"
+        contacts, _ = _store_inbound(spec, channel, inbound, sender_allowed=None)
+        transaction.on_commit(lambda: pipeline_schedule(contact_ids=contacts))
+    return "stored"
+
+
+def _unroutable(spec: ChannelSpec, account: str) -> str:
+    log.warning("webhook_unroutable", kind=spec.kind, account=account)
+    WEBHOOKS_RECEIVED.labels(company="unknown", provider=spec.kind, status="unroutable").inc()
+    return "unroutable"

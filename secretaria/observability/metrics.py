@@ -91,7 +91,7 @@ HEALTHCHECK_FAILURES = Counter(
     ["component"],
 )
 
-# --- Language model calls (conversations/services/llm.py) ---
+# --- Language model calls (conversations/assistant/llm.py) ---
 LLM_LATENCY = Histogram(
     "secretaria_llm_latency_seconds",
     "Time one language-model call took, retries included, by company and provider.",
@@ -164,4 +164,11 @@ AGENDA_OPTIMIZATION_RUNS = Counter(
     "agenda_optimization_runs_total",
     "Daily scheduling-AI runs, by company and outcome (ok, error).",
     ["company", "outcome"],
+)
+
+# --- Domain events (secretaria/events) ---
+EVENTS_DELIVERED = Counter(
+    "secretaria_events_delivered_total",
+    "Domain events handed to a subscriber after commit, by company, event and outcome (ok, failed).",
+    ["company", "event", "outcome"],
 )

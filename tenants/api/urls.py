@@ -1,6 +1,7 @@
+"""A company's host, under /api/: the company itself."""
+
 from django.urls import path
 
-from tenants.api.views import CompanyView, ProvisionView
+from tenants.api.views import CompanyView
 
-public_urlpatterns = [path("tenants/provision", ProvisionView.as_view(), name="tenant-provision")]
-tenant_urlpatterns = [path("company", CompanyView.as_view(), name="company")]
+urlpatterns = [path("company", CompanyView.as_view(), name="company")]

@@ -8,7 +8,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from agenda.services.config import calendar_config_forget
-from conversations.services.channel import channel_configure
+from conversations.channels.services import channel_configure
 from tests.agenda.automation_helpers import at
 
 

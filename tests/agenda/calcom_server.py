@@ -1,4 +1,4 @@
-"""A local HTTP server speaking Cal.com API v2 (contracts.md §3), for tests.
+"""A local HTTP server speaking Cal.com API v2 (docs/contracts/calcom.md §3), for tests.
 
 It records every request (method, path, query, headers, JSON body) and answers like
 Cal.com: the success envelope `{"status": "success", "data": ...}`, the error envelope
@@ -285,7 +285,7 @@ def sign(body: bytes, secret: str = WEBHOOK_SECRET) -> str:
 def webhook_payload(trigger: str, *, uid: str, start: datetime | None = None, minutes: int = 30,
                     event_type_id: int = 123, phone: str | None = None, name: str = "Guest User",
                     **extra) -> dict:
-    """A webhook body shaped like contracts.md §3.7 (2021-10-20): wrapped in `payload`, except
+    """A webhook body shaped like docs/contracts/calcom.md §3.7 (2021-10-20): wrapped in `payload`, except
     MEETING_STARTED/ENDED (flat) and BOOKING_NO_SHOW_UPDATED (its own short shape)."""
     if trigger == "BOOKING_NO_SHOW_UPDATED":
         return {"triggerEvent": trigger, "createdAt": _z(datetime.now(UTC)),

@@ -38,7 +38,7 @@ def demo_calendar(acme) -> DemoCalendar:
     """acme with the demo clinic's calendar (rolled back after the test). Ids only: enter
     `schema_context(demo_calendar.schema)` to use them."""
     from agenda.models import Professional, Service
-    from agenda.services.demo import demo_calendar_ensure
+    from devstack.demo.agenda import demo_calendar_ensure
 
     with schema_context(acme.schema_name):
         demo_calendar_ensure()

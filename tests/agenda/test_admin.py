@@ -23,8 +23,8 @@ from agenda.models import (
 )
 from agenda.services.calendar_settings import calendar_config_set
 from agenda.services.config import calendar_config
+from conversations.channels.services import channel_configure
 from conversations.models import Contact, Outbox
-from conversations.services.channel import channel_configure
 from tests.conftest import host_of, member
 
 BASE = "/admin/agenda"

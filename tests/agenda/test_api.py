@@ -23,8 +23,8 @@ from agenda.models import (
 )
 from agenda.services.config import calendar_config, calendar_config_forget
 from compliance.models import AuditEvent
+from conversations.channels.services import channel_configure
 from conversations.models import Contact, Outbox
-from conversations.services.channel import channel_configure
 
 SP = ZoneInfo("America/Sao_Paulo")
 API = "/api/agenda"
@@ -508,8 +508,10 @@ def test_every_member_reads_the_calendar_configuration(clinic, api, role):
     assert body["reminder_offsets_minutes"] == [1440, 60]
 
 
-def test_a_manager_switches_to_calcom_and_the_secrets_never_come_back(clinic, api):
-    response = api(clinic["company"], "manager").put(f"{API}/calendar", CALCOM, format="json")
+def test_a_manager_switches_to_calcom_and_the_secrets_never_come_back(clinic, api,
+                                                                    django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the audit trail hears it once committed
+        response = api(clinic["company"], "manager").put(f"{API}/calendar", CALCOM, format="json")
 
     assert response.status_code == 200, response.json()
     body = response.json()

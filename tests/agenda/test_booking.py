@@ -220,7 +220,7 @@ RACE_SLUG = "h1race"
 def race_company(django_db_setup, django_db_blocker):
     """A committed company with the demo calendar: threads with their own connections see it.
     (Not transaction=True: its flush would empty the public schema and the session's companies.)"""
-    from agenda.services.demo import demo_calendar_ensure
+    from devstack.demo.agenda import demo_calendar_ensure
     from tenants.models import Company
     from tenants.services import company_provision
 

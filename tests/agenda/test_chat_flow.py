@@ -19,8 +19,8 @@ from agenda.services.config import calendar_config_forget
 from agenda.services.dialogs import dialog_current, dialog_open
 from agenda.services.reminders import reminders_plan
 from agenda.types import Slot
+from conversations.channels.services import channel_configure
 from conversations.models import Contact, KnowledgeItem
-from conversations.services.channel import channel_configure
 
 TZ = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)  # Monday

@@ -20,11 +20,11 @@ from django_tenants.utils import schema_context
 
 from agenda.models import Appointment, Reminder
 from agenda.services.config import calendar_config_forget
+from conversations.channels.base import InboundMessage, MessageKind
+from conversations.channels.services import channel_configure
+from conversations.core.ingest import inbound_store
+from conversations.core.pipeline import conversation_reply
 from conversations.models import Message
-from conversations.providers.channels.base import InboundMessage, MessageKind
-from conversations.services.channel import channel_configure
-from conversations.services.ingest import inbound_store
-from conversations.services.pipeline import conversation_reply
 from tests.agenda.calcom_server import API_KEY, BOOKINGS_VERSIONS, SLOTS_VERSION, WEBHOOK_SECRET, webhook_payload
 
 TZ = ZoneInfo("America/Sao_Paulo")
@@ -148,7 +148,7 @@ def test_options_go_as_an_interactive_list_on_meta(demo_calendar, sandbox, respx
         chat = Chat()
         offer = chat.send("Quero agendar limpeza de pele")
 
-        from conversations.services.outbox import outbox_send
+        from conversations.core.outbox import outbox_send
 
         outbox_send(outbox_id=offer.outbox.pk)
         interactive = json.loads(sent.calls[-1].request.content)["interactive"]

@@ -183,7 +183,7 @@ def test_service_match_ignores_accents_and_case(cal, text, expected):
 
 def test_the_demo_calendar_is_idempotent_and_closes_the_next_holiday(cal):
     from agenda.models import Professional, Service, WorkingHours
-    from agenda.services.demo import demo_calendar_ensure, next_holiday
+    from devstack.demo.agenda import demo_calendar_ensure, next_holiday
 
     def counts():
         return (Professional.objects.count(), Service.objects.count(), WorkingHours.objects.count(),

@@ -16,8 +16,8 @@ from agenda.services.config import calendar_config_forget
 from agenda.services.dialogs import dialog_current
 from agenda.services.waitlist import waitlist_expire, waitlist_join, waitlist_slot_freed
 from agenda.types import Slot, SlotQuery
+from conversations.channels.services import channel_configure
 from conversations.models import Contact, Message
-from conversations.services.channel import channel_configure
 
 TZ = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)  # Monday

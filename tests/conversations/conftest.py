@@ -6,8 +6,7 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from conversations.models import Channel
-from conversations.services.channel import channel_configure, channel_get
+from conversations.channels.services import channel_configure, channel_default_ensure
 
 META_SECRET = "meta-app-secret-de-teste"
 META_PHONE_ID = "106540352242922"  # the phone_number_id of the contract examples
@@ -29,8 +28,8 @@ def in_schema(company, fn):
 def sandbox_secret(acme) -> str:
     """acme's inbound secret, with acme on the sandbox channel."""
     with schema_context("acme"):
-        channel_configure(kind=Channel.Kind.SANDBOX)
-        return channel_get().inbound_secret
+        channel_configure(kind="sandbox")
+        return channel_default_ensure().inbound_secret
 
 
 @pytest.fixture

@@ -1,12 +1,14 @@
-"""LLM wire payloads from /work/shared/reference/contracts.md §4, as Python dicts.
+"""LLM wire payloads (docs/contracts/llm.md §4), as Python dicts.
 
-`VERBATIM` entries are copied exactly from the contracts (vendor spec, executed vendor
-notebooks or real issue threads). `CONSTRUCTED` entries are built from the field
-lists of the official schemas because the contracts hold no verbatim example of
-that case; tests on them assert only schema-defined fields.
+The bare §4.1 / §4.2 in the comments below are sections of docs/contracts/llm.md.
+`VERBATIM` entries reproduce exactly the vendor examples that file is based on (vendor
+spec, executed vendor notebooks or real issue threads, listed in its Sources).
+`CONSTRUCTED` entries are built from the field lists of the official schemas because
+those sources hold no verbatim example of that case; tests on them assert only
+schema-defined fields.
 """
 
-# --- Gemini generateContent (§4.1) ------------------------------------------------
+# --- Gemini generateContent (docs/contracts/llm.md §4.1) --------------------------
 
 _SAFETY_NEGLIGIBLE = [
     {"category": "HARM_CATEGORY_HATE_SPEECH", "probability": "NEGLIGIBLE"},
@@ -175,7 +177,7 @@ def gemini_error(code: int, status: str, message: str) -> dict:
     return {"error": {"code": code, "message": message, "status": status}}
 
 
-# --- OpenAI Chat Completions (§4.2) ---------------------------------------------------
+# --- OpenAI Chat Completions (docs/contracts/llm.md §4.2) -----------------------------
 
 # VERBATIM: openai-openapi spec example.
 OPENAI_TEXT_RESPONSE = {

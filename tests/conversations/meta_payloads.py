@@ -1,14 +1,18 @@
-"""Meta WhatsApp Cloud API wire payloads from /work/shared/reference/contracts.md §2, as Python dicts.
+"""Meta WhatsApp Cloud API wire payloads (docs/contracts/meta.md §2), as Python dicts.
 
-Generated from the JSON blocks of §2.4 (inbound messages), §2.5 (statuses, errors webhook),
-§2.6 (send response) and §2.7 (error envelope) without editing them; each comment repeats the
-provenance tag contracts.md gives. The few `CONSTRUCTED` ones are derived from a verbatim
-example by changing only the field named in the comment.
+Full payloads for the examples that docs/contracts/meta.md describes in §2.4 (inbound messages),
+§2.5 (statuses, errors webhook), §2.6 (send response) and §2.7 (error envelope); each comment
+names the section and example it belongs to. Provenance tags: `VERBATIM [SPEC]` is an example
+from Meta's OpenAPI description (github.com/facebook/openapi); `VERBATIM [3P-REAL …]` is a real,
+anonymised payload published as test data by the pywa library (github.com/david-lev/pywa,
+tests/data/updates), named after its sample; `VERBATIM [DOC …]` comes from Meta's developer docs.
+The few `CONSTRUCTED` ones are derived from a verbatim example by changing only the field named
+in the comment.
 """
 
 import copy
 
-# VERBATIM [SPEC] "Text Message" — contracts.md line 299.
+# VERBATIM [SPEC] "Text Message" — docs/contracts/meta.md §2.4, "text".
 TEXT = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -37,7 +41,7 @@ TEXT = {
     ],
 }
 
-# VERBATIM [SPEC] text with context.referred_product — contracts.md line 342.
+# VERBATIM [SPEC] text with context.referred_product — docs/contracts/meta.md §2.4, "text_referred_product".
 TEXT_REFERRED_PRODUCT = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -74,7 +78,7 @@ TEXT_REFERRED_PRODUCT = {
     ],
 }
 
-# VERBATIM [SPEC] text from a Click-to-WhatsApp ad (referral) — contracts.md line 393.
+# VERBATIM [SPEC] text from a Click-to-WhatsApp ad (referral) — docs/contracts/meta.md §2.4, "text_ad_referral".
 TEXT_AD_REFERRAL = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -114,7 +118,7 @@ TEXT_AD_REFERRAL = {
     ],
 }
 
-# VERBATIM [SPEC] "Image Message" — contracts.md line 449.
+# VERBATIM [SPEC] "Image Message" — docs/contracts/meta.md §2.4, "image".
 IMAGE = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -148,7 +152,8 @@ IMAGE = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa media_with_url] image with a direct url and BSUID contact fields — contracts.md line 495.
+# VERBATIM [3P-REAL pywa media_with_url] image with a direct url and BSUID contact fields —
+# docs/contracts/meta.md §2.4, "image_with_url".
 IMAGE_WITH_URL = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -189,7 +194,7 @@ IMAGE_WITH_URL = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa voice] voice note — contracts.md line 551.
+# VERBATIM [3P-REAL pywa voice] voice note — docs/contracts/meta.md §2.4, "audio_voice".
 AUDIO_VOICE = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -230,7 +235,7 @@ AUDIO_VOICE = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa audio] audio file, forwarded — contracts.md line 598.
+# VERBATIM [3P-REAL pywa audio] audio file, forwarded — docs/contracts/meta.md §2.4, "audio_file_forwarded".
 AUDIO_FILE_FORWARDED = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -272,7 +277,7 @@ AUDIO_FILE_FORWARDED = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa video] — contracts.md line 650.
+# VERBATIM [3P-REAL pywa video] — docs/contracts/meta.md §2.4, "video".
 VIDEO = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -314,7 +319,7 @@ VIDEO = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa document] — contracts.md line 702.
+# VERBATIM [3P-REAL pywa document] — docs/contracts/meta.md §2.4, "document".
 DOCUMENT = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -357,7 +362,7 @@ DOCUMENT = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa] sticker, animated false — contracts.md line 754.
+# VERBATIM [3P-REAL pywa] sticker, animated false — docs/contracts/meta.md §2.4, "sticker_static".
 STICKER_STATIC = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -398,7 +403,7 @@ STICKER_STATIC = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa] sticker, animated true — contracts.md line 800.
+# VERBATIM [3P-REAL pywa] sticker, animated true — docs/contracts/meta.md §2.4, "sticker_animated".
 STICKER_ANIMATED = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -439,7 +444,7 @@ STICKER_ANIMATED = {
     ],
 }
 
-# VERBATIM [SPEC] "Location Message" (named place) — contracts.md line 848.
+# VERBATIM [SPEC] "Location Message" (named place) — docs/contracts/meta.md §2.4, "location".
 LOCATION = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -474,7 +479,7 @@ LOCATION = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa current_location] coordinates only — contracts.md line 895.
+# VERBATIM [3P-REAL pywa current_location] coordinates only — docs/contracts/meta.md §2.4, "location_current".
 LOCATION_CURRENT = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -511,7 +516,7 @@ LOCATION_CURRENT = {
     ],
 }
 
-# VERBATIM [SPEC] "Contact Sharing Message" — contracts.md line 944.
+# VERBATIM [SPEC] "Contact Sharing Message" — docs/contracts/meta.md §2.4, "contacts".
 CONTACTS = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -552,7 +557,7 @@ CONTACTS = {
     ],
 }
 
-# VERBATIM [SPEC] "Interactive Button Reply Message" — contracts.md line 1005.
+# VERBATIM [SPEC] "Interactive Button Reply Message" — docs/contracts/meta.md §2.4, "interactive_button_reply".
 INTERACTIVE_BUTTON_REPLY = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -588,7 +593,7 @@ INTERACTIVE_BUTTON_REPLY = {
     ],
 }
 
-# VERBATIM [SPEC] "Interactive List Reply Message" — contracts.md line 1056.
+# VERBATIM [SPEC] "Interactive List Reply Message" — docs/contracts/meta.md §2.4, "interactive_list_reply".
 INTERACTIVE_LIST_REPLY = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -628,7 +633,8 @@ INTERACTIVE_LIST_REPLY = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa interactive_message_with_err] no interactive object, value.errors — contracts.md line 1107.
+# VERBATIM [3P-REAL pywa interactive_message_with_err] no interactive object, value.errors —
+# docs/contracts/meta.md §2.4, "interactive_without_payload".
 INTERACTIVE_WITHOUT_PAYLOAD = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -672,7 +678,7 @@ INTERACTIVE_WITHOUT_PAYLOAD = {
     ],
 }
 
-# VERBATIM [SPEC] "Button Message" (template quick reply) — contracts.md line 1164.
+# VERBATIM [SPEC] "Button Message" (template quick reply) — docs/contracts/meta.md §2.4, "button".
 BUTTON = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -705,7 +711,7 @@ BUTTON = {
     ],
 }
 
-# VERBATIM [SPEC] "Reaction Message" — contracts.md line 1214.
+# VERBATIM [SPEC] "Reaction Message" — docs/contracts/meta.md §2.4, "reaction".
 REACTION = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -737,7 +743,8 @@ REACTION = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa unreaction_no_emoji] reaction removed, no emoji key — contracts.md line 1257.
+# VERBATIM [3P-REAL pywa unreaction_no_emoji] reaction removed, no emoji key —
+# docs/contracts/meta.md §2.4, "unreaction_no_emoji".
 UNREACTION_NO_EMOJI = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -773,7 +780,7 @@ UNREACTION_NO_EMOJI = {
     ],
 }
 
-# VERBATIM [SPEC] "Order Message" — contracts.md line 1302.
+# VERBATIM [SPEC] "Order Message" — docs/contracts/meta.md §2.4, "order".
 ORDER = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -819,7 +826,7 @@ ORDER = {
     ],
 }
 
-# VERBATIM [SPEC] "System Message" (no contacts array) — contracts.md line 1360.
+# VERBATIM [SPEC] "System Message" (no contacts array) — docs/contracts/meta.md §2.4, "system".
 SYSTEM = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -851,7 +858,7 @@ SYSTEM = {
     ],
 }
 
-# VERBATIM [SPEC] "Unsupported Message" — contracts.md line 1397.
+# VERBATIM [SPEC] "Unsupported Message" — docs/contracts/meta.md §2.4, "unsupported".
 UNSUPPORTED = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -887,7 +894,7 @@ UNSUPPORTED = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa unsupported_with_type] — contracts.md line 1447.
+# VERBATIM [3P-REAL pywa unsupported_with_type] — docs/contracts/meta.md §2.4, "unsupported_with_type".
 UNSUPPORTED_WITH_TYPE = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -931,7 +938,7 @@ UNSUPPORTED_WITH_TYPE = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa sent] (conversation-based pricing) — contracts.md line 1513.
+# VERBATIM [3P-REAL pywa sent] (conversation-based pricing) — docs/contracts/meta.md §2.5, "status_sent".
 STATUS_SENT = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -972,7 +979,7 @@ STATUS_SENT = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa delivered] — contracts.md line 1566.
+# VERBATIM [3P-REAL pywa delivered] — docs/contracts/meta.md §2.5, "status_delivered".
 STATUS_DELIVERED = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -1009,7 +1016,7 @@ STATUS_DELIVERED = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa read] — contracts.md line 1618.
+# VERBATIM [3P-REAL pywa read] — docs/contracts/meta.md §2.5, "status_read".
 STATUS_READ = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -1046,7 +1053,7 @@ STATUS_READ = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa failed] with errors[] — contracts.md line 1670.
+# VERBATIM [3P-REAL pywa failed] with errors[] — docs/contracts/meta.md §2.5, "status_failed".
 STATUS_FAILED = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -1096,7 +1103,7 @@ STATUS_FAILED = {
     ],
 }
 
-# VERBATIM [3P-REAL pywa played] with contacts carrying BSUID user_id — contracts.md line 1722.
+# VERBATIM [3P-REAL pywa played] with contacts carrying BSUID user_id — docs/contracts/meta.md §2.5, "status_played".
 STATUS_PLAYED = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -1133,7 +1140,8 @@ STATUS_PLAYED = {
     ],
 }
 
-# CONSTRUCTED in contracts.md from [SPEC Statuses] + the 2.7 table: failed, 131047 — contracts.md line 1779.
+# CONSTRUCTED from [SPEC Statuses] + the §2.7 error table: failed, 131047 —
+# docs/contracts/meta.md §2.5, "status_failed_window_closed".
 STATUS_FAILED_WINDOW_CLOSED = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -1177,7 +1185,8 @@ STATUS_FAILED_WINDOW_CLOSED = {
     ],
 }
 
-# VERBATIM [DOC errors webhook] out-of-band value.errors, no messages/statuses — contracts.md line 1810.
+# VERBATIM [DOC errors webhook] out-of-band value.errors, no messages/statuses —
+# docs/contracts/meta.md §2.5, "Errors webhook".
 ERRORS_WEBHOOK = {
     "object": "whatsapp_business_account",
     "entry": [
@@ -1210,15 +1219,15 @@ ERRORS_WEBHOOK = {
     ],
 }
 
-# VERBATIM [SPEC MessageResponsePayload] 200 to a send — contracts.md line 2052.
+# VERBATIM [SPEC MessageResponsePayload] 200 to a send — docs/contracts/meta.md §2.6, "Success response".
 SEND_SUCCESS_RESPONSE = {
     "contacts": [{"input": "+16505551234", "wa_id": "16505551234"}],
     "messages": [{"id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJCOTY3NDc0NDFDRUI3NTA0Q0UA"}],
     "messaging_product": "whatsapp",
 }
 
-# VERBATIM [3P-REAL as reproduced by a BSP; fields match SPEC GraphAPIError] §2.7 synchronous error
-# envelope — contracts.md line 2074.
+# VERBATIM [3P-REAL as reproduced by a BSP; fields match SPEC GraphAPIError] synchronous error
+# envelope — docs/contracts/meta.md §2.7, "Synchronous error envelope".
 GRAPH_ERROR_RATE_LIMIT = {
     "error": {
         "message": "(#130429) Rate limit hit",
@@ -1241,7 +1250,7 @@ def _with_emoji(payload: dict, emoji: str) -> dict:
     return clone
 
 
-# CONSTRUCTED [3P-REAL pywa unreaction_empty, described but not printed in contracts.md]:
+# CONSTRUCTED [3P-REAL pywa unreaction_empty, described in docs/contracts/meta.md §2.4, "unreaction_empty"]:
 # UNREACTION_NO_EMOJI with `"emoji": ""`.
 UNREACTION_EMPTY = _with_emoji(UNREACTION_NO_EMOJI, "")
 

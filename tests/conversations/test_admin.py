@@ -5,6 +5,9 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from compliance.models import AuditEvent
+from conversations.channels.services import channel_configure, channel_default_ensure
+from conversations.core.ingest import dead_letter_record
+from conversations.core.outbox import reply_create
 from conversations.models import (
     Channel,
     CompanyProfile,
@@ -17,9 +20,6 @@ from conversations.models import (
     Message,
     Outbox,
 )
-from conversations.services.channel import channel_configure, channel_get
-from conversations.services.ingest import dead_letter_record
-from conversations.services.outbox import reply_create
 from tests.conftest import host_of, member
 
 BASE = "/admin/conversations"
@@ -48,7 +48,7 @@ def rows(acme) -> dict[str, int]:
                                   payload={"from": "5511912345678", "text": "oi", "id": "adm-dl-1"})
         return {
             "contact": contact.pk, "conversation": conversation.pk, "message": message.pk, "outbox": outbox.pk,
-            "deadletter": dead.pk, "channel": channel_get().pk,
+            "deadletter": dead.pk, "channel": channel_default_ensure().pk,
             "companyprofile": CompanyProfile.objects.create(assistant_name="Bia").pk,
             "knowledgeitem": KnowledgeItem.objects.create(title="Aceitam cartão?", answer="Sim.").pk,
             "llmconfig": LLMConfig.objects.create(provider="gemini", api_key="AIza-chave-secreta").pk,
@@ -114,11 +114,13 @@ def test_an_operator_replies_from_the_conversation_page_through_the_outbox(acme,
         assert (outbox.message.text, outbox.message.sent_by) == ("Oi Maria, aqui é a Carla.", "operator@acme.test")
 
 
-def test_an_operator_hands_back_from_the_conversation_page_and_it_is_audited(acme, rows):
+def test_an_operator_hands_back_from_the_conversation_page_and_it_is_audited(acme, rows,
+                                                                           django_capture_on_commit_callbacks):
     pk = rows["conversation"]
 
-    response = browser(acme, "operator").post(f"{BASE}/conversation/{pk}/change/",
-                                              conversation_form(pk, hand_back="on"))
+    with django_capture_on_commit_callbacks(execute=True):  # the audit trail hears it once committed
+        response = browser(acme, "operator").post(f"{BASE}/conversation/{pk}/change/",
+                                                  conversation_form(pk, hand_back="on"))
 
     assert response.status_code == 302
     with schema_context("acme"):

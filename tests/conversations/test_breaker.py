@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django_tenants.utils import schema_context
 
-from conversations.services.breaker import CircuitBreaker
+from conversations.assistant.breaker import CircuitBreaker
 from secretaria.redis_client import get_redis
 
 

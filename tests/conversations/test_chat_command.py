@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from conversations.channels.services import channel_configure, channel_default_ensure
 from conversations.management.commands import chat
 from conversations.models import CompanyProfile, Contact, Message
-from conversations.services.channel import channel_configure, channel_get
 
 ACME = Client(HTTP_HOST="acme.localhost")
 GLOBEX = Client(HTTP_HOST="globex.localhost")
@@ -23,15 +23,16 @@ URL = "http://testserver.local"
 def sandbox_secret_of(schema: str) -> str:
     with schema_context(schema):
         channel_configure(kind="sandbox")
-        return channel_get().inbound_secret
+        return channel_default_ensure().inbound_secret
 
 
 def messages_for(schema: str, phone: str, *texts: str, direction: str = "out") -> list[int]:
     with schema_context(schema):
         contact, _ = Contact.objects.get_or_create(phone=phone)
+        channel = channel_default_ensure()
         return [
-            Message.objects.create(contact=contact, direction=direction, provider="sandbox", text=text,
-                                   state="outbound" if direction == "out" else "received").id
+            Message.objects.create(contact=contact, channel=channel, direction=direction, provider="sandbox",
+                                   text=text, state="outbound" if direction == "out" else "received").id
             for text in texts
         ]
 
@@ -245,13 +246,13 @@ def test_a_refused_secret_is_explained(secret):
             run("--say", "oi")
 
 
-def test_a_company_not_on_the_sandbox_is_told_how_to_switch(acme_on_meta):
+def test_a_company_without_a_sandbox_channel_is_told_how_to_add_one(acme_on_meta):
     with pytest.raises(CommandError) as excinfo:
         run("--say", "oi")
 
     message = str(excinfo.value)
-    assert "não o sandbox" in message
-    assert "PUT http://testserver.local/api/channel" in message and '{"kind": "sandbox"}' in message
+    assert "não tem um canal sandbox ativo" in message
+    assert "POST http://testserver.local/api/channels" in message and '"kind": "sandbox"' in message
 
 
 def test_an_unknown_company_or_a_bad_phone_is_refused(secret):

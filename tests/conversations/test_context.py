@@ -6,8 +6,8 @@ import secrets
 import pytest
 from django_tenants.utils import schema_context
 
+from conversations.core.context import context_append, context_get
 from conversations.models import Contact, Conversation, Message
-from conversations.services.context import context_append, context_get
 from secretaria.redis_client import get_redis
 
 CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"

@@ -10,13 +10,13 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from compliance.models import AuditEvent
+from conversations.channels.services import channel_configure
+from conversations.core import dead_letters
+from conversations.core.dead_letters import dead_letter_reprocess
+from conversations.core.ingest import dead_letter_record
+from conversations.core.outbox import outbox_give_up, outbox_send, reply_create
+from conversations.core.sessions import conversation_current
 from conversations.models import Contact, DeadLetter, Message, Outbox
-from conversations.services import dead_letters
-from conversations.services.channel import channel_configure
-from conversations.services.dead_letters import dead_letter_reprocess
-from conversations.services.ingest import dead_letter_record
-from conversations.services.outbox import outbox_give_up, outbox_send, reply_create
-from conversations.services.sessions import conversation_current
 from tests.conversations import meta_payloads, whaticket_payloads
 from tests.conversations.conftest import META_PHONE_ID
 
@@ -199,10 +199,12 @@ def test_the_queue_filters_pending_rows_and_by_source(in_acme, api):
     assert client.get("/api/dead-letters?pending=talvez").status_code == 400
 
 
-def test_an_operator_reprocesses_through_the_api_and_it_is_audited(in_acme, api, scheduled):
+def test_an_operator_reprocesses_through_the_api_and_it_is_audited(in_acme, api, scheduled,
+                                                                  django_capture_on_commit_callbacks):
     row = dead_letter_record(source="webhook:sandbox", reason="x", payload={"from": "5511912345678", "text": "oi"})
 
-    response = api(in_acme, "operator").post(f"/api/dead-letters/{row.pk}/reprocess")
+    with django_capture_on_commit_callbacks(execute=True):  # the audit trail hears it once committed
+        response = api(in_acme, "operator").post(f"/api/dead-letters/{row.pk}/reprocess")
 
     assert response.status_code == 200, response.json()
     assert response.json()["outcome"] == "stored" and response.json()["dead_letter"]["reprocess_count"] == 1

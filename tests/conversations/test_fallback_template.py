@@ -8,13 +8,13 @@ import httpx
 import pytest
 from django_tenants.utils import schema_context
 
+from conversations.channels.base import TransientChannelError
+from conversations.channels.meta import MetaClient
+from conversations.channels.meta.client import template_body, template_text_parameter
+from conversations.channels.services import channel_configure, channel_default_ensure
+from conversations.core.outbox import outbox_send, reply_create
+from conversations.core.sessions import conversation_current
 from conversations.models import Channel, Contact, DeadLetter, Message, Outbox
-from conversations.providers.channels.base import TransientChannelError
-from conversations.providers.channels.meta import MetaClient
-from conversations.providers.channels.meta.client import template_body, template_text_parameter
-from conversations.services.channel import channel_configure, channel_get
-from conversations.services.outbox import outbox_send, reply_create
-from conversations.services.sessions import conversation_current
 from tests.conversations.conftest import META_PHONE_ID
 from tests.conversations.test_admin import browser
 
@@ -171,7 +171,7 @@ def test_the_api_keeps_and_returns_the_template(api, acme, meta_settings):
     assert expected.items() <= response.json().items()
     assert expected.items() <= client.get("/api/channel").json().items()
     with schema_context("acme"):
-        channel = channel_get()
+        channel = channel_default_ensure()
         assert (channel.template_name, channel.template_language) == ("lembrete_fora_da_janela_2", "pt_BR")
 
 
@@ -191,7 +191,7 @@ def test_the_api_refuses_names_and_languages_meta_would_not_know(api, acme, meta
     assert response.status_code == 400
     assert wrong in response.json()
     with schema_context("acme"):
-        assert channel_get().template_name == ""
+        assert channel_default_ensure().template_name == ""
 
 
 def test_other_channels_keep_no_template(api, acme):

@@ -2,7 +2,7 @@
 
 import threading
 
-from conversations.providers.http import shared_client
+from secretaria.http import shared_client
 
 
 def test_a_thread_reuses_its_client_and_other_threads_get_their_own():

@@ -9,10 +9,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from compliance.models import AuditEvent
-from conversations.models import CompanyProfile, Contact, Conversation, Message, Outbox
-from conversations.providers.channels.base import InboundMessage, MessageKind
-from conversations.services.channel import channel_configure
-from conversations.services.handoff import (
+from conversations.channels.base import InboundMessage, MessageKind
+from conversations.channels.services import channel_configure
+from conversations.core.handoff import (
     CALLBACK_TEXT,
     callback_offer,
     conversation_handoff,
@@ -20,10 +19,11 @@ from conversations.services.handoff import (
     handoffs_without_answer,
     staff_reply,
 )
-from conversations.services.ingest import inbound_store
-from conversations.services.outbox import outbox_send
-from conversations.services.pipeline import conversation_reply
-from conversations.tasks_handoff import handoff_callbacks_task
+from conversations.core.ingest import inbound_store
+from conversations.core.outbox import outbox_send
+from conversations.core.pipeline import conversation_reply
+from conversations.models import CompanyProfile, Contact, Conversation, Message, Outbox
+from conversations.tasks import handoff_callbacks_task
 from tests.conftest import member
 
 SP = ZoneInfo("America/Sao_Paulo")
@@ -177,12 +177,14 @@ def test_a_viewer_cannot_reply_take_over_or_hand_back(in_acme, api, tail, payloa
         assert not Outbox.objects.exists()
 
 
-def test_an_operator_takes_over_and_hands_back_and_the_hand_back_is_audited(in_acme, api):
+def test_an_operator_takes_over_and_hands_back_and_the_hand_back_is_audited(in_acme, api,
+                                                                          django_capture_on_commit_callbacks):
     conversation = chat()
     client = api(in_acme, "operator")
 
-    taken = client.post(url(conversation.pk, "/handoff"), {"reason": "Cliente pediu um humano"}, format="json")
-    back = client.post(url(conversation.pk, "/hand-back"))
+    with django_capture_on_commit_callbacks(execute=True):  # the audit trail hears it once committed
+        taken = client.post(url(conversation.pk, "/handoff"), {"reason": "Cliente pediu um humano"}, format="json")
+        back = client.post(url(conversation.pk, "/hand-back"))
 
     assert taken.status_code == 200
     assert (taken.json()["status"], taken.json()["handoff_reason"]) == ("handoff", "Cliente pediu um humano")

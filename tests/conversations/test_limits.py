@@ -7,8 +7,8 @@ from django.test import RequestFactory
 from django_tenants.utils import schema_context
 from prometheus_client import REGISTRY
 
-from conversations.services import limits
-from conversations.services.limits import client_ip, ip_allow, llm_budget_allow, sender_allow, webhook_allow
+from conversations.core import limits
+from conversations.core.limits import client_ip, ip_allow, llm_budget_allow, sender_allow, webhook_allow
 from secretaria.redis_client import get_redis
 
 CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"

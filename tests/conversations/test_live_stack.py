@@ -15,9 +15,9 @@ import httpx
 import pytest
 from django_tenants.utils import schema_context
 
+from conversations.channels.services import channel_default_ensure
+from conversations.channels.whaticket import sign
 from conversations.models import Message
-from conversations.providers.channels.whaticket import sign
-from conversations.services.channel import channel_get
 from tests.conftest import INITECH_PHONE_NUMBER_ID, LIVE_META_SECRET, wait_until
 from tests.conversations import meta_payloads
 
@@ -74,7 +74,7 @@ def test_the_same_notification_five_times_at_once_gets_one_reply(db, live_web, f
 def test_a_whaticket_message_gets_exactly_one_reply_through_the_send_api(db, live_web, fake_providers):
     phone = f"55119{uuid.uuid4().int % 10**8:08d}"
     with schema_context("hooli"):
-        secret = channel_get().inbound_secret
+        secret = channel_default_ensure().inbound_secret
     body = json.dumps({"key": {"remoteJid": f"{phone}@s.whatsapp.net", "fromMe": False, "id": uuid.uuid4().hex},
                        "messageTimestamp": int(time.time()), "pushName": "Carla",
                        "message": {"conversation": "Oi! Tudo bem?"}}).encode()

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from conversations.providers.llm.base import (
+from conversations.assistant.providers.base import (
     ChatTurn,
     LLMBlockedError,
     LLMPermanentError,
@@ -16,8 +16,8 @@ from conversations.providers.llm.base import (
     LLMResult,
     LLMTransientError,
 )
-from conversations.providers.llm.gemini import GeminiProvider
-from conversations.providers.llm.openai import OpenAICompatibleProvider
+from conversations.assistant.providers.gemini import GeminiProvider
+from conversations.assistant.providers.openai import OpenAICompatibleProvider
 
 from . import llm_payloads as P
 
@@ -261,7 +261,7 @@ MAX_TOKENS_REFUSED = P.openai_error(
 
 @pytest.fixture
 def fresh_refusals(monkeypatch):
-    monkeypatch.setattr("conversations.providers.llm.openai._refused", {})
+    monkeypatch.setattr("conversations.assistant.providers.openai._refused", {})
 
 
 def test_a_reasoning_model_refusing_both_parameters_is_answered_and_remembered(respx_mock, fresh_refusals):

@@ -7,11 +7,11 @@ are tested together; `sleep` is injected and recorded, so nothing actually waits
 import httpx
 import pytest
 
-from conversations.providers.llm import retrying
-from conversations.providers.llm.base import ChatTurn, LLMPermanentError, LLMRequest, LLMTransientError
-from conversations.providers.llm.gemini import GeminiProvider
-from conversations.providers.llm.openai import OpenAICompatibleProvider
-from conversations.providers.llm.retrying import backoff, with_retries
+from conversations.assistant.providers import retrying
+from conversations.assistant.providers.base import ChatTurn, LLMPermanentError, LLMRequest, LLMTransientError
+from conversations.assistant.providers.gemini import GeminiProvider
+from conversations.assistant.providers.openai import OpenAICompatibleProvider
+from conversations.assistant.providers.retrying import backoff, with_retries
 
 from . import llm_payloads as P
 

@@ -18,12 +18,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from structlog.stdlib import ProcessorFormatter
 
+from conversations.assistant import llm as service
+from conversations.assistant.breaker import CircuitBreaker
+from conversations.assistant.llm import llm_complete, llm_config_get, llm_config_set, provider_for
+from conversations.assistant.providers.base import ChatTurn, LLMRequest
+from conversations.assistant.selectors import llm_usage
 from conversations.models import LLMCall
-from conversations.providers.llm.base import ChatTurn, LLMRequest
-from conversations.selectors import llm_usage
-from conversations.services import llm as service
-from conversations.services.breaker import CircuitBreaker
-from conversations.services.llm import llm_complete, llm_config_get, llm_config_set, provider_for
 from secretaria.observability.metrics import LLM_ERRORS, LLM_LATENCY, LLM_TOKENS
 
 from . import llm_payloads as P

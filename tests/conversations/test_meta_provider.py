@@ -14,7 +14,7 @@ import httpx
 import pytest
 from django.http import QueryDict
 
-from conversations.providers.channels.base import (
+from conversations.channels.base import (
     DeliveryStatus,
     Location,
     MessageKind,
@@ -23,7 +23,7 @@ from conversations.providers.channels.base import (
     TemplateRequiredError,
     TransientChannelError,
 )
-from conversations.providers.channels.meta import (
+from conversations.channels.meta import (
     MetaClient,
     MetaPayloadError,
     most_advanced,

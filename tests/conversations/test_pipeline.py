@@ -8,12 +8,12 @@ import respx
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from conversations.channels.base import InboundMessage, MessageKind
+from conversations.channels.services import channel_configure
+from conversations.core.ingest import inbound_store
+from conversations.core.outbox import outbox_send
+from conversations.core.pipeline import conversation_reply, pipeline_sweep
 from conversations.models import Contact, Conversation, Message, Outbox
-from conversations.providers.channels.base import InboundMessage, MessageKind
-from conversations.services.channel import channel_configure
-from conversations.services.ingest import inbound_store
-from conversations.services.outbox import outbox_send
-from conversations.services.pipeline import conversation_reply, pipeline_sweep
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +133,7 @@ def test_a_whaticket_company_replies_through_the_send_api(acme):
 @respx.mock
 def test_a_transient_send_error_leaves_the_reply_pending_for_a_retry(acme):
     respx.post("http://whaticket.test/api/messages/send").mock(return_value=httpx.Response(503))
-    from conversations.providers.channels.base import TransientChannelError
+    from conversations.channels.base import TransientChannelError
 
     with schema_context("acme"):
         channel_configure(kind="whaticket", base_url="http://whaticket.test", access_token="tok")
@@ -147,7 +147,7 @@ def test_a_transient_send_error_leaves_the_reply_pending_for_a_retry(acme):
 
 
 def test_the_sweeper_resends_replies_whose_sender_died_or_whose_task_was_lost(in_acme):
-    from conversations.services.pipeline import outbox_sweep
+    from conversations.core.pipeline import outbox_sweep
 
     message = receive("oi", "sw1")
     conversation_reply(contact_id=message.contact_id)
@@ -162,7 +162,7 @@ def test_the_sweeper_resends_replies_whose_sender_died_or_whose_task_was_lost(in
 
 def sweep_sees(outbox: Outbox, **state) -> tuple[int, str]:
     """(rows the sweeper enqueued, the row's state after it) for `outbox` put in `state`."""
-    from conversations.services.pipeline import outbox_sweep
+    from conversations.core.pipeline import outbox_sweep
 
     Outbox.objects.filter(pk=outbox.pk).update(**state)
     enqueued = outbox_sweep()

@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from conversations.core.selectors import messages_pending
 from conversations.models import Contact, Message
-from conversations.selectors import messages_pending
 
 
 def test_pending_messages_are_the_contacts_unanswered_inbound_ones_oldest_first_with_their_contact(acme):

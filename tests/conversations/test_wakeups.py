@@ -6,9 +6,9 @@ import time
 import pytest
 from django_tenants.utils import schema_context
 
-from conversations.services import pipeline, wakeups
-from conversations.services.pipeline import ReplyOutcome
-from conversations.services.wakeups import WakeupPool, wakeup_run, wakeup_schedule, wakeups_key, wakeups_pop_due
+from conversations.core import pipeline, wakeups
+from conversations.core.pipeline import ReplyOutcome
+from conversations.core.wakeups import WakeupPool, wakeup_run, wakeup_schedule, wakeups_key, wakeups_pop_due
 from secretaria.redis_client import get_redis
 
 

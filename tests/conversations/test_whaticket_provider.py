@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from conversations.providers.channels.base import (
+from conversations.channels.base import (
     ChannelClient,
     MessageKind,
     Option,
     PermanentChannelError,
     TransientChannelError,
 )
-from conversations.providers.channels.whaticket import (
+from conversations.channels.whaticket import (
     WhaticketClient,
     WhaticketPayloadError,
     normalize_number,

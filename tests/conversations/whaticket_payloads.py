@@ -1,9 +1,10 @@
-"""Whaticket wire examples (contracts.md §1) as Python dicts.
+"""Whaticket wire examples (docs/contracts/whaticket.md §1) as Python dicts.
 
-Provenance, as in contracts.md: TEXT is the §1.4 illustrative body verbatim
-[CONSTRUCTED there from WAProto]; every other inbound example is [CONSTRUCTED] from
-WAProto field names (`WhiskeySockets/Baileys` WAProto.proto) in the same shape; the
-Send API bodies are quoted from the §1.1–1.3 tables [SRC].
+The bare §1.x in the comments below are sections of docs/contracts/whaticket.md.
+Provenance: TEXT is the illustrative body of §1.4 verbatim (itself assembled from
+WAProto field names); every other inbound example is [CONSTRUCTED] from WAProto field
+names (`WhiskeySockets/Baileys` WAProto.proto) in the same shape; the Send API bodies
+are quoted from the §1.1–§1.3 tables, which describe the projects' observed behaviour.
 """
 
 import copy
@@ -29,7 +30,7 @@ def info(message: dict | None, *, id="3EB0A1B2C3D4E5F60718", remote_jid=JID, fro
 
 
 def wrapped(payload: dict) -> dict:
-    """The fork variant `{"message": WebMessageInfo}` (contracts.md §1.5 item 3)."""
+    """The fork variant `{"message": WebMessageInfo}` (docs/contracts/whaticket.md §1.5 item 3)."""
     return {"message": copy.deepcopy(payload)}
 
 

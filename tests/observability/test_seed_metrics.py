@@ -3,8 +3,9 @@
 import pytest
 from django.test import Client
 
-from conversations.tasks_metrics import _broker, _priority_lists, queue_size_sample_task
 from secretaria.observability import metrics
+from secretaria.observability.queues import _broker, _priority_lists
+from secretaria.tasks import queue_size_sample_task
 from tests.observability.helpers import families, samples
 
 # Family name as the parser reports it (counters without `_total`), type, one sample's labels.
@@ -86,4 +87,4 @@ def test_with_the_broker_down_a_sample_is_skipped(settings, unique):
 def test_the_task_is_registered_under_its_name():
     from celery_app import app
 
-    assert app.tasks["conversations.queue_size_sample"].name == "conversations.queue_size_sample"
+    assert app.tasks["secretaria.queue_size_sample"].name == "secretaria.queue_size_sample"

@@ -1,4 +1,4 @@
-"""`manage.py bootstrap`: what `make run` relies on, idempotent."""
+"""`manage.py bootstrap` and the demo company (`python -m devstack.demo`): what `make run` relies on, idempotent."""
 
 import pytest
 from django.core.management import call_command
@@ -6,10 +6,11 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from conversations.channels.base import InboundMessage, MessageKind
+from conversations.core.ingest import inbound_store
+from conversations.core.pipeline import conversation_reply
 from conversations.models import KnowledgeItem, Message
-from conversations.providers.channels.base import InboundMessage, MessageKind
-from conversations.services.ingest import inbound_store
-from conversations.services.pipeline import conversation_reply
+from devstack.demo import main as demo_main
 from tenants.models import Company
 
 
@@ -30,9 +31,14 @@ def ask(text: str, id: str) -> str:
     return Message.objects.filter(direction="out").order_by("-id").first().text
 
 
+def bootstrap_with_demo() -> None:
+    call_command("bootstrap")
+    assert demo_main() == 0
+
+
 def test_bootstrap_twice_creates_one_demo_with_its_clinic_and_working_credentials(db, demo_env):
-    call_command("bootstrap")
-    call_command("bootstrap")
+    bootstrap_with_demo()
+    bootstrap_with_demo()
 
     assert Company.objects.filter(slug="demo").count() == 1
     with schema_context("demo"):
@@ -43,7 +49,7 @@ def test_bootstrap_twice_creates_one_demo_with_its_clinic_and_working_credential
 
 
 def test_the_demo_answers_a_greeting_a_price_question_and_a_request_for_a_person(db, demo_env):
-    call_command("bootstrap")
+    bootstrap_with_demo()
 
     with schema_context("demo"):
         greeting = ask("Oi, bom dia!", "d1")

@@ -32,9 +32,11 @@ def nothing_exists_for(slug: str) -> bool:
     )
 
 
-def test_a_platform_admin_provisions_a_company_with_everything_it_needs(api, unique):
+def test_a_platform_admin_provisions_a_company_with_everything_it_needs(api, unique,
+                                                                       django_capture_on_commit_callbacks):
     slug = f"nova-{unique}"
-    response = api(None, "admin").post("/api/tenants/provision", body(slug), format="json")
+    with django_capture_on_commit_callbacks(execute=True):  # the audit trail hears it once committed
+        response = api(None, "admin").post("/api/tenants/provision", body(slug), format="json")
 
     assert response.status_code == 201, response.content
     data = response.json()

@@ -27,7 +27,7 @@ import structlog
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from agenda.types import CalendarRejected, CalendarUnavailable, SlotTaken
-from conversations.providers.http import shared_client
+from secretaria.http import shared_client
 
 log = structlog.get_logger(__name__)
 

@@ -21,8 +21,8 @@ from django.db.models import Q
 from django_tenants.utils import schema_context
 
 from conversations.api.sandbox import MAX_REPLIES
-from conversations.models import Channel, CompanyProfile
-from conversations.services.channel import channel_get
+from conversations.assistant.models import CompanyProfile
+from conversations.channels.models import Channel
 from tenants.models import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, Company
 
 PROMPT = "você> "
@@ -67,21 +67,20 @@ def _target(tenant: str, *, url: str) -> Target:
     if domain is None:
         raise CommandError(f"A empresa '{company.slug}' não tem domínio cadastrado.")
     with schema_context(company.schema_name):
-        channel = channel_get()
+        channel = Channel.objects.filter(kind="sandbox", enabled=True).order_by("-is_default", "id").first()
         profile = CompanyProfile.objects.first()
-    if channel.kind != Channel.Kind.SANDBOX:
-        raise CommandError(_not_sandbox(company, channel, domain=domain, url=url))
+    if channel is None:
+        raise CommandError(_not_sandbox(company, domain=domain, url=url))
     assistant = (profile.assistant_name if profile else "") or DEFAULT_ASSISTANT
     return Target(company=company.name, domain=domain, secret=channel.inbound_secret, assistant=assistant)
 
 
-def _not_sandbox(company: Company, channel: Channel, *, domain: str, url: str) -> str:
+def _not_sandbox(company: Company, *, domain: str, url: str) -> str:
     return (
-        f"A empresa '{company.slug}' usa o canal \"{channel.get_kind_display()}\", não o sandbox, "
-        "e o simulador só conversa pelo sandbox. Para trocar (como dono ou gerente):\n"
-        f"  curl -X PUT {url}/api/channel -H 'Host: {domain}' -H 'Authorization: Bearer <token>' \\\n"
-        "       -H 'Content-Type: application/json' -d '{\"kind\": \"sandbox\"}'\n"
-        "Atenção: a troca apaga as credenciais do canal atual; para voltar, envie o PUT com elas de novo."
+        f"A empresa '{company.slug}' não tem um canal sandbox ativo, e o simulador só conversa pelo sandbox. "
+        "Para criar um, ao lado dos números que ela já tem (como dono ou gerente):\n"
+        f"  curl -X POST {url}/api/channels -H 'Host: {domain}' -H 'Authorization: Bearer <token>' \\\n"
+        "       -H 'Content-Type: application/json' -d '{\"kind\": \"sandbox\", \"name\": \"Simulador\"}'"
     )
 
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.engine.context import EngineContext, KnowledgeData, ProfileData
+from conversations.assistant.engine.context import EngineContext, KnowledgeData, ProfileData
 
 SP = ZoneInfo("America/Sao_Paulo")
 COMPANY = "Clínica Bella Pele"

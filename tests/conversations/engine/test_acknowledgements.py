@@ -2,8 +2,8 @@
 
 import pytest
 
-from conversations.engine.context import EngineContext
-from conversations.engine.local import compose
+from conversations.assistant.engine.context import EngineContext
+from conversations.assistant.engine.local import compose
 
 OFFERED_THE_TEAM = ("Desculpe, não encontrei essa informação por aqui. Posso ajudar com nossos serviços — ou, se "
                     "preferir, chamo alguém da equipe.")

@@ -1,9 +1,9 @@
 """The offline engine end to end: one burst of a customer's messages in, one reply out."""
 
-from conversations.engine.context import Draft, ProfileData
-from conversations.engine.intents import Intent
-from conversations.engine.local import Answer, answer, compose
-from conversations.engine.safety import SAFE_REFUSAL
+from conversations.assistant.engine.context import Draft, ProfileData
+from conversations.assistant.engine.intents import Intent
+from conversations.assistant.engine.local import Answer, answer, compose
+from conversations.assistant.engine.safety import SAFE_REFUSAL
 
 from .conftest import BUSINESS_HOURS, at
 

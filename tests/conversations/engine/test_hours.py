@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conversations.engine.hours import describe, describe_day, is_open, next_opening, when
+from conversations.assistant.engine.hours import describe, describe_day, is_open, next_opening, when
 
 from .conftest import BUSINESS_HOURS, SP, at
 

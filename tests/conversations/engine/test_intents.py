@@ -2,7 +2,7 @@
 
 import pytest
 
-from conversations.engine.intents import Intent, detect_intent, is_greeting, normalise, primary_intent
+from conversations.assistant.engine.intents import Intent, detect_intent, is_greeting, normalise, primary_intent
 
 
 def test_normalise_drops_accents_case_and_extra_spaces():

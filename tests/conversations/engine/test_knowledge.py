@@ -2,8 +2,8 @@
 
 import pytest
 
-from conversations.engine.context import KnowledgeData
-from conversations.engine.knowledge import (
+from conversations.assistant.engine.context import KnowledgeData
+from conversations.assistant.engine.knowledge import (
     THRESHOLD,
     format_duration,
     format_item,

@@ -1,8 +1,8 @@
 """The LLM request: the company's facts, tone and hard rules, then this contact's turns only."""
 
-from conversations.engine.context import ProfileData
-from conversations.engine.prompt import build_request
-from conversations.providers.llm.base import ChatTurn, LLMRequest
+from conversations.assistant.engine.context import ProfileData
+from conversations.assistant.engine.prompt import build_request
+from conversations.assistant.providers.base import ChatTurn, LLMRequest
 
 
 def test_the_system_prompt_holds_the_facts(make_ctx):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conversations.engine.safety import SAFE_REFUSAL, detect_injection, redact_for_llm
+from conversations.assistant.engine.safety import SAFE_REFUSAL, detect_injection, redact_for_llm
 
 
 @pytest.mark.parametrize(("text", "reason"), [

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conversations.engine.sentiment import NEUTRAL, Sentiment, combine, detect_sentiment
+from conversations.assistant.engine.sentiment import NEUTRAL, Sentiment, combine, detect_sentiment
 
 
 @pytest.mark.parametrize(("text", "label"), [

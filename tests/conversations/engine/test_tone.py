@@ -2,9 +2,9 @@
 
 import pytest
 
-from conversations.engine import tone
-from conversations.engine.context import ProfileData
-from conversations.engine.sentiment import Sentiment
+from conversations.assistant.engine import tone
+from conversations.assistant.engine.context import ProfileData
+from conversations.assistant.engine.sentiment import Sentiment
 
 from .conftest import COMPANY, at
 

@@ -1,0 +1,80 @@
+"""What the engine reads and what it writes: plain data, so the engine never touches the database.
+
+The caller (the reply pipeline, the chat simulator, the replay tool) loads the company's
+profile and knowledge base and this contact's recent turns, and passes them in. The
+context holds one contact's conversation only: nothing about other customers can reach
+a reply or an LLM prompt, because it is never given to the engine.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from conversations.assistant.engine.hours import DEFAULT_TZ
+from conversations.assistant.engine.intents import Intent
+from conversations.assistant.engine.sentiment import NEUTRAL, Sentiment
+
+HANDOFF_REASONS = ("human_request", "low_confidence", "negative_sentiment", "complaint", "lgpd_request")
+
+
+@dataclass
+class ProfileData:
+    """Same attribute names as CompanyProfile: for tests, the simulator and companies without a profile row."""
+
+    assistant_name: str = "Ana"
+    formality: str = "neutral"  # "informal" | "neutral" | "formal"
+    empathy: bool = True
+    humour: bool = False
+    emoji: bool = False
+    business_hours: dict = field(default_factory=dict)
+    out_of_hours_message: str = ""
+
+
+@dataclass
+class KnowledgeData:
+    """Same attribute names as KnowledgeItem."""
+
+    title: str
+    answer: str
+    kind: str = "faq"
+    keywords: str = ""
+    price_cents: int | None = None
+    duration_minutes: int | None = None
+    is_active: bool = True
+    id: int | None = None
+
+
+@dataclass
+class EngineContext:
+    company_name: str
+    profile: object = field(default_factory=ProfileData)  # CompanyProfile or ProfileData
+    knowledge: list = field(default_factory=list)  # KnowledgeItem or KnowledgeData; inactive ones are skipped
+    contact_name: str = ""
+    texts: list[str] = field(default_factory=list)  # the customer's new messages in this burst, oldest first
+    history: list[tuple[str, str]] = field(default_factory=list)  # ("user" | "assistant", text), oldest first
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))  # aware
+    timezone: str = DEFAULT_TZ
+    low_confidence_streak: int = 0  # previous bot answers in a row that were low-confidence
+
+
+@dataclass
+class Draft:
+    """The engine's reply and what the pipeline should do with it."""
+
+    text: str
+    intent: Intent
+    sentiment: Sentiment = NEUTRAL
+    confidence: float = 1.0  # 0..1; below 0.5 the reply is a fallback
+    handoff: bool = False
+    handoff_reason: str = ""  # "" or one of HANDOFF_REASONS
+    summary: str = ""  # for the staff, when handing off
+    knowledge_id: int | None = None  # the knowledge item the answer came from
+    injection: bool = False  # an injection attempt was refused; never send this turn to an LLM
+    needs_llm: bool = False  # no good local answer: an LLM, if configured, should try
+    # Choices offered with the text, (id, title, description): an interactive list where the channel has one.
+    options: list[tuple[str, str, str]] = field(default_factory=list)
+    options_body: str = ""  # the text without the numbered options, for the interactive message
+    turn: str = ""  # the turn handler that answered (conversations/turns.py), "" for the engine or the LLM
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.confidence < 0.5

@@ -1,0 +1,213 @@
+"""Finding the company's answer to a customer's question in its knowledge base (offline).
+
+Items are ranked by accent-insensitive overlap of light-stemmed words with their title,
+keywords and answer, weighted by rarity across the base. Common asks are recognised as
+concepts ("quanto custa" -> price, "onde fica" -> address) that match an item by its
+kind or keywords, so "onde fica?" finds the address with no word in common. A price
+asked for must name something the base knows: "quanto custa o laser?" finds nothing
+rather than another service's price. Items are any objects with the KnowledgeItem
+attribute names; the caller loads them (no queries here).
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+from conversations.assistant.engine.intents import normalise
+
+THRESHOLD = 0.4
+_TITLE_WEIGHT, _ANSWER_WEIGHT = 1.0, 0.6
+
+CONCEPTS: dict[str, re.Pattern] = {
+    "price": re.compile(r"\b(precos?|valor(es)?|quanto (custa|custam|e|fica|ficam|sai|saem|cobra\w*)|custa\w*"
+                        r"|custos?|tabela|orcamento|investimento)\b"),
+    "address": re.compile(r"\b(endereco|onde (fica|ficam|voces ficam|e|esta|estao)|localiza\w*|como (chego|chegar)"
+                          r"|fica onde|ponto de referencia|mapa)\b"),
+    "hours": re.compile(r"\b(horarios? de (funcionamento|atendimento)|horarios?|funcionamento"
+                        r"|funcionam? (hoje|amanha|sabado|domingo|feriado|ate|de|no|na|aos)|abre|abrem|abertos?"
+                        r"|abertas?|fecha|fecham|fechados?|fechadas?|que horas|ate que horas|expediente)\b"),
+    "payment": re.compile(r"\b(pagamentos?|pagar|pago|cartao|cartoes|pix|parcel\w*|dinheiro|credito|debito"
+                          r"|boleto)\b"),
+    "parking": re.compile(r"\b(estaciona\w*|vagas? (para|pra|de) (carro|moto)|valet|manobrista)\b"),
+    "insurance": re.compile(r"\b(convenios?|planos? de saude|unimed|amil|bradesco saude|sulamerica|hapvida"
+                            r"|reembolso)\b"),
+    "duration": re.compile(r"\b(quanto tempo|duracao|dura|demora)\b"),
+}
+# Concepts that need a named item (a price of what?); the others are one fact of the company.
+_ITEM_CONCEPTS = {"price", "duration"}
+_KIND_CONCEPTS = {"service": {"price", "duration"}, "address": {"address"}, "hours": {"hours"}}
+_KIND_BOOST = {"address": 0.2, "hours": 0.2}
+
+STOPWORDS = set("""
+a o as os um uma uns umas de da do das dos em no na nos nas num numa por pra pro para com sem e ou que se ao
+aos me mim te ti lhe eu voce voces vc vcs tu ele ela meu minha meus minhas seu sua seus suas nosso nossa isso
+isto esse essa este esta aquilo aquele aquela qual quais quanto quanta quantos quantas como onde quando porque
+oi ola bom boa dia tarde noite tudo bem ok sim nao ja ai aqui la entao tambem mais muito pouco tem ter tenho
+temos teria ha hoje eh sao ser era foi estao estou fazer faz fazem faco fazemos gostaria queria quero quer
+saber sobre favor pf pfv poderia pode podem posso preciso precisava alguma algum ainda so apenas tipo coisa
+vez clinica salao empresa consultorio informacao informacoes duvida gente obrigado obrigada obg valeu
+por favor fazer ola bem oie tchau certo beleza entendi
+""".split())
+
+_SUFFIXES = [("coes", "cao"), ("oes", "ao"), ("aes", "ao"), ("ais", "al"), ("eis", "el"), ("ns", "m"),
+             ("res", "r"), ("zes", "z")]
+_VERB_PLURALS = ("amos", "emos", "imos")
+_ENDINGS = ["amento", "imento", "ando", "endo", "indo", "aram", "eram", "iram", "ava",
+            "ado", "ada", "ido", "ida", "ar", "er", "ir", "am", "em"]
+
+
+@dataclass(frozen=True)
+class Match:
+    item: object
+    score: float  # 0..1
+
+
+@dataclass(frozen=True)
+class Query:
+    tokens: frozenset[str]  # stemmed content words, without the words that named a concept
+    concepts: frozenset[str]
+
+
+def stem(word: str) -> str:
+    """Light pt-BR stemming; only needs to be consistent on both sides: 'informações' -> 'informaca'."""
+    if word.endswith(_VERB_PLURALS) and len(word) >= 7:
+        word = word[:-4]
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + replacement
+            break
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 4:
+        word = word[:-1]
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            word = word[: -len(ending)]
+            break
+    if word[-1:] in ("a", "e", "o") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def tokens(text: str) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", normalise(text))
+    return {stem(w) for w in words if w not in STOPWORDS and len(w) > 1}
+
+
+def concepts_in(text: str) -> set[str]:
+    norm = normalise(text)
+    return {name for name, pattern in CONCEPTS.items() if pattern.search(norm)}
+
+
+def parse_query(text: str) -> Query:
+    norm = normalise(text)
+    found = {name for name, pattern in CONCEPTS.items() if pattern.search(norm)}
+    for name in found:
+        norm = CONCEPTS[name].sub(" ", norm)
+    return Query(frozenset(tokens(norm)), frozenset(found))
+
+
+@dataclass(frozen=True)
+class _Doc:
+    item: object
+    strong: frozenset[str]  # title and keywords
+    title: frozenset[str]
+    weak: frozenset[str]  # answer
+    concepts: frozenset[str]
+
+    def weight(self, token: str) -> float:
+        if token in self.strong:
+            return _TITLE_WEIGHT
+        return _ANSWER_WEIGHT if token in self.weak else 0.0
+
+
+def _doc(item) -> _Doc:
+    head = f"{item.title} {(item.keywords or '').replace(',', ' ')}"
+    strong = tokens(head)
+    implied = _KIND_CONCEPTS.get(str(item.kind), set())
+    return _Doc(item, frozenset(strong), frozenset(tokens(item.title)), frozenset(tokens(item.answer or "") - strong),
+                frozenset(concepts_in(f"{item.title}, {item.keywords or ''}") | implied))
+
+
+def _idf(docs: list[_Doc]) -> dict[str, float]:
+    counts: dict[str, int] = {}
+    for doc in docs:
+        for token in doc.strong | doc.weak:
+            counts[token] = counts.get(token, 0) + 1
+    return {token: 1 + math.log(len(docs) / n) for token, n in counts.items()}
+
+
+def _score(query: Query, doc: _Doc, idf: dict[str, float], unseen: float) -> float:
+    """How well an item answers: coverage of the query's words (words the base does not know count
+    against it, so "laser de pele" is not "limpeza de pele"), or of the item's title when the
+    customer added details around it, plus bonuses for the concepts asked about."""
+    total = sum(idf.get(t, unseen) for t in query.tokens)
+    coverage = sum(idf[t] * doc.weight(t) for t in query.tokens if t in idf) / total if total else 0.0
+    if doc.title:
+        coverage = max(coverage, 0.9 * len(doc.title & query.tokens) / len(doc.title))
+    shared = query.concepts & doc.concepts
+    bonus = 0.45 if shared - _ITEM_CONCEPTS else 0.0
+    if shared & _ITEM_CONCEPTS and coverage >= 0.5:
+        bonus += 0.35 * coverage + (0.1 if getattr(doc.item, "price_cents", None) else 0.0)
+    kind = str(doc.item.kind)
+    if kind in _KIND_BOOST and shared & _KIND_CONCEPTS[kind]:
+        bonus += _KIND_BOOST[kind]
+    return min(1.0, 0.7 * coverage + bonus)
+
+
+def rank(items, text: str, *, ignore_unknown: bool = False) -> list[Match]:
+    """Every active item with a score at or above THRESHOLD, best first (ties: base order).
+
+    `ignore_unknown` drops words the base does not know, for texts that mix an item with other
+    talk ("quero agendar uma consulta amanhã" -> the consultation)."""
+    docs = [_doc(item) for item in items if getattr(item, "is_active", True)]
+    if not docs:
+        return []
+    query = parse_query(text)
+    idf = _idf(docs)
+    if ignore_unknown:
+        query = Query(frozenset(t for t in query.tokens if t in idf), query.concepts)
+    unseen = 1 + math.log(len(docs) + 1)
+    scored = [Match(doc.item, round(_score(query, doc, idf, unseen), 3)) for doc in docs]
+    return sorted((m for m in scored if m.score >= THRESHOLD), key=lambda m: -m.score)
+
+
+def search(items, text: str, *, ignore_unknown: bool = False) -> Match | None:
+    ranked = rank(items, text, ignore_unknown=ignore_unknown)
+    return ranked[0] if ranked else None
+
+
+def format_price(cents: int | None) -> str:
+    """15000 -> 'R$ 150,00'; 120000 -> 'R$ 1.200,00'."""
+    if cents is None:
+        return ""
+    return "R$ " + f"{cents / 100:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def format_duration(minutes: int | None) -> str:
+    return f"{minutes} min" if minutes else ""
+
+
+def format_item(item) -> str:
+    """The answer as sent: 'Limpeza de pele: R$ 150,00 · 60 min. <answer>' (price only if not in it)."""
+    answer = (item.answer or "").strip()
+    details = [format_duration(item.duration_minutes)]
+    if "R$" not in answer:
+        details.insert(0, format_price(item.price_cents))
+    details = [d for d in details if d]
+    if not details:
+        return answer
+    head = f"{item.title}: {' · '.join(details)}"
+    return f"{head}. {answer}" if answer else f"{head}."
+
+
+def price_list(items, limit: int = 8) -> str:
+    """'• Limpeza de pele: R$ 150,00 (60 min)' lines for the active services with a price."""
+    lines = []
+    for item in items:
+        if getattr(item, "is_active", True) and str(item.kind) == "service" and item.price_cents is not None:
+            duration = f" ({format_duration(item.duration_minutes)})" if item.duration_minutes else ""
+            lines.append(f"• {item.title}: {format_price(item.price_cents)}{duration}")
+    return "\n".join(lines[:limit])
+
+
+def item_id(item) -> int | None:
+    return getattr(item, "pk", None) or getattr(item, "id", None)

@@ -1,0 +1,137 @@
+"""The company's tone: greetings by local time, formality, empathy, humour and emoji.
+
+Deterministic on purpose (no random variants): the same message in the same context
+gets the same words, so tests, the replay simulator and A/B templates stay comparable.
+`profile` is a CompanyProfile or anything with the same attribute names.
+"""
+
+import re
+
+from conversations.assistant.engine.hours import DEFAULT_TZ, local_time
+
+FORMAL, NEUTRAL, INFORMAL = "formal", "neutral", "informal"
+
+# Companies whose name starts with a masculine noun are "do" ("assistente virtual do Salão Bela").
+_MASCULINE = re.compile(r"^(sal[aã]o|consult[oó]rio|est[uú]dio|studio|espa[cç]o|instituto|centro|escrit[oó]rio"
+                        r"|laborat[oó]rio|hospital|ateli[eê]|spa|cabeleireiro|barbeiro|grupo|n[uú]cleo)\b", re.I)
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2764\ufe0f\u200d]+")
+_EMPATHY_OPENERS = {FORMAL: "Lamentamos pelo transtorno.", NEUTRAL: "Sinto muito por isso.",
+                    INFORMAL: "Poxa, sinto muito por isso."}
+_ALREADY_EMPATHETIC = re.compile(r"^(sinto muito|lamento|lamentamos|poxa|desculpe|pedimos desculpas)", re.I)
+_FORMAL_WORDS = [(r"\bpra\b", "para"), (r"\bpro\b", "para o"), (r"\bt[aá]\b", "está"), (r"\bt[oô]\b", "estou"),
+                 (r"\bvc\b", "você"), (r"\bvcs\b", "vocês"), (r"\bte (ajudar|aviso|avisar|chamar)\b", r"\1"),
+                 (r"^Oi\b", "Olá"), (r"\bPoxa, s", "S"), (r"\bbeleza\b", "certo")]
+
+
+def formality(profile) -> str:
+    value = str(getattr(profile, "formality", NEUTRAL) or NEUTRAL)
+    return value if value in (FORMAL, INFORMAL) else NEUTRAL
+
+
+def first_name(name: str) -> str:
+    """'maria souza' -> 'Maria'; phone numbers, emojis and empty names -> ''."""
+    for word in (name or "").split():
+        cleaned = re.sub(r"[^\w'-]", "", word).strip("'-_")
+        if cleaned and cleaned.replace("'", "").replace("-", "").isalpha():
+            return cleaned[0].upper() + cleaned[1:] if cleaned.islower() else cleaned
+    return ""
+
+
+def of_company(company_name: str) -> str:
+    return f"{'do' if _MASCULINE.match(company_name.strip()) else 'da'} {company_name.strip()}"
+
+
+def daypart(now, tz: str = DEFAULT_TZ) -> str:
+    hour = local_time(now, tz).hour
+    if 5 <= hour < 12:
+        return "Bom dia"
+    return "Boa tarde" if 12 <= hour < 18 else "Boa noite"
+
+
+def greeting(profile, contact_name: str, company_name: str, now, tz: str = DEFAULT_TZ, *,
+             introduce: bool = True) -> str:
+    """'Boa tarde, Maria! Aqui é Ana, assistente virtual da Clínica Bella Pele.'"""
+    name = first_name(contact_name)
+    who = f", {name}" if name else ""
+    mode = formality(profile)
+    end = "." if mode == FORMAL else "!"
+    hello = f"{daypart(now, tz)}{who}{end}"
+    if mode == INFORMAL and introduce:
+        hello = f"{hello} Tudo bem?"
+    if getattr(profile, "emoji", False) and mode != FORMAL:
+        hello = f"{hello} 😊"
+    if not introduce:
+        return hello
+    assistant = (getattr(profile, "assistant_name", "") or "").strip()
+    verb = "Sou" if mode == FORMAL else "Aqui é"
+    intro = f"{verb} {assistant}, assistente virtual {of_company(company_name)}." if assistant \
+        else f"Aqui é a assistente virtual {of_company(company_name)}."
+    return f"{hello} {intro}"
+
+
+def offer_help(profile) -> str:
+    return {FORMAL: "Em que posso ajudar?", INFORMAL: "Como posso te ajudar?"}.get(
+        formality(profile), "Como posso ajudar?")
+
+
+def acknowledge(profile) -> str:
+    return {FORMAL: "Perfeito. Permanecemos à disposição.",
+            INFORMAL: "Combinado! Qualquer coisa, é só chamar."}.get(
+        formality(profile), "Combinado! Se precisar de mais alguma coisa, é só chamar.")
+
+
+def thanks_reply(profile) -> str:
+    if getattr(profile, "humour", False) and formality(profile) != FORMAL:
+        return "Imagina! Foi um prazer — e aqui o atendimento não tira folga. Se precisar, é só chamar."
+    return {FORMAL: "Nós que agradecemos. Permanecemos à disposição.",
+            INFORMAL: "Imagina! Qualquer coisa, é só chamar."}.get(
+        formality(profile), "Por nada! Se precisar de mais alguma coisa, é só chamar.")
+
+
+def sign_off(profile, now, tz: str = DEFAULT_TZ) -> str:
+    """A goodbye that fits the time of day: 'Até logo! Tenha uma ótima tarde.'"""
+    hour = local_time(now, tz).hour
+    rest = "um ótimo dia" if 5 <= hour < 12 else "uma ótima tarde" if 12 <= hour < 18 else "uma ótima noite"
+    if formality(profile) == FORMAL:
+        return f"Agradecemos o contato. Tenha {rest}."
+    return f"Até logo! Tenha {rest}."
+
+
+def empathy_opener(profile) -> str:
+    return _EMPATHY_OPENERS[formality(profile)]
+
+
+def strip_emoji(text: str) -> str:
+    return re.sub(r" {2,}", " ", _EMOJI.sub("", text)).strip()
+
+
+def has_emoji(text: str) -> bool:
+    return bool(_EMOJI.search(text or ""))
+
+
+def style(text: str, profile, sentiment=None, *, add_emoji: bool = True) -> str:
+    """Fit a reply to the profile: empathy first for an upset customer, formal wording,
+    emoji removed when the company does not use them (or one added for an informal tone)."""
+    negative = sentiment is not None and sentiment.label == "negative"
+    if negative and getattr(profile, "empathy", False) and not _ALREADY_EMPATHETIC.match(text.strip()):
+        text = f"{empathy_opener(profile)} {text}"
+    mode = formality(profile)
+    if mode == FORMAL:
+        text = _formalise(text)
+    if not getattr(profile, "emoji", False):
+        text = strip_emoji(text)
+    elif add_emoji and mode == INFORMAL and not negative and not has_emoji(text):
+        text = f"{text} 😊"
+    return _tidy(text)
+
+
+def _formalise(text: str) -> str:
+    for pattern, replacement in _FORMAL_WORDS:
+        text = re.sub(pattern, replacement, text, flags=re.M)
+    return strip_emoji(re.sub(r"!+", ".", text).replace("..", "."))
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"([!?])\1+", r"\1", text)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()

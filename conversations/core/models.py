@@ -1,0 +1,161 @@
+"""Contacts, conversations, messages, the outbox and dead letters.
+
+Inbound messages are the system of record: a webhook answers 2xx only once the
+row is committed, and (provider, provider_message_id) is unique, so a provider's
+redelivery is a no-op.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+
+class Contact(models.Model):
+    phone = models.CharField("telefone", max_length=64, unique=True)  # digits, no "+"
+    name = models.CharField("nome", max_length=120, blank=True)
+    created_at = models.DateTimeField("criado em", auto_now_add=True)
+    last_message_at = models.DateTimeField("última mensagem", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "contato"
+        verbose_name_plural = "contatos"
+        ordering = ["-last_message_at"]
+
+    def __str__(self) -> str:
+        return self.name or self.phone
+
+
+class Conversation(models.Model):
+    """A session with one contact: closed after 30 min idle or 2 h in total."""
+
+    class Status(models.TextChoices):
+        BOT = "bot", "Com o assistente"
+        HANDOFF = "handoff", "Com a equipe"
+        CLOSED = "closed", "Encerrada"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
+    # The channel the conversation's first message came in on: every reply leaves through it.
+    channel = models.ForeignKey("conversations.Channel", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="conversations", verbose_name="canal")
+    status = models.CharField("situação", max_length=16, choices=Status.choices, default=Status.BOT)
+    intents = models.JSONField("intenções abertas", default=list, blank=True)
+    summary = models.TextField("resumo", blank=True)
+    handoff_reason = models.CharField("motivo do atendimento humano", max_length=200, blank=True)
+    # Bot answers in a row that it was not sure of; two in a row hand the conversation over.
+    low_confidence_streak = models.PositiveSmallIntegerField(default=0)
+    opened_at = models.DateTimeField("aberta em", auto_now_add=True)
+    last_activity_at = models.DateTimeField("última atividade", auto_now_add=True, db_index=True)
+    handoff_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "conversa"
+        verbose_name_plural = "conversas"
+        ordering = ["-last_activity_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact"], condition=~Q(status="closed"), name="one_open_conversation_per_contact"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} ({self.get_status_display()})"
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        IN = "in", "Recebida"
+        OUT = "out", "Enviada"
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Recebida"  # committed, waiting for the pipeline
+        PROCESSING = "processing", "Em processamento"
+        ANSWERED = "answered", "Respondida"
+        SKIPPED = "skipped", "Sem resposta"  # handoff, reactions, statuses...
+        LIMITED = "limited", "Acima do limite"  # stored, not answered (flood)
+        DEAD = "dead", "Na fila de falhas"
+        OUTBOUND = "outbound", "Saída"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    # In: the channel it arrived on. Out: the channel it leaves through.
+    channel = models.ForeignKey("conversations.Channel", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="messages", verbose_name="canal")
+    provider = models.CharField(max_length=32)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=16, default="text")
+    text = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED, db_index=True)
+    delivery_status = models.CharField(max_length=16, blank=True)
+    sent_by = models.CharField("enviada por", max_length=254, blank=True)  # staff e-mail, "" for the bot
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mensagem"
+        verbose_name_plural = "mensagens"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="unique_provider_message",
+            )
+        ]
+        indexes = [models.Index(fields=["contact", "state"], name="msg_contact_state")]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.text[:40]}"
+
+
+class Outbox(models.Model):
+    """One reply to send. The idempotency key makes a task that runs twice send once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pendente"
+        SENDING = "sending", "Enviando"
+        SENT = "sent", "Enviada"
+        FAILED = "failed", "Falhou"
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="outbox")
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the last attempt took the row (pending -> sending): the sweeper's clock.
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "envio"
+        verbose_name_plural = "envios"
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} ({self.get_state_display()})"
+
+
+class DeadLetter(models.Model):
+    """Work that failed for good, kept with its payload and reason until reprocessed."""
+
+    source = models.CharField("origem", max_length=40)
+    reason = models.TextField("motivo")
+    payload = models.JSONField("conteúdo", default=dict)
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True)
+    # The channel the failed work came in on or was to leave through (a reprocessed webhook is stored for it).
+    channel = models.ForeignKey("conversations.Channel", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name="canal")
+    created_at = models.DateTimeField("criado em", auto_now_add=True)
+    reprocessed_at = models.DateTimeField("reprocessado em", null=True, blank=True)
+    reprocess_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "falha"
+        verbose_name_plural = "fila de falhas"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason[:60]}"

@@ -1,0 +1,98 @@
+"""Composing one reply: the offline engine decides, the company's LLM (if any) words it.
+
+The engine (conversations/assistant/engine) always runs first: it detects the intent, the
+sentiment, prompt-injection attempts and the moments that belong to a person
+(human request, complaint, LGPD request, strong anger). Those are answered by the
+engine itself. Everything else goes to the configured LLM when there is one, with
+the engine's draft as the fallback when the model fails, refuses, is over budget or
+its circuit breaker is open — so a company never goes silent.
+"""
+
+from dataclasses import replace
+
+import structlog
+from django.utils import timezone
+
+from conversations.assistant.engine.context import Draft, EngineContext, ProfileData
+from conversations.assistant.engine.local import compose
+from conversations.assistant.engine.prompt import build_request
+from conversations.assistant.llm import llm_complete, llm_config_get
+from conversations.assistant.models import CompanyProfile, KnowledgeItem, LLMConfig
+from conversations.core.context import context_get
+from conversations.core.limits import llm_budget_allow
+from conversations.core.models import Contact, Conversation
+from conversations.turns import Turn, turn_handlers
+from secretaria.events import PromptInjectionRefused, publish
+from secretaria.settings_cache import cached
+from tenants.selectors import company_current
+
+log = structlog.get_logger(__name__)
+LLM_CONFIDENCE = 0.8
+
+
+def engine_context(*, conversation: Conversation, contact: Contact, texts: list[str]) -> EngineContext:
+    return EngineContext(
+        company_name=cached("company", company_current).name,
+        profile=cached("profile", lambda: CompanyProfile.objects.filter(singleton=1).first() or ProfileData()),
+        knowledge=cached("knowledge", lambda: list(KnowledgeItem.objects.filter(is_active=True))),
+        contact_name=contact.name,
+        texts=texts,
+        history=[] if getattr(conversation, "just_opened", False) else context_get(conversation_id=conversation.pk),
+        now=timezone.now(),
+        low_confidence_streak=conversation.low_confidence_streak,
+    )
+
+
+def reply_draft(*, conversation: Conversation, contact: Contact, texts: list[str]) -> Draft:
+    ctx = engine_context(conversation=conversation, contact=contact, texts=texts)
+    draft = compose(ctx)
+    if draft.injection:
+        _record_injection(contact, draft)
+        return draft
+    if answered := _turn_draft(conversation, contact, texts, draft):
+        return answered
+    if not _llm_should_answer(draft, contact):
+        return draft
+    outcome = llm_complete(request=build_request(ctx), conversation_id=conversation.pk)
+    if not outcome.text:
+        return draft  # the engine's answer is the fallback template
+    # The model answered: the "not sure" handoff no longer applies; the others were decided above.
+    return replace(draft, text=outcome.text.strip(), confidence=max(draft.confidence, LLM_CONFIDENCE),
+                   needs_llm=False, handoff=False, handoff_reason="")
+
+
+def _turn_draft(conversation: Conversation, contact: Contact, texts: list[str], draft: Draft) -> Draft | None:
+    """A registered turn handler's answer when the turn is its business (conversations/turns.py).
+
+    A handoff the engine decided (a complaint, a request for a person) stands: the
+    handlers then only record what must not be lost. "Not sure" is no handoff when a
+    handler understood the message ("2" after a list of slots).
+    """
+    handoff = draft.handoff and draft.handoff_reason != "low_confidence"
+    turn = Turn(contact=contact, conversation=conversation, texts=tuple(texts), intent=draft.intent,
+                now=timezone.now(), handoff=handoff)
+    for handler in turn_handlers():
+        try:
+            reply = handler.answer(turn)
+        except Exception:  # noqa: BLE001 - a broken handler must not silence the company: the engine answers
+            log.exception("turn_handler_failed", handler=handler.name, contact_id=contact.pk)
+            continue
+        if reply is not None and not handoff:
+            return replace(draft, text=reply.text, intent=reply.intent, confidence=0.95, needs_llm=False,
+                           handoff=False, handoff_reason="", options=list(reply.options), options_body=reply.body,
+                           turn=handler.name)
+    return None
+
+
+def _llm_should_answer(draft: Draft, contact: Contact) -> bool:
+    if draft.handoff and draft.handoff_reason != "low_confidence":
+        return False  # a person takes it from here; the engine's words are enough
+    if cached("llm_config", llm_config_get).provider == LLMConfig.Provider.LOCAL:
+        return False
+    # A flooding contact is answered by the engine alone: it cannot burn the LLM budget (S6).
+    return llm_budget_allow(phone=contact.phone)
+
+
+def _record_injection(contact: Contact, draft: Draft) -> None:
+    log.warning("prompt_injection", contact_id=contact.pk)
+    publish(PromptInjectionRefused(contact_id=contact.pk, intent=str(draft.intent)))

@@ -1,1 +1,0 @@
-"""Writes of the conversation engine, one module per concern."""

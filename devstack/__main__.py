@@ -1,0 +1,28 @@
+import sys
+
+from devstack import launcher
+
+USAGE = "usage: python -m devstack {run|test [pytest args]|manage <command>|bench [args]}"
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(USAGE)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return launcher.run()
+    if command == "test":
+        return launcher.test(rest)
+    if command == "manage":
+        return launcher.shell_command(rest)
+    if command == "bench":
+        import bench  # the repository's bench/ folder (run from the checkout, never installed)
+
+        return bench.main(rest)
+    print(USAGE)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

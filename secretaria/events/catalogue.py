@@ -1,0 +1,222 @@
+"""Every domain event the apps publish: ids and plain values, never model instances.
+
+Published by the app that owns the change (named in each section), delivered on commit
+to whoever subscribed (usage metering, analytics, A/B outcomes, outgoing webhooks, the
+audit trail). Adding an event: a frozen dataclass here, `publish()` where it happens.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from secretaria.events.bus import DomainEvent
+
+__all__ = [
+    "AppointmentAttended", "AppointmentBooked", "AppointmentCancelled", "AppointmentConfirmed",
+    "AppointmentNoShow", "AppointmentRescheduled", "ChannelDisabled", "CompanyProvisioned", "DeadLetterRecorded",
+    "DeadLetterReprocessed", "FollowUpScored", "HandoffClosed", "HandoffOpened", "LLMCallMade",
+    "MessageReceived", "MessageSent", "OutreachQueued", "PromptInjectionRefused", "ReminderAnswered",
+    "ReplySent", "SettingsChanged",
+]
+
+
+def _empty() -> dict:
+    return {}
+
+
+# --- Platform (tenants) ---------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class CompanyProvisioned(DomainEvent):
+    """A company, its schema and its owner exist. Delivered in the new company's schema."""
+
+    company_id: int
+    slug: str
+    plan: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettingsChanged(DomainEvent):
+    """Staff changed a company setting (`area`: "channel", "calendar", "service"...).
+
+    `action` is the audit trail's name for it; `data` never holds a secret's value.
+    """
+
+    area: str
+    action: str
+    actor: str = ""
+    target: str = ""
+    data: dict = field(default_factory=_empty)
+
+
+# --- Conversations ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelDisabled(DomainEvent):
+    """A channel was disabled or removed: what was waiting to leave through it cannot."""
+
+    channel_id: int
+    reason: str
+    actor: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageReceived(DomainEvent):
+    """A customer's message was stored (once: a provider's redelivery publishes nothing)."""
+
+    message_id: int
+    contact_id: int
+    channel_id: int | None
+    kind: str
+    answered: bool  # False: stored but never answered (reactions, statuses, a flooding sender)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplySent(DomainEvent):
+    """The assistant answered a burst of a contact's messages (the reply is in the outbox)."""
+
+    conversation_id: int
+    contact_id: int
+    reply_message_id: int
+    answered_message_ids: tuple[int, ...]
+    intent: str
+    turn: str = ""  # the turn handler that answered ("agenda"...), "" for the engine or the LLM
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageSent(DomainEvent):
+    """A message left through a channel (the provider accepted it)."""
+
+    message_id: int
+    contact_id: int
+    channel_id: int | None
+    origin: str  # "reply", "staff", "outreach"
+    outreach_kind: str = ""  # "reminder", "followup", "rebook_offer", "waitlist_offer"... for outreach
+    template: str = ""  # the template it rode in, outside Meta's 24-hour window
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutreachQueued(DomainEvent):
+    """A business-initiated message (reminder, follow-up, offer, alert) was recorded to send."""
+
+    kind: str
+    contact_id: int
+    message_id: int
+    key: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandoffOpened(DomainEvent):
+    conversation_id: int
+    contact_id: int
+    reason: str
+    actor: str = ""  # staff e-mail when a person took it over; "" when the assistant handed it over
+    opened: bool = True  # False: a person took over a conversation already waiting for the staff
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandoffClosed(DomainEvent):
+    conversation_id: int
+    contact_id: int
+    actor: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LLMCallMade(DomainEvent):
+    call_id: int
+    provider: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    outcome: str  # ok, blocked, error, fallback, breaker_open
+    latency_ms: int
+    conversation_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromptInjectionRefused(DomainEvent):
+    contact_id: int
+    intent: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeadLetterRecorded(DomainEvent):
+    dead_letter_id: int
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeadLetterReprocessed(DomainEvent):
+    dead_letter_id: int
+    source: str
+    outcome: str
+    actor: str = ""
+
+
+# --- Agenda ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class AppointmentBooked(DomainEvent):
+    appointment_id: int
+    contact_id: int
+    service_id: int | None
+    professional_id: int | None
+    start: datetime
+    source: str  # chat, api, admin, calcom, waitlist
+    actor: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppointmentRescheduled(DomainEvent):
+    appointment_id: int  # the new row
+    previous_id: int
+    contact_id: int
+    start: datetime
+    actor: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppointmentCancelled(DomainEvent):
+    appointment_id: int
+    contact_id: int
+    actor: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppointmentConfirmed(DomainEvent):
+    appointment_id: int
+    contact_id: int
+    actor: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppointmentAttended(DomainEvent):
+    appointment_id: int
+    contact_id: int
+    actor: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppointmentNoShow(DomainEvent):
+    appointment_id: int
+    contact_id: int
+    actor: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReminderAnswered(DomainEvent):
+    reminder_id: int | None
+    appointment_id: int
+    contact_id: int
+    answer: str  # confirm, reschedule, cancel
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowUpScored(DomainEvent):
+    followup_id: int
+    appointment_id: int
+    contact_id: int
+    score: int | None
+    sentiment: str
+    flagged: bool

@@ -1,0 +1,121 @@
+"""A company's settings, cached in each process and seen at once by every process after a change.
+
+The reply pipeline and the webhooks read the same rows for every message (channels, profile,
+knowledge base, language model, calendar). Each process keeps them in memory, keyed by the
+company's *settings version*, a random token in Redis (`secretaria:<schema>:settings-version`):
+
+- every write to those settings calls `settings_changed()`, which sets a new token once the
+  transaction commits; the next read in any process finds a different version and reloads,
+  so the first message after the response to the write already uses the new settings;
+- a unit of work (one webhook, one reply) reads the version once, in `settings_snapshot()`;
+- Redis unreachable: the cache is bypassed (every read goes to PostgreSQL), never stale;
+- Redis restarted empty: the missing version is set to a fresh token, which no process has
+  cached anything under (tokens are random, never a counter that could come back).
+
+Entries also expire after MAX_AGE, a backstop for a change whose version bump was lost.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import redis
+import structlog
+from django.db import connection, transaction
+
+from secretaria.redis_client import get_redis
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+MAX_AGE = 300.0
+_NO_VERSION = None
+_store: dict[tuple[str, str], tuple[str, float, object]] = {}
+_lock = threading.Lock()
+# (schema, version) read by the enclosing settings_snapshot(), if any.
+_snapshot: contextvars.ContextVar[tuple[str, str | None] | None] = contextvars.ContextVar("settings_snapshot",
+                                                                                             default=None)
+
+
+def _version_key(schema: str | None = None) -> str:
+    return f"secretaria:{schema or connection.schema_name}:settings-version"  # as tenant_key() names it
+
+
+def settings_version() -> str | None:
+    """The current company's settings version; None when Redis cannot be read."""
+    snap = _snapshot.get()
+    if snap is not None and snap[0] == connection.schema_name:
+        return snap[1]
+    return _read_version()
+
+
+def _read_version() -> str | None:
+    try:
+        client = get_redis()
+        version = client.get(_version_key())
+        if version is None:  # first use, or Redis restarted empty: a token nobody cached under
+            client.set(_version_key(), uuid.uuid4().hex, nx=True)
+            version = client.get(_version_key())
+    except redis.RedisError:
+        log.warning("settings_version_unreadable")
+        return _NO_VERSION
+    return version.decode() if isinstance(version, bytes) else version
+
+
+@contextmanager
+def settings_snapshot() -> Iterator[None]:
+    """Read the settings version once for the block (one Redis round trip per unit of work)."""
+    token = _snapshot.set((connection.schema_name, _read_version()))
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
+
+
+def cached(name: str, loader: Callable[[], T]) -> T:
+    """`loader()`, kept in this process until the company's settings change."""
+    version = settings_version()
+    if version is None:
+        return loader()
+    key, now = (connection.schema_name, name), time.monotonic()
+    with _lock:
+        hit = _store.get(key)
+    if hit is not None and hit[0] == version and now - hit[1] < MAX_AGE:
+        return hit[2]
+    value = loader()
+    with _lock:
+        _store[key] = (version, now, value)
+    return value
+
+
+def settings_changed() -> None:
+    """Call on every write to a company's settings: all processes reload after the commit."""
+    schema = connection.schema_name
+    _forget_schema(schema)
+    transaction.on_commit(lambda: _bump(schema))
+
+
+def _bump(schema: str) -> None:
+    _forget_schema(schema)  # readers of this process between the write and the commit cached the old rows
+    try:
+        get_redis().set(_version_key(schema), uuid.uuid4().hex)
+    except redis.RedisError:
+        # Other processes keep their copy until MAX_AGE; this one reloads at once.
+        log.error("settings_version_not_bumped", company=schema)
+
+
+def _forget_schema(schema: str) -> None:
+    with _lock:
+        for key in [k for k in _store if k[0] == schema]:
+            del _store[key]
+
+
+def forget() -> None:
+    """Forget everything this process cached (tests)."""
+    with _lock:
+        _store.clear()
