@@ -39,14 +39,16 @@ class IsPlatformAdmin(permissions.BasePermission):
         )
 
 
-def require_perm(codename: str) -> type[permissions.BasePermission]:
-    """A permission class: reads for any member, writes only with `codename`."""
+def require_perm(codename: str, *, reads_too: bool = False) -> type[permissions.BasePermission]:
+    """A permission class: reads for any member (or only with `codename` too), writes only with `codename`."""
 
     class _Perm(IsCompanyMember):
         def has_permission(self, request, view):
             if not super().has_permission(request, view):
                 return False
-            return request.method in permissions.SAFE_METHODS or request.user.has_perm(codename)
+            if request.method in permissions.SAFE_METHODS and not reads_too:
+                return True
+            return request.user.has_perm(codename)
 
     _Perm.__name__ = f"Requires_{codename.replace('.', '_')}"
     return _Perm

@@ -26,8 +26,12 @@ PASSWORD = "Senha-de-teste-9"
 ADMIN_EMAIL = "admin@plataforma.test"
 CAST = {"acme": "acme.localhost", "globex": "globex.localhost"}
 # Companies whose channel settings are committed, for tests that drive real processes.
-LIVE = {"initech": "initech.localhost", "hooli": "hooli.localhost"}
+LIVE = {"initech": "initech.localhost", "hooli": "hooli.localhost", "umbrella": "umbrella.localhost",
+        "wayne": "wayne.localhost"}
 INITECH_PHONE_NUMBER_ID = "5550001111"
+# umbrella starts on Meta and is switched to Whaticket by a test; wayne has a Meta and a Whaticket number.
+UMBRELLA_PHONE_NUMBER_ID = "5550002222"
+WAYNE_PHONE_NUMBER_ID = "5550003333"
 
 
 def _email(role: str, slug: str) -> str:
@@ -71,6 +75,10 @@ def _live_companies() -> None:
     with schema_context("hooli"):
         # The base URL is rewritten by the live tests to the fake server's port.
         channel_configure(kind="whaticket", base_url="http://127.0.0.1:9", access_token="tok-hooli")
+    with schema_context("umbrella"):
+        channel_configure(kind="meta", phone_number_id=UMBRELLA_PHONE_NUMBER_ID, access_token="EAAG-umbrella")
+    with schema_context("wayne"):
+        channel_configure(kind="meta", phone_number_id=WAYNE_PHONE_NUMBER_ID, access_token="EAAG-wayne")
 
 
 @pytest.fixture(autouse=True)
@@ -293,12 +301,21 @@ def celery_beat(django_db_setup, celery_queue, tmp_path_factory, fake_providers)
 
 @pytest.fixture(scope="session")
 def live_channels(django_db_setup, django_db_blocker, fake_providers):
-    """Point hooli's Whaticket channel at the fake server (committed: real processes read it)."""
-    from conversations.channels.services import channel_configure
+    """Point hooli's Whaticket channel at the fake server, and give wayne a second number on Whaticket
+    there (committed: real processes read them). Returns wayne's Whaticket channel's inbound secret."""
+    from conversations.channels.models import Channel
+    from conversations.channels.services import channel_configure, channel_create, channel_update
 
-    with django_db_blocker.unblock(), schema_context("hooli"):
-        channel_configure(kind="whaticket", base_url=fake_providers.url, access_token="tok-hooli")
+    whaticket = {"base_url": fake_providers.url, "access_token": "tok-wayne"}
+    with django_db_blocker.unblock():
+        with schema_context("hooli"):
+            channel_configure(kind="whaticket", base_url=fake_providers.url, access_token="tok-hooli")
+        with schema_context("wayne"):
+            existing = Channel.objects.filter(kind="whaticket").first()  # --reuse-db
+            second = (channel_update(channel=existing, data=whaticket) if existing
+                      else channel_create(kind="whaticket", name="Unidade 2", data=whaticket))
     connection.set_schema_to_public()
+    return {"wayne_whaticket_secret": second.inbound_secret}
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """The company's channels: `/api/channels` (several numbers) and `/api/channel` (the default one).
 
-Owner or manager (`manage_settings`). The body names the kind and that kind's settings by
+Owner or manager (`manage_settings`), reads included: a webhook URL carries the channel's secret.
+The body names the kind and that kind's settings by
 name (`phone_number_id`, `access_token`...: each kind declares its own in the channel
 registry). Secrets are write-only and stored encrypted: answers only say whether one is
 stored (`has_credentials`). Every answer gives the channel's inbound webhook URL.
@@ -95,7 +96,7 @@ _EXAMPLE = OpenApiExample("Whaticket", value={"kind": "whaticket", "name": "Unid
 class ChannelView(APIView):
     """GET/PUT /api/channel: the company's default channel (the one automations use for new contacts)."""
 
-    permission_classes = [require_perm("accounts.manage_settings")]
+    permission_classes = [require_perm("accounts.manage_settings", reads_too=True)]
 
     @extend_schema(responses=ChannelOutputSerializer)
     def get(self, request):
@@ -112,7 +113,7 @@ class ChannelView(APIView):
 class ChannelListView(APIView):
     """GET/POST /api/channels: every number of the company; a new one gets its own webhook URL and secret."""
 
-    permission_classes = [require_perm("accounts.manage_settings")]
+    permission_classes = [require_perm("accounts.manage_settings", reads_too=True)]
 
     @extend_schema(responses=ChannelOutputSerializer(many=True))
     def get(self, request):
@@ -134,7 +135,7 @@ class ChannelDetailView(APIView):
     """GET/PATCH/DELETE /api/channels/{id}. PATCH changes only what it names; `enabled: false` refuses
     the channel's webhooks (404) and dead-letters its pending sends."""
 
-    permission_classes = [require_perm("accounts.manage_settings")]
+    permission_classes = [require_perm("accounts.manage_settings", reads_too=True)]
 
     @extend_schema(responses=ChannelOutputSerializer)
     def get(self, request, pk: int):

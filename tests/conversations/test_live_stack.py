@@ -18,7 +18,13 @@ from django_tenants.utils import schema_context
 from conversations.channels.services import channel_default_ensure
 from conversations.channels.whaticket import sign
 from conversations.models import Message
-from tests.conftest import INITECH_PHONE_NUMBER_ID, LIVE_META_SECRET, wait_until
+from tests.conftest import (
+    INITECH_PHONE_NUMBER_ID,
+    LIVE_META_SECRET,
+    UMBRELLA_PHONE_NUMBER_ID,
+    WAYNE_PHONE_NUMBER_ID,
+    wait_until,
+)
 from tests.conversations import meta_payloads
 
 pytestmark = pytest.mark.worker
@@ -91,3 +97,83 @@ def test_a_whaticket_message_gets_exactly_one_reply_through_the_send_api(db, liv
     assert statuses == [200] * 5
     [sent] = settle(fake_providers, phone)
     assert sent["path"] == "/api/messages/send" and "Carla" in sent["body"]["body"]
+
+
+# --- several channels, and settings seen at once by every process ----------------------------------
+
+def new_phone() -> str:
+    return f"55119{uuid.uuid4().int % 10**8:08d}"
+
+
+def meta_text_to(account: str, phone: str, text: str) -> bytes:
+    payload = json.loads(meta_text(phone, text))
+    payload["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = account
+    return json.dumps(payload).encode()
+
+
+def post_whaticket(base_url: str, host: str, secret: str, phone: str, text: str) -> int:
+    body = json.dumps({"key": {"remoteJid": f"{phone}@s.whatsapp.net", "fromMe": False, "id": uuid.uuid4().hex},
+                       "messageTimestamp": int(time.time()), "pushName": "Cliente",
+                       "message": {"conversation": text}}).encode()
+    response = httpx.post(f"{base_url}/webhook/whaticket/{secret}", content=body, timeout=10,
+                          headers={"Host": host, "Content-Type": "application/json"})
+    return response.status_code
+
+
+def owner_token(slug: str) -> str:
+    from tenants.models import Company
+    from tests.conftest import member, tokens
+
+    company = Company.objects.get(slug=slug)
+    return tokens(company, member(company, "owner"))["access"]
+
+
+def test_a_switch_from_meta_to_whaticket_answers_the_very_next_message_through_whaticket(
+        db, live_web, fake_providers):
+    """The bug this replaces: processes kept the old channel for seconds, and the first Whaticket
+    customer was answered through the Meta API."""
+    warm_phone = new_phone()
+    assert post_meta(live_web, meta_text_to(UMBRELLA_PHONE_NUMBER_ID, warm_phone, "Oi, bom dia!")) == 200
+    [warm] = settle(fake_providers, warm_phone)  # web and worker now hold umbrella's Meta channel
+    assert warm["path"].endswith(f"/{UMBRELLA_PHONE_NUMBER_ID}/messages")
+
+    switched = httpx.put(f"{live_web}/api/channel", timeout=10,
+                         json={"kind": "whaticket", "base_url": fake_providers.url, "token": "tok-umbrella"},
+                         headers={"Host": "umbrella.localhost", "Authorization": f"Bearer {owner_token('umbrella')}"})
+    assert switched.status_code == 200, switched.text
+    secret = switched.json()["webhook_url"].rsplit("/", 1)[-1]
+    time.sleep(0.1)
+    phone = new_phone()
+
+    assert post_whaticket(live_web, "umbrella.localhost", secret, phone, "Oi! Vocês abrem sábado?") == 200
+
+    sent = settle(fake_providers, phone)
+    assert [s["path"] for s in sent] == ["/api/messages/send"]
+
+
+def test_two_numbers_of_one_company_answer_each_contact_through_its_own_number(db, live_web, fake_providers,
+                                                                               live_channels):
+    """wayne: reception on Meta, a second unit on Whaticket; 50 contacts on each, all at once."""
+    secret = live_channels["wayne_whaticket_secret"]
+    meta_phones = [new_phone() for _ in range(50)]
+    whaticket_phones = [new_phone() for _ in range(50)]
+
+    def send(job):
+        kind, phone = job
+        if kind == "meta":
+            return post_meta(live_web, meta_text_to(WAYNE_PHONE_NUMBER_ID, phone, "Oi, quanto custa?"))
+        return post_whaticket(live_web, "wayne.localhost", secret, phone, "Oi, quanto custa?")
+
+    jobs = [("meta", p) for p in meta_phones] + [("whaticket", p) for p in whaticket_phones]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(send, jobs))
+
+    assert statuses == [200] * 100
+    wait_until(lambda: all(fake_providers.sends_to(p) for p in meta_phones + whaticket_phones), 90, "100 replies")
+    time.sleep(2.5)
+    meta_path = f"/{WAYNE_PHONE_NUMBER_ID}/messages"
+    crossed = [p for p in meta_phones if any(not s["path"].endswith(meta_path) for s in fake_providers.sends_to(p))]
+    crossed += [p for p in whaticket_phones
+                if any(s["path"] != "/api/messages/send" for s in fake_providers.sends_to(p))]
+    assert crossed == [], [fake_providers.sends_to(p) for p in crossed[:2]]
+    assert all(len(fake_providers.sends_to(p)) == 1 for p in meta_phones + whaticket_phones)
