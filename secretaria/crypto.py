@@ -21,7 +21,7 @@ PREFIX = "fernet:"
 def _fernet() -> MultiFernet:
     # The key derived from SECRET_KEY always comes last: secrets written before
     # FERNET_KEYS was set stay readable, and `secrets_rotate` moves them to the new key.
-    keys = [*(getattr(settings, "FERNET_KEYS", []) or []), _derived_key()]
+    keys = [*settings.FERNET_KEYS, _derived_key()]
     return MultiFernet([Fernet(key) for key in keys])
 
 

@@ -180,6 +180,8 @@ BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 # Client IPs for rate limits come from X-Forwarded-For only behind a proxy we trust.
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=BEHIND_TLS_PROXY)
+# Proxies in front of us that append to X-Forwarded-For: the client is that many entries from the right.
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.TenantJWTAuthentication"],
@@ -314,6 +316,20 @@ WAKEUP_DISPATCHER = env.bool("SECRETARIA_WAKEUP_DISPATCHER", default=True)
 RATE_LIMIT_SENDER_PER_MINUTE = env.int("RATE_LIMIT_SENDER_PER_MINUTE", default=20)
 RATE_LIMIT_IP_PER_MINUTE = env.int("RATE_LIMIT_IP_PER_MINUTE", default=30_000)
 RATE_LIMIT_LLM_PER_CONTACT_HOUR = env.int("RATE_LIMIT_LLM_PER_CONTACT_HOUR", default=30)
+# A contact's recent turns in Redis (conversations/core/context.py): the LLM's short memory.
+CONTEXT_TTL_SECONDS = env.int("CONTEXT_TTL_SECONDS", default=30 * 60)
+CONTEXT_MAX_TURNS = env.int("CONTEXT_MAX_TURNS", default=20)
+
+# --- Language models --------------------------------------------------------
+# The per-company circuit breaker (conversations/assistant/breaker.py): this many failures within
+# the window open it; it stays open this long, and the offline engine answers meanwhile.
+LLM_BREAKER_FAILURES = env.int("LLM_BREAKER_FAILURES", default=5)
+LLM_BREAKER_WINDOW_SECONDS = env.int("LLM_BREAKER_WINDOW_SECONDS", default=60)
+LLM_BREAKER_OPEN_SECONDS = env.int("LLM_BREAKER_OPEN_SECONDS", default=30)
+
+# --- Metrics ----------------------------------------------------------------
+# Queues whose length `secretaria_queue_size` reports, besides the default one.
+METRICS_SAMPLED_QUEUES = env.list("METRICS_SAMPLED_QUEUES", default=[])
 
 # --- Company-typed addresses ------------------------------------------------
 # Base URLs a company sets (LLM server, Whaticket, Cal.com) may point at private,

@@ -154,9 +154,9 @@ def llm_breaker() -> CircuitBreaker:
     """The current company's LLM breaker (thresholds from settings, with sane defaults)."""
     return CircuitBreaker(
         BREAKER_NAME,
-        failure_threshold=getattr(settings, "LLM_BREAKER_FAILURES", 5),
-        window_seconds=getattr(settings, "LLM_BREAKER_WINDOW_SECONDS", 60),
-        open_seconds=getattr(settings, "LLM_BREAKER_OPEN_SECONDS", 30),
+        failure_threshold=settings.LLM_BREAKER_FAILURES,
+        window_seconds=settings.LLM_BREAKER_WINDOW_SECONDS,
+        open_seconds=settings.LLM_BREAKER_OPEN_SECONDS,
     )
 
 

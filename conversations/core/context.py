@@ -31,11 +31,11 @@ ROLE_OF_DIRECTION = {Message.Direction.IN: "user", Message.Direction.OUT: "assis
 
 
 def _ttl() -> int:
-    return getattr(settings, "CONTEXT_TTL_SECONDS", 30 * 60)
+    return settings.CONTEXT_TTL_SECONDS
 
 
 def _max_turns() -> int:
-    return getattr(settings, "CONTEXT_MAX_TURNS", 20)
+    return settings.CONTEXT_MAX_TURNS
 
 
 def _key(conversation_id: int) -> str:

@@ -108,7 +108,7 @@ def _allow(scope: str, key: str, *, limit: int, window: float, fail_open: bool) 
 
 def sender_allow(*, phone: str) -> bool:
     """May this contact's message go on to the pipeline? Per company, per minute; fails open."""
-    limit = getattr(settings, "RATE_LIMIT_SENDER_PER_MINUTE", 20)
+    limit = settings.RATE_LIMIT_SENDER_PER_MINUTE
     return _allow("sender", tenant_key("rl", "sender", phone), limit=limit, window=MINUTE, fail_open=True)
 
 
@@ -120,7 +120,7 @@ def ip_allow(*, ip: str) -> bool:
     others. On the public host (Meta's single webhook for every company) there is no
     company yet when the request arrives: the key is global, shared by all companies.
     """
-    limit = getattr(settings, "RATE_LIMIT_IP_PER_MINUTE", 600)
+    limit = settings.RATE_LIMIT_IP_PER_MINUTE
     return _allow("ip", _ip_key(ip), limit=limit, window=MINUTE, fail_open=True)
 
 
@@ -132,10 +132,10 @@ def webhook_allow(*, ip: str, sender: str | None) -> tuple[bool, bool]:
     on shows in its ack latency. `sender=None` (a message that is never answered) checks
     the IP only; when the IP is refused the sender is not counted.
     """
-    limits = [Limit("ip", _ip_key(ip), getattr(settings, "RATE_LIMIT_IP_PER_MINUTE", 600), MINUTE)]
+    limits = [Limit("ip", _ip_key(ip), settings.RATE_LIMIT_IP_PER_MINUTE, MINUTE)]
     if sender is not None:
         limits.append(Limit("sender", tenant_key("rl", "sender", sender),
-                            getattr(settings, "RATE_LIMIT_SENDER_PER_MINUTE", 20), MINUTE))
+                            settings.RATE_LIMIT_SENDER_PER_MINUTE, MINUTE))
     allowed = _allow_each(limits, fail_open=True)  # both fail open, as ip_allow and sender_allow do
     return allowed[0], allowed[-1] if sender is not None else True
 
@@ -151,7 +151,7 @@ def llm_budget_allow(*, phone: str) -> bool:
 
     Call once per burst about to reach the LLM; when False, answer offline (or not at all).
     """
-    limit = getattr(settings, "RATE_LIMIT_LLM_PER_CONTACT_HOUR", 30)
+    limit = settings.RATE_LIMIT_LLM_PER_CONTACT_HOUR
     return _allow("llm", tenant_key("rl", "llm", phone), limit=limit, window=HOUR, fail_open=False)
 
 
@@ -163,14 +163,11 @@ def client_ip(request) -> str:
     The left-most entries are whatever the client sent and are never trusted.
     """
     remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    trusted = getattr(settings, "TRUST_X_FORWARDED_FOR", None)
-    if trusted is None:
-        trusted = getattr(settings, "BEHIND_TLS_PROXY", False)
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if not trusted or not forwarded:
+    if not settings.TRUST_X_FORWARDED_FOR or not forwarded:
         return remote
     hops = [part.strip() for part in forwarded.split(",") if part.strip()]
-    depth = max(1, getattr(settings, "TRUSTED_PROXY_HOPS", 1))
+    depth = max(1, settings.TRUSTED_PROXY_HOPS)
     if len(hops) < depth:
         return remote
     return _valid_ip(hops[-depth]) or remote

@@ -18,13 +18,13 @@ log = structlog.get_logger(__name__)
 
 def sampled_queues() -> list[str]:
     """The default queue plus any listed in settings.METRICS_SAMPLED_QUEUES."""
-    extra = getattr(settings, "METRICS_SAMPLED_QUEUES", ())
+    extra = settings.METRICS_SAMPLED_QUEUES
     return list(dict.fromkeys([settings.CELERY_TASK_DEFAULT_QUEUE, *extra]))
 
 
 def _broker() -> redis.Redis:
     """The broker's Redis: our shared client when it is the same server, else a fresh one."""
-    url = getattr(settings, "CELERY_BROKER_URL", settings.REDIS_URL)
+    url = settings.CELERY_BROKER_URL
     if url == settings.REDIS_URL:
         return get_redis()
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)

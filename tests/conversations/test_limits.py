@@ -228,11 +228,21 @@ def test_behind_our_proxy_the_hop_it_appended_is_the_client(settings):
     assert client_ip(request_from(forwarded="1.1.1.1, 198.51.100.7")) == "198.51.100.7"
 
 
-def test_behind_tls_proxy_implies_trust_when_not_said_otherwise(settings):
-    if hasattr(settings, "TRUST_X_FORWARDED_FOR"):
-        del settings.TRUST_X_FORWARDED_FOR
-    settings.BEHIND_TLS_PROXY = True
-    assert client_ip(request_from(forwarded="198.51.100.7")) == "198.51.100.7"
+@pytest.mark.parametrize(("environment", "trusted"), [
+    ({"BEHIND_TLS_PROXY": "1"}, "True"),
+    ({"BEHIND_TLS_PROXY": "1", "TRUST_X_FORWARDED_FOR": "0"}, "False"),
+    ({}, "False"),
+])
+def test_behind_tls_proxy_implies_trust_when_not_said_otherwise(environment, trusted):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("BEHIND_TLS_PROXY", "TRUST_X_FORWARDED_FOR")}
+    code = "import django; django.setup(); from django.conf import settings; print(settings.TRUST_X_FORWARDED_FOR)"
+    result = subprocess.run([sys.executable, "-c", code], env={**env, **environment, "SECRET_KEY": "x"},
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == trusted
 
 
 def test_two_trusted_hops_read_the_second_from_the_right(settings):
