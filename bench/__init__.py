@@ -2,7 +2,7 @@
 
     make bench                                  # the main scenario (replies), default sizes
     make bench ARGS="--rate 50 --seconds 20"    # smaller
-    make bench ARGS="r1"                        # kill -9 the worker repeatedly (reliability.md R1)
+    make bench ARGS="r1"                        # kill -9 the worker repeatedly (docs/reliability.md R1)
     make bench ARGS="r3"                        # Redis restarted empty (R3)
     make bench ARGS="reminders"                 # one beat cycle over 100 companies x 1,000 appointments
     make bench ARGS="reminders --companies 5 --appointments 200 --due 50"

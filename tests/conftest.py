@@ -198,7 +198,7 @@ LIVE_META_SECRET = "segredo-do-app-meta-ao-vivo"
 class FakeProviders:
     """A local HTTP server standing in for Meta's Graph API and a Whaticket send API.
 
-    Records every send; answers like the real ones (contracts.md §1.1, §2.6).
+    Records every send; answers like the real ones (docs/contracts/whaticket.md §1.1, docs/contracts/meta.md §2.6).
     """
 
     def __init__(self):

@@ -8,7 +8,7 @@ drains: PostgreSQL is the system of record and beat's per-minute sweeper must br
 what the kills left behind.
 
 Pass: 0 lost. Duplicates are counted, not failed: the one tolerated duplicate is a kill
-between the channel's 200 and our commit (reliability.md).
+between the channel's 200 and our commit (docs/reliability.md).
 """
 
 from __future__ import annotations

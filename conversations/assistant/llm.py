@@ -3,7 +3,7 @@
 `llm_complete` is the only entry point the conversation pipeline uses. It never
 raises for a provider problem: it answers with an `LLMOutcome` whose `text` is
 None whenever the caller must fall back (offline engine or a template), so a
-dead provider degrades answers instead of losing messages (reliability.md).
+dead provider degrades answers instead of losing messages (docs/reliability.md).
 
 Around each call: the company's circuit breaker (a failing provider is left
 alone for a while instead of holding every worker for a minute of retries),

@@ -1,4 +1,4 @@
-"""Meta's 24-hour window (contracts.md §2.7, error 131047): outside it a reply goes out in the
+"""Meta's 24-hour window (docs/contracts/meta.md §2.7, error 131047): outside it a reply goes out in the
 company's fallback template, {{1}} carrying the text; without one it is dead-lettered with a reason
 staff understand. The real MetaClient and outbox run against a respx fake of the Graph API."""
 

@@ -1,5 +1,5 @@
 """The real Gemini and OpenAI-compatible providers against respx fakes of their HTTP APIs,
-fed the wire examples of contracts.md §4 (the retry wrapper: test_llm_retrying.py)."""
+fed the wire examples of docs/contracts/llm.md §4 (the retry wrapper: test_llm_retrying.py)."""
 
 import json
 import socket

@@ -1,4 +1,4 @@
-"""The Meta WhatsApp Cloud API provider against the wire examples of contracts.md §2:
+"""The Meta WhatsApp Cloud API provider against the wire examples of docs/contracts/meta.md §2:
 webhook handshake and signature (S1), parsing of every inbound type and status,
 status precedence (R7), and the real MetaClient against a respx fake of the Graph API."""
 
@@ -337,7 +337,7 @@ def test_unknown_types_are_unsupported(kind):
 
 
 def test_username_only_sender_uses_from_user_id():
-    """BSUID rollout: `from`/`wa_id` may be absent (contracts.md §2.3)."""
+    """BSUID rollout: `from`/`wa_id` may be absent (docs/contracts/meta.md §2.3)."""
     payload = copy.deepcopy(P.TEXT)
     value = value_of(payload)
     value["contacts"] = [{"profile": {"name": "Ana", "username": "ana"}, "user_id": "BR.1234567890"}]

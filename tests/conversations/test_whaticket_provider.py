@@ -1,4 +1,4 @@
-"""The Whaticket provider against the wire examples of contracts.md §1: inbound parsing of
+"""The Whaticket provider against the wire examples of docs/contracts/whaticket.md §1: inbound parsing of
 every kind and envelope, our webhook authentication, and the real client against respx."""
 
 import copy

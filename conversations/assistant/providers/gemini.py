@@ -1,4 +1,4 @@
-"""Google Gemini through the REST `generateContent` endpoint (contracts.md §4.1).
+"""Google Gemini through the REST `generateContent` endpoint (docs/contracts/llm.md §4.1).
 
 Plain httpx instead of the SDK: one endpoint, and we want full control over
 timeouts, error classification and what ends up in logs (the key travels in the

@@ -1,4 +1,4 @@
-"""OpenAI Chat Completions and compatible servers (Ollama, vLLM...) — contracts.md §4.2.
+"""OpenAI Chat Completions and compatible servers (Ollama, vLLM...) — docs/contracts/llm.md §4.2.
 
 One class for all of them: only the base URL and the key differ. A local server
 usually needs no key, and then no Authorization header is sent at all.

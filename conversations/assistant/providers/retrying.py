@@ -1,7 +1,7 @@
 """Retries for any LLM provider: transient errors only, jittered exponential backoff.
 
 A wrapper rather than logic inside each provider, so every provider retries the
-same way and tests can check the policy once (reliability.md: retries only on
+same way and tests can check the policy once (docs/reliability.md, "Retries, breakers and dead letters": retries only on
 transient errors; jitter keeps a fleet of workers from retrying in lockstep).
 """
 

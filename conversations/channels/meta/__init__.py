@@ -1,4 +1,4 @@
-"""Meta WhatsApp Cloud API provider (contracts.md §2): webhook checks, parsing, sending.
+"""Meta WhatsApp Cloud API provider (docs/contracts/meta.md §2): webhook checks, parsing, sending.
 
 A pure provider: no models, no database, no settings — the caller passes secrets and
 ids in, and stores what comes out.

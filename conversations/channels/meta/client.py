@@ -1,4 +1,4 @@
-"""Sending through the WhatsApp Cloud API (contracts.md §2.6, §2.7).
+"""Sending through the WhatsApp Cloud API (docs/contracts/meta.md §2.6, §2.7).
 
 The client makes exactly one HTTP attempt per call and never retries: the outbox owns
 retries (jittered backoff, circuit breaker, dead letter) and the idempotency key, so a

@@ -1,4 +1,4 @@
-"""Meta webhook notifications → `InboundMessage` / `StatusUpdate` (contracts.md §2.3–§2.5).
+"""Meta webhook notifications → `InboundMessage` / `StatusUpdate` (docs/contracts/meta.md §2.3–§2.5).
 
 Two levels of failure, so that one poison item never costs the good ones (battery R9):
 

@@ -1,4 +1,4 @@
-"""Authenticating Meta's webhook calls (contracts.md §2.1, §2.2).
+"""Authenticating Meta's webhook calls (docs/contracts/meta.md §2.1, §2.2).
 
 Both checks are constant-time so that response timing never reveals how much of a
 secret an attacker guessed right, and both fail closed: anything missing, empty or

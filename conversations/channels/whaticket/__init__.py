@@ -1,4 +1,4 @@
-"""Whaticket as a WhatsApp channel (contracts.md §1): inbound parsing, webhook auth, Send API client.
+"""Whaticket as a WhatsApp channel (docs/contracts/whaticket.md §1): inbound parsing, webhook auth, Send API client.
 
 A pure provider: no models, no database, no settings. The webhook view authenticates
 the request (`token_valid` / `signature_valid`), calls `parse_inbound` and stores the

@@ -1,6 +1,6 @@
 """Defensive readers for JSON produced by protobufjs/`JSON.stringify` on the Whaticket side.
 
-Baileys objects reach us serialised in several ways (contracts.md §1.4): 64-bit
+Baileys objects reach us serialised in several ways (docs/contracts/whaticket.md §1.4): 64-bit
 integers as numbers, strings or Long objects, bytes as base64 strings, Node Buffer
 objects or index-keyed objects. These helpers read all of them, so the parsers stay
 about meaning rather than encodings.

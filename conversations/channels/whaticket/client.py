@@ -1,4 +1,4 @@
-"""Outbound: the Whaticket Send API, `POST {base_url}/api/messages/send` (contracts.md §1.1–1.3).
+"""Outbound: the Whaticket Send API, `POST {base_url}/api/messages/send` (docs/contracts/whaticket.md §1.1–§1.3).
 
 One request shape works for the three families: Bearer token, JSON {"number", "body"},
 `number` = the full international number in digits (country code, no "+", no
@@ -84,7 +84,7 @@ class WhaticketClient:
         """One POST with a timeout; transport failures become our two error kinds.
 
         A timeout after the request left may still have sent the message: retrying it
-        risks the one duplicate reliability.md tolerates (provider accepted, we never knew).
+        risks the one duplicate docs/reliability.md tolerates ("Outbound sends") (provider accepted, we never knew).
         """
         headers = {"authorization": f"Bearer {self._token}", "accept": "application/json"}
         try:

@@ -1,6 +1,6 @@
 """Send API error responses → TransientChannelError or PermanentChannelError.
 
-Every family answers errors as `{"error": "<code or text>"}` (contracts.md §1.1–1.3).
+Every family answers errors as `{"error": "<code or text>"}` (docs/contracts/whaticket.md §1.1–§1.3).
 By status: 429 and 5xx are transient; 3xx and other 4xx permanent (bad token, bad
 number, missing route or connection) — except the 400s below, which report a WhatsApp
 session that is down rather than a bad request.

@@ -1,4 +1,4 @@
-"""Inbound: a Whaticket webhook body → InboundMessage (contracts.md §1.4, §1.5).
+"""Inbound: a Whaticket webhook body → InboundMessage (docs/contracts/whaticket.md §1.4, §1.5).
 
 Whaticket signs nothing and sends no tenant id: the caller authenticates the request
 (path token, see `signing.py`) and hands us the parsed JSON body. Accepted shapes:

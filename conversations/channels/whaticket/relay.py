@@ -1,4 +1,4 @@
-"""Whaticket's own `Message` row, as a Socket.IO `appMessage` relay forwards it (contracts.md §1.4).
+"""Whaticket's own `Message` row, as a Socket.IO `appMessage` relay forwards it (docs/contracts/whaticket.md §1.4).
 
 The original Whaticket has no webhooks; integrators relay the UI's Socket.IO event
 `{"action": "create", "message": <Message incl. contact>, "ticket": <Ticket incl. contact>,
