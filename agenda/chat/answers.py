@@ -9,12 +9,20 @@ from __future__ import annotations
 from dataclasses import replace
 
 from agenda.chat import messages as say
+from agenda.chat.dialog_state import (
+    ChoosingAppointment,
+    ChoosingSlot,
+    Confirming,
+    ConfirmingCancel,
+    DialogState,
+    FollowUpAnswer,
+    Purpose,
+    RebookOffer,
+    ReminderAnswer,
+    WaitlistOffer,
+)
 from agenda.chat.flow import (
-    BOOK,
-    REBOOK,
-    RESCHEDULE,
-    WAITLIST,
-    AgendaReply,
+    OFFER_LIMIT,
     Turn,
     book_start,
     booked_reply,
@@ -22,14 +30,14 @@ from agenda.chat.flow import (
     choose_slot,
     new_agenda_intent,
     offer,
-    query_dump,
-    query_load,
     reschedule_offer,
     slots_reply,
+    stored_query,
 )
 from agenda.chat.parse import (
     CANCEL,
     CONFIRM,
+    RESCHEDULE,
     parse_choice,
     parse_none_fits,
     parse_reminder_answer,
@@ -38,139 +46,146 @@ from agenda.chat.parse import (
     parse_yes_no,
     slots_matching,
 )
-from agenda.models import Appointment, Dialog, FollowUp, Service, WaitlistEntry
+from agenda.models import Appointment, FollowUp, Service, WaitlistEntry
 from agenda.selectors import service_match
 from agenda.services.dialogs import dialog_close, dialog_open
 from agenda.types import Slot, SlotQuery
+from conversations.turns import Intent, TurnReply
 
-Step = Dialog.Step
 
-
-def step_answer(turn: Turn, dialog: Dialog) -> AgendaReply | None:
+def step_answer(turn: Turn, state: DialogState) -> TurnReply | None:
     if turn.handoff:
         # A person takes over; only an answer that must not be lost is recorded.
-        if dialog.step == Step.FOLLOWUP:
-            followup_answer(turn, dialog)
+        if isinstance(state, FollowUpAnswer):
+            followup_answer(turn, state)
         return None
-    handler = {
-        Step.CHOOSING_SLOT: choosing_slot,
-        Step.REBOOK_OFFER: choosing_slot,
-        Step.CONFIRMING: confirming,
-        Step.CHOOSING_APPOINTMENT: choosing_appointment,
-        Step.CONFIRMING_CANCEL: confirming_cancel,
-        Step.REMINDER: reminder,
-        Step.FOLLOWUP: followup_answer,
-        Step.WAITLIST_OFFER: waitlist_offer,
-    }.get(dialog.step)
-    return handler(turn, dialog) if handler else None
+    match state:
+        case ChoosingSlot():
+            return choosing_slot(turn, state)
+        case RebookOffer():
+            return choosing_slot(turn, state.choosing())
+        case Confirming():
+            return confirming(turn, state)
+        case ChoosingAppointment():
+            return choosing_appointment(turn, state)
+        case ConfirmingCancel():
+            return confirming_cancel(turn, state)
+        case ReminderAnswer():
+            return reminder(turn, state)
+        case FollowUpAnswer():
+            return followup_answer(turn, state)
+        case WaitlistOffer():
+            return waitlist_offer(turn, state)
+    return None
+
+
+def _close(turn: Turn, text: str) -> TurnReply:
+    """Close the dialog with a last word ("tudo bem!", "esse agendamento não está mais ativo").
+
+    Counted as a booking turn (APPOINTMENT_REQUEST): the conversation it ends was one.
+    """
+    dialog_close(contact=turn.contact)
+    return TurnReply(text, Intent.APPOINTMENT_REQUEST)
 
 
 # --- choosing a slot (also the no-show's rebooking offer) -------------------------------------------
 
-def choosing_slot(turn: Turn, dialog: Dialog) -> AgendaReply | None:
-    data = dict(dialog.data)
-    if dialog.step == Step.REBOOK_OFFER:
-        data.setdefault("purpose", REBOOK)
-    if data.get("services"):
-        return _choosing_service(turn, data)
-    slots = [Slot.from_key(key) for key in data.get("slots", [])]
-    purpose = data.get("purpose", BOOK)
-    if slots and (number := parse_choice(turn.text, len(slots))):
-        return choose_slot(turn, data, slots[number - 1])
+def choosing_slot(turn: Turn, state: ChoosingSlot) -> TurnReply | None:
+    if state.services:
+        return _choosing_service(turn, state)
+    if state.slots and (number := parse_choice(turn.text, len(state.slots))):
+        return choose_slot(turn, state, state.slots[number - 1])
     if parse_stop(turn.text):
-        dialog_close(contact=turn.contact)
-        return AgendaReply(say.REBOOK_DECLINED if purpose in (REBOOK, RESCHEDULE) else say.GIVE_UP)
+        return _declined(turn, state.purpose)
     service = service_match(text=turn.text)
-    service_id = service.pk if service else data.get("service_id")
-    when = turn.when()
-    if when is not None:
-        matches = slots_matching(slots, when, tz=turn.tz) if service_id == data.get("service_id") else []
-        if len(matches) == 1:
-            return choose_slot(turn, data, matches[0])
-        if len(matches) > 1:
-            dialog_open(contact=turn.contact, step=Step.CHOOSING_SLOT,
-                        data={**data, "purpose": purpose, "slots": [s.key() for s in matches]})
-            return slots_reply("Qual destes?", matches, turn.tz)
-        query = replace(when, service_id=service_id, limit=5)
-        return offer(turn, query, purpose=purpose, appointment_id=data.get("appointment_id"), confirm_exact=True)
-    if service is not None and service.pk != data.get("service_id"):
-        query = query_load(data.get("query"), service.pk)
-        return offer(turn, query, purpose=purpose, appointment_id=data.get("appointment_id"))
-    if parse_waitlist_request(turn.text) and purpose != RESCHEDULE:
-        return _waitlist_join(turn, data)
+    service_id = service.pk if service else state.service_id
+    if (when := turn.when()) is not None:
+        return _choosing_when(turn, state, when, service_id)
+    if service is not None and service.pk != state.service_id:
+        return offer(turn, stored_query(state.query, service.pk), purpose=state.purpose,
+                     appointment_id=state.appointment_id)
+    if parse_waitlist_request(turn.text) and state.purpose != Purpose.RESCHEDULE:
+        return _waitlist_join(turn, state)
     if parse_none_fits(turn.text):
-        dialog_open(contact=turn.contact, step=Step.CONFIRMING,
-                    data={**data, "purpose": WAITLIST, "for": purpose, "slots": []})
-        return AgendaReply(say.NONE_FITS)
+        dialog_open(contact=turn.contact, state=state.asking_waitlist())
+        return TurnReply(say.NONE_FITS, Intent.APPOINTMENT_REQUEST)
     if parse_yes_no(turn.text) is False:
-        dialog_close(contact=turn.contact)
-        return AgendaReply(say.REBOOK_DECLINED if purpose in (REBOOK, RESCHEDULE) else say.GIVE_UP)
+        return _declined(turn, state.purpose)
     return None
 
 
-def _choosing_service(turn: Turn, data: dict) -> AgendaReply | None:
-    ids = data["services"]
+def _choosing_when(turn: Turn, state: ChoosingSlot, when: SlotQuery, service_id: int | None) -> TurnReply:
+    """A day or time instead of a number: one of the offered slots, or a new search."""
+    matches = slots_matching(list(state.slots), when, tz=turn.tz) if service_id == state.service_id else []
+    if len(matches) == 1:
+        return choose_slot(turn, state, matches[0])
+    if len(matches) > 1:
+        dialog_open(contact=turn.contact, state=replace(state, slots=tuple(matches)))
+        return slots_reply("Qual destes?", matches, turn.tz, intent=Intent.APPOINTMENT_REQUEST)
+    query = replace(when, service_id=service_id, limit=OFFER_LIMIT)
+    return offer(turn, query, purpose=state.purpose, appointment_id=state.appointment_id, confirm_exact=True)
+
+
+def _declined(turn: Turn, purpose: Purpose) -> TurnReply:
+    return _close(turn, say.REBOOK_DECLINED if purpose in (Purpose.REBOOK, Purpose.RESCHEDULE) else say.GIVE_UP)
+
+
+def _choosing_service(turn: Turn, state: ChoosingSlot) -> TurnReply | None:
+    ids = state.services
     number = parse_choice(turn.text, len(ids))
     service = Service.objects.filter(pk=ids[number - 1]).first() if number else service_match(text=turn.text)
     if service is None:
         if parse_stop(turn.text) or parse_yes_no(turn.text) is False:
-            dialog_close(contact=turn.contact)
-            return AgendaReply(say.GIVE_UP)
+            return _close(turn, say.GIVE_UP)
         return None
     when = turn.when()
-    stored = query_load(data.get("query"))
+    stored = stored_query(state.query, None)
     return book_start(turn, service=service, when=when if when is not None else stored)
 
 
 # --- "posso confirmar?" and "quer entrar na lista de espera?" -----------------------------------------
 
-def confirming(turn: Turn, dialog: Dialog) -> AgendaReply | None:
-    data = dict(dialog.data)
-    purpose = data.get("purpose", BOOK)
+def confirming(turn: Turn, state: Confirming) -> TurnReply | None:
     answer = parse_yes_no(turn.text)
     when = turn.when()
-    if purpose == WAITLIST:
+    if state.purpose == Purpose.WAITLIST:
         if answer is True or parse_waitlist_request(turn.text):
-            return _waitlist_join(turn, data)
-        wanted_for = data.get("for", BOOK)
+            return _waitlist_join(turn, state)
+        wanted_for = state.wanted_for or Purpose.BOOK
     else:
-        wanted_for = purpose
-        if answer is True:
-            return choose_slot(turn, data, Slot.from_key(data["slot"]))
+        wanted_for = state.purpose
+        if answer is True and state.slot is not None:
+            return choose_slot(turn, state, state.slot)
     if when is not None:
         service = service_match(text=turn.text)
-        query = replace(when, service_id=service.pk if service else data.get("service_id"), limit=5)
-        return offer(turn, query, purpose=wanted_for, appointment_id=data.get("appointment_id"), confirm_exact=True)
+        query = replace(when, service_id=service.pk if service else state.service_id, limit=OFFER_LIMIT)
+        return offer(turn, query, purpose=wanted_for, appointment_id=state.appointment_id, confirm_exact=True)
     if answer is False:
-        if purpose == WAITLIST:
-            dialog_close(contact=turn.contact)
-            return AgendaReply(say.GIVE_UP)
-        query = query_load(data.get("query"), data.get("service_id"))
-        return offer(turn, replace(query, exact_time=None), purpose=wanted_for,
-                     appointment_id=data.get("appointment_id"), intro=say.OFFER_AGAIN.format(what=""),
-                     exclude={data["slot"]})
+        if state.purpose == Purpose.WAITLIST:
+            return _close(turn, say.GIVE_UP)
+        query = stored_query(state.query, state.service_id)
+        return offer(turn, replace(query, exact_time=None), purpose=wanted_for, appointment_id=state.appointment_id,
+                     intro=say.OFFER_AGAIN.format(what=""), exclude={state.slot.key()} if state.slot else set())
     if parse_stop(turn.text):
-        dialog_close(contact=turn.contact)
-        return AgendaReply(say.GIVE_UP)
+        return _close(turn, say.GIVE_UP)
     return None
 
 
-def _waitlist_join(turn: Turn, data: dict) -> AgendaReply:
+def _waitlist_join(turn: Turn, state: ChoosingSlot | Confirming) -> TurnReply:
     from agenda.chat.flow import describe_query
     from agenda.services.waitlist import waitlist_join
 
-    query = query_load(data.get("query"), data.get("service_id"))
+    query = stored_query(state.query, state.service_id)
     entry = waitlist_join(contact=turn.contact, query=query)
     dialog_close(contact=turn.contact)
     what = say.service_part(entry.service.name if entry.service else "")
-    return AgendaReply(say.WAITLIST_JOINED.format(what=what, when=describe_query(query)))
+    return TurnReply(say.WAITLIST_JOINED.format(what=what, when=describe_query(query)), Intent.APPOINTMENT_REQUEST)
 
 
 # --- which appointment, and "confirma o cancelamento?" ---------------------------------------------
 
-def choosing_appointment(turn: Turn, dialog: Dialog) -> AgendaReply | None:
-    data = dialog.data
-    appointments = _active(data.get("appointment_ids", []))
+def choosing_appointment(turn: Turn, state: ChoosingAppointment) -> TurnReply | None:
+    appointments = _active(state.appointment_ids)
     if not appointments:
         dialog_close(contact=turn.contact)
         return None
@@ -183,120 +198,113 @@ def choosing_appointment(turn: Turn, dialog: Dialog) -> AgendaReply | None:
             chosen = next(a for a in appointments if a.start == starts[0].start)
     if chosen is None:
         if parse_stop(turn.text) or parse_yes_no(turn.text) is False:
-            dialog_close(contact=turn.contact)
-            return AgendaReply(say.GIVE_UP)
+            return _close(turn, say.GIVE_UP)
         return None
-    if data.get("purpose") == "cancel":
+    if state.purpose == Purpose.CANCEL:
         return cancel_ask(turn, chosen)
     return reschedule_offer(turn, chosen, when=SlotQuery())
 
 
-def _active(ids: list[int]) -> list[Appointment]:
+def _active(ids: tuple[int, ...]) -> list[Appointment]:
     rows = {a.pk: a for a in Appointment.objects.filter(pk__in=ids, status__in=Appointment.ACTIVE)
             .select_related("service", "professional")}
     return [rows[pk] for pk in ids if pk in rows]
 
 
-def confirming_cancel(turn: Turn, dialog: Dialog) -> AgendaReply | None:
-    appointment = _appointment(dialog)
+def confirming_cancel(turn: Turn, state: ConfirmingCancel) -> TurnReply | None:
+    appointment = _appointment(state.appointment_id)
     if appointment is None:
-        dialog_close(contact=turn.contact)
-        return AgendaReply(say.APPOINTMENT_GONE)
+        return _close(turn, say.APPOINTMENT_GONE)
     answer = parse_yes_no(turn.text)
     if answer is True or (answer is None and parse_reminder_answer(turn.text) == CANCEL):
         return cancel_now(turn, appointment)
-    if parse_reminder_answer(turn.text) == "reschedule":
+    if parse_reminder_answer(turn.text) == RESCHEDULE:
         return reschedule_offer(turn, appointment)
     if answer is False:
-        dialog_close(contact=turn.contact)
-        return AgendaReply(say.KEPT.format(slot=say.slot_label(appointment.start, turn.tz)))
+        return _close(turn, say.KEPT.format(slot=say.slot_label(appointment.start, turn.tz)))
     return None
 
 
-def cancel_now(turn: Turn, appointment: Appointment) -> AgendaReply:
+def cancel_now(turn: Turn, appointment: Appointment) -> TurnReply:
     from agenda.services.booking import appointment_cancel
 
     appointment_cancel(appointment=appointment, reason="Cancelado pelo cliente na conversa", actor="customer")
     dialog_close(contact=turn.contact)
     what = f"{appointment.service.name} de " if appointment.service else "o seu horário de "
-    return AgendaReply(say.CANCELLED.format(what=what, slot=say.slot_label(appointment.start, turn.tz)),
-                       intent="appointment_cancel")
+    return TurnReply(say.CANCELLED.format(what=what, slot=say.slot_label(appointment.start, turn.tz)),
+                     Intent.APPOINTMENT_CANCEL)
 
 
-def _appointment(dialog: Dialog) -> Appointment | None:
-    return (Appointment.objects.filter(pk=dialog.data.get("appointment_id"), status__in=Appointment.ACTIVE)
+def _appointment(appointment_id: int) -> Appointment | None:
+    return (Appointment.objects.filter(pk=appointment_id, status__in=Appointment.ACTIVE)
             .select_related("service", "professional").first())
 
 
 # --- answers to the automations -------------------------------------------------------------------
 
-def reminder(turn: Turn, dialog: Dialog) -> AgendaReply | None:
+def reminder(turn: Turn, state: ReminderAnswer) -> TurnReply | None:
     """"1 confirmar / 2 remarcar / 3 cancelar", or in words."""
     from agenda.services.booking import InvalidTransition, appointment_confirm
 
     answer = parse_reminder_answer(turn.text)
     if answer is None:
         if parse_yes_no(turn.text) is False:
-            return AgendaReply(say.REMINDER_WHICH, [("2", "Remarcar", ""), ("3", "Cancelar", "")],
-                               body=say.REMINDER_WHICH)
+            return TurnReply(say.REMINDER_WHICH, Intent.APPOINTMENT_REQUEST,
+                             (("2", "Remarcar", ""), ("3", "Cancelar", "")), body=say.REMINDER_WHICH)
         return None
-    appointment = _appointment(dialog)
+    appointment = _appointment(state.appointment_id)
     if appointment is None:
-        dialog_close(contact=turn.contact)
-        return AgendaReply(say.APPOINTMENT_GONE)
+        return _close(turn, say.APPOINTMENT_GONE)
     if answer == CONFIRM:
         try:
             appointment_confirm(appointment=appointment, actor="customer")
         except InvalidTransition:
-            dialog_close(contact=turn.contact)
-            return AgendaReply(say.APPOINTMENT_GONE)
+            return _close(turn, say.APPOINTMENT_GONE)
         dialog_close(contact=turn.contact)
         who = say.who(appointment.professional.name if appointment.professional else "")
-        return AgendaReply(say.REMINDER_CONFIRMED.format(slot=say.slot_label(appointment.start, turn.tz), who=who),
-                           intent="appointment_confirm")
+        return TurnReply(say.REMINDER_CONFIRMED.format(slot=say.slot_label(appointment.start, turn.tz), who=who),
+                         Intent.APPOINTMENT_CONFIRM)
     if answer == CANCEL:
         return cancel_now(turn, appointment)
     return reschedule_offer(turn, appointment)
 
 
-def followup_answer(turn: Turn, dialog: Dialog) -> AgendaReply | None:
+def followup_answer(turn: Turn, state: FollowUpAnswer) -> TurnReply | None:
     """Any answer to "como foi?" is feedback — unless it is a new request or a question."""
     from agenda.services.followups import followup_answer_record
 
-    if not turn.handoff and (new_agenda_intent(turn) or (turn.intent == "question" and "?" in turn.text)):
+    if not turn.handoff and (new_agenda_intent(turn) or (turn.intent == Intent.QUESTION and "?" in turn.text)):
         return None
-    followup = FollowUp.objects.filter(pk=dialog.data.get("followup_id")).first()
+    followup = FollowUp.objects.filter(pk=state.followup_id).first()
     dialog_close(contact=turn.contact)
     if followup is None:
         return None
     followup = followup_answer_record(followup=followup, text=turn.text)
     if followup.flagged or followup.sentiment == FollowUp.Sentiment.NEGATIVE:
-        return AgendaReply(say.FOLLOWUP_NEGATIVE, intent="feedback")
+        return TurnReply(say.FOLLOWUP_NEGATIVE, Intent.FEEDBACK)
     if followup.sentiment == FollowUp.Sentiment.POSITIVE:
-        return AgendaReply(say.FOLLOWUP_THANKS, intent="feedback")
-    return AgendaReply(say.FOLLOWUP_NEUTRAL, intent="feedback")
+        return TurnReply(say.FOLLOWUP_THANKS, Intent.FEEDBACK)
+    return TurnReply(say.FOLLOWUP_NEUTRAL, Intent.FEEDBACK)
 
 
-def waitlist_offer(turn: Turn, dialog: Dialog) -> AgendaReply | None:
+def waitlist_offer(turn: Turn, state: WaitlistOffer) -> TurnReply | None:
     """A freed slot was offered: the first to accept books it."""
     from agenda.services.waitlist import waitlist_offer_accept, waitlist_offer_decline
 
     answer = parse_yes_no(turn.text)
     if answer is None and parse_choice(turn.text, 1) == 1:
         answer = True
-    entry = WaitlistEntry.objects.filter(pk=dialog.data.get("entry_id")).select_related("service").first()
+    entry = WaitlistEntry.objects.filter(pk=state.entry_id).select_related("service").first()
     if answer is None or entry is None:
         return None
-    slot = Slot.from_key(dialog.data["slot"])
     if answer is False:
         waitlist_offer_decline(entry=entry)
-        dialog_close(contact=turn.contact)
-        return AgendaReply(say.WAITLIST_DECLINED)
-    appointment = waitlist_offer_accept(entry=entry, slot=slot)
+        return _close(turn, say.WAITLIST_DECLINED)
+    appointment = waitlist_offer_accept(entry=entry, slot=state.slot)
     if appointment is not None:
         dialog_close(contact=turn.contact)
         return booked_reply(appointment, turn.tz)
-    query = SlotQuery(service_id=entry.service_id or slot.service_id, limit=5)
-    data = {"purpose": BOOK, "service_id": query.service_id, "query": query_dump(query)}
-    return offer(turn, query, purpose=data["purpose"], intro=f"{say.WAITLIST_TOO_LATE} Veja outros horários livres:",
-                 exclude={slot.key()})
+    # Someone accepted first: the next free slots of the same service instead.
+    query = SlotQuery(service_id=entry.service_id or state.slot.service_id, limit=OFFER_LIMIT)
+    return offer(turn, query, purpose=Purpose.BOOK, intro=f"{say.WAITLIST_TOO_LATE} Veja outros horários livres:",
+                 exclude={state.slot.key()})

@@ -1,10 +1,11 @@
 """The agenda's part of a chat turn: booking, moving and cancelling, and answers to our automations.
 
-`agenda_turn` runs after the conversation engine has read the burst (its intent comes in).
-It returns None when the agenda has nothing to do with the turn, and the engine's reply
-stands. An open Dialog (models.Dialog; data by step in services/dialogs.py) says how to
-read the next message; a message that does not fit the step (a question about prices)
-leaves the dialog open for the next turn.
+`agenda_turn` is the agenda's turn handler (conversations/turns.py, registered in
+AgendaConfig.ready()): it runs after the conversation engine has read the burst (its intent
+comes in). It returns None when the agenda has nothing to do with the turn, and the engine's
+reply stands. An open dialog (one dataclass per step in agenda/chat/dialog_state.py) says
+how to read the next message; a message that does not fit the step (a question about
+prices) leaves the dialog open for the next turn.
 
 Answers to the automations (reminder, follow-up, rebooking offer, waitlist offer) are in
 `agenda.chat.answers`; this module holds the booking conversation itself.
@@ -12,44 +13,42 @@ Answers to the automations (reminder, follow-up, rebooking offer, waitlist offer
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 import structlog
-from django.utils import timezone
 
 from agenda.chat import messages as say
+from agenda.chat.dialog_state import (
+    ChoosingAppointment,
+    ChoosingSlot,
+    Confirming,
+    ConfirmingCancel,
+    Purpose,
+    SlotQueryData,
+)
 from agenda.chat.parse import parse_when, query_is_empty, slots_matching
-from agenda.models import Appointment, CalendarConfig, Dialog, Professional, Service, WorkingHours
+from agenda.models import Appointment, CalendarConfig, Professional, Service, WorkingHours
 from agenda.selectors import appointments_upcoming, service_match, services_active
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_close, dialog_current, dialog_open
 from agenda.types import AgendaError, CalendarRejected, Slot, SlotQuery, SlotTaken
+from conversations.turns import Intent, TurnReply
+from conversations.turns import Turn as EngineTurn
 from secretaria.settings_cache import cached
 
 log = structlog.get_logger(__name__)
-Step = Dialog.Step
 OFFER_LIMIT = 5
-BOOK, RESCHEDULE, REBOOK, WAITLIST = "book", "reschedule", "rebook", "waitlist"
-_AGENDA_INTENTS = ("appointment_request", "appointment_reschedule", "appointment_cancel")
+_AGENDA_INTENTS = (Intent.APPOINTMENT_REQUEST, Intent.APPOINTMENT_RESCHEDULE, Intent.APPOINTMENT_CANCEL)
 
 
-@dataclass
-class AgendaReply:
-    """What to answer. `options` (id, title, description) become an interactive list where the
-    channel has one; `text` always carries them as numbered lines too. `body` is `text` without them."""
-
-    text: str
-    options: list[tuple[str, str, str]] = field(default_factory=list)
-    intent: str = "appointment_request"
-    body: str = ""
-
-
-@dataclass
+@dataclass(frozen=True)
 class Turn:
+    """The engine's turn as the agenda reads it: the burst as one text, in the company's timezone."""
+
     contact: object
     text: str
-    intent: str
+    intent: Intent
     now: datetime
     tz: str
     handoff: bool = False
@@ -58,33 +57,31 @@ class Turn:
         return parse_when(self.text, now=self.now, tz=self.tz)
 
 
-def agenda_turn(*, contact, conversation, texts: list[str], intent: str, now: datetime | None = None,
-                handoff: bool = False) -> AgendaReply | None:
+def agenda_turn(engine_turn: EngineTurn) -> TurnReply | None:
     """The agenda's reply to this burst, or None to let the engine's reply stand.
 
     `handoff`: the engine is handing the conversation to a person; the agenda then only
     records what must not be lost (a follow-up answer) and never answers itself.
     """
-    text = " ".join(t.strip() for t in texts if t and t.strip())
-    if not text or not calendar_ready():
+    if not engine_turn.text or not calendar_ready():
         return None
-    turn = Turn(contact=contact, text=text, intent=str(intent or ""), now=now or timezone.now(),
-                tz=calendar_config().timezone, handoff=handoff)
-    dialog = dialog_current(contact=contact)
+    turn = Turn(contact=engine_turn.contact, text=engine_turn.text, intent=engine_turn.intent, now=engine_turn.now,
+                tz=calendar_config().timezone, handoff=engine_turn.handoff)
+    dialog = dialog_current(contact=turn.contact)
     try:
         if dialog is not None:
-            from agenda.chat.answers import step_answer
+            from agenda.chat.answers import step_answer  # answers builds on this module
 
-            reply = step_answer(turn, dialog)
-            if reply is not None or handoff:
-                return None if handoff else reply
-        elif handoff:
+            reply = step_answer(turn, dialog.state)
+            if reply is not None or turn.handoff:
+                return None if turn.handoff else reply
+        elif turn.handoff:
             return None
         return start(turn)
     except AgendaError as exc:
         # The calendar is down or refused (a bad Cal.com key...): an apology, the dialog kept for a retry.
-        log.warning("agenda_calendar_error", contact_id=contact.pk, error=type(exc).__name__)
-        return AgendaReply(say.CALENDAR_DOWN)
+        log.warning("agenda_calendar_error", contact_id=turn.contact.pk, error=type(exc).__name__)
+        return TurnReply(say.CALENDAR_DOWN, Intent.APPOINTMENT_REQUEST)
 
 
 def calendar_ready() -> bool:
@@ -104,19 +101,19 @@ def _calendar_ready() -> bool:
 
 # --- starting: a request, a reschedule, a cancellation -----------------------------------------
 
-def start(turn: Turn) -> AgendaReply | None:
-    if turn.intent == "appointment_cancel":
+def start(turn: Turn) -> TurnReply | None:
+    if turn.intent == Intent.APPOINTMENT_CANCEL:
         return cancel_start(turn)
-    if turn.intent == "appointment_reschedule":
+    if turn.intent == Intent.APPOINTMENT_RESCHEDULE:
         return reschedule_start(turn)
     service = service_match(text=turn.text)
     when = turn.when()
-    if turn.intent == "appointment_request" or (service is not None and when is not None):
+    if turn.intent == Intent.APPOINTMENT_REQUEST or (service is not None and when is not None):
         return book_start(turn, service=service, when=when)
     return None
 
 
-def book_start(turn: Turn, *, service: Service | None, when: SlotQuery | None) -> AgendaReply:
+def book_start(turn: Turn, *, service: Service | None, when: SlotQuery | None) -> TurnReply:
     if service is None:
         services = services_active()
         if len(services) == 1:
@@ -124,18 +121,17 @@ def book_start(turn: Turn, *, service: Service | None, when: SlotQuery | None) -
         elif len(services) > 1:
             return _ask_service(turn, services, when)
     query = replace(when or SlotQuery(), service_id=service.pk if service else None, limit=OFFER_LIMIT)
-    return offer(turn, query, purpose=BOOK, confirm_exact=True)
+    return offer(turn, query, purpose=Purpose.BOOK, confirm_exact=True)
 
 
-def _ask_service(turn: Turn, services: list[Service], when: SlotQuery | None) -> AgendaReply:
+def _ask_service(turn: Turn, services: list[Service], when: SlotQuery | None) -> TurnReply:
     services = services[:10]
-    dialog_open(contact=turn.contact, step=Step.CHOOSING_SLOT, data={
-        "slots": [], "services": [s.pk for s in services], "purpose": BOOK, "service_id": None,
-        "query": query_dump(when or SlotQuery())})
-    options = [(f"service:{s.pk}", s.name[:24], _service_details(s)) for s in services]
+    dialog_open(contact=turn.contact, state=ChoosingSlot(services=tuple(s.pk for s in services),
+                                                         query=SlotQueryData.of(when or SlotQuery())))
+    options = tuple((f"service:{s.pk}", s.name[:24], _service_details(s)) for s in services)
     lines = [s.name for s in services]
-    return AgendaReply(say.numbered(say.ASK_SERVICE, lines, "Responda com o número ou o nome do serviço."),
-                       options, body=say.ASK_SERVICE)
+    return TurnReply(say.numbered(say.ASK_SERVICE, lines, "Responda com o número ou o nome do serviço."),
+                     Intent.APPOINTMENT_REQUEST, options, body=say.ASK_SERVICE)
 
 
 def _service_details(service: Service) -> str:
@@ -145,56 +141,56 @@ def _service_details(service: Service) -> str:
     return " · ".join(parts)
 
 
-def reschedule_start(turn: Turn) -> AgendaReply:
+def reschedule_start(turn: Turn) -> TurnReply:
     upcoming = appointments_upcoming(contact=turn.contact)
     if not upcoming:
-        return AgendaReply(say.NO_APPOINTMENTS, intent="appointment_reschedule")
+        return TurnReply(say.NO_APPOINTMENTS, Intent.APPOINTMENT_RESCHEDULE)
     if len(upcoming) > 1:
-        return choose_appointment(turn, upcoming, purpose=RESCHEDULE)
+        return choose_appointment(turn, upcoming, purpose=Purpose.RESCHEDULE)
     return reschedule_offer(turn, upcoming[0])
 
 
-def cancel_start(turn: Turn) -> AgendaReply:
+def cancel_start(turn: Turn) -> TurnReply:
     upcoming = appointments_upcoming(contact=turn.contact)
     if not upcoming:
-        return AgendaReply(say.NO_APPOINTMENTS, intent="appointment_cancel")
+        return TurnReply(say.NO_APPOINTMENTS, Intent.APPOINTMENT_CANCEL)
     if len(upcoming) > 1:
-        return choose_appointment(turn, upcoming, purpose="cancel")
+        return choose_appointment(turn, upcoming, purpose=Purpose.CANCEL)
     return cancel_ask(turn, upcoming[0])
 
 
-def choose_appointment(turn: Turn, appointments: list[Appointment], *, purpose: str) -> AgendaReply:
+def choose_appointment(turn: Turn, appointments: list[Appointment], *, purpose: Purpose) -> TurnReply:
+    """Which one to move or cancel (purpose RESCHEDULE or CANCEL)."""
     appointments = appointments[:10]
-    dialog_open(contact=turn.contact, step=Step.CHOOSING_APPOINTMENT,
-                data={"appointment_ids": [a.pk for a in appointments], "purpose": purpose})
-    verb = "cancelar" if purpose == "cancel" else "remarcar"
-    intro = say.CHOOSE_APPOINTMENT.format(verb=verb)
+    dialog_open(contact=turn.contact, state=ChoosingAppointment(tuple(a.pk for a in appointments), purpose))
+    cancelling = purpose == Purpose.CANCEL
+    intro = say.CHOOSE_APPOINTMENT.format(verb="cancelar" if cancelling else "remarcar")
     lines = [appointment_line(a, turn.tz) for a in appointments]
-    options = [(f"appointment:{a.pk}", say.slot_title(a.start, turn.tz), _names(a)) for a in appointments]
-    return AgendaReply(say.numbered(intro, lines, "Responda com o número da opção."), options,
-                       intent=f"appointment_{purpose}", body=intro)
+    options = tuple((f"appointment:{a.pk}", say.slot_title(a.start, turn.tz), _names(a)) for a in appointments)
+    return TurnReply(say.numbered(intro, lines, "Responda com o número da opção."),
+                     Intent.APPOINTMENT_CANCEL if cancelling else Intent.APPOINTMENT_RESCHEDULE, options, body=intro)
 
 
-def cancel_ask(turn: Turn, appointment: Appointment) -> AgendaReply:
-    dialog_open(contact=turn.contact, step=Step.CONFIRMING_CANCEL, data={"appointment_id": appointment.pk})
-    return AgendaReply(say.CONFIRM_CANCEL.format(what=_what(appointment), slot=say.slot_label(appointment.start,
-                                                                                                turn.tz)),
-                       intent="appointment_cancel")
+def cancel_ask(turn: Turn, appointment: Appointment) -> TurnReply:
+    dialog_open(contact=turn.contact, state=ConfirmingCancel(appointment.pk))
+    return TurnReply(say.CONFIRM_CANCEL.format(what=_what(appointment), slot=say.slot_label(appointment.start,
+                                                                                              turn.tz)),
+                     Intent.APPOINTMENT_CANCEL)
 
 
-def reschedule_offer(turn: Turn, appointment: Appointment, *, when: SlotQuery | None = None) -> AgendaReply:
+def reschedule_offer(turn: Turn, appointment: Appointment, *, when: SlotQuery | None = None) -> TurnReply:
     when = when if when is not None else turn.when()
     query = replace(when or SlotQuery(), service_id=appointment.service_id, limit=OFFER_LIMIT)
     intro = say.RESCHEDULE_INTRO.format(what=_what(appointment), slot=say.slot_label(appointment.start, turn.tz),
                                         offer="{offer}")
-    return offer(turn, query, purpose=RESCHEDULE, appointment_id=appointment.pk, wrap=intro)
+    return offer(turn, query, purpose=Purpose.RESCHEDULE, appointment_id=appointment.pk, wrap=intro)
 
 
 # --- offering slots ------------------------------------------------------------------------------
 
-def offer(turn: Turn, query: SlotQuery, *, purpose: str, appointment_id: int | None = None,
+def offer(turn: Turn, query: SlotQuery, *, purpose: Purpose, appointment_id: int | None = None,
           intro: str | None = None, wrap: str = "{offer}", confirm_exact: bool = False,
-          exclude: set[str] | None = None) -> AgendaReply:
+          exclude: set[str] | None = None) -> TurnReply:
     """Find slots for the query (relaxing it when nothing fits) and offer them as a numbered list.
 
     Nothing at all: offer the waitlist. One slot exactly as asked ("terça às 15h"): ask to confirm it.
@@ -202,34 +198,32 @@ def offer(turn: Turn, query: SlotQuery, *, purpose: str, appointment_id: int | N
     from agenda.services.slots import slots_find
 
     slots, relaxed = _find(query, slots_find, exclude or set())
-    base = {"purpose": purpose, "service_id": query.service_id, "query": query_dump(query)}
-    if appointment_id:
-        base["appointment_id"] = appointment_id
+    offered = ChoosingSlot(slots=tuple(slots), purpose=purpose, service_id=query.service_id,
+                           query=SlotQueryData.of(query), appointment_id=appointment_id or None)
     service_name = _service_name(query.service_id)
     if not slots:
-        dialog_open(contact=turn.contact, step=Step.CONFIRMING, data={**base, "purpose": WAITLIST,
-                                                                      "for": purpose})
+        dialog_open(contact=turn.contact, state=offered.asking_waitlist())
         text = say.NO_SLOTS.format(what=say.service_part(service_name), when=describe_query(query))
-        return AgendaReply(wrap.format(offer=text), intent=_intent(purpose))
+        return TurnReply(wrap.format(offer=text), _intent(purpose))
     first = slots[0]
     if confirm_exact and not relaxed and query.exact_time and query.day and slots_matching([first], query, tz=turn.tz):
-        dialog_open(contact=turn.contact, step=Step.CONFIRMING, data={**base, "slot": first.key()})
+        dialog_open(contact=turn.contact, state=offered.confirming(first))
         text = say.CONFIRM_SLOT.format(slot=say.slot_label(first.start, turn.tz), who=say.who(_pro(first)),
                                        what=say.service_part(service_name, prefix=" — "))
-        return AgendaReply(wrap.format(offer=text), intent=_intent(purpose))
-    dialog_open(contact=turn.contact, step=Step.CHOOSING_SLOT, data={**base, "slots": [s.key() for s in slots]})
+        return TurnReply(wrap.format(offer=text), _intent(purpose))
+    dialog_open(contact=turn.contact, state=offered)
     if intro is None:
         intro = (say.OFFER_NEAR if relaxed else say.OFFER).format(what=say.service_part(service_name))
     return slots_reply(wrap.format(offer=intro), slots, turn.tz, intent=_intent(purpose))
 
 
-def slots_reply(intro: str, slots: list[Slot], tz: str, *, intent: str = "appointment_request") -> AgendaReply:
+def slots_reply(intro: str, slots: list[Slot], tz: str, *, intent: Intent) -> TurnReply:
     names = _professional_names(slots)
     lines = [f"{say.slot_label(s.start, tz)}{' — ' + names[s.professional_id] if s.professional_id in names else ''}"
              for s in slots]
-    options = [(str(i), say.slot_title(s.start, tz), names.get(s.professional_id, ""))
-               for i, s in enumerate(slots, start=1)]
-    return AgendaReply(say.numbered(intro, lines), options, intent=intent, body=intro)
+    options = tuple((str(i), say.slot_title(s.start, tz), names.get(s.professional_id, ""))
+                    for i, s in enumerate(slots, start=1))
+    return TurnReply(say.numbered(intro, lines), intent, options, body=intro)
 
 
 def _find(query: SlotQuery, finder, exclude: set[str]) -> tuple[list[Slot], bool]:
@@ -251,47 +245,46 @@ def _find(query: SlotQuery, finder, exclude: set[str]) -> tuple[list[Slot], bool
     return [], False
 
 
-def choose_slot(turn: Turn, data: dict, slot: Slot) -> AgendaReply:
+def choose_slot(turn: Turn, state: ChoosingSlot | Confirming, slot: Slot) -> TurnReply:
     """The customer picked a slot: book it (or move the appointment to it)."""
     from agenda.services.booking import appointment_book, appointment_reschedule
 
-    purpose = data.get("purpose", BOOK)
+    purpose = state.purpose
     try:
-        if purpose == RESCHEDULE:
-            current = Appointment.objects.filter(pk=data.get("appointment_id")).first()
+        if purpose == Purpose.RESCHEDULE:
+            current = Appointment.objects.filter(pk=state.appointment_id).first()
             if current is None or not current.is_active:
                 dialog_close(contact=turn.contact)
-                return AgendaReply(say.APPOINTMENT_GONE, intent="appointment_reschedule")
+                return TurnReply(say.APPOINTMENT_GONE, Intent.APPOINTMENT_RESCHEDULE)
             appointment = appointment_reschedule(appointment=current, slot=slot, actor="customer")
         else:
-            source = Appointment.Source.WAITLIST if purpose == WAITLIST else Appointment.Source.CHAT
+            source = Appointment.Source.WAITLIST if purpose == Purpose.WAITLIST else Appointment.Source.CHAT
             appointment = appointment_book(contact=turn.contact, slot=slot, source=source, actor="customer")
     except SlotTaken:
-        query = query_load(data.get("query"), data.get("service_id"))
-        return offer(turn, query, purpose=purpose, appointment_id=data.get("appointment_id"),
-                     intro=say.SLOT_TAKEN, exclude={slot.key()})
+        return offer(turn, stored_query(state.query, state.service_id), purpose=purpose,
+                     appointment_id=state.appointment_id, intro=say.SLOT_TAKEN, exclude={slot.key()})
     except CalendarRejected:
         log.warning("agenda_calendar_rejected", contact_id=turn.contact.pk)
         dialog_close(contact=turn.contact)
-        return AgendaReply(say.CALENDAR_REJECTED)
+        return TurnReply(say.CALENDAR_REJECTED, Intent.APPOINTMENT_REQUEST)
     dialog_close(contact=turn.contact)
-    return booked_reply(appointment, turn.tz, rescheduled=purpose == RESCHEDULE)
+    return booked_reply(appointment, turn.tz, rescheduled=purpose == Purpose.RESCHEDULE)
 
 
-def booked_reply(appointment: Appointment, tz: str, *, rescheduled: bool = False) -> AgendaReply:
+def booked_reply(appointment: Appointment, tz: str, *, rescheduled: bool = False) -> TurnReply:
     template = say.RESCHEDULED if rescheduled else say.BOOKED
     lines = [template.format(what=_what(appointment, suffix=" — "), slot=say.slot_label(appointment.start, tz),
                              who=say.who(appointment.professional.name if appointment.professional else ""))]
     if address := _address():
         lines.append(say.ADDRESS.format(address=address))
     lines.append(say.AFTER_BOOKING)
-    return AgendaReply("\n".join(lines), intent="appointment_reschedule" if rescheduled else "appointment_request")
+    return TurnReply("\n".join(lines), Intent.APPOINTMENT_RESCHEDULE if rescheduled else Intent.APPOINTMENT_REQUEST)
 
 
 # --- small helpers ---------------------------------------------------------------------------------
 
-def _intent(purpose: str) -> str:
-    return "appointment_reschedule" if purpose == RESCHEDULE else "appointment_request"
+def _intent(purpose: Purpose) -> Intent:
+    return Intent.APPOINTMENT_RESCHEDULE if purpose == Purpose.RESCHEDULE else Intent.APPOINTMENT_REQUEST
 
 
 def appointment_line(appointment: Appointment, tz: str) -> str:
@@ -352,33 +345,9 @@ def describe_query(query: SlotQuery) -> str:
     return "".join(parts)
 
 
-def query_dump(query: SlotQuery) -> dict:
-    """A SlotQuery as JSON for a dialog's data."""
-    return {
-        "day": query.day.isoformat() if query.day else None,
-        "weekdays": sorted(query.weekdays),
-        "time_from": query.time_from.isoformat() if query.time_from else None,
-        "time_to": query.time_to.isoformat() if query.time_to else None,
-        "exact_time": query.exact_time.isoformat() if query.exact_time else None,
-        "not_before": query.not_before.isoformat() if query.not_before else None,
-        "professional_id": query.professional_id,
-    }
-
-
-def query_load(data: dict | None, service_id: int | None = None) -> SlotQuery:
-    data = data or {}
-    day = data.get("day")
-    return SlotQuery(
-        service_id=service_id,
-        professional_id=data.get("professional_id"),
-        day=date.fromisoformat(day) if day else None,
-        weekdays=frozenset(data.get("weekdays") or ()),
-        time_from=time.fromisoformat(data["time_from"]) if data.get("time_from") else None,
-        time_to=time.fromisoformat(data["time_to"]) if data.get("time_to") else None,
-        exact_time=time.fromisoformat(data["exact_time"]) if data.get("exact_time") else None,
-        not_before=datetime.fromisoformat(data["not_before"]) if data.get("not_before") else None,
-        limit=OFFER_LIMIT,
-    )
+def stored_query(query: SlotQueryData | None, service_id: int | None) -> SlotQuery:
+    """What the customer had asked for, to search again (another service, without a taken slot)."""
+    return (query or SlotQueryData()).to_query(service_id=service_id, limit=OFFER_LIMIT)
 
 
 def new_agenda_intent(turn: Turn) -> bool:

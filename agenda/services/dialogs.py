@@ -1,37 +1,47 @@
 """Where the agenda conversation with a contact stands (one row per contact, see models.Dialog).
 
-Data by step (the chat reads what the automations wrote):
-- choosing_slot:  {"slots": [Slot.key()...], "purpose": "book"|"reschedule", "service_id": int|None,
-                   "appointment_id": int (reschedule only)}
-- confirming:     {"slot": Slot.key(), "purpose": ..., "service_id": ..., "appointment_id": ...}
-- choosing_appointment: {"appointment_ids": [int...], "purpose": "reschedule"|"cancel"}
-- confirming_cancel: {"appointment_id": int}
-- reminder:       {"appointment_id": int, "reminder_id": int}
-- followup:       {"followup_id": int}
-- rebook_offer:   {"appointment_id": int (the missed one), "slots": [Slot.key()...], "service_id": int|None}
-- waitlist_offer: {"entry_id": int, "slot": Slot.key()}
+The state of each step is a dataclass of agenda/chat/dialog_state.py (the chat reads what
+the automations wrote); the row keeps its step and its JSON.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+import structlog
 from django.utils import timezone
 
+from agenda.chat.dialog_state import DialogState, state_from_json
 from agenda.models import Dialog
 from conversations.models import Contact
 
+log = structlog.get_logger(__name__)
 DEFAULT_TTL_MINUTES = 60
 
 
-def dialog_open(*, contact: Contact, step: str, data: dict, ttl_minutes: int = DEFAULT_TTL_MINUTES) -> Dialog:
+@dataclass(frozen=True)
+class OpenDialog:
+    state: DialogState
+    updated_at: datetime  # when this step was opened: a reminder does not interrupt a booking under way
+
+
+def dialog_open(*, contact: Contact, state: DialogState, ttl_minutes: int = DEFAULT_TTL_MINUTES) -> None:
     """Replace whatever the contact's agenda dialog was with this step."""
-    dialog, _ = Dialog.objects.update_or_create(contact=contact, defaults={
-        "step": step, "data": data, "expires_at": timezone.now() + timedelta(minutes=ttl_minutes)})
-    return dialog
+    Dialog.objects.update_or_create(contact=contact, defaults={
+        "step": state.step, "data": state.to_json(), "expires_at": timezone.now() + timedelta(minutes=ttl_minutes)})
 
 
-def dialog_current(*, contact: Contact) -> Dialog | None:
-    """The contact's dialog if it has not expired."""
-    return Dialog.objects.filter(contact=contact, expires_at__gt=timezone.now()).first()
+def dialog_current(*, contact: Contact) -> OpenDialog | None:
+    """The contact's dialog if it has not expired (and can be read: a corrupt row is no dialog)."""
+    row = Dialog.objects.filter(contact=contact, expires_at__gt=timezone.now()).first()
+    if row is None:
+        return None
+    try:
+        return OpenDialog(state=state_from_json(row.step, row.data), updated_at=row.updated_at)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        # Never written by any version of the code (an edit by hand?): better no dialog than a crash
+        # in every reply and reminder of this contact. The next step replaces the row.
+        log.warning("agenda_dialog_unreadable", contact_id=contact.pk, step=row.step, error=repr(exc))
+        return None
 
 
 def dialog_close(*, contact: Contact) -> None:

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from agenda.models import Appointment, AppointmentEvent, Dialog, FollowUp
+from agenda.chat.dialog_state import FollowUpAnswer
+from agenda.models import Appointment, AppointmentEvent, FollowUp
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
 from agenda.services.reminders import due_rows_lease, greeting, stuck_rows_recover, tasks_publish, what_text
@@ -81,8 +82,7 @@ def _send_claimed(followup_id: int, now: datetime) -> str:
     FollowUp.objects.filter(pk=followup_id).update(state=State.SENT, sent_at=now, outbox=outbox)
     AppointmentEvent.objects.create(appointment=appointment, kind=AppointmentEvent.Kind.FOLLOWUP_SENT,
                                     actor="system", data={"followup_id": followup_id})
-    dialog_open(contact=contact, step=Dialog.Step.FOLLOWUP, data={"followup_id": followup_id},
-                ttl_minutes=ANSWER_TTL_MINUTES)
+    dialog_open(contact=contact, state=FollowUpAnswer(followup_id=followup_id), ttl_minutes=ANSWER_TTL_MINUTES)
     company = connection.schema_name
     transaction.on_commit(lambda: FOLLOWUPS_SENT.labels(company=company).inc())
     return "sent"

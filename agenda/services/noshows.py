@@ -16,7 +16,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from agenda.models import Appointment, AppointmentEvent, Dialog
+from agenda.chat.dialog_state import RebookOffer
+from agenda.models import Appointment, AppointmentEvent
 from agenda.services.booking import appointment_mark_no_show
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
@@ -107,9 +108,8 @@ def _offer(appointment: Appointment, slots: list[Slot]) -> bool:
                  idempotency_key=f"rebook:{appointment.pk}", deliver_inline=True)
     AppointmentEvent.objects.create(appointment=locked, kind=Event.OFFER_SENT, actor="system",
                                     data={"slots": [slot.key() for slot in slots]})
-    dialog_open(contact=contact, step=Dialog.Step.REBOOK_OFFER, ttl_minutes=OFFER_TTL_MINUTES,
-                data={"appointment_id": appointment.pk, "slots": [slot.key() for slot in slots],
-                      "service_id": appointment.service_id})
+    dialog_open(contact=contact, ttl_minutes=OFFER_TTL_MINUTES, state=RebookOffer(
+        appointment_id=appointment.pk, slots=tuple(slots), service_id=appointment.service_id))
     company = connection.schema_name
     transaction.on_commit(lambda: AUTO_RESCHEDULED.labels(company=company).inc())
     return True

@@ -17,7 +17,8 @@ import structlog
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from agenda.models import Appointment, AppointmentEvent, Dialog, Reminder
+from agenda.chat.dialog_state import ChoosingAppointment, ChoosingSlot, Confirming, ConfirmingCancel, ReminderAnswer
+from agenda.models import Appointment, AppointmentEvent, Reminder
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_current, dialog_open
 from agenda.types import AgendaError
@@ -38,8 +39,7 @@ ANSWER_TTL_MAX = 24 * 60  # minutes a "1/2/3" keeps meaning this reminder
 ANSWER_HINT = "Responda 1 para confirmar, 2 para remarcar ou 3 para cancelar."
 REMINDER_OPTIONS = [("1", "Confirmar", ""), ("2", "Remarcar", ""), ("3", "Cancelar", "")]
 # Steps of a booking in progress: a reminder must not hijack the meaning of the customer's next "2".
-_BUSY_STEPS = {Dialog.Step.CHOOSING_SLOT, Dialog.Step.CONFIRMING, Dialog.Step.CHOOSING_APPOINTMENT,
-               Dialog.Step.CONFIRMING_CANCEL}
+_BUSY_STATES = (ChoosingSlot, Confirming, ChoosingAppointment, ConfirmingCancel)
 
 
 def reminders_plan(*, appointment: Appointment) -> list[Reminder]:
@@ -204,11 +204,12 @@ def _unsendable(reminder: Reminder, appointment: Appointment, now: datetime) -> 
 def _dialog_offer(appointment: Appointment, reminder_id: int, now: datetime) -> None:
     """The customer's "1/2/3" answers this reminder until the appointment starts (a day at most)."""
     current = dialog_current(contact=appointment.contact)
-    if current is not None and current.step in _BUSY_STEPS and current.updated_at > now - timedelta(minutes=15):
+    if (current is not None and isinstance(current.state, _BUSY_STATES)
+            and current.updated_at > now - timedelta(minutes=15)):
         return  # mid-booking: the chat still finds the appointment when they answer in words
     ttl = min(max(int((appointment.start - now).total_seconds() // 60), 30), ANSWER_TTL_MAX)
-    dialog_open(contact=appointment.contact, step=Dialog.Step.REMINDER, ttl_minutes=ttl,
-                data={"appointment_id": appointment.pk, "reminder_id": reminder_id})
+    dialog_open(contact=appointment.contact, state=ReminderAnswer(appointment_id=appointment.pk,
+                                                                  reminder_id=reminder_id), ttl_minutes=ttl)
 
 
 def reminder_send_now(*, appointment: Appointment, actor: str) -> Reminder:

@@ -17,7 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agenda.chat import messages as say
-from agenda.models import Appointment, Dialog, Professional, WaitlistEntry
+from agenda.chat.dialog_state import WaitlistOffer
+from agenda.models import Appointment, Professional, WaitlistEntry
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
 from agenda.types import AgendaError, Slot, SlotQuery, SlotTaken
@@ -118,8 +119,7 @@ def _offer(entry: WaitlistEntry, slot: Slot) -> bool:
                                          what=say.service_part(entry.service.name if entry.service else "",
                                                                prefix=" — "))
         ttl = max(5, min(OFFER_TTL_MINUTES, int((slot.start - timezone.now()).total_seconds() // 60)))
-        dialog_open(contact=contact, step=Dialog.Step.WAITLIST_OFFER, ttl_minutes=ttl,
-                    data={"entry_id": entry.pk, "slot": slot.key()})
+        dialog_open(contact=contact, state=WaitlistOffer(entry_id=entry.pk, slot=slot), ttl_minutes=ttl)
         reply_create(contact=contact, conversation=conversation_current(contact=contact), text=text,
                      idempotency_key=f"waitlist-offer:{entry.pk}:{int(slot.start.timestamp())}")
     return True

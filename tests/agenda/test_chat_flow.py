@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from agenda.chat.dialog_state import FollowUpAnswer, RebookOffer, ReminderAnswer
 from agenda.chat.flow import agenda_turn
 from agenda.models import Appointment, Dialog, FollowUp, Reminder, WaitlistEntry
 from agenda.services.booking import appointment_book
@@ -21,6 +23,7 @@ from agenda.services.reminders import reminders_plan
 from agenda.types import Slot
 from conversations.channels.services import channel_configure
 from conversations.models import Contact, KnowledgeItem
+from conversations.turns import Intent, Turn
 
 TZ = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)  # Monday
@@ -42,17 +45,21 @@ def customer(phone: str = "5511999990001", name: str = "Paula Lima") -> Contact:
     return Contact.objects.create(phone=phone, name=name)
 
 
-def say(contact: Contact, text: str, intent: str = "other"):
-    return agenda_turn(contact=contact, conversation=None, texts=[text], intent=intent)
+def say(contact: Contact, text: str, intent: str = "other", *, handoff: bool = False):
+    """The agenda's answer to one message, as the reply pipeline asks it. Every reply carries an Intent member."""
+    reply = agenda_turn(Turn(contact=contact, conversation=None, texts=(text,), intent=Intent(intent),
+                             now=timezone.now(), handoff=handoff))
+    assert reply is None or isinstance(reply.intent, Intent)
+    return reply
 
 
 def step(contact: Contact) -> str | None:
     dialog = dialog_current(contact=contact)
-    return dialog.step if dialog else None
+    return dialog.state.step if dialog else None
 
 
 def offered(contact: Contact) -> list[Slot]:
-    return [Slot.from_key(k) for k in dialog_current(contact=contact).data["slots"]]
+    return list(dialog_current(contact=contact).state.slots)
 
 
 def local(moment: datetime) -> datetime:
@@ -264,8 +271,7 @@ def test_nothing_to_cancel(clinic):
 
 def reminder_dialog(contact: Contact, appointment: Appointment) -> None:
     reminder = reminders_plan(appointment=appointment)[0]
-    dialog_open(contact=contact, step=Dialog.Step.REMINDER,
-                data={"appointment_id": appointment.pk, "reminder_id": reminder.pk})
+    dialog_open(contact=contact, state=ReminderAnswer(appointment_id=appointment.pk, reminder_id=reminder.pk))
 
 
 @pytest.mark.parametrize("answer", ["1", "confirmo", "vou sim 👍"])
@@ -314,7 +320,7 @@ def followup_for(contact: Contact, clinic) -> FollowUp:
         contact=contact, service_id=clinic.service_id("Limpeza de pele"), start=NOW - timedelta(days=1),
         end=NOW - timedelta(days=1) + timedelta(hours=1), status="attended")
     followup = FollowUp.objects.create(appointment=appointment, due_at=NOW - timedelta(hours=2), state="sent")
-    dialog_open(contact=contact, step=Dialog.Step.FOLLOWUP, data={"followup_id": followup.pk})
+    dialog_open(contact=contact, state=FollowUpAnswer(followup_id=followup.pk))
     return followup
 
 
@@ -344,8 +350,7 @@ def test_a_followup_answer_the_engine_hands_off_is_still_recorded(clinic):
     paula = customer()
     followup = followup_for(paula, clinic)
 
-    reply = agenda_turn(contact=paula, conversation=None, texts=["Péssimo, horrível"], intent="complaint",
-                        handoff=True)
+    reply = say(paula, "Péssimo, horrível", "complaint", handoff=True)
 
     followup.refresh_from_db()
     assert reply is None  # the engine's handoff answer stands
@@ -360,9 +365,8 @@ def test_a_rebooking_offer_after_a_no_show_books_the_chosen_slot(clinic):
     start = datetime(2026, 3, 3, 14, tzinfo=TZ)
     slots = [Slot(start, start + timedelta(hours=1), clinic.service_id("Limpeza de pele")),
              Slot(start + timedelta(hours=1), start + timedelta(hours=2), clinic.service_id("Limpeza de pele"))]
-    dialog_open(contact=paula, step=Dialog.Step.REBOOK_OFFER,
-                data={"appointment_id": missed.pk, "slots": [s.key() for s in slots],
-                      "service_id": clinic.service_id("Limpeza de pele")})
+    dialog_open(contact=paula, state=RebookOffer(appointment_id=missed.pk, slots=tuple(slots),
+                                                 service_id=clinic.service_id("Limpeza de pele")))
 
     reply = say(paula, "pode ser o 2")
 
@@ -382,3 +386,49 @@ def test_a_calendar_that_cannot_be_reached_gets_an_apology(calcom_acme, calcom_s
         assert "não consegui acessar a agenda" in reply.text
         assert not Appointment.objects.exists()
     calendar_config_forget()
+
+
+# --- the intent of every reply ----------------------------------------------------------------------
+
+def _nothing(contact: Contact, clinic) -> None:
+    pass
+
+
+def _one_appointment(contact: Contact, clinic) -> None:
+    book(contact, clinic, 4, 10)
+
+
+def _reminder(contact: Contact, clinic) -> None:
+    reminder_dialog(contact, book(contact, clinic, 4, 10))
+
+
+def _followup(contact: Contact, clinic) -> None:
+    followup_for(contact, clinic)
+
+
+REQUEST, RESCHEDULE, CANCEL = Intent.APPOINTMENT_REQUEST, Intent.APPOINTMENT_RESCHEDULE, Intent.APPOINTMENT_CANCEL
+# (what is there before, [(message, the engine's intent, the intent of the agenda's reply)...])
+SCRIPTS = {
+    "booking": (_nothing, [("quero agendar limpeza de pele", "appointment_request", REQUEST), ("1", "other", REQUEST)]),
+    "which service, then giving up": (_nothing, [("queria marcar um horário", "appointment_request", REQUEST),
+                                                 ("deixa pra lá", "other", REQUEST)]),
+    "the waitlist": (_nothing, [("quero agendar limpeza de pele", "appointment_request", REQUEST),
+                                ("nenhum serve", "other", REQUEST), ("sim", "other", REQUEST)]),
+    "rescheduling": (_one_appointment, [("preciso remarcar", "appointment_reschedule", RESCHEDULE),
+                                        ("1", "other", RESCHEDULE)]),
+    "cancelling": (_one_appointment, [("quero cancelar", "appointment_cancel", CANCEL), ("sim", "other", CANCEL)]),
+    "a reminder confirmed": (_reminder, [("1", "other", Intent.APPOINTMENT_CONFIRM)]),
+    "a reminder declined": (_reminder, [("não", "other", REQUEST), ("3", "other", CANCEL)]),
+    "a follow-up answered": (_followup, [("Foi ótimo, adorei! Nota 10", "other", Intent.FEEDBACK)]),
+}
+
+
+@pytest.mark.parametrize("before, script", SCRIPTS.values(), ids=SCRIPTS.keys())
+def test_every_reply_carries_an_intent_member(clinic, before, script):
+    paula = customer()
+    before(paula, clinic)
+
+    for text, engine_intent, intent in script:
+        reply = say(paula, text, engine_intent)
+        # Intent is a StrEnum: a plain string would compare equal, so the type is checked too.
+        assert isinstance(reply.intent, Intent) and reply.intent == intent, text

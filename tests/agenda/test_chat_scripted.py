@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,14 +18,20 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from prometheus_client import REGISTRY
 
-from agenda.models import Appointment, Reminder
+from agenda.chat.dialog_state import FollowUpAnswer
+from agenda.chat.flow import agenda_turn
+from agenda.chat.handler import AGENDA_TURN_HANDLER
+from agenda.models import Appointment, FollowUp, Reminder
 from agenda.services.config import calendar_config_forget
+from agenda.services.dialogs import dialog_open
 from conversations.channels.base import InboundMessage, MessageKind
 from conversations.channels.services import channel_configure
 from conversations.core.ingest import inbound_store
 from conversations.core.pipeline import conversation_reply
-from conversations.models import Message
+from conversations.models import Contact, Message
+from conversations.turns import Intent, register_turn_handler
 from tests.agenda.calcom_server import API_KEY, BOOKINGS_VERSIONS, SLOTS_VERSION, WEBHOOK_SECRET, webhook_payload
 
 TZ = ZoneInfo("America/Sao_Paulo")
@@ -54,6 +61,27 @@ class Chat:
 def sandbox(settings, time_machine):
     settings.DEBOUNCE_SECONDS = 0
     time_machine.move_to(NOW, tick=False)
+
+
+@pytest.fixture(autouse=True)
+def agenda_replies():
+    """Every reply the agenda gives in these conversations must carry an Intent member.
+
+    The pipeline swallows a handler's exception (the engine answers instead), so the replies
+    are collected and checked after the test rather than asserted inside the handler.
+    """
+    replies = []
+
+    def recorded(turn):
+        reply = agenda_turn(turn)
+        if reply is not None:
+            replies.append(reply)
+        return reply
+
+    register_turn_handler(replace(AGENDA_TURN_HANDLER, answer=recorded))
+    yield replies
+    register_turn_handler(AGENDA_TURN_HANDLER)
+    assert all(isinstance(reply.intent, Intent) for reply in replies), [reply.intent for reply in replies]
 
 
 def test_booking_through_the_chat_on_the_built_in_calendar(demo_calendar, sandbox):
@@ -174,3 +202,24 @@ def test_an_unrelated_question_mid_booking_is_answered_by_the_engine(demo_calend
 
         chat.send("1")
         assert Appointment.objects.filter(contact__phone=PHONE).exists()
+
+
+def test_a_follow_up_answer_is_counted_as_feedback(demo_calendar, sandbox, agenda_replies):
+    with schema_context(demo_calendar.schema):
+        channel_configure(kind="sandbox")
+        calendar_config_forget()
+        paula = Contact.objects.create(phone=PHONE, name="Paula Lima")
+        visit = Appointment.objects.create(contact=paula, service_id=demo_calendar.service_id("Limpeza de pele"),
+                                           start=NOW - timedelta(days=1), end=NOW - timedelta(days=1, hours=-1),
+                                           status="attended")
+        followup = FollowUp.objects.create(appointment=visit, due_at=NOW - timedelta(hours=2), state="sent")
+        dialog_open(contact=paula, state=FollowUpAnswer(followup_id=followup.pk))
+        labels = {"company": demo_calendar.schema, "intent": "feedback"}
+        before = REGISTRY.get_sample_value("secretaria_intention_distribution_total", labels) or 0
+
+        thanks = Chat().send("Foi ótimo, adorei! Nota 10")
+
+        followup.refresh_from_db()
+        assert followup.state == "answered" and "obrigado" in thanks.text.lower()
+        assert [reply.intent for reply in agenda_replies] == [Intent.FEEDBACK]
+        assert REGISTRY.get_sample_value("secretaria_intention_distribution_total", labels) == before + 1

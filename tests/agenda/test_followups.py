@@ -6,8 +6,10 @@ from datetime import timedelta
 import pytest
 from prometheus_client import REGISTRY
 
-from agenda.models import Appointment, AppointmentEvent, Dialog, FollowUp
+from agenda.chat.dialog_state import FollowUpAnswer
+from agenda.models import Appointment, AppointmentEvent, FollowUp
 from agenda.services.booking import appointment_mark_attended, appointment_mark_no_show
+from agenda.services.dialogs import dialog_current
 from agenda.services.followups import (
     feedback_score,
     followup_answer_record,
@@ -53,8 +55,7 @@ def test_an_attended_visit_is_followed_up_two_hours_after_its_end(attended, cloc
         "Olá, Maria! Como foi o seu Consulta com Ana? Sua opinião nos ajuda muito: responda com uma nota de "
         "0 a 10 e, se quiser, conte como foi.")
     assert AppointmentEvent.objects.filter(appointment=attended, kind="followup_sent").count() == 1
-    dialog = Dialog.objects.get(contact=attended.contact)
-    assert dialog.step == "followup" and dialog.data == {"followup_id": followup.pk}
+    assert dialog_current(contact=attended.contact).state == FollowUpAnswer(followup_id=followup.pk)
 
 
 def test_a_follow_up_is_sent_once(attended, clock):

@@ -6,12 +6,13 @@ from datetime import timedelta
 import pytest
 from prometheus_client import REGISTRY
 
-from agenda.models import Appointment, AppointmentEvent, Dialog
+from agenda.chat.dialog_state import RebookOffer
+from agenda.models import Appointment, AppointmentEvent
 from agenda.services.booking import appointment_cancel, appointment_confirm, appointment_mark_attended
 from agenda.services.config import calendar_config, calendar_config_forget
+from agenda.services.dialogs import dialog_current
 from agenda.services.noshows import no_shows_auto_reschedule, noshows_detect
 from agenda.services.reminders import when_text
-from agenda.types import Slot
 from tests.agenda.automation_helpers import STAFF, at, book, calendar_make, contact_make, outbox_keys, outbox_text
 
 pytest_plugins = ["tests.agenda.automation_fixtures"]  # in_acme, clock, eager
@@ -60,10 +61,10 @@ def test_a_missed_appointment_is_marked_and_offered_the_next_free_slots(visit, c
     assert status(visit) == "no_show"
     assert AppointmentEvent.objects.get(appointment=visit, kind="no_show").actor == "system"
     assert set(visit.reminders.values_list("state", flat=True)) <= {"cancelled"}
-    dialog = Dialog.objects.get(contact=visit.contact)
-    assert dialog.step == "rebook_offer"
-    assert dialog.data["appointment_id"] == visit.pk and dialog.data["service_id"] == visit.service_id
-    slots = [Slot.from_key(key) for key in dialog.data["slots"]]
+    offer = dialog_current(contact=visit.contact).state
+    assert isinstance(offer, RebookOffer)
+    assert (offer.appointment_id, offer.service_id) == (visit.pk, visit.service_id)
+    slots = offer.slots
     assert len(slots) == 3
     assert all(slot.start >= at(2, 13) and slot.professional_id == visit.professional_id for slot in slots)
     assert outbox_text(f"rebook:{visit.pk}") == "\n".join([
@@ -72,7 +73,8 @@ def test_a_missed_appointment_is_marked_and_offered_the_next_free_slots(visit, c
         "Estes são os próximos horários livres:",
         *[f"{i} - {when_text(slot.start)}" for i, slot in enumerate(slots, start=1)],
         "Responda com o número do horário que preferir."])
-    assert AppointmentEvent.objects.get(appointment=visit, kind="offer_sent").data == {"slots": dialog.data["slots"]}
+    event = AppointmentEvent.objects.get(appointment=visit, kind="offer_sent")
+    assert event.data == {"slots": [slot.key() for slot in slots]}
     assert REGISTRY.get_sample_value("appointments_auto_rescheduled_total", {"company": "acme"}) == before + 1
 
 
@@ -162,4 +164,4 @@ def test_with_no_free_slot_the_offer_asks_the_customer_to_answer(visit, clock):
 
     assert noshows_detect() == 1
     assert outbox_text(f"rebook:{visit.pk}").endswith("Quer marcar um novo horário? É só responder esta mensagem.")
-    assert Dialog.objects.get(contact=visit.contact).data["slots"] == []
+    assert dialog_current(contact=visit.contact).state.slots == ()

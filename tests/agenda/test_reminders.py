@@ -9,9 +9,11 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from agenda.chat.dialog_state import ReminderAnswer
 from agenda.models import Appointment, AppointmentEvent, Dialog, Reminder
 from agenda.services.booking import appointment_cancel, appointment_reschedule
 from agenda.services.config import calendar_config, calendar_config_forget
+from agenda.services.dialogs import dialog_current
 from agenda.services.reminders import (
     LEASE,
     STUCK_AFTER,
@@ -82,9 +84,10 @@ def test_a_due_reminder_is_sent_once_with_the_answer_options(visit, clock):
     assert Reminder.objects.get(pk=second.pk).state == "pending"
     event = AppointmentEvent.objects.get(appointment=visit, kind="reminder_sent")
     assert event.data == {"reminder_id": first.pk, "kind": "scheduled"} and event.actor == "system"
-    dialog = Dialog.objects.get(contact=visit.contact)
-    assert dialog.step == "reminder" and dialog.data == {"appointment_id": visit.pk, "reminder_id": first.pk}
-    assert dialog.expires_at == at(4, 10)  # "1/2/3" means this appointment until it starts
+    assert dialog_current(contact=visit.contact).state == ReminderAnswer(appointment_id=visit.pk,
+                                                                           reminder_id=first.pk)
+    # "1/2/3" means this appointment until it starts
+    assert Dialog.objects.get(contact=visit.contact).expires_at == at(4, 10)
 
     # Later scans, and the same task delivered again, send nothing more.
     for minutes in (1, 3, 10):

@@ -7,10 +7,12 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from agenda.chat.dialog_state import WaitlistOffer
 from agenda.chat.flow import agenda_turn
-from agenda.models import Appointment, Dialog, WaitlistEntry
+from agenda.models import Appointment, WaitlistEntry
 from agenda.services.booking import appointment_book, appointment_cancel
 from agenda.services.config import calendar_config_forget
 from agenda.services.dialogs import dialog_current
@@ -18,6 +20,7 @@ from agenda.services.waitlist import waitlist_expire, waitlist_join, waitlist_sl
 from agenda.types import Slot, SlotQuery
 from conversations.channels.services import channel_configure
 from conversations.models import Contact, Message
+from conversations.turns import Intent, Turn
 
 TZ = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)  # Monday
@@ -47,7 +50,10 @@ def wait(contact: Contact, clinic, **wishes) -> WaitlistEntry:
 
 
 def answer(contact: Contact, text: str):
-    return agenda_turn(contact=contact, conversation=None, texts=[text], intent="other")
+    reply = agenda_turn(Turn(contact=contact, conversation=None, texts=(text,), intent=Intent.OTHER,
+                             now=timezone.now()))
+    assert reply is None or isinstance(reply.intent, Intent)
+    return reply
 
 
 def outbound(contact: Contact) -> list[str]:
@@ -80,7 +86,7 @@ def test_a_cancellation_offers_the_slot_to_those_whose_wishes_fit(clinic, django
 
     assert WaitlistEntry.objects.filter(state="offered").count() == 2
     for contact in (paula, joao):
-        assert dialog_current(contact=contact).step == Dialog.Step.WAITLIST_OFFER
+        assert isinstance(dialog_current(contact=contact).state, WaitlistOffer)
         [offer] = outbound(contact)
         assert offer.startswith("Boa notícia! Abriu um horário: quarta, 04/03 às 10:00 com Juliana (esteticista)")
     assert outbound(ana) == [] and WaitlistEntry.objects.get(contact=ana).state == "waiting"
