@@ -12,8 +12,12 @@ beat can neither lose nor repeat one (reliability.md R8).
 from django.db import models
 from django.db.models import Q
 
-from conversations.models import Contact, Outbox
+from conversations.models import Contact
+from conversations.outreach.models import ScheduledSend
 from secretaria.crypto import EncryptedTextField
+
+# The states the outreach scans filter on (partial indexes below).
+PENDING, SENDING = ScheduledSend.State.PENDING, ScheduledSend.State.SENDING
 
 
 def default_reminder_offsets() -> list[int]:
@@ -65,7 +69,11 @@ class Professional(models.Model):
 
 
 class Service(models.Model):
+    """The company's catalogue: the one place a service's price and duration live (the assistant reads it too)."""
+
     name = models.CharField("nome", max_length=120, unique=True)
+    description = models.TextField("descrição", blank=True,
+                                   help_text="O que a assistente responde quando perguntam o que é este serviço.")
     duration_minutes = models.PositiveSmallIntegerField("duração (min)", default=30)
     buffer_minutes = models.PositiveSmallIntegerField("intervalo após (min)", default=0)
     price_cents = models.PositiveIntegerField("preço (centavos)", null=True, blank=True)
@@ -216,29 +224,20 @@ class AppointmentEvent(models.Model):
         return f"{self.get_kind_display()} ({self.created_at:%d/%m %H:%M})"
 
 
-class Reminder(models.Model):
-    """One reminder to send at `due_at`; sent exactly once (claimed pending -> sending, outbox key)."""
+class Reminder(ScheduledSend):
+    """One reminder to send at `due_at`; sent exactly once by the outreach service (claimed pending ->
+    sending, outbox key `reminder:<id>`)."""
+
+    OUTREACH_KIND = "reminder"
 
     class Kind(models.TextChoices):
         SCHEDULED = "scheduled", "Programado"
         HIGH_RISK = "high_risk", "Extra (risco de falta)"
         MANUAL = "manual", "Enviado pela equipe"
 
-    class State(models.TextChoices):
-        PENDING = "pending", "Aguardando"
-        SENDING = "sending", "Enviando"
-        SENT = "sent", "Enviado"
-        CANCELLED = "cancelled", "Cancelado"
-        FAILED = "failed", "Falhou"
-
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField("tipo", max_length=16, choices=Kind.choices, default=Kind.SCHEDULED)
     offset_minutes = models.PositiveIntegerField("minutos antes", default=0)
-    due_at = models.DateTimeField("enviar em")
-    state = models.CharField("situação", max_length=16, choices=State.choices, default=State.PENDING)
-    outbox = models.OneToOneField(Outbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField("enviado em", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -247,23 +246,19 @@ class Reminder(models.Model):
         ordering = ["due_at"]
         constraints = [models.UniqueConstraint(fields=["appointment", "kind", "due_at"], name="reminder_once")]
         # The beat scan: pending reminders by due time.
-        indexes = [models.Index(fields=["due_at"], condition=Q(state="pending"), name="reminder_due_pending"),
+        indexes = [models.Index(fields=["due_at"], condition=Q(state=PENDING), name="reminder_due_pending"),
                    # Recovery of sends interrupted by a killed worker.
-                   models.Index(fields=["claimed_at"], condition=Q(state="sending"), name="reminder_sending")]
+                   models.Index(fields=["claimed_at"], condition=Q(state=SENDING), name="reminder_sending")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.due_at:%d/%m %H:%M}"
 
 
-class FollowUp(models.Model):
-    """The after-visit message and the customer's answer."""
+class FollowUp(ScheduledSend):
+    """The after-visit message (sent once by the outreach service, outbox key `followup:<id>`) and the
+    customer's answer (state `answered`)."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", "Aguardando envio"
-        SENDING = "sending", "Enviando"
-        SENT = "sent", "Enviado"
-        ANSWERED = "answered", "Respondido"
-        CANCELLED = "cancelled", "Cancelado"
+    OUTREACH_KIND = "followup"
 
     class Sentiment(models.TextChoices):
         POSITIVE = "positive", "Positivo"
@@ -271,11 +266,6 @@ class FollowUp(models.Model):
         NEGATIVE = "negative", "Negativo"
 
     appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="followup")
-    due_at = models.DateTimeField("enviar em")
-    state = models.CharField("situação", max_length=16, choices=State.choices, default=State.PENDING)
-    outbox = models.OneToOneField(Outbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField("enviado em", null=True, blank=True)
     answered_at = models.DateTimeField("respondido em", null=True, blank=True)
     sentiment = models.CharField("avaliação", max_length=16, choices=Sentiment.choices, blank=True)
     score = models.PositiveSmallIntegerField("nota (0–10)", null=True, blank=True)
@@ -286,8 +276,8 @@ class FollowUp(models.Model):
         verbose_name = "follow-up"
         verbose_name_plural = "follow-ups"
         ordering = ["-due_at"]
-        indexes = [models.Index(fields=["due_at"], condition=Q(state="pending"), name="followup_due_pending"),
-                   models.Index(fields=["claimed_at"], condition=Q(state="sending"), name="followup_sending")]
+        indexes = [models.Index(fields=["due_at"], condition=Q(state=PENDING), name="followup_due_pending"),
+                   models.Index(fields=["claimed_at"], condition=Q(state=SENDING), name="followup_sending")]
 
     def __str__(self) -> str:
         return f"Follow-up de {self.appointment}"

@@ -10,10 +10,18 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from agenda.models import Appointment, Professional, Service
+from conversations.assistant.catalogue import CatalogueItem
 
 
 def services_active() -> list[Service]:
     return list(Service.objects.filter(is_active=True).order_by("name"))
+
+
+def service_catalogue() -> list[CatalogueItem]:
+    """The active services as the assistant quotes them (registered in AgendaConfig.ready())."""
+    return [CatalogueItem(id=s.pk, name=s.name, description=s.description, keywords=s.keywords,
+                          price_cents=s.price_cents, duration_minutes=s.duration_minutes)
+            for s in services_active()]
 
 
 def service_match(*, text: str) -> Service | None:

@@ -289,7 +289,7 @@ class CompanyProfileAdmin(SettingsAdmin):
 
 @admin.register(KnowledgeItem, site=tenant_admin)
 class KnowledgeItemAdmin(SettingsChangedAdmin):
-    list_display = ["title", "kind", "price_cents", "duration_minutes", "is_active", "updated_at"]
+    list_display = ["title", "kind", "is_active", "updated_at"]
     list_filter = ["kind", "is_active"]
     search_fields = ["title", "answer", "keywords"]
 

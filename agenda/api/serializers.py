@@ -51,8 +51,8 @@ class ServiceOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Service
-        fields = ["id", "name", "duration_minutes", "buffer_minutes", "price_cents", "keywords", "professionals",
-                  "calcom_event_type_id", "is_active"]
+        fields = ["id", "name", "description", "duration_minutes", "buffer_minutes", "price_cents", "keywords",
+                  "professionals", "calcom_event_type_id", "is_active"]
 
 
 class ProfessionalOutputSerializer(serializers.ModelSerializer):
@@ -335,6 +335,7 @@ class CalendarConfigInputSerializer(serializers.Serializer):
 
 class ServiceInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
     duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, default=30)
     buffer_minutes = serializers.IntegerField(min_value=0, max_value=240, default=0)
     price_cents = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)

@@ -132,14 +132,15 @@ def _offsets_problem(offsets) -> str | None:
 
 @transaction.atomic
 def service_create(*, name: str, duration_minutes: int = 30, buffer_minutes: int = 0, price_cents: int | None = None,
-                   keywords: str = "", professional_ids: list[int] = (), calcom_event_type_id: int | None = None,
-                   actor: str = "") -> Service:
+                   keywords: str = "", description: str = "", professional_ids: list[int] = (),
+                   calcom_event_type_id: int | None = None, actor: str = "") -> Service:
+    """A service of the catalogue; the assistant quotes its price and duration from the next message on."""
     name = name.strip()
     if Service.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": ["Já existe um serviço com este nome."]})
     professionals = _professionals(professional_ids, field="professionals")
-    service = Service.objects.create(name=name, duration_minutes=duration_minutes, buffer_minutes=buffer_minutes,
-                                     price_cents=price_cents, keywords=keywords.strip(),
+    service = Service.objects.create(name=name, description=description.strip(), duration_minutes=duration_minutes,
+                                     buffer_minutes=buffer_minutes, price_cents=price_cents, keywords=keywords.strip(),
                                      calcom_event_type_id=calcom_event_type_id)
     service.professionals.set(professionals)
     calendar_config_forget()

@@ -1,26 +1,24 @@
 """Follow-ups: one message after an attended appointment asking how it went, and its answer.
 
-Sent exactly once with the reminders' pattern (lease in the scan, compare-and-set claim,
-outbox key `followup:<id>` committed with `state=sent`). The answer is read here; the chat
+Sent exactly once by the outreach service (conversations/outreach: leased scans, compare-and-set
+claim, outbox key `followup:<id>` committed with `state=sent`). The answer is read here; the chat
 (which owns the conversation) calls `followup_answer_record` with the customer's text.
 """
 
 import re
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from agenda.chat.dialog_state import FollowUpAnswer
 from agenda.models import Appointment, AppointmentEvent, FollowUp
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
-from agenda.services.reminders import due_rows_lease, greeting, stuck_rows_recover, tasks_publish, what_text
+from agenda.services.reminders import greeting, what_text
 from conversations.assistant.engine.intents import normalise
 from conversations.assistant.engine.sentiment import detect_sentiment
-from conversations.core.outbox import reply_create
-from conversations.core.sessions import conversation_current
-from conversations.models import Outbox
+from conversations.outreach.services import Outreach, Skip, due_rows_enqueue, outreach_key, scheduled_send
 from secretaria.events import FollowUpScored, publish
 from secretaria.observability.metrics import FOLLOWUPS_NEGATIVE, FOLLOWUPS_POSITIVE, FOLLOWUPS_SENT
 
@@ -47,45 +45,31 @@ def followups_due_enqueue(*, now: datetime | None = None) -> int:
     """Every minute, per company: enqueue one `agenda.followup_send` per due follow-up."""
     now = now or timezone.now()
     FollowUp.objects.filter(state=State.PENDING, due_at__lt=now - TOO_LATE).update(state=State.CANCELLED)
-    stuck_rows_recover(model=FollowUp, now=now)
-    return tasks_publish(task="agenda.followup_send", model=FollowUp, ids=due_rows_lease(model=FollowUp, now=now))
+    return due_rows_enqueue(model=FollowUp, task="agenda.followup_send", now=now)
 
 
 def followup_send(*, followup_id: int) -> str:
     """Send one follow-up through the outbox, at most once: "sent", "skipped", "gone" or "cancelled"."""
-    now = timezone.now()
-    if not FollowUp.objects.filter(pk=followup_id, state=State.PENDING).update(state=State.SENDING, claimed_at=now):
-        return "skipped"
-    try:
-        with transaction.atomic():
-            return _send_claimed(followup_id, now)
-    except IntegrityError:  # a worker taken for dead created the outbox row first
-        outbox = Outbox.objects.filter(idempotency_key=f"followup:{followup_id}").first()
-        FollowUp.objects.filter(pk=followup_id, state=State.SENDING).update(
-            state=State.SENT if outbox else State.CANCELLED, outbox=outbox, sent_at=outbox and outbox.created_at)
-        return "skipped"
+    return scheduled_send(model=FollowUp, pk=followup_id, compose=_compose, after=_after_send)
 
 
-def _send_claimed(followup_id: int, now: datetime) -> str:
-    followup = FollowUp.objects.select_related("appointment__contact", "appointment__service",
-                                               "appointment__professional").filter(pk=followup_id).first()
-    if followup is None:
-        return "gone"
-    appointment = followup.appointment
+def _compose(followup: FollowUp, now: datetime) -> Outreach | Skip:
+    appointment = (Appointment.objects.select_related("contact", "service", "professional")
+                   .get(pk=followup.appointment_id))
     if appointment.status != Appointment.Status.ATTENDED:  # attendance undone by the staff since
-        FollowUp.objects.filter(pk=followup_id).update(state=State.CANCELLED)
-        return "cancelled"
-    contact = appointment.contact
-    outbox = reply_create(contact=contact, conversation=conversation_current(contact=contact),
-                          text=followup_text(appointment=appointment), idempotency_key=f"followup:{followup_id}",
-                          deliver_inline=True)
-    FollowUp.objects.filter(pk=followup_id).update(state=State.SENT, sent_at=now, outbox=outbox)
-    AppointmentEvent.objects.create(appointment=appointment, kind=AppointmentEvent.Kind.FOLLOWUP_SENT,
-                                    actor="system", data={"followup_id": followup_id})
-    dialog_open(contact=contact, state=FollowUpAnswer(followup_id=followup_id), ttl_minutes=ANSWER_TTL_MINUTES)
+        return Skip("cancelled")
+    followup.appointment = appointment
+    return Outreach(contact=appointment.contact, text=followup_text(appointment=appointment),
+                    kind=FollowUp.OUTREACH_KIND, key=outreach_key(FollowUp, followup.pk))
+
+
+def _after_send(followup: FollowUp, _outbox, _now: datetime) -> None:
+    AppointmentEvent.objects.create(appointment=followup.appointment, kind=AppointmentEvent.Kind.FOLLOWUP_SENT,
+                                    actor="system", data={"followup_id": followup.pk})
+    dialog_open(contact=followup.appointment.contact, state=FollowUpAnswer(followup_id=followup.pk),
+                ttl_minutes=ANSWER_TTL_MINUTES)
     company = connection.schema_name
     transaction.on_commit(lambda: FOLLOWUPS_SENT.labels(company=company).inc())
-    return "sent"
 
 
 def followup_text(*, appointment: Appointment) -> str:

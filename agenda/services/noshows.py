@@ -24,8 +24,7 @@ from agenda.services.dialogs import dialog_open
 from agenda.services.reminders import greeting, what_text, when_text
 from agenda.services.slots import slots_find
 from agenda.types import AgendaError, Slot, SlotQuery
-from conversations.core.outbox import reply_create
-from conversations.core.sessions import conversation_current
+from conversations.outreach.services import Outreach, outreach_send
 from secretaria.observability.metrics import AUTO_RESCHEDULED
 
 log = structlog.get_logger(__name__)
@@ -103,9 +102,8 @@ def _offer(appointment: Appointment, slots: list[Slot]) -> bool:
                                   start__gt=timezone.now()).exists():
         return False  # already booked again: nothing to offer
     contact = appointment.contact
-    reply_create(contact=contact, conversation=conversation_current(contact=contact),
-                 text=rebook_offer_text(appointment=appointment, slots=slots),
-                 idempotency_key=f"rebook:{appointment.pk}", deliver_inline=True)
+    outreach_send(Outreach(contact=contact, text=rebook_offer_text(appointment=appointment, slots=slots),
+                           kind="rebook_offer", key=f"rebook:{appointment.pk}"))
     AppointmentEvent.objects.create(appointment=locked, kind=Event.OFFER_SENT, actor="system",
                                     data={"slots": [slot.key() for slot in slots]})
     dialog_open(contact=contact, ttl_minutes=OFFER_TTL_MINUTES, state=RebookOffer(

@@ -1,20 +1,16 @@
 """Reminders: planned as rows when an appointment is booked or moves, sent once when due.
 
-Exactly once (reliability.md R8), whatever beat does:
-- the scan leases due rows (`claimed_at` set while still pending, FOR UPDATE SKIP LOCKED), so two
-  beats scanning at once split the work instead of both enqueueing it, and a row already enqueued
-  is not enqueued again every minute while the workers catch up;
-- the send claims pending -> sending with a compare-and-set, so a task delivered twice sends once;
-- the outbox row (key `reminder:<id>`) and `state=sent` commit together, so a worker killed after
-  the claim leaves no message behind: the scan puts a row stuck in `sending` back to pending and
-  re-sending it is safe (the unique outbox key would refuse a second message anyway).
+This module decides *what* and *when* (the offsets, the text, whether it still makes sense);
+sending exactly once (docs/reliability.md R8), whatever beat does, is the outreach service's
+(conversations/outreach): leased scans, a compare-and-set claim, the outbox row (key
+`reminder:<id>`) and `state=sent` committed together.
 """
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from agenda.chat.dialog_state import ChoosingAppointment, ChoosingSlot, Confirming, ConfirmingCancel, ReminderAnswer
@@ -22,22 +18,16 @@ from agenda.models import Appointment, AppointmentEvent, Reminder
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_current, dialog_open
 from agenda.types import AgendaError
-from conversations.core.outbox import reply_create
-from conversations.core.sessions import conversation_current
-from conversations.models import Outbox
+from conversations.outreach.services import Outreach, Skip, due_rows_enqueue, outreach_key, scheduled_send
 from secretaria.observability.metrics import APPOINTMENT_REMINDERS_SENT
-from secretaria.queue import task_delay
 
 log = structlog.get_logger(__name__)
 
 State = Reminder.State
-STUCK_AFTER = timedelta(minutes=5)  # a send takes milliseconds: a row `sending` this long lost its worker
-LEASE = timedelta(minutes=2)  # an enqueued row is not enqueued again before this
-SCAN_BATCH = 5000  # per company and minute; the rest waits for the next scan
 WEEKDAYS = ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo"]
 ANSWER_TTL_MAX = 24 * 60  # minutes a "1/2/3" keeps meaning this reminder
 ANSWER_HINT = "Responda 1 para confirmar, 2 para remarcar ou 3 para cancelar."
-REMINDER_OPTIONS = [("1", "Confirmar", ""), ("2", "Remarcar", ""), ("3", "Cancelar", "")]
+REMINDER_OPTIONS = (("1", "Confirmar", ""), ("2", "Remarcar", ""), ("3", "Cancelar", ""))
 # Steps of a booking in progress: a reminder must not hijack the meaning of the customer's next "2".
 _BUSY_STATES = (ChoosingSlot, Confirming, ChoosingAppointment, ConfirmingCancel)
 
@@ -76,60 +66,17 @@ def reminders_due_enqueue(*, now: datetime | None = None) -> int:
     """Every minute, per company: enqueue one `agenda.reminder_send` per due reminder. Returns how many.
 
     A few bulk statements whatever the backlog: drop reminders that are too late (their
-    appointment already started), recover rows a killed worker left in `sending`, lease the due
-    ones through the partial index `reminder_due_pending`, publish.
+    appointment already started), then the outreach scan (recover, lease, publish).
     """
     now = now or timezone.now()
     _expire_late(now)
-    stuck_rows_recover(model=Reminder, now=now)
-    return tasks_publish(task="agenda.reminder_send", model=Reminder, ids=due_rows_lease(model=Reminder, now=now))
+    return due_rows_enqueue(model=Reminder, task="agenda.reminder_send", now=now)
 
 
 def _expire_late(now: datetime) -> None:
     late = Reminder.objects.filter(state=State.PENDING, due_at__lte=now, appointment__start__lte=now)
     late.exclude(appointment__status__in=Appointment.ACTIVE).update(state=State.CANCELLED)
     late.update(state=State.FAILED)  # a reminder after the start time would only confuse
-
-
-def stuck_rows_recover(*, model, now: datetime) -> int:
-    """Put rows a killed worker left in `sending` back to pending (reminders and follow-ups alike)."""
-    recovered = model.objects.filter(state="sending", claimed_at__lt=now - STUCK_AFTER).update(
-        state="pending", claimed_at=None)
-    if recovered:
-        log.warning("stuck_rows_recovered", model=model.__name__, count=recovered)
-    return recovered
-
-
-def due_rows_lease(*, model, now: datetime) -> list[int]:
-    """Ids of due pending rows not enqueued in the last minutes, leased to this scan.
-
-    SKIP LOCKED splits the rows between two beats scanning at the same instant; the
-    lease (`claimed_at` while still pending) keeps a backlog from being enqueued again
-    every minute. The query walks the model's partial index on pending rows by due time.
-    """
-    with transaction.atomic():
-        due = (model.objects.filter(state="pending", due_at__lte=now)
-               .exclude(claimed_at__gte=now - LEASE)
-               .order_by("due_at").select_for_update(skip_locked=True).values_list("pk", flat=True))
-        ids = list(due[:SCAN_BATCH])
-        if ids:
-            model.objects.filter(pk__in=ids).update(claimed_at=now)
-    return ids
-
-
-def tasks_publish(*, task: str, model, ids: list[int]) -> int:
-    """Publish one task per id. A failed publish (broker down) is logged and its lease
-    dropped, so the next scan enqueues it again."""
-    failed = []
-    for pk in ids:
-        try:
-            task_delay(task, pk)
-        except Exception:  # noqa: BLE001 - whatever the broker raised, the row is still pending
-            failed.append(pk)
-    if failed:
-        log.warning("publish_failed", task=task, count=len(failed))
-        model.objects.filter(pk__in=failed, state="pending").update(claimed_at=None)
-    return len(ids) - len(failed)
 
 
 # --- Sending -------------------------------------------------------------------------------------
@@ -141,48 +88,30 @@ def reminder_send(*, reminder_id: int, actor: str = "system") -> str:
     reason it was dropped ("cancelled": the appointment is no longer active or moved,
     "late": it already started, "superseded": a later reminder of it is due too).
     """
-    now = timezone.now()
-    if not Reminder.objects.filter(pk=reminder_id, state=State.PENDING).update(state=State.SENDING, claimed_at=now):
-        return "skipped"
-    try:
-        with transaction.atomic():
-            return _send_claimed(reminder_id, actor, now)
-    except IntegrityError:
-        # A worker we took for dead came back and created this reminder's outbox row first:
-        # the message exists once; just make sure the row says so.
-        log.warning("reminder_already_in_outbox", reminder_id=reminder_id)
-        outbox = Outbox.objects.filter(idempotency_key=f"reminder:{reminder_id}").first()
-        Reminder.objects.filter(pk=reminder_id, state=State.SENDING).update(
-            state=State.SENT if outbox else State.FAILED, outbox=outbox, sent_at=outbox and outbox.created_at)
-        return "skipped"
+    return scheduled_send(model=Reminder, pk=reminder_id, compose=_compose,
+                          after=lambda reminder, outbox, now: _after_send(reminder, actor, now))
 
 
-def _send_claimed(reminder_id: int, actor: str, now: datetime) -> str:
-    reminder = Reminder.objects.filter(pk=reminder_id).first()
-    if reminder is None:
-        return "gone"
+def _compose(reminder: Reminder, now: datetime) -> Outreach | Skip:
     # Locked so a cancel or move running right now lands before us (we see it) or after (we sent first).
     appointment = (Appointment.objects.select_for_update(of=("self",))
                    .select_related("contact", "professional", "service").get(pk=reminder.appointment_id))
     if reason := _unsendable(reminder, appointment, now):
-        Reminder.objects.filter(pk=reminder_id).update(
-            state=State.FAILED if reason == "late" else State.CANCELLED)
-        return reason
-    contact = appointment.contact
-    # On Meta the three answers are buttons (their titles are understood like "1/2/3"). Sent right
-    # after commit from this task (deliver_inline): a separate send task would queue behind every
-    # other reminder of a busy minute.
-    outbox = reply_create(contact=contact, conversation=conversation_current(contact=contact),
-                          text=reminder_text(appointment=appointment), idempotency_key=f"reminder:{reminder_id}",
-                          options=REMINDER_OPTIONS, options_body=reminder_text(appointment=appointment, hint=False),
-                          deliver_inline=True)
-    Reminder.objects.filter(pk=reminder_id).update(state=State.SENT, sent_at=now, outbox=outbox)
+        return Skip(reason, state=State.FAILED if reason == "late" else State.CANCELLED)
+    reminder.appointment = appointment
+    # On Meta the three answers are buttons (their titles are understood like "1/2/3").
+    return Outreach(contact=appointment.contact, text=reminder_text(appointment=appointment),
+                    kind=Reminder.OUTREACH_KIND, key=outreach_key(Reminder, reminder.pk),
+                    options=REMINDER_OPTIONS, options_body=reminder_text(appointment=appointment, hint=False))
+
+
+def _after_send(reminder: Reminder, actor: str, now: datetime) -> None:
+    appointment = reminder.appointment
     AppointmentEvent.objects.create(appointment=appointment, kind=AppointmentEvent.Kind.REMINDER_SENT, actor=actor,
-                                    data={"reminder_id": reminder_id, "kind": reminder.kind})
-    _dialog_offer(appointment, reminder_id, now)
+                                    data={"reminder_id": reminder.pk, "kind": reminder.kind})
+    _dialog_offer(appointment, reminder.pk, now)
     company, kind = connection.schema_name, reminder.kind
     transaction.on_commit(lambda: APPOINTMENT_REMINDERS_SENT.labels(company=company, kind=kind).inc())
-    return "sent"
 
 
 def _unsendable(reminder: Reminder, appointment: Appointment, now: datetime) -> str:

@@ -22,8 +22,7 @@ from agenda.models import Appointment, Professional, WaitlistEntry
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
 from agenda.types import AgendaError, Slot, SlotQuery, SlotTaken
-from conversations.core.outbox import reply_create
-from conversations.core.sessions import conversation_current
+from conversations.outreach.services import Outreach, outreach_send
 
 log = structlog.get_logger(__name__)
 State = WaitlistEntry.State
@@ -120,8 +119,10 @@ def _offer(entry: WaitlistEntry, slot: Slot) -> bool:
                                                                prefix=" — "))
         ttl = max(5, min(OFFER_TTL_MINUTES, int((slot.start - timezone.now()).total_seconds() // 60)))
         dialog_open(contact=contact, state=WaitlistOffer(entry_id=entry.pk, slot=slot), ttl_minutes=ttl)
-        reply_create(contact=contact, conversation=conversation_current(contact=contact), text=text,
-                     idempotency_key=f"waitlist-offer:{entry.pk}:{int(slot.start.timestamp())}")
+        # Sent by a task: a freed slot is often the side effect of a web request (a cancel), which
+        # must not wait on the provider.
+        outreach_send(Outreach(contact=contact, text=text, kind="waitlist_offer",
+                               key=f"waitlist-offer:{entry.pk}:{int(slot.start.timestamp())}"), inline=False)
     return True
 
 
@@ -151,9 +152,9 @@ def _tell_the_others(*, entry_id: int, slot: Slot) -> None:
                   .exclude(pk=entry_id).select_related("contact"))
     for other in others:
         WaitlistEntry.objects.filter(pk=other.pk, state=State.OFFERED).update(state=State.WAITING)
-        reply_create(contact=other.contact, conversation=conversation_current(contact=other.contact),
-                     text=say.WAITLIST_FILLED.format(slot=say.slot_label(slot.start, tz)),
-                     idempotency_key=f"waitlist-filled:{other.pk}:{int(slot.start.timestamp())}")
+        text = say.WAITLIST_FILLED.format(slot=say.slot_label(slot.start, tz))
+        key = f"waitlist-filled:{other.pk}:{int(slot.start.timestamp())}"
+        outreach_send(Outreach(contact=other.contact, text=text, kind="waitlist_filled", key=key), inline=False)
 
 
 def waitlist_offer_decline(*, entry: WaitlistEntry) -> None:

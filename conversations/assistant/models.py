@@ -36,11 +36,10 @@ class CompanyProfile(models.Model):
 
 
 class KnowledgeItem(models.Model):
-    """One fact of the company the assistant may answer from."""
+    """One fact of the company the assistant may answer from (services and prices are the agenda's)."""
 
     class Kind(models.TextChoices):
         FAQ = "faq", "Pergunta frequente"
-        SERVICE = "service", "Serviço e preço"
         ADDRESS = "address", "Endereço"
         HOURS = "hours", "Horário"
         POLICY = "policy", "Política"
@@ -51,8 +50,6 @@ class KnowledgeItem(models.Model):
     answer = models.TextField("resposta")
     keywords = models.CharField("palavras-chave", max_length=300, blank=True,
                                 help_text="Separadas por vírgula; ajudam a encontrar esta resposta.")
-    price_cents = models.PositiveIntegerField("preço (centavos)", null=True, blank=True)
-    duration_minutes = models.PositiveSmallIntegerField("duração (min)", null=True, blank=True)
     is_active = models.BooleanField("ativo", default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 import structlog
 from django.utils import timezone
 
+from conversations.assistant.catalogue import catalogue_items
 from conversations.assistant.engine.context import Draft, EngineContext, ProfileData
 from conversations.assistant.engine.local import compose
 from conversations.assistant.engine.prompt import build_request
@@ -35,6 +36,7 @@ def engine_context(*, conversation: Conversation, contact: Contact, texts: list[
         company_name=cached("company", company_current).name,
         profile=cached("profile", lambda: CompanyProfile.objects.filter(singleton=1).first() or ProfileData()),
         knowledge=cached("knowledge", lambda: list(KnowledgeItem.objects.filter(is_active=True))),
+        catalogue=cached("catalogue", catalogue_items),
         contact_name=contact.name,
         texts=texts,
         history=[] if getattr(conversation, "just_opened", False) else context_get(conversation_id=conversation.pk),

@@ -1,7 +1,8 @@
 """The demo clinic's calendar, so booking through `manage.py chat --tenant demo` works at once.
 
 Matches devstack/demo/conversations.py: a dermatology clinic open Monday to Friday
-8–12 and 13–18 and Saturday 8–12, with the services of its knowledge base.
+8–12 and 13–18 and Saturday 8–12. Its services, prices and durations live here only:
+the assistant quotes them from the agenda's catalogue.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -21,15 +22,16 @@ PROFESSIONALS = {
                                                                        (2, time(13), time(18))],
     "Juliana (esteticista)": WEEK,
 }
-# name, minutes, buffer, price in cents, keywords, who does it
+# name, minutes, buffer, price in cents, keywords, description, who does it
 SERVICES = [
     ("Consulta dermatológica", 40, 10, 25000, "consulta, dermatologista, avaliação, médica, dermato",
-     ["Dra. Helena Prado", "Dra. Marina Costa"]),
-    ("Limpeza de pele", 60, 0, 15000, "limpeza, pele, cravos, extração", ["Juliana (esteticista)"]),
+     "Avaliação completa da pele com a Dra. Helena Prado.", ["Dra. Helena Prado", "Dra. Marina Costa"]),
+    ("Limpeza de pele", 60, 0, 15000, "limpeza, pele, cravos, extração",
+     "Limpeza profunda com extração e máscara calmante.", ["Juliana (esteticista)"]),
     ("Peeling químico", 45, 15, 32000, "peeling, manchas, acne, renovação",
-     ["Dra. Helena Prado", "Dra. Marina Costa"]),
+     "Renovação da pele para manchas e textura; exige avaliação prévia.", ["Dra. Helena Prado", "Dra. Marina Costa"]),
     ("Aplicação de toxina botulínica", 30, 0, 120000, "botox, toxina, rugas, linhas de expressão",
-     ["Dra. Helena Prado"]),
+     "Suaviza linhas de expressão; feita pela Dra. Helena.", ["Dra. Helena Prado"]),
 ]
 # Fixed-date national holidays (month, day, name): the next one is closed in the demo.
 HOLIDAYS = [(1, 1, "Confraternização Universal"), (4, 21, "Tiradentes"), (5, 1, "Dia do Trabalho"),
@@ -47,9 +49,10 @@ def demo_calendar_ensure() -> None:
             if created or not professional.hours.exists():
                 WorkingHours.objects.bulk_create(WorkingHours(professional=professional, weekday=d, start=s, end=e)
                                                  for d, s, e in intervals)
-        for name, minutes, buffer, price, keywords, who in SERVICES:
+        for name, minutes, buffer, price, keywords, description, who in SERVICES:
             service, created = Service.objects.get_or_create(name=name, defaults={
-                "duration_minutes": minutes, "buffer_minutes": buffer, "price_cents": price, "keywords": keywords})
+                "duration_minutes": minutes, "buffer_minutes": buffer, "price_cents": price, "keywords": keywords,
+                "description": description})
             if created:
                 service.professionals.set([people[n] for n in who])
         _next_holiday_ensure()

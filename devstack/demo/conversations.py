@@ -1,4 +1,8 @@
-"""The demo company's content: a small dermatology clinic, so `make run` feels real at once."""
+"""The demo company's content: a small dermatology clinic, so `make run` feels real at once.
+
+The knowledge base holds the clinic's FAQs; its services and prices are the agenda's
+(devstack/demo/agenda.py), where the assistant reads them too.
+"""
 
 from conversations.models import CompanyProfile, KnowledgeItem
 
@@ -12,26 +16,18 @@ BUSINESS_HOURS = {
 }
 
 KNOWLEDGE = [
-    ("service", "Consulta dermatológica", "Avaliação completa da pele com a Dra. Helena Prado.",
-     "consulta, dermatologista, avaliação, médica", 25000, 40),
-    ("service", "Limpeza de pele", "Limpeza profunda com extração e máscara calmante.",
-     "limpeza, pele, cravos, extração", 15000, 60),
-    ("service", "Peeling químico", "Renovação da pele para manchas e textura; exige avaliação prévia.",
-     "peeling, manchas, acne, renovação", 32000, 45),
-    ("service", "Aplicação de toxina botulínica", "Suaviza linhas de expressão; feita pela Dra. Helena.",
-     "botox, toxina, rugas, linhas de expressão", 120000, 30),
     ("address", "Endereço", "Rua das Acácias, 120, sala 304 — Vila Mariana, São Paulo (SP), perto do metrô "
-     "Ana Rosa.", "endereço, onde fica, localização, metrô, como chegar", None, None),
+     "Ana Rosa.", "endereço, onde fica, localização, metrô, como chegar"),
     ("hours", "Horário de atendimento", "Segunda a sexta, das 8h às 12h e das 13h às 18h; sábado, das 8h às 12h.",
-     "horário, abre, fecha, funciona, sábado", None, None),
+     "horário, abre, fecha, funciona, sábado"),
     ("faq", "Formas de pagamento", "Aceitamos Pix, cartões de débito e crédito (até 3x sem juros) e dinheiro.",
-     "pagamento, pix, cartão, parcelar, dinheiro", None, None),
+     "pagamento, pix, cartão, parcelar, dinheiro"),
     ("faq", "Convênios", "Atendemos Bradesco Saúde e SulAmérica para consultas; procedimentos estéticos são "
-     "particulares.", "convênio, plano de saúde, bradesco, sulamérica, unimed", None, None),
+     "particulares.", "convênio, plano de saúde, bradesco, sulamérica, unimed"),
     ("faq", "Estacionamento", "Há estacionamento conveniado no prédio, com 1 hora grátis para pacientes.",
-     "estacionamento, carro, vaga, parar", None, None),
+     "estacionamento, carro, vaga, parar"),
     ("policy", "Cancelamento e atrasos", "Cancelamentos com até 24h de antecedência não têm custo; atrasos acima "
-     "de 15 minutos podem exigir remarcação.", "cancelar, cancelamento, atraso, remarcar", None, None),
+     "de 15 minutos podem exigir remarcação.", "cancelar, cancelamento, atraso, remarcar"),
 ]
 
 
@@ -43,9 +39,8 @@ def demo_content_ensure(*, company_name: str) -> int:
         "out_of_hours_message": f"A equipe da {company_name} volta no próximo horário de atendimento.",
     })
     added = 0
-    for kind, title, answer, keywords, price, minutes in KNOWLEDGE:
+    for kind, title, answer, keywords in KNOWLEDGE:
         _, created = KnowledgeItem.objects.get_or_create(title=title, defaults={
-            "kind": kind, "answer": answer, "keywords": keywords, "price_cents": price,
-            "duration_minutes": minutes})
+            "kind": kind, "answer": answer, "keywords": keywords})
         added += created
     return added

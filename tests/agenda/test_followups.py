@@ -16,9 +16,9 @@ from agenda.services.followups import (
     followup_send,
     followups_due_enqueue,
 )
-from agenda.services.reminders import STUCK_AFTER
 from compliance.models import AuditEvent
 from conversations.models import Conversation
+from conversations.outreach.services import STUCK_AFTER
 from tests.agenda.automation_helpers import STAFF, at, book, calendar_make, contact_make, outbox_keys, outbox_text
 
 pytest_plugins = ["tests.agenda.automation_fixtures"]  # in_acme, clock, eager

@@ -15,9 +15,6 @@ from agenda.services.booking import appointment_cancel, appointment_reschedule
 from agenda.services.config import calendar_config, calendar_config_forget
 from agenda.services.dialogs import dialog_current
 from agenda.services.reminders import (
-    LEASE,
-    STUCK_AFTER,
-    due_rows_lease,
     reminder_send,
     reminder_send_now,
     reminders_due_enqueue,
@@ -25,6 +22,7 @@ from agenda.services.reminders import (
 )
 from agenda.types import AgendaError, Slot
 from conversations.models import Contact, Conversation, Message, Outbox
+from conversations.outreach.services import LEASE, STUCK_AFTER, due_rows_lease
 from tests.agenda.automation_helpers import STAFF, at, book, calendar_make, contact_make, outbox_keys, outbox_text
 
 pytest_plugins = ["tests.agenda.automation_fixtures"]  # in_acme, clock, eager

@@ -6,6 +6,7 @@ import respx
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from agenda.models import Service
 from compliance.models import AuditEvent
 from conversations.assistant.engine.safety import SAFE_REFUSAL
 from conversations.assistant.llm import llm_config_set
@@ -15,7 +16,7 @@ from conversations.core import pipeline
 from conversations.core.context import context_get
 from conversations.core.ingest import inbound_store
 from conversations.core.pipeline import conversation_reply
-from conversations.models import Conversation, DeadLetter, KnowledgeItem, LLMCall, Message
+from conversations.models import Conversation, DeadLetter, LLMCall, Message
 
 LLM_URL = "http://llm.test/v1"
 
@@ -46,13 +47,13 @@ def llm_answers(text: str):
         "usage": {"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150}}))
 
 
-def test_the_offline_engine_answers_from_the_knowledge_base():
-    KnowledgeItem.objects.create(kind="service", title="Limpeza de pele", answer="Remove impurezas.",
-                                 keywords="limpeza, pele", price_cents=15000, duration_minutes=60)
+def test_the_offline_engine_quotes_the_agenda_services_price_and_duration():
+    Service.objects.create(name="Limpeza de pele", description="Remove impurezas.", keywords="limpeza, pele",
+                           price_cents=15000, duration_minutes=60)
 
     text = reply_to(receive("Quanto custa a limpeza de pele?", "kb1"))
 
-    assert "R$ 150,00" in text
+    assert text == "Limpeza de pele: R$ 150,00 · 60 min. Remove impurezas."
 
 
 @respx.mock

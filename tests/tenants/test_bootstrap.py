@@ -42,7 +42,7 @@ def test_bootstrap_twice_creates_one_demo_with_its_clinic_and_working_credential
 
     assert Company.objects.filter(slug="demo").count() == 1
     with schema_context("demo"):
-        assert KnowledgeItem.objects.count() == 10
+        assert KnowledgeItem.objects.count() == 6  # FAQs only: the services are the agenda's
         assert User.objects.get(email="dono@boot.test").check_password("Senha-demo-boot-1")
     with schema_context("public"):
         assert User.objects.get(email="admin@boot.test").is_superuser
@@ -57,5 +57,5 @@ def test_the_demo_answers_a_greeting_a_price_question_and_a_request_for_a_person
         person = ask("Quero falar com um atendente", "d3")
 
     assert "Clínica Demo" in greeting and "Ana" in greeting
-    assert "R$ 150,00" in price
+    assert "Limpeza de pele: R$ 150,00 · 60 min." in price  # the agenda's row: the demo has no other
     assert "equipe" in person.lower()

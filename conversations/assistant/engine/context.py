@@ -1,14 +1,15 @@
 """What the engine reads and what it writes: plain data, so the engine never touches the database.
 
 The caller (the reply pipeline, the chat simulator, the replay tool) loads the company's
-profile and knowledge base and this contact's recent turns, and passes them in. The
-context holds one contact's conversation only: nothing about other customers can reach
-a reply or an LLM prompt, because it is never given to the engine.
+profile, knowledge base (FAQs) and catalogue of services and this contact's recent turns,
+and passes them in. The context holds one contact's conversation only: nothing about
+other customers can reach a reply or an LLM prompt, because it is never given to the engine.
 """
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from conversations.assistant.catalogue import CatalogueItem
 from conversations.assistant.engine.hours import DEFAULT_TZ
 from conversations.assistant.engine.intents import Intent
 from conversations.assistant.engine.sentiment import NEUTRAL, Sentiment
@@ -31,14 +32,12 @@ class ProfileData:
 
 @dataclass
 class KnowledgeData:
-    """Same attribute names as KnowledgeItem."""
+    """Same attribute names as KnowledgeItem (services are CatalogueItems, not knowledge)."""
 
     title: str
     answer: str
     kind: str = "faq"
     keywords: str = ""
-    price_cents: int | None = None
-    duration_minutes: int | None = None
     is_active: bool = True
     id: int | None = None
 
@@ -48,6 +47,7 @@ class EngineContext:
     company_name: str
     profile: object = field(default_factory=ProfileData)  # CompanyProfile or ProfileData
     knowledge: list = field(default_factory=list)  # KnowledgeItem or KnowledgeData; inactive ones are skipped
+    catalogue: list[CatalogueItem] = field(default_factory=list)  # the active services, prices and durations
     contact_name: str = ""
     texts: list[str] = field(default_factory=list)  # the customer's new messages in this burst, oldest first
     history: list[tuple[str, str]] = field(default_factory=list)  # ("user" | "assistant", text), oldest first
@@ -68,6 +68,7 @@ class Draft:
     handoff_reason: str = ""  # "" or one of HANDOFF_REASONS
     summary: str = ""  # for the staff, when handing off
     knowledge_id: int | None = None  # the knowledge item the answer came from
+    service_id: int | None = None  # the catalogue's service the answer came from
     injection: bool = False  # an injection attempt was refused; never send this turn to an LLM
     needs_llm: bool = False  # no good local answer: an LLM, if configured, should try
     # Choices offered with the text, (id, title, description): an interactive list where the channel has one.

@@ -1,18 +1,20 @@
-"""Finding the company's answer to a customer's question in its knowledge base (offline).
+"""Finding the company's answer to a customer's question, offline: its FAQs and its services.
 
-Items are ranked by accent-insensitive overlap of light-stemmed words with their title,
-keywords and answer, weighted by rarity across the base. Common asks are recognised as
-concepts ("quanto custa" -> price, "onde fica" -> address) that match an item by its
-kind or keywords, so "onde fica?" finds the address with no word in common. A price
-asked for must name something the base knows: "quanto custa o laser?" finds nothing
-rather than another service's price. Items are any objects with the KnowledgeItem
-attribute names; the caller loads them (no queries here).
+Items are FAQs (any object with the KnowledgeItem attribute names) and services (the
+catalogue's CatalogueItems, conversations/assistant/catalogue.py), ranked together by
+accent-insensitive overlap of light-stemmed words with their title (a service's name),
+keywords and answer (a service's description), weighted by rarity across them. Common
+asks are recognised as concepts ("quanto custa" -> price, "onde fica" -> address) that
+match an item by its kind or keywords, so "onde fica?" finds the address with no word in
+common. A price asked for must name something the company knows: "quanto custa o laser?"
+finds nothing rather than another service's price. The caller loads the items (no queries here).
 """
 
 import math
 import re
 from dataclasses import dataclass
 
+from conversations.assistant.catalogue import CatalogueItem
 from conversations.assistant.engine.intents import normalise
 
 THRESHOLD = 0.4
@@ -119,12 +121,26 @@ class _Doc:
         return _ANSWER_WEIGHT if token in self.weak else 0.0
 
 
+def is_service(item) -> bool:
+    return isinstance(item, CatalogueItem)
+
+
+def kind_of(item) -> str:
+    """A FAQ's kind ("faq", "address", "hours", "policy", "other"), or "service"."""
+    return "service" if is_service(item) else str(item.kind)
+
+
+def title_of(item) -> str:
+    return item.name if is_service(item) else item.title
+
+
 def _doc(item) -> _Doc:
-    head = f"{item.title} {(item.keywords or '').replace(',', ' ')}"
-    strong = tokens(head)
-    implied = _KIND_CONCEPTS.get(str(item.kind), set())
-    return _Doc(item, frozenset(strong), frozenset(tokens(item.title)), frozenset(tokens(item.answer or "") - strong),
-                frozenset(concepts_in(f"{item.title}, {item.keywords or ''}") | implied))
+    title, body = title_of(item), (item.description if is_service(item) else item.answer)
+    keywords = item.keywords or ""
+    strong = tokens(f"{title} {keywords.replace(',', ' ')}")
+    implied = _KIND_CONCEPTS.get(kind_of(item), set())
+    return _Doc(item, frozenset(strong), frozenset(tokens(title)), frozenset(tokens(body or "") - strong),
+                frozenset(concepts_in(f"{title}, {keywords}") | implied))
 
 
 def _idf(docs: list[_Doc]) -> dict[str, float]:
@@ -146,15 +162,15 @@ def _score(query: Query, doc: _Doc, idf: dict[str, float], unseen: float) -> flo
     shared = query.concepts & doc.concepts
     bonus = 0.45 if shared - _ITEM_CONCEPTS else 0.0
     if shared & _ITEM_CONCEPTS and coverage >= 0.5:
-        bonus += 0.35 * coverage + (0.1 if getattr(doc.item, "price_cents", None) else 0.0)
-    kind = str(doc.item.kind)
+        bonus += 0.35 * coverage + (0.1 if is_service(doc.item) and doc.item.price_cents else 0.0)
+    kind = kind_of(doc.item)
     if kind in _KIND_BOOST and shared & _KIND_CONCEPTS[kind]:
         bonus += _KIND_BOOST[kind]
     return min(1.0, 0.7 * coverage + bonus)
 
 
 def rank(items, text: str, *, ignore_unknown: bool = False) -> list[Match]:
-    """Every active item with a score at or above THRESHOLD, best first (ties: base order).
+    """Every active item (FAQ or service) with a score at or above THRESHOLD, best first (ties: given order).
 
     `ignore_unknown` drops words the base does not know, for texts that mix an item with other
     talk ("quero agendar uma consulta amanhã" -> the consultation)."""
@@ -187,25 +203,30 @@ def format_duration(minutes: int | None) -> str:
 
 
 def format_item(item) -> str:
-    """The answer as sent: 'Limpeza de pele: R$ 150,00 · 60 min. <answer>' (price only if not in it)."""
-    answer = (item.answer or "").strip()
-    details = [format_duration(item.duration_minutes)]
-    if "R$" not in answer:
-        details.insert(0, format_price(item.price_cents))
+    """The answer as sent: a FAQ's answer, or a service's details (format_service)."""
+    return format_service(item) if is_service(item) else (item.answer or "").strip()
+
+
+def format_service(service: CatalogueItem) -> str:
+    """'Limpeza de pele: R$ 150,00 · 60 min. <description>' (the price only if the description has none)."""
+    description = (service.description or "").strip()
+    details = [format_duration(service.duration_minutes)]
+    if "R$" not in description:
+        details.insert(0, format_price(service.price_cents))
     details = [d for d in details if d]
     if not details:
-        return answer
-    head = f"{item.title}: {' · '.join(details)}"
-    return f"{head}. {answer}" if answer else f"{head}."
+        return description or f"{service.name}."
+    head = f"{service.name}: {' · '.join(details)}"
+    return f"{head}. {description}" if description else f"{head}."
 
 
-def price_list(items, limit: int = 8) -> str:
-    """'• Limpeza de pele: R$ 150,00 (60 min)' lines for the active services with a price."""
+def price_list(services: list[CatalogueItem], limit: int = 8) -> str:
+    """'• Limpeza de pele: R$ 150,00 (60 min)' lines for the services with a price."""
     lines = []
-    for item in items:
-        if getattr(item, "is_active", True) and str(item.kind) == "service" and item.price_cents is not None:
-            duration = f" ({format_duration(item.duration_minutes)})" if item.duration_minutes else ""
-            lines.append(f"• {item.title}: {format_price(item.price_cents)}{duration}")
+    for service in services:
+        if service.price_cents is not None:
+            duration = f" ({format_duration(service.duration_minutes)})" if service.duration_minutes else ""
+            lines.append(f"• {service.name}: {format_price(service.price_cents)}{duration}")
     return "\n".join(lines[:limit])
 
 

@@ -1,19 +1,19 @@
-"""The offline engine: deterministic Portuguese replies from the company's profile and knowledge base.
+"""The offline engine: deterministic Portuguese replies from the company's profile, FAQs and services.
 
 It needs no account anywhere, so a new company (and the demo) answers from the first
 message. `compose` reads one burst of a contact's messages (customers type in fragments)
 and decides, in this order: refuse an injection attempt; hand over for LGPD requests,
 requests for a person, complaints and strong anger; give the next step for bookings;
-answer from the knowledge base or the business hours; greet, thank, say goodbye; or
-fall back (low confidence, `needs_llm`), handing over when that happens twice in a row.
+answer from the FAQs, the catalogue of services or the business hours; greet, thank, say
+goodbye; or fall back (low confidence, `needs_llm`), handing over when that happens twice
+in a row.
 """
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from conversations.assistant.engine import hours, knowledge, tone
-from conversations.assistant.engine.context import Draft, EngineContext, ProfileData
+from conversations.assistant.engine.context import Draft, EngineContext
 from conversations.assistant.engine.intents import Intent, detect_intent, normalise, primary_intent
 from conversations.assistant.engine.intents import is_greeting as _is_greeting
 from conversations.assistant.engine.safety import SAFE_REFUSAL, detect_injection
@@ -43,7 +43,8 @@ class _Turn:
     primary: Intent
     sentiment: Sentiment
     greeted: bool = False
-    items: list = field(default_factory=list)
+    faqs: list = field(default_factory=list)  # the active knowledge items
+    services: list = field(default_factory=list)  # the catalogue (CatalogueItem)
 
     @property
     def profile(self):
@@ -53,6 +54,11 @@ class _Turn:
     def who(self) -> str:
         name = tone.first_name(self.ctx.contact_name)
         return f", {name}" if name else ""
+
+    @property
+    def facts(self) -> list:
+        """FAQs and services, searched together so the best of either answers."""
+        return [*self.faqs, *self.services]
 
 
 def compose(ctx: EngineContext) -> Draft:
@@ -66,7 +72,8 @@ def compose(ctx: EngineContext) -> Draft:
     intents = [detect_intent(t) for t in texts]
     joined = detect_intent(" ".join(texts)) if len(texts) > 1 else intents[0]
     turn = _Turn(ctx, texts, intents, primary_intent([*intents, joined]), sentiment,
-                 any(_is_greeting(t) for t in texts), [i for i in ctx.knowledge if getattr(i, "is_active", True)])
+                 any(_is_greeting(t) for t in texts), [i for i in ctx.knowledge if getattr(i, "is_active", True)],
+                 list(ctx.catalogue))
     return _decide(turn)
 
 
@@ -193,20 +200,20 @@ def _appointment(turn: _Turn) -> Draft:
 
 
 def _booking_prompt(turn: _Turn) -> str:
-    service = knowledge.search([i for i in turn.items if str(i.kind) == "service"], " ".join(turn.texts),
-                               ignore_unknown=True)
-    if service and service.score >= 0.5:
-        details = " · ".join(d for d in (knowledge.format_price(service.item.price_cents),
-                                         knowledge.format_duration(service.item.duration_minutes)) if d)
-        named = f"{service.item.title} ({details})" if details else service.item.title
+    match = knowledge.search(turn.services, " ".join(turn.texts), ignore_unknown=True)
+    if match and match.score >= 0.5:
+        service = match.item
+        details = " · ".join(d for d in (knowledge.format_price(service.price_cents),
+                                         knowledge.format_duration(service.duration_minutes)) if d)
+        named = f"{service.name} ({details})" if details else service.name
         return f"Vamos agendar: {named}! Qual dia e horário ficam melhores para você?"
-    if any(str(i.kind) == "service" for i in turn.items):
+    if turn.services:
         return "Vamos agendar! Qual serviço você deseja e qual dia e horário ficam melhores para você?"
     return "Vamos agendar! Qual dia e horário ficam melhores para você?"
 
 
 def _policy(turn: _Turn) -> str:
-    match = knowledge.search(turn.items, "cancelar desmarcar remarcar")
+    match = knowledge.search(turn.faqs, "cancelar desmarcar remarcar")
     return knowledge.format_item(match.item) if match and str(match.item.kind) in ("policy", "faq") else ""
 
 
@@ -227,19 +234,26 @@ def _information(turn: _Turn) -> Draft | None:
     best = max(score for _text, score, _item in unique)
     item = next((i for _t, _s, i in unique if i is not None), None)
     return _reply(turn, "\n".join(text for text, _s, _i in unique), intent=Intent.QUESTION,
-                  confidence=round(min(0.95, 0.5 + best / 2), 3),
-                  knowledge_id=knowledge.item_id(item) if item is not None else None)
+                  confidence=round(min(0.95, 0.5 + best / 2), 3), **_source(item))
+
+
+def _source(item) -> dict:
+    """Where the answer came from: a knowledge item or a service (their ids are of different tables)."""
+    if item is None:
+        return {}
+    key = "service_id" if knowledge.is_service(item) else "knowledge_id"
+    return {key: knowledge.item_id(item)}
 
 
 def _answer_for(turn: _Turn, text: str) -> tuple[str, float, object] | None:
-    match = knowledge.search(turn.items, text)
+    match = knowledge.search(turn.facts, text)
     if match:
         return knowledge.format_item(match.item), match.score, match.item
     query = knowledge.parse_query(text)
     business_hours = getattr(turn.profile, "business_hours", None) or {}
     if "hours" in query.concepts and business_hours:
         return _hours_answer(turn, text, business_hours), 0.8, None
-    if "price" in query.concepts and not query.tokens and (prices := knowledge.price_list(turn.items)):
+    if "price" in query.concepts and not query.tokens and (prices := knowledge.price_list(turn.services)):
         return f"Estes são os nossos valores:\n{prices}", 0.7, None
     return None
 
@@ -280,20 +294,3 @@ def _fallback(turn: _Turn) -> Draft:
         body = (f"Desculpe{turn.who}, não encontrei essa informação por aqui. Posso ajudar com nossos serviços, "
                 "valores, horários, endereço e agendamentos — ou, se preferir, chamo alguém da equipe.")
     return _reply(turn, body, confidence=0.3, needs_llm=True)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The pipeline's original reply shape, kept until it moves to `compose` and `Draft`."""
-
-    text: str
-    intent: Intent
-    handoff: bool = False  # the conversation goes to the staff; the bot stays quiet
-    handoff_reason: str = ""
-
-
-def answer(*, text: str, company_name: str, contact_name: str = "") -> Answer:
-    """Compatibility wrapper: `compose` with a default profile, no knowledge base and no history."""
-    draft = compose(EngineContext(company_name=company_name, profile=ProfileData(), contact_name=contact_name,
-                                  texts=text.split("\n"), now=datetime.now(UTC)))
-    return Answer(draft.text, draft.intent, draft.handoff, draft.handoff_reason)

@@ -65,9 +65,9 @@ def tone_instructions(profile) -> str:
 
 
 def facts(ctx: EngineContext) -> str:
-    """The company's knowledge base and hours, the only facts the model may state."""
+    """The company's services, FAQs and hours, the only facts the model may state."""
     lines = [f"Informações da {ctx.company_name} (use somente estas):"]
-    items = [i for i in ctx.knowledge if getattr(i, "is_active", True)]
+    items = [*ctx.catalogue, *(i for i in ctx.knowledge if getattr(i, "is_active", True))]
     lines += [f"- {_fact(item)}" for item in items] or ["- (nenhuma informação cadastrada)"]
     business_hours = getattr(ctx.profile, "business_hours", None) or {}
     if business_hours:
@@ -80,8 +80,8 @@ def facts(ctx: EngineContext) -> str:
 
 
 def _fact(item) -> str:
-    text = knowledge.format_item(item)
-    return text if text.startswith(item.title) else f"{item.title}: {text}"
+    text, title = knowledge.format_item(item), knowledge.title_of(item)
+    return text if text.startswith(title) else f"{title}: {text}"
 
 
 def _now_line(ctx: EngineContext, business_hours: dict) -> str:

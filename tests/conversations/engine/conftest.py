@@ -1,10 +1,11 @@
-"""A realistic skin clinic: its knowledge base, profile and a frozen clock (no database needed)."""
+"""A realistic skin clinic: its services, its FAQs, its profile and a frozen clock (no database needed)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from conversations.assistant.catalogue import CatalogueItem
 from conversations.assistant.engine.context import EngineContext, KnowledgeData, ProfileData
 
 SP = ZoneInfo("America/Sao_Paulo")
@@ -19,16 +20,23 @@ def at(year=2025, month=3, day=12, hour=10, minute=0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=SP)
 
 
-def clinic_knowledge() -> list[KnowledgeData]:
+def clinic_catalogue() -> list[CatalogueItem]:
+    """The agenda's active services, as the reply pipeline passes them."""
     return [
-        KnowledgeData("Limpeza de pele", "Limpeza profunda com extração de cravos e máscara calmante.", "service",
-                      "limpeza, pele, extração, cravos", 15000, 60, id=1),
-        KnowledgeData("Consulta dermatológica", "Avaliação completa da pele com a Dra. Helena.", "service",
-                      "consulta, dermatologista, médico, avaliação", 35000, 30, id=2),
-        KnowledgeData("Botox", "Aplicação de toxina botulínica para rugas de expressão.", "service",
-                      "toxina botulínica, rugas", 120000, 40, id=3),
-        KnowledgeData("Peeling químico", "Renovação da pele para manchas e acne.", "service",
-                      "peeling, manchas, acne", 28000, 50, id=4),
+        CatalogueItem(1, "Limpeza de pele", "Limpeza profunda com extração de cravos e máscara calmante.",
+                      "limpeza, pele, extração, cravos", 15000, 60),
+        CatalogueItem(2, "Consulta dermatológica", "Avaliação completa da pele com a Dra. Helena.",
+                      "consulta, dermatologista, médico, avaliação", 35000, 30),
+        CatalogueItem(3, "Botox", "Aplicação de toxina botulínica para rugas de expressão.",
+                      "toxina botulínica, rugas", 120000, 40),
+        CatalogueItem(4, "Peeling químico", "Renovação da pele para manchas e acne.",
+                      "peeling, manchas, acne", 28000, 50),
+    ]
+
+
+def clinic_knowledge() -> list[KnowledgeData]:
+    """The knowledge base: FAQs only."""
+    return [
         KnowledgeData("Endereço", "Av. Paulista, 1000, sala 52 – Bela Vista, São Paulo. Perto do metrô Trianon-Masp.",
                       "address", "endereço, onde fica, localização, como chegar", id=5),
         KnowledgeData("Estacionamento", "Temos convênio com o estacionamento do prédio: 2 horas grátis.", "faq",
@@ -39,8 +47,8 @@ def clinic_knowledge() -> list[KnowledgeData]:
                       "convênio, plano de saúde, unimed, amil", id=9),
         KnowledgeData("Política de cancelamento", "Cancelamentos e remarcações sem custo com até 24 horas de "
                       "antecedência.", "policy", "cancelar, desmarcar, remarcar, multa", id=10),
-        KnowledgeData("Depilação a laser", "Depilação a laser de diodo.", "service", "laser, depilação", 20000, 30,
-                      is_active=False, id=11),
+        KnowledgeData("Depilação a laser", "Fazemos depilação a laser de diodo por R$ 200,00 a sessão.", "faq",
+                      "laser, depilação", is_active=False, id=11),
     ]
 
 
@@ -50,17 +58,28 @@ def kb() -> list[KnowledgeData]:
 
 
 @pytest.fixture
+def catalogue() -> list[CatalogueItem]:
+    return clinic_catalogue()
+
+
+@pytest.fixture
+def facts(kb, catalogue) -> list:
+    """What the engine searches: the FAQs and the services together."""
+    return [*kb, *catalogue]
+
+
+@pytest.fixture
 def profile() -> ProfileData:
     return ProfileData(assistant_name="Ana", business_hours=dict(BUSINESS_HOURS))
 
 
 @pytest.fixture
-def make_ctx(kb, profile):
+def make_ctx(kb, catalogue, profile):
     """An EngineContext for Maria at the clinic, Wednesday 10:00, overridable per test."""
 
     def make(*texts: str, **overrides) -> EngineContext:
-        values = dict(company_name=COMPANY, profile=profile, knowledge=kb, contact_name="Maria Souza",
-                      texts=list(texts), history=[], now=at())
+        values = dict(company_name=COMPANY, profile=profile, knowledge=kb, catalogue=catalogue,
+                      contact_name="Maria Souza", texts=list(texts), history=[], now=at())
         values.update(overrides)
         return EngineContext(**values)
 

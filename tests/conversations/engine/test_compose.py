@@ -1,8 +1,8 @@
 """The offline engine end to end: one burst of a customer's messages in, one reply out."""
 
-from conversations.assistant.engine.context import Draft, ProfileData
+from conversations.assistant.engine.context import Draft, EngineContext, ProfileData
 from conversations.assistant.engine.intents import Intent
-from conversations.assistant.engine.local import Answer, answer, compose
+from conversations.assistant.engine.local import compose
 from conversations.assistant.engine.safety import SAFE_REFUSAL
 
 from .conftest import BUSINESS_HOURS, at
@@ -24,13 +24,13 @@ def test_greeting_and_price_question_typed_apart_get_one_reply(make_ctx):
     draft = compose(make_ctx("oi", "quanto custa a limpeza de pele?"))
     assert draft.text.startswith("Bom dia, Maria! Aqui é Ana")
     assert "Limpeza de pele: R$ 150,00 · 60 min." in draft.text
-    assert (draft.intent, draft.knowledge_id, draft.handoff) == (Intent.QUESTION, 1, False)
+    assert (draft.intent, draft.service_id, draft.knowledge_id, draft.handoff) == (Intent.QUESTION, 1, None, False)
     assert draft.confidence >= 0.9 and not draft.needs_llm
 
 
 def test_an_address_question(make_ctx):
     draft = compose(make_ctx("onde fica a clínica?"))
-    assert draft.text.startswith("Av. Paulista, 1000") and draft.knowledge_id == 5
+    assert draft.text.startswith("Av. Paulista, 1000") and (draft.knowledge_id, draft.service_id) == (5, None)
 
 
 def test_two_questions_in_a_burst_get_both_answers(make_ctx):
@@ -45,7 +45,19 @@ def test_thanks_with_a_question_answers_the_question(make_ctx):
 
 def test_a_price_question_without_a_service_lists_prices(make_ctx):
     draft = compose(make_ctx("quanto custa?"))
-    assert "• Limpeza de pele: R$ 150,00 (60 min)" in draft.text and "laser" not in draft.text.lower()
+    assert draft.text.startswith("Estes são os nossos valores:\n• Limpeza de pele: R$ 150,00 (60 min)")
+    assert "laser" not in draft.text.lower()
+
+
+def test_an_unknown_service_gets_no_price(make_ctx):
+    draft = compose(make_ctx("quanto custa o laser?"))
+    assert "R$" not in draft.text and draft.needs_llm and draft.service_id is None
+
+
+def test_without_a_catalogue_no_price_is_quoted(make_ctx):
+    draft = compose(make_ctx("quanto custa a limpeza de pele?", catalogue=[]))
+    assert "R$" not in draft.text and draft.needs_llm
+    assert compose(make_ctx("quanto custa?", catalogue=[])).needs_llm
 
 
 def test_hours_come_from_the_profile_when_the_base_has_none(make_ctx):
@@ -135,6 +147,8 @@ def test_booking_asks_for_day_and_time_and_names_the_service(make_ctx):
                           "melhores para você?")
     generic = compose(make_ctx("tem horário amanhã de manhã?"))
     assert "Qual serviço você deseja" in generic.text
+    no_catalogue = compose(make_ctx("tem horário amanhã de manhã?", catalogue=[]))
+    assert no_catalogue.text == "Vamos agendar! Qual dia e horário ficam melhores para você?"
 
 
 def test_cancel_and_reschedule_quote_the_policy(make_ctx):
@@ -168,8 +182,9 @@ def test_the_engine_is_deterministic(make_ctx):
     assert compose(make_ctx("oi", "onde fica?")) == compose(make_ctx("oi", "onde fica?"))
 
 
-def test_the_compatibility_wrapper_still_answers_like_before():
-    greeting = answer(text="Oi, bom dia!", company_name="Acme", contact_name="Maria Souza")
-    assert isinstance(greeting, Answer) and "Acme" in greeting.text and "Maria" in greeting.text
-    human = answer(text="Quero falar com um atendente", company_name="Acme")
-    assert human.handoff and human.intent == "human_request" and human.handoff_reason == "human_request"
+def test_a_company_with_defaults_only_still_greets_and_hands_over():
+    greeting = compose(EngineContext(company_name="Acme", contact_name="Maria Souza", texts=["Oi, bom dia!"],
+                                     now=at()))
+    assert greeting.text == "Bom dia, Maria! Aqui é Ana, assistente virtual da Acme. Como posso ajudar?"
+    human = compose(EngineContext(company_name="Acme", texts=["Quero falar com um atendente"], now=at()))
+    assert human.handoff and human.intent == Intent.HUMAN_REQUEST and human.handoff_reason == "human_request"

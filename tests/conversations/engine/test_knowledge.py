@@ -1,19 +1,24 @@
-"""Knowledge-base search on a skin clinic's base: the right item, or nothing."""
+"""Search over a skin clinic's FAQs and services: the right item, or nothing."""
 
 import pytest
 
-from conversations.assistant.engine.context import KnowledgeData
+from conversations.assistant.catalogue import CatalogueItem
 from conversations.assistant.engine.knowledge import (
     THRESHOLD,
     format_duration,
     format_item,
     format_price,
+    format_service,
     parse_query,
     price_list,
     rank,
     search,
     stem,
 )
+
+
+def _title(item) -> str:
+    return item.name if isinstance(item, CatalogueItem) else item.title
 
 
 @pytest.mark.parametrize(("question", "title"), [
@@ -38,42 +43,47 @@ from conversations.assistant.engine.knowledge import (
     ("quanto tempo dura o botox?", "Botox"),
     ("INFORMAÇÕES SOBRE LIMPEZA DE PELE", "Limpeza de pele"),
 ])
-def test_the_best_item_answers(kb, question, title):
-    match = search(kb, question)
-    assert match is not None and match.item.title == title
+def test_the_best_item_answers(facts, question, title):
+    match = search(facts, question)
+    assert match is not None and _title(match.item) == title
     assert THRESHOLD <= match.score <= 1
 
 
 @pytest.mark.parametrize("question", [
-    "quanto custa o laser?",  # the only laser item is inactive
+    "quanto custa o laser?",  # no laser service; the laser FAQ is inactive
     "quanto custa o laser de pele?",  # not the price of "limpeza de pele"
     "vocês atendem criança?",
     "qual a capital da França?",
     "oi",
     "",
 ])
-def test_nothing_is_better_than_a_wrong_answer(kb, question):
-    assert search(kb, question) is None
+def test_nothing_is_better_than_a_wrong_answer(facts, question):
+    assert search(facts, question) is None
 
 
-def test_a_specific_service_outranks_one_that_only_shares_a_word(kb):
-    ranked = rank(kb, "quanto custa a limpeza de pele?")
-    assert ranked[0].item.title == "Limpeza de pele"
+def test_a_specific_service_outranks_one_that_only_shares_a_word(facts):
+    ranked = rank(facts, "quanto custa a limpeza de pele?")
+    assert ranked[0].item.name == "Limpeza de pele"
     assert all(m.score <= ranked[0].score for m in ranked)
 
 
 def test_inactive_items_are_never_found(kb):
-    assert all(m.item.is_active for m in rank(kb, "depilação a laser"))
+    assert rank(kb, "depilação a laser") == []
 
 
-def test_unknown_words_can_be_ignored_when_the_text_is_mostly_small_talk(kb):
-    assert search(kb, "quero agendar uma consulta amanhã cedo") is None
-    assert search(kb, "quero agendar uma consulta amanhã cedo", ignore_unknown=True).item.id == 2
+def test_unknown_words_can_be_ignored_when_the_text_is_mostly_small_talk(facts):
+    assert search(facts, "quero agendar uma consulta amanhã cedo") is None
+    assert search(facts, "quero agendar uma consulta amanhã cedo", ignore_unknown=True).item.id == 2
 
 
-def test_items_without_id_or_kind_strings_work():
-    items = [KnowledgeData("Hidratação capilar", "Hidratação com queratina.", "service", "cabelo", 9000, 45)]
-    assert search(items, "quanto custa a hidratação?").item is items[0]
+def test_a_service_is_found_by_its_description_and_without_an_id():
+    services = [CatalogueItem(None, "Hidratação capilar", "Hidratação com queratina.", "cabelo", 9000, 45)]
+    assert search(services, "quanto custa a hidratação?").item is services[0]
+    assert search(services, "queratina?").item is services[0]  # the description is searched too
+
+
+def test_the_faqs_alone_never_quote_a_price(kb):
+    assert search(kb, "quanto custa a limpeza de pele?") is None
 
 
 def test_query_concepts_replace_the_words_that_named_them():
@@ -102,16 +112,23 @@ def test_format_price_and_duration():
     assert format_duration(None) == ""
 
 
-def test_format_item(kb):
-    cleaning = kb[0]
+def test_format_item(kb, catalogue):
+    cleaning, address = catalogue[0], kb[0]
     assert format_item(cleaning) == ("Limpeza de pele: R$ 150,00 · 60 min. Limpeza profunda com extração de cravos "
                                      "e máscara calmante.")
-    assert format_item(kb[4]) == kb[4].answer  # an address has no price or duration
-    priced_in_text = KnowledgeData("Pacote", "Três sessões por R$ 400,00.", "service", price_cents=40000)
-    assert format_item(priced_in_text) == "Três sessões por R$ 400,00."
+    assert format_item(address) == address.answer  # a FAQ has no price or duration
 
 
-def test_price_list_shows_active_services_only(kb):
-    lines = price_list(kb).splitlines()
-    assert lines[0] == "• Limpeza de pele: R$ 150,00 (60 min)"
-    assert len(lines) == 4 and not any("laser" in line for line in lines)
+def test_format_service_quotes_what_the_catalogue_knows():
+    assert format_service(CatalogueItem(1, "Botox", price_cents=120000, duration_minutes=40)) == (
+        "Botox: R$ 1.200,00 · 40 min.")
+    priced_in_text = CatalogueItem(2, "Pacote", "Três sessões por R$ 400,00.", price_cents=40000)
+    assert format_service(priced_in_text) == "Três sessões por R$ 400,00."
+    assert format_service(CatalogueItem(3, "Avaliação", "Sem custo.")) == "Sem custo."
+
+
+def test_price_list_shows_the_services_with_a_price(catalogue):
+    unpriced = CatalogueItem(9, "Retorno", "Revisão do tratamento.", duration_minutes=20)
+    lines = price_list([*catalogue, unpriced]).splitlines()
+    assert lines == ["• Limpeza de pele: R$ 150,00 (60 min)", "• Consulta dermatológica: R$ 350,00 (30 min)",
+                     "• Botox: R$ 1.200,00 (40 min)", "• Peeling químico: R$ 280,00 (50 min)"]

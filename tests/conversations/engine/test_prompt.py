@@ -1,5 +1,6 @@
 """The LLM request: the company's facts, tone and hard rules, then this contact's turns only."""
 
+from conversations.assistant.catalogue import CatalogueItem
 from conversations.assistant.engine.context import ProfileData
 from conversations.assistant.engine.prompt import build_request
 from conversations.assistant.providers.base import ChatTurn, LLMRequest
@@ -58,7 +59,18 @@ def test_only_this_contacts_data_reaches_the_model(make_ctx):
     assert "Souza" not in everything  # first name only
 
 
+def test_services_come_from_the_catalogue_and_faqs_from_the_knowledge_base(make_ctx):
+    faqs_only = build_request(make_ctx("oi", catalogue=[])).system
+    assert "Av. Paulista, 1000" in faqs_only and "R$" not in faqs_only
+    services_only = build_request(make_ctx("oi", knowledge=[])).system
+    assert "- Peeling químico: R$ 280,00 · 50 min. Renovação da pele para manchas e acne." in services_only
+    assert "Av. Paulista" not in services_only
+    package = CatalogueItem(5, "Pacote de limpezas", "Três sessões por R$ 400,00.", price_cents=40000)
+    priced_in_its_description = build_request(make_ctx("oi", catalogue=[package])).system
+    assert "- Pacote de limpezas: Três sessões por R$ 400,00." in priced_in_its_description  # named all the same
+
+
 def test_a_company_without_knowledge_or_hours_says_so(make_ctx):
-    system = build_request(make_ctx("oi", knowledge=[], profile=ProfileData())).system
+    system = build_request(make_ctx("oi", knowledge=[], catalogue=[], profile=ProfileData())).system
     assert "(nenhuma informação cadastrada)" in system
     assert "Horário de atendimento" not in system
