@@ -57,6 +57,7 @@ from conversations.admin_settings import (
     SettingsChangedAdmin,
 )
 from secretaria.admin_sites import tenant_admin
+from secretaria.ptbr import brl
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -248,7 +249,7 @@ class ServiceAdmin(ConfigurationAdmin):
     def price(self, obj):
         if obj.price_cents is None:
             return "—"
-        return f"R$ {obj.price_cents / 100:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        return brl(obj.price_cents)
 
 
 @admin.register(TimeOff, site=tenant_admin)

@@ -15,6 +15,7 @@ from django.db.models import Q
 from conversations.models import Contact
 from conversations.outreach.models import ScheduledSend
 from secretaria.crypto import EncryptedTextField
+from secretaria.ptbr import WEEKDAY_CHOICES
 
 # The states the outreach scans filter on (partial indexes below).
 PENDING, SENDING = ScheduledSend.State.PENDING, ScheduledSend.State.SENDING
@@ -97,8 +98,7 @@ class WorkingHours(models.Model):
     """One interval of a professional's week; two intervals on a day leave a break between them."""
 
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="hours")
-    weekday = models.PositiveSmallIntegerField("dia da semana", choices=[
-        (0, "segunda"), (1, "terça"), (2, "quarta"), (3, "quinta"), (4, "sexta"), (5, "sábado"), (6, "domingo")])
+    weekday = models.PositiveSmallIntegerField("dia da semana", choices=WEEKDAY_CHOICES)
     start = models.TimeField("início")
     end = models.TimeField("fim")
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agenda.models import Appointment, FollowUp, SchedulingInsight
 from agenda.services.config import calendar_config
+from secretaria.ptbr import WEEKDAY_SHORT
 
 Status = Appointment.Status
 # Rows that are not on anyone's agenda: the old half of a move, and cancellations.
@@ -112,7 +113,7 @@ def insight_latest() -> SchedulingInsight | None:
     return insight_list().first()
 
 
-WEEKDAYS = ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"]
+WEEKDAYS = tuple(day.lower() for day in WEEKDAY_SHORT)  # the heatmap's column heads: seg, ter...
 
 
 def heatmap_table(heatmap: dict) -> dict:

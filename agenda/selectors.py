@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from agenda.models import Appointment, Professional, Service
+from agenda.models import Appointment, Service
 from conversations.assistant.catalogue import CatalogueItem
+from secretaria.ptbr import fold
 
 
 def services_active() -> list[Service]:
@@ -48,14 +48,6 @@ def service_match(*, text: str) -> Service | None:
     return best[1] if best else None
 
 
-def professionals_for(*, service: Service | None) -> list[Professional]:
-    """Active professionals who do the service (a service linked to nobody is done by everyone)."""
-    active = Professional.objects.filter(is_active=True)
-    if service is not None and service.professionals.exists():
-        active = active.filter(services=service)
-    return list(active.order_by("name"))
-
-
 def appointments_upcoming(*, contact) -> list[Appointment]:
     """The contact's active appointments still ahead, soonest first."""
     return list(Appointment.objects.filter(contact=contact, status__in=Appointment.ACTIVE, start__gt=timezone.now())
@@ -80,8 +72,8 @@ def appointment_list(*, date_from: date | datetime | None = None, date_to: date 
 
 
 def _fold(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
-    return " ".join(re.findall(r"[a-z0-9]+", plain))
+    """The words only: "Limpeza de Pele!" -> "limpeza de pele"."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
 
 
 def _contains(words: str, phrase: str) -> bool:

@@ -35,6 +35,7 @@ from agenda.services.dialogs import dialog_close, dialog_current, dialog_open
 from agenda.types import AgendaError, CalendarRejected, Slot, SlotQuery, SlotTaken
 from conversations.turns import Intent, TurnReply
 from conversations.turns import Turn as EngineTurn
+from secretaria.ptbr import brl
 from secretaria.settings_cache import cached
 
 log = structlog.get_logger(__name__)
@@ -137,7 +138,7 @@ def _ask_service(turn: Turn, services: list[Service], when: SlotQuery | None) ->
 def _service_details(service: Service) -> str:
     parts = [f"{service.duration_minutes} min"]
     if service.price_cents:
-        parts.append(f"R$ {service.price_cents / 100:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."))
+        parts.append(brl(service.price_cents))
     return " · ".join(parts)
 
 

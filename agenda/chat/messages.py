@@ -3,8 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-WEEKDAY_NAMES = ["segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo"]
-WEEKDAY_SHORT = ["Seg", "Ter", "Qua", "Qui", "Sex", "Sáb", "Dom"]
+from secretaria.ptbr import WEEKDAY_NAMES, WEEKDAY_SHORT
 
 HOW_TO_CHOOSE = "Responda com o número da opção ou me diga outro dia e período (ex.: “sexta à tarde”)."
 OFFER = "Tenho estes horários livres{what}:"

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import dateparser
 
 from agenda.types import Slot, SlotQuery
-from conversations.assistant.engine.intents import normalise
+from secretaria.ptbr import WEEKDAY_NUMBERS, fold
 
 DEFAULT_TZ = "America/Sao_Paulo"
 MORNING = (time(8), time(12))
@@ -28,7 +28,6 @@ EVENING = (time(18), time(21))
 
 CONFIRM, RESCHEDULE, CANCEL = "confirm", "reschedule", "cancel"
 
-WEEKDAYS = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4, "sabado": 5, "domingo": 6}
 _NUMBER_WORDS = {"um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6,
                  "sete": 7, "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12}
 _ORDINALS = {"primeir": 1, "segund": 2, "terceir": 3, "quart": 4, "quint": 5, "sext": 6, "setim": 7,
@@ -40,7 +39,7 @@ _WEEKDAY_ORDINALS = {"segunda", "quarta", "quinta", "sexta"}
 def clean(text: str) -> str:
     """Normalised (lower case, no accents) with punctuation as spaces; keeps ':' and '/' of times and dates."""
     text = re.sub("[\ufe0f\u20e3]", "", text or "")  # keycap emojis "2️⃣" -> "2"
-    text = normalise(text)
+    text = fold(text)
     text = re.sub(r"[^\w:/\s\U0001F300-\U0001FAFF\u2705]", " ", text)
     text = re.sub(r"(?<!\d)[:/]|[:/](?!\d)", " ", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -299,7 +298,7 @@ def _read_weeks(r: _Reading) -> None:
         r.fields.setdefault("weekdays", frozenset(range(5)))
     names = r.take_all(r"\b(proxim[ao] )?(segunda|terca|quarta|quinta|sexta|sabado|domingo)s?(?:[- ]feiras?)?"
                        r"( que vem)?\b")
-    days = sorted({WEEKDAYS[m.group(2)] for m in names})
+    days = sorted({WEEKDAY_NUMBERS[m.group(2)] for m in names})
     if len(days) == 1 and "day" not in r.fields and "weekdays" not in r.fields:
         start = _next_monday(r.today) if next_week else r.today
         ahead = (days[0] - start.weekday()) % 7

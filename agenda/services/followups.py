@@ -16,11 +16,11 @@ from agenda.models import Appointment, AppointmentEvent, FollowUp
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
 from agenda.services.reminders import greeting, what_text
-from conversations.assistant.engine.intents import normalise
 from conversations.assistant.engine.sentiment import detect_sentiment
 from conversations.outreach.services import Outreach, Skip, due_rows_enqueue, outreach_key, scheduled_send
 from secretaria.events import FollowUpScored, publish
 from secretaria.observability.metrics import FOLLOWUPS_NEGATIVE, FOLLOWUPS_POSITIVE, FOLLOWUPS_SENT
+from secretaria.ptbr import fold
 
 State = FollowUp.State
 Sentiment = FollowUp.Sentiment
@@ -96,7 +96,7 @@ _PRAISE = re.compile(r"\b(?:nada a reclamar|sem reclama\w*|nenhuma reclama\w*|na
 
 def feedback_score(text: str) -> int | None:
     """The 0–10 score in a follow-up answer, when the customer gave one."""
-    norm = normalise(text)
+    norm = fold(text)
     for pattern in _SCORE_PATTERNS:
         if match := pattern.search(norm):
             token = match.group(1)
@@ -107,7 +107,7 @@ def feedback_score(text: str) -> int | None:
 def feedback_sentiment(text: str, score: int | None) -> str:
     """A given score decides by NPS bands (0–6 negative, 9–10 positive, 7–8 neutral unless the
     words praise); without one, the words do."""
-    label = detect_sentiment(_PRAISE.sub(" bom ", normalise(text))).label
+    label = detect_sentiment(_PRAISE.sub(" bom ", fold(text))).label
     if score is None:
         return label
     if score <= 6:
@@ -143,7 +143,7 @@ def followup_answer_record(*, followup: FollowUp, text: str) -> FollowUp:
 
 def _comment(text: str, score: int | None) -> str:
     """The free text; a bare score ("9", "nota 10") is not a comment."""
-    if score is not None and re.fullmatch(rf"(?:nota\s*)?{_NUMBER}\s*(?:/\s*10)?[\s!.]*", normalise(text)):
+    if score is not None and re.fullmatch(rf"(?:nota\s*)?{_NUMBER}\s*(?:/\s*10)?[\s!.]*", fold(text)):
         return ""
     return text
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from agenda.models import Appointment, SchedulingInsight
 from agenda.services.config import calendar_config
 from agenda.services.noshows import no_shows_auto_reschedule
-from agenda.services.reminders import WEEKDAYS
 from agenda.services.risk import appointments_score_upcoming
 from secretaria.observability.metrics import AGENDA_OPTIMIZATION_RUNS
+from secretaria.ptbr import WEEKDAYS
 
 log = structlog.get_logger(__name__)
 

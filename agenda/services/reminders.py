@@ -20,11 +20,11 @@ from agenda.services.dialogs import dialog_current, dialog_open
 from agenda.types import AgendaError
 from conversations.outreach.services import Outreach, Skip, due_rows_enqueue, outreach_key, scheduled_send
 from secretaria.observability.metrics import APPOINTMENT_REMINDERS_SENT
+from secretaria.ptbr import WEEKDAYS
 
 log = structlog.get_logger(__name__)
 
 State = Reminder.State
-WEEKDAYS = ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo"]
 ANSWER_TTL_MAX = 24 * 60  # minutes a "1/2/3" keeps meaning this reminder
 ANSWER_HINT = "Responda 1 para confirmar, 2 para remarcar ou 3 para cancelar."
 REMINDER_OPTIONS = (("1", "Confirmar", ""), ("2", "Remarcar", ""), ("3", "Cancelar", ""))

@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from agenda.models import Appointment, Reminder
 from agenda.services.config import calendar_config
-from agenda.services.reminders import WEEKDAYS
 from secretaria.observability.metrics import RISK_HIGH
+from secretaria.ptbr import WEEKDAYS
 
 Status = Appointment.Status
 PRIOR_RATE = 0.15  # typical no-show rate of small businesses, before the company has history

@@ -162,11 +162,6 @@ def waitlist_offer_decline(*, entry: WaitlistEntry) -> None:
     WaitlistEntry.objects.filter(pk=entry.pk, state=State.OFFERED).update(state=State.WAITING)
 
 
-def waitlist_leave(*, contact) -> int:
-    return WaitlistEntry.objects.filter(contact=contact, state__in=(State.WAITING, State.OFFERED)).update(
-        state=State.CANCELLED)
-
-
 def waitlist_expire(*, now: datetime | None = None) -> int:
     """Entries past their last wanted day or older than 30 days expire; stale offers go back to waiting."""
     now = now or timezone.now()

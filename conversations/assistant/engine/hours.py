@@ -9,9 +9,10 @@ company's local wall clock; an interval ending at or before its start runs to mi
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from secretaria.ptbr import WEEKDAY_NAMES as DAY_NAMES
+from secretaria.ptbr import WEEKDAYS
+
 DEFAULT_TZ = "America/Sao_Paulo"
-DAY_NAMES = ["segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo"]
-_FULL_NAMES = ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo"]
 _DAY_END = 24 * 60
 
 
@@ -72,7 +73,7 @@ def when(moment: datetime, now: datetime, tz: str = DEFAULT_TZ) -> str:
         return f"amanhã às {clock}"
     weekday = local.weekday()
     article = "no" if weekday >= 5 else "na"
-    return f"{article} {_FULL_NAMES[weekday]} às {clock}"
+    return f"{article} {WEEKDAYS[weekday]} às {clock}"
 
 
 def _clock(minutes: int) -> str:

@@ -5,17 +5,10 @@ intent is what the customer wants, and `is_greeting` tells the engine to greet b
 """
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from conversations.turns import Intent
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, single spaces: 'Olá, BOM dia!' -> 'ola, bom dia!'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return re.sub(r"\s+", " ", "".join(c for c in decomposed if not unicodedata.combining(c))).strip()
-
+from secretaria.ptbr import fold
 
 _GREETING = re.compile(r"^(?:(?:oi+e?|ola|bom dia|boa tarde|boa noite|e ai|eae|hey|opa|alo|hello|hi)\b[\s,!.]*)+")
 _SMALL_TALK = re.compile(
@@ -87,11 +80,11 @@ def split_greeting(norm: str) -> tuple[bool, str]:
 
 def is_greeting(text: str) -> bool:
     """The message opens with a greeting or small talk ("bom dia", "tudo bem?")."""
-    return split_greeting(normalise(text))[0]
+    return split_greeting(fold(text))[0]
 
 
 def detect_intent(text: str) -> Intent:
-    greeted, rest = split_greeting(normalise(text))
+    greeted, rest = split_greeting(fold(text))
     if greeted and not rest:
         return Intent.GREETING
     for intent, pattern in PATTERNS:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from conversations.assistant.catalogue import CatalogueItem
-from conversations.assistant.engine.intents import normalise
+from secretaria.ptbr import brl, fold
 
 THRESHOLD = 0.4
 _TITLE_WEIGHT, _ANSWER_WEIGHT = 1.0, 0.6
@@ -90,17 +90,17 @@ def stem(word: str) -> str:
 
 
 def tokens(text: str) -> set[str]:
-    words = re.findall(r"[a-z0-9]+", normalise(text))
+    words = re.findall(r"[a-z0-9]+", fold(text))
     return {stem(w) for w in words if w not in STOPWORDS and len(w) > 1}
 
 
 def concepts_in(text: str) -> set[str]:
-    norm = normalise(text)
+    norm = fold(text)
     return {name for name, pattern in CONCEPTS.items() if pattern.search(norm)}
 
 
 def parse_query(text: str) -> Query:
-    norm = normalise(text)
+    norm = fold(text)
     found = {name for name, pattern in CONCEPTS.items() if pattern.search(norm)}
     for name in found:
         norm = CONCEPTS[name].sub(" ", norm)
@@ -193,9 +193,7 @@ def search(items, text: str, *, ignore_unknown: bool = False) -> Match | None:
 
 def format_price(cents: int | None) -> str:
     """15000 -> 'R$ 150,00'; 120000 -> 'R$ 1.200,00'."""
-    if cents is None:
-        return ""
-    return "R$ " + f"{cents / 100:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return brl(cents)
 
 
 def format_duration(minutes: int | None) -> str:

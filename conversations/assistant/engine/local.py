@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from conversations.assistant.engine import hours, knowledge, tone
 from conversations.assistant.engine.context import Draft, EngineContext
-from conversations.assistant.engine.intents import Intent, detect_intent, normalise, primary_intent
+from conversations.assistant.engine.intents import Intent, detect_intent, primary_intent
 from conversations.assistant.engine.intents import is_greeting as _is_greeting
 from conversations.assistant.engine.safety import SAFE_REFUSAL, detect_injection
 from conversations.assistant.engine.sentiment import Sentiment, combine, detect_sentiment
+from secretaria.ptbr import WEEKDAY_NUMBERS, fold
 
 _APPOINTMENT = (Intent.APPOINTMENT_REQUEST, Intent.APPOINTMENT_RESCHEDULE, Intent.APPOINTMENT_CANCEL)
 _SOCIAL = (Intent.GREETING, Intent.THANKS, Intent.GOODBYE)
@@ -30,7 +31,6 @@ _REASON_LABELS = {
     "lgpd_request": "Pedido sobre dados pessoais (LGPD)",
 }
 _MOODS = {"negative": "negativo", "neutral": "neutro", "positive": "positivo"}
-_DAYS = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4, "sabado": 5, "domingo": 6}
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def _decide(turn: _Turn) -> Draft:
         return draft
     if turn.primary in _SOCIAL:
         return _social(turn)
-    if all(_ACKNOWLEDGEMENT.match(normalise(t)) for t in turn.texts):
+    if all(_ACKNOWLEDGEMENT.match(fold(t)) for t in turn.texts):
         if _offered_the_team(turn.ctx):  # "... ou, se preferir, chamo alguém da equipe." - "sim"
             return _handoff(turn, "Claro! Já avisei a nossa equipe; uma pessoa vai continuar o atendimento por aqui.",
                             "human_request", 0.95)
@@ -167,7 +167,7 @@ def _clip(text: str, limit: int = 160) -> str:
 
 
 def _lgpd(turn: _Turn) -> Draft:
-    if re.search(r"\b(apag|exclu|delet|remov|esquec|anonimiz)\w*", normalise(" ".join(turn.texts))):
+    if re.search(r"\b(apag|exclu|delet|remov|esquec|anonimiz)\w*", fold(" ".join(turn.texts))):
         body = ("Recebi seu pedido para apagar os seus dados pessoais. O pedido foi registrado e a nossa "
                 "equipe vai confirmar com você por aqui antes de concluir, como prevê a LGPD.")
     else:
@@ -259,8 +259,8 @@ def _answer_for(turn: _Turn, text: str) -> tuple[str, float, object] | None:
 
 
 def _hours_answer(turn: _Turn, text: str, business_hours: dict) -> str:
-    ctx, norm = turn.ctx, normalise(text)
-    day = next((d for name, d in _DAYS.items() if re.search(rf"\b{name}", norm)), None)
+    ctx, norm = turn.ctx, fold(text)
+    day = next((d for name, d in WEEKDAY_NUMBERS.items() if re.search(rf"\b{name}", norm)), None)
     if day is not None:
         answer = f"Nosso horário — {hours.describe_day(business_hours, day)}."
     else:

@@ -10,9 +10,9 @@ from conversations.assistant.engine import hours, knowledge, tone
 from conversations.assistant.engine.context import EngineContext
 from conversations.assistant.engine.safety import redact_for_llm
 from conversations.assistant.providers.base import ChatTurn, LLMRequest
+from secretaria.ptbr import WEEKDAYS
 
 MAX_HISTORY_TURNS = 12
-_WEEKDAYS = ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo"]
 
 RULES = """Regras obrigatórias:
 1. Responda apenas sobre a {company} e seus serviços. Para outros assuntos, diga com gentileza que só pode \
@@ -86,7 +86,7 @@ def _fact(item) -> str:
 
 def _now_line(ctx: EngineContext, business_hours: dict) -> str:
     local = hours.local_time(ctx.now, ctx.timezone)
-    line = f"- Agora: {_WEEKDAYS[local.weekday()]}, {local:%d/%m/%Y %H:%M}"
+    line = f"- Agora: {WEEKDAYS[local.weekday()]}, {local:%d/%m/%Y %H:%M}"
     if business_hours:
         line += " (aberto)" if hours.is_open(business_hours, ctx.now, ctx.timezone) else " (fora do horário)"
     return line + "."

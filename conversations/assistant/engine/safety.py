@@ -9,7 +9,7 @@ the raw text, for the upper-case "DAN"), in Portuguese and English.
 
 import re
 
-from conversations.assistant.engine.intents import normalise
+from secretaria.ptbr import fold
 
 SAFE_REFUSAL = ("Desculpe, não posso ajudar com esse pedido. Posso ajudar com informações sobre os nossos "
                 "serviços, valores, horários, endereço e agendamentos — é só me dizer o que você precisa.")
@@ -57,7 +57,7 @@ def detect_injection(text: str) -> str | None:
         return None
     if _DAN.search(text):
         return "jailbreak"
-    norm = normalise(text)
+    norm = fold(text)
     return next((reason for reason, pattern in PATTERNS if pattern.search(norm)), None)
 
 

@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from conversations.assistant.engine.intents import normalise
+from secretaria.ptbr import fold
 
 STRONG_NEGATIVE = -0.6  # at or below: the customer is upset enough for a person to step in
 _LABEL_AT = 0.2
@@ -69,7 +69,7 @@ NEUTRAL = Sentiment("neutral", 0.0)
 def detect_sentiment(text: str) -> Sentiment:
     if not text or not text.strip():
         return NEUTRAL
-    norm = normalise(text)
+    norm = fold(text)
     raw = _phrase_total(norm) + _words_total(_strip_phrases(norm)) + _emoji_total(text)
     raw *= _shouting(text)
     score = round(raw / (abs(raw) + 0.5), 3) if raw else 0.0

@@ -2,11 +2,12 @@
 
 import pytest
 
-from conversations.assistant.engine.intents import Intent, detect_intent, is_greeting, normalise, primary_intent
+from conversations.assistant.engine.intents import Intent, detect_intent, is_greeting, primary_intent
+from secretaria.ptbr import fold
 
 
 def test_normalise_drops_accents_case_and_extra_spaces():
-    assert normalise("  Olá,   BOM   dia! Ação ") == "ola, bom dia! acao"
+    assert fold("  Olá,   BOM   dia! Ação ") == "ola, bom dia! acao"
 
 
 @pytest.mark.parametrize(("text", "intent"), [
