@@ -6,7 +6,7 @@ follow-ups and the scheduling AI work the same for both.
 
 Automations are rows, not broker messages: a reminder or a follow-up is a row with a
 due time that beat scans, claimed with a compare-and-set, so a restarted or doubled
-beat can neither lose nor repeat one (reliability.md R8).
+beat can neither lose nor repeat one (docs/reliability.md R8).
 """
 
 from django.db import models

@@ -1,7 +1,7 @@
 """A company's settings, cached in each process and seen at once by every process after a change.
 
 The reply pipeline and the webhooks read the same rows for every message (channels, profile,
-knowledge base, language model, calendar). Each process keeps them in memory, keyed by the
+knowledge base, language model, calendar, the service catalogue). Each process keeps them in memory, keyed by the
 company's *settings version*, a random token in Redis (`secretaria:<schema>:settings-version`):
 
 - every write to those settings calls `settings_changed()`, which sets a new token once the

@@ -79,13 +79,13 @@ def step_answer(turn: Turn, state: DialogState) -> TurnReply | None:
     return None
 
 
-def _close(turn: Turn, text: str) -> TurnReply:
+def _close(turn: Turn, text: str, intent: Intent = Intent.APPOINTMENT_REQUEST) -> TurnReply:
     """Close the dialog with a last word ("tudo bem!", "esse agendamento não está mais ativo").
 
-    Counted as a booking turn (APPOINTMENT_REQUEST): the conversation it ends was one.
+    Counted as a booking turn (APPOINTMENT_REQUEST) unless said otherwise: the conversation it ends was one.
     """
     dialog_close(contact=turn.contact)
-    return TurnReply(text, Intent.APPOINTMENT_REQUEST)
+    return TurnReply(text, intent)
 
 
 # --- choosing a slot (also the no-show's rebooking offer) -------------------------------------------
@@ -179,7 +179,7 @@ def _waitlist_join(turn: Turn, state: ChoosingSlot | Confirming) -> TurnReply:
     entry = waitlist_join(contact=turn.contact, query=query)
     dialog_close(contact=turn.contact)
     what = say.service_part(entry.service.name if entry.service else "")
-    return TurnReply(say.WAITLIST_JOINED.format(what=what, when=describe_query(query)), Intent.APPOINTMENT_REQUEST)
+    return TurnReply(say.WAITLIST_JOINED.format(what=what, when=describe_query(query)), Intent.WAITLIST)
 
 
 # --- which appointment, and "confirma o cancelamento?" ---------------------------------------------
@@ -299,7 +299,7 @@ def waitlist_offer(turn: Turn, state: WaitlistOffer) -> TurnReply | None:
         return None
     if answer is False:
         waitlist_offer_decline(entry=entry)
-        return _close(turn, say.WAITLIST_DECLINED)
+        return _close(turn, say.WAITLIST_DECLINED, Intent.WAITLIST)
     appointment = waitlist_offer_accept(entry=entry, slot=state.slot)
     if appointment is not None:
         dialog_close(contact=turn.contact)

@@ -1,4 +1,4 @@
-"""Cal.com's webhooks applied to our appointments (contracts.md §3.7).
+"""Cal.com's webhooks applied to our appointments (docs/contracts/calcom.md §3.7).
 
 Every handler is idempotent: Cal.com may deliver an event more than once, and
 our own API calls come back as webhooks too (we cancel through the API, Cal.com then

@@ -138,7 +138,7 @@ def scheduled_send(*, model: type[ScheduledSend], pk: int, compose: Compose, aft
     except IntegrityError:
         # A worker we took for dead came back and created this row's outbox message first: the
         # message exists once; just make sure the row says so.
-        key = f"{model.OUTREACH_KIND}:{pk}"
+        key = outreach_key(model, pk)
         log.warning("outreach_already_in_outbox", key=key)
         outbox = Outbox.objects.filter(idempotency_key=key).first()
         model.objects.filter(pk=pk, state=State.SENDING).update(

@@ -20,6 +20,7 @@ def demo_company_ensure(*, email: str, password: str, port: str = "8000") -> str
     from accounts.services import member_ensure
     from devstack.demo.agenda import demo_calendar_ensure
     from devstack.demo.conversations import demo_content_ensure
+    from secretaria.settings_cache import settings_changed
     from tenants.models import Company
     from tenants.services import company_provision
 
@@ -35,6 +36,7 @@ def demo_company_ensure(*, email: str, password: str, port: str = "8000") -> str
     with schema_context(DEMO_SLUG):
         demo_content_ensure(company_name=DEMO_NAME)
         demo_calendar_ensure()
+        settings_changed()  # a `make run` already serving sees the demo's content at once
     return said
 
 

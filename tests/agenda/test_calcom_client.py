@@ -1,4 +1,4 @@
-"""The Cal.com v2 client and calendar against a local server speaking the contract (§3).
+"""The Cal.com v2 client and calendar against a local server speaking the contract (docs/contracts/calcom.md §3).
 
 Real httpx, real sockets: the server records what we sent (headers and bodies) and
 answers with Cal.com's envelopes, status codes and error shapes.

@@ -413,7 +413,7 @@ SCRIPTS = {
     "which service, then giving up": (_nothing, [("queria marcar um horário", "appointment_request", REQUEST),
                                                  ("deixa pra lá", "other", REQUEST)]),
     "the waitlist": (_nothing, [("quero agendar limpeza de pele", "appointment_request", REQUEST),
-                                ("nenhum serve", "other", REQUEST), ("sim", "other", REQUEST)]),
+                                ("nenhum serve", "other", REQUEST), ("sim", "other", Intent.WAITLIST)]),
     "rescheduling": (_one_appointment, [("preciso remarcar", "appointment_reschedule", RESCHEDULE),
                                         ("1", "other", RESCHEDULE)]),
     "cancelling": (_one_appointment, [("quero cancelar", "appointment_cancel", CANCEL), ("sim", "other", CANCEL)]),

@@ -1,5 +1,5 @@
 """Reminders on a frozen clock: planned, sent once when due, never for a cancelled or moved
-appointment, and exactly once across two beats and a beat restart (reliability.md R8)."""
+appointment, and exactly once across two beats and a beat restart (docs/reliability.md R8)."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor

@@ -1,4 +1,4 @@
-"""A thin client of Cal.com's API v2 (contracts.md §3): one method per endpoint used.
+"""A thin client of Cal.com's API v2 (docs/contracts/calcom.md §3): one method per endpoint used.
 
 Every call sends `Authorization: Bearer <key>` and the `cal-api-version` its endpoint
 family needs (omitting it silently selects an older API with other shapes). Answers
