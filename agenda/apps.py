@@ -6,12 +6,15 @@ class AgendaConfig(AppConfig):
     verbose_name = "Agenda"
 
     def ready(self) -> None:
-        # The booking chat answers turns that are its business (conversations/turns.py).
         from agenda.chat.handler import AGENDA_TURN_HANDLER
         from agenda.selectors import service_catalogue
+        from agenda.subscribers import subscribe_all
         from conversations.assistant.catalogue import register_catalogue
         from conversations.turns import register_turn_handler
 
+        # The booking chat answers turns that are its business (conversations/turns.py).
         register_turn_handler(AGENDA_TURN_HANDLER)
         # The assistant quotes prices and durations from the services (conversations/assistant/catalogue.py).
         register_catalogue(service_catalogue)
+        # A cancelled or moved appointment frees a slot for the waitlist.
+        subscribe_all()

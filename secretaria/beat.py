@@ -4,6 +4,8 @@ import time
 
 from celery.beat import PersistentScheduler
 
+from secretaria.redis_client import get_redis
+
 HEARTBEAT_KEY = "secretaria:beat:heartbeat"
 HEARTBEAT_EVERY = 10  # seconds
 
@@ -20,8 +22,6 @@ class HeartbeatScheduler(PersistentScheduler):
         if now - getattr(self, "_last_beat", 0) < HEARTBEAT_EVERY / 2:
             return
         try:
-            from secretaria.redis_client import get_redis
-
             get_redis().set(HEARTBEAT_KEY, str(now), ex=3600)
             self._last_beat = now
         except Exception:  # noqa: BLE001 - a Redis hiccup must not kill beat; /readyz will say so

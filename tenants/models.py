@@ -1,10 +1,9 @@
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
-from tenants.querysets import CompanyQuerySet
+from tenants.querysets import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, CompanyQuerySet
 
-PUBLIC_SCHEMA = "public"
-TEMPLATE_SCHEMA = "tenant_template"
+__all__ = ["PUBLIC_SCHEMA", "TEMPLATE_SCHEMA", "ChannelRoute", "Company", "Domain"]
 
 
 class Company(TenantMixin):

@@ -28,6 +28,7 @@ from agenda.chat.flow import (
     booked_reply,
     cancel_ask,
     choose_slot,
+    describe_query,
     new_agenda_intent,
     offer,
     reschedule_offer,
@@ -48,7 +49,11 @@ from agenda.chat.parse import (
 )
 from agenda.models import Appointment, FollowUp, Service, WaitlistEntry
 from agenda.selectors import service_match
+from agenda.services.booking import InvalidTransition, appointment_cancel, appointment_confirm
 from agenda.services.dialogs import dialog_close, dialog_open
+from agenda.services.followups import followup_answer_record
+from agenda.services.reminders import reminder_answered
+from agenda.services.waitlist import waitlist_join, waitlist_offer_accept, waitlist_offer_decline
 from agenda.types import Slot, SlotQuery
 from conversations.turns import Intent, TurnReply
 
@@ -172,8 +177,6 @@ def confirming(turn: Turn, state: Confirming) -> TurnReply | None:
 
 
 def _waitlist_join(turn: Turn, state: ChoosingSlot | Confirming) -> TurnReply:
-    from agenda.chat.flow import describe_query
-    from agenda.services.waitlist import waitlist_join
 
     query = stored_query(state.query, state.service_id)
     entry = waitlist_join(contact=turn.contact, query=query)
@@ -226,7 +229,6 @@ def confirming_cancel(turn: Turn, state: ConfirmingCancel) -> TurnReply | None:
 
 
 def cancel_now(turn: Turn, appointment: Appointment) -> TurnReply:
-    from agenda.services.booking import appointment_cancel
 
     appointment_cancel(appointment=appointment, reason="Cancelado pelo cliente na conversa", actor="customer")
     dialog_close(contact=turn.contact)
@@ -244,7 +246,6 @@ def _appointment(appointment_id: int) -> Appointment | None:
 
 def reminder(turn: Turn, state: ReminderAnswer) -> TurnReply | None:
     """"1 confirmar / 2 remarcar / 3 cancelar", or in words."""
-    from agenda.services.booking import InvalidTransition, appointment_confirm
 
     answer = parse_reminder_answer(turn.text)
     if answer is None:
@@ -255,6 +256,7 @@ def reminder(turn: Turn, state: ReminderAnswer) -> TurnReply | None:
     appointment = _appointment(state.appointment_id)
     if appointment is None:
         return _close(turn, say.APPOINTMENT_GONE)
+    reminder_answered(reminder_id=state.reminder_id, appointment=appointment, answer=answer)
     if answer == CONFIRM:
         try:
             appointment_confirm(appointment=appointment, actor="customer")
@@ -271,7 +273,6 @@ def reminder(turn: Turn, state: ReminderAnswer) -> TurnReply | None:
 
 def followup_answer(turn: Turn, state: FollowUpAnswer) -> TurnReply | None:
     """Any answer to "como foi?" is feedback — unless it is a new request or a question."""
-    from agenda.services.followups import followup_answer_record
 
     if not turn.handoff and (new_agenda_intent(turn) or (turn.intent == Intent.QUESTION and "?" in turn.text)):
         return None
@@ -289,7 +290,6 @@ def followup_answer(turn: Turn, state: FollowUpAnswer) -> TurnReply | None:
 
 def waitlist_offer(turn: Turn, state: WaitlistOffer) -> TurnReply | None:
     """A freed slot was offered: the first to accept books it."""
-    from agenda.services.waitlist import waitlist_offer_accept, waitlist_offer_decline
 
     answer = parse_yes_no(turn.text)
     if answer is None and parse_choice(turn.text, 1) == 1:

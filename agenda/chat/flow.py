@@ -30,11 +30,13 @@ from agenda.chat.dialog_state import (
 from agenda.chat.parse import parse_when, query_is_empty, slots_matching
 from agenda.models import Appointment, CalendarConfig, Professional, Service, WorkingHours
 from agenda.selectors import appointments_upcoming, service_match, services_active
+from agenda.services.booking import appointment_book, appointment_reschedule
 from agenda.services.config import calendar_config
-from agenda.services.dialogs import dialog_close, dialog_current, dialog_open
-from agenda.types import AgendaError, CalendarRejected, Slot, SlotQuery, SlotTaken
+from agenda.services.dialogs import dialog_close, dialog_open
+from agenda.services.slots import slots_find
+from agenda.types import CalendarRejected, Slot, SlotQuery, SlotTaken
+from conversations.models import KnowledgeItem
 from conversations.turns import Intent, TurnReply
-from conversations.turns import Turn as EngineTurn
 from secretaria.ptbr import brl
 from secretaria.settings_cache import cached
 
@@ -56,33 +58,6 @@ class Turn:
 
     def when(self) -> SlotQuery | None:
         return parse_when(self.text, now=self.now, tz=self.tz)
-
-
-def agenda_turn(engine_turn: EngineTurn) -> TurnReply | None:
-    """The agenda's reply to this burst, or None to let the engine's reply stand.
-
-    `handoff`: the engine is handing the conversation to a person; the agenda then only
-    records what must not be lost (a follow-up answer) and never answers itself.
-    """
-    if not engine_turn.text or not calendar_ready():
-        return None
-    turn = Turn(contact=engine_turn.contact, text=engine_turn.text, intent=engine_turn.intent, now=engine_turn.now,
-                tz=calendar_config().timezone, handoff=engine_turn.handoff)
-    dialog = dialog_current(contact=turn.contact)
-    try:
-        if dialog is not None:
-            from agenda.chat.answers import step_answer  # answers builds on this module
-
-            reply = step_answer(turn, dialog.state)
-            if reply is not None or turn.handoff:
-                return None if turn.handoff else reply
-        elif turn.handoff:
-            return None
-        return start(turn)
-    except AgendaError as exc:
-        # The calendar is down or refused (a bad Cal.com key...): an apology, the dialog kept for a retry.
-        log.warning("agenda_calendar_error", contact_id=turn.contact.pk, error=type(exc).__name__)
-        return TurnReply(say.CALENDAR_DOWN, Intent.APPOINTMENT_REQUEST)
 
 
 def calendar_ready() -> bool:
@@ -196,7 +171,6 @@ def offer(turn: Turn, query: SlotQuery, *, purpose: Purpose, appointment_id: int
 
     Nothing at all: offer the waitlist. One slot exactly as asked ("terça às 15h"): ask to confirm it.
     """
-    from agenda.services.slots import slots_find
 
     slots, relaxed = _find(query, slots_find, exclude or set())
     offered = ChoosingSlot(slots=tuple(slots), purpose=purpose, service_id=query.service_id,
@@ -248,7 +222,6 @@ def _find(query: SlotQuery, finder, exclude: set[str]) -> tuple[list[Slot], bool
 
 def choose_slot(turn: Turn, state: ChoosingSlot | Confirming, slot: Slot) -> TurnReply:
     """The customer picked a slot: book it (or move the appointment to it)."""
-    from agenda.services.booking import appointment_book, appointment_reschedule
 
     purpose = state.purpose
     try:
@@ -322,7 +295,6 @@ def _professional_names(slots: list[Slot]) -> dict[int, str]:
 
 
 def _address() -> str:
-    from conversations.models import KnowledgeItem
 
     return (KnowledgeItem.objects.filter(kind="address", is_active=True).values_list("answer", flat=True).first()
             or "")

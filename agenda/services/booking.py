@@ -32,6 +32,7 @@ from agenda.providers.builtin import (
     professional_free,
     service_lengths,
 )
+from agenda.providers.calcom import CalcomCalendar
 from agenda.services.config import calendar_config
 from agenda.services.followups import followup_cancel
 from agenda.services.lifecycle import Event, appointment_changed
@@ -361,7 +362,6 @@ def _refreshed(original: Appointment, row: Appointment) -> Appointment:
 
 
 def _calcom(config: CalendarConfig):
-    from agenda.providers.calcom import CalcomCalendar
 
     return CalcomCalendar(config)
 

@@ -1,16 +1,17 @@
 """What follows any change to an appointment, whoever made it (chat, API, admin, Cal.com webhook).
 
-Every booking service calls `appointment_changed` inside its transaction, so the
-history, the metrics, the reminders, the follow-up and the waitlist never drift
-from the appointment itself.
+Every booking service calls `appointment_changed` inside its transaction, so the history, the
+metrics, the reminders and the follow-up never drift from the appointment itself. That it
+happened is published as a domain event (on commit), which the waitlist hears to offer a freed
+slot (agenda/subscribers.py), as metering, analytics and the audit trail can.
 """
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from agenda.models import Appointment, AppointmentEvent
 from agenda.services.followups import followup_cancel, followup_plan
 from agenda.services.reminders import reminders_cancel, reminders_plan
+from secretaria import events
 from secretaria.observability.metrics import APPOINTMENTS
 
 Event = AppointmentEvent.Kind
@@ -19,9 +20,12 @@ Event = AppointmentEvent.Kind
 def appointment_changed(
     *, appointment: Appointment, event: str, actor: str = "system", data: dict | None = None
 ) -> None:
-    AppointmentEvent.objects.create(appointment=appointment, kind=event, actor=actor, data=data or {})
+    data = data or {}
+    AppointmentEvent.objects.create(appointment=appointment, kind=event, actor=actor, data=data)
     company, provider = connection.schema_name, appointment.provider
     transaction.on_commit(lambda: APPOINTMENTS.labels(company=company, provider=provider, event=event).inc())
+    if (domain_event := _domain_event(appointment, event, actor, data)) is not None:
+        events.publish(domain_event)
     if event in (Event.CREATED, Event.CONFIRMED):
         reminders_plan(appointment=appointment)
         return
@@ -30,12 +34,22 @@ def appointment_changed(
         followup_plan(appointment=appointment)
     elif event in (Event.CANCELLED, Event.RESCHEDULED):
         followup_cancel(appointment=appointment)
-        if appointment.start > timezone.now():
-            _offer_to_waitlist(appointment)
 
 
-def _offer_to_waitlist(appointment: Appointment) -> None:
-    from agenda.services.waitlist import waitlist_slot_freed  # the waitlist books through this module
-
-    appointment_id = appointment.pk
-    transaction.on_commit(lambda: waitlist_slot_freed(appointment_id=appointment_id))
+def _domain_event(appointment: Appointment, event: str, actor: str, data: dict) -> events.DomainEvent | None:
+    ids = {"appointment_id": appointment.pk, "contact_id": appointment.contact_id, "actor": actor}
+    if event == Event.CREATED:
+        if data.get("rescheduled_from"):
+            return None  # the move is published once, as AppointmentRescheduled
+        return events.AppointmentBooked(**ids, service_id=appointment.service_id, start=appointment.start,
+                                        professional_id=appointment.professional_id,
+                                        source=data.get("source", appointment.source))
+    if event == Event.RESCHEDULED:
+        new = Appointment.objects.only("start").get(pk=data["to"])
+        return events.AppointmentRescheduled(appointment_id=new.pk, previous_id=appointment.pk,
+                                             contact_id=appointment.contact_id, start=new.start, actor=actor)
+    if event == Event.CANCELLED:
+        return events.AppointmentCancelled(**ids, reason=data.get("reason", ""))
+    plain = {Event.CONFIRMED: events.AppointmentConfirmed, Event.ATTENDED: events.AppointmentAttended,
+             Event.NO_SHOW: events.AppointmentNoShow}
+    return plain[event](**ids) if event in plain else None

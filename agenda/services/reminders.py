@@ -19,6 +19,7 @@ from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_current, dialog_open
 from agenda.types import AgendaError
 from conversations.outreach.services import Outreach, Skip, due_rows_enqueue, outreach_key, scheduled_send
+from secretaria.events import ReminderAnswered, publish
 from secretaria.observability.metrics import APPOINTMENT_REMINDERS_SENT
 from secretaria.ptbr import WEEKDAYS
 
@@ -139,6 +140,13 @@ def _dialog_offer(appointment: Appointment, reminder_id: int, now: datetime) -> 
     ttl = min(max(int((appointment.start - now).total_seconds() // 60), 30), ANSWER_TTL_MAX)
     dialog_open(contact=appointment.contact, state=ReminderAnswer(appointment_id=appointment.pk,
                                                                   reminder_id=reminder_id), ttl_minutes=ttl)
+
+
+def reminder_answered(*, reminder_id: int | None, appointment: Appointment, answer: str) -> None:
+    """The customer answered a reminder ("confirm", "reschedule" or "cancel"): published for the
+    reports (reminders sent -> answered -> confirmed -> attended)."""
+    publish(ReminderAnswered(reminder_id=reminder_id, appointment_id=appointment.pk,
+                             contact_id=appointment.contact_id, answer=answer))
 
 
 def reminder_send_now(*, appointment: Appointment, actor: str) -> Reminder:

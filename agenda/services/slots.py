@@ -13,6 +13,7 @@ from agenda.providers.builtin import (
     professional_free,
     service_lengths,
 )
+from agenda.providers.calcom import CalcomCalendar
 from agenda.services.config import calendar_config
 from agenda.types import Slot, SlotQuery
 
@@ -21,8 +22,6 @@ def calendar_provider(*, config: CalendarConfig | None = None) -> CalendarProvid
     """The company's calendar (built-in unless Cal.com is configured)."""
     config = config or calendar_config()
     if config.provider == CalendarConfig.Provider.CALCOM:
-        from agenda.providers.calcom import CalcomCalendar
-
         return CalcomCalendar(config)
     return BuiltinCalendar(config)
 

@@ -19,8 +19,10 @@ from django.utils import timezone
 from agenda.chat import messages as say
 from agenda.chat.dialog_state import WaitlistOffer
 from agenda.models import Appointment, Professional, WaitlistEntry
+from agenda.services.booking import appointment_book
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
+from agenda.services.slots import slot_is_free
 from agenda.types import AgendaError, Slot, SlotQuery, SlotTaken
 from conversations.outreach.services import Outreach, outreach_send
 
@@ -61,8 +63,6 @@ def waitlist_slot_freed(*, appointment_id: int) -> int:
     waitlist_expire()
     slot = Slot(appointment.start, appointment.end, appointment.service_id, appointment.professional_id)
     try:
-        from agenda.services.slots import slot_is_free
-
         if not slot_is_free(slot=slot):
             return 0  # taken again already (the customer moved into a neighbour's slot, a booking raced)
     except AgendaError:
@@ -128,7 +128,6 @@ def _offer(entry: WaitlistEntry, slot: Slot) -> bool:
 
 def waitlist_offer_accept(*, entry: WaitlistEntry, slot: Slot) -> Appointment | None:
     """Book the offered slot for this entry; None when it is gone (someone accepted first)."""
-    from agenda.services.booking import appointment_book
 
     current = WaitlistEntry.objects.filter(pk=entry.pk).first()
     if current is None or current.state != State.OFFERED or current.offered_start != slot.start:

@@ -38,6 +38,7 @@ from conversations.assistant.providers.base import (
 from conversations.assistant.providers.gemini import GeminiProvider
 from conversations.assistant.providers.openai import OpenAICompatibleProvider
 from conversations.assistant.providers.retrying import with_retries
+from secretaria.events import LLMCallMade, publish
 from secretaria.http import shared_client
 from secretaria.observability.metrics import LLM_ERRORS, LLM_LATENCY, LLM_TOKENS
 from secretaria.settings_cache import cached, settings_changed
@@ -222,11 +223,14 @@ def _report_to_breaker(breaker: CircuitBreaker, provider: str, *, failed: bool) 
 def _account(outcome: LLMOutcome, *, conversation_id: int | None, kind: str | None,
              error: Exception | None = None) -> LLMOutcome:
     """One LLMCall row, the metrics and one log line for every call that was not local."""
-    LLMCall.objects.create(
+    call = LLMCall.objects.create(
         provider=outcome.provider, model=outcome.model[:_MODEL_MAX], conversation_id=conversation_id,
         input_tokens=outcome.input_tokens, output_tokens=outcome.output_tokens,
         latency_ms=outcome.latency_ms, outcome=outcome.outcome,
     )
+    publish(LLMCallMade(call_id=call.pk, provider=call.provider, model=call.model, input_tokens=call.input_tokens,
+                        output_tokens=call.output_tokens, outcome=call.outcome, latency_ms=call.latency_ms,
+                        conversation_id=conversation_id))
     company = connection.schema_name
     if kind:
         LLM_ERRORS.labels(company, outcome.provider, kind).inc()

@@ -29,6 +29,7 @@ from conversations.core.replies import reply_draft
 from conversations.core.selectors import messages_pending
 from conversations.core.sessions import conversation_current, conversation_note_intent
 from conversations.core.wakeups import wakeup_schedule
+from secretaria.events import ReplySent, publish
 from secretaria.observability.metrics import INTENTION_DISTRIBUTION, OUTBOX_RESENT
 from secretaria.redis_client import get_redis, tenant_key
 
@@ -109,9 +110,11 @@ def _answer(contact: Contact, messages: list[Message]) -> ReplyOutcome:
         return _dead_letter(ids, conversation, exc)
     with transaction.atomic():
         Message.objects.filter(pk__in=ids).update(state=Message.State.ANSWERED, conversation=conversation)
-        reply_create(contact=contact, conversation=conversation, text=draft.text,
-                     idempotency_key=f"reply:{ids[0]}:{ids[-1]}", deliver_inline=True,
-                     options=draft.options, options_body=draft.options_body)
+        outbox = reply_create(contact=contact, conversation=conversation, text=draft.text,
+                              idempotency_key=f"reply:{ids[0]}:{ids[-1]}", deliver_inline=True,
+                              options=draft.options, options_body=draft.options_body)
+        publish(ReplySent(conversation_id=conversation.pk, contact_id=contact.pk, reply_message_id=outbox.message_id,
+                          answered_message_ids=tuple(ids), intent=str(draft.intent), turn=draft.turn))
         _conversation_after(conversation, draft)
         transaction.on_commit(lambda: _context_push(conversation.pk, texts, draft.text))
     INTENTION_DISTRIBUTION.labels(company=connection.schema_name, intent=str(draft.intent)).inc()

@@ -10,19 +10,20 @@ import os
 
 from django_tenants.utils import schema_context
 
+from accounts.roles import Role
+from accounts.services import member_ensure
+from devstack.demo.agenda import demo_calendar_ensure
+from devstack.demo.conversations import demo_content_ensure
+from secretaria.settings_cache import settings_changed
+from tenants.models import Company
+from tenants.services import company_provision
+
 DEMO_SLUG = "demo"
 DEMO_NAME = "Clínica Demo"
 
 
 def demo_company_ensure(*, email: str, password: str, port: str = "8000") -> str:
     """Create the demo company once (its owner with these credentials), then its content. Idempotent."""
-    from accounts.roles import Role
-    from accounts.services import member_ensure
-    from devstack.demo.agenda import demo_calendar_ensure
-    from devstack.demo.conversations import demo_content_ensure
-    from secretaria.settings_cache import settings_changed
-    from tenants.models import Company
-    from tenants.services import company_provision
 
     if Company.objects.filter(slug=DEMO_SLUG).exists():
         # Keep the printed credentials true on every run.

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import connection
 
+from celery_app import app
 from secretaria.beat import HEARTBEAT_KEY
 from secretaria.observability.metrics import HEALTHCHECK_FAILURES
 from secretaria.redis_client import get_redis
@@ -26,7 +27,6 @@ def check_redis() -> None:
 
 
 def check_celery() -> None:
-    from celery_app import app
 
     # limit=1: return as soon as one worker answers instead of waiting the full timeout.
     if not app.control.ping(timeout=1.0, limit=1):

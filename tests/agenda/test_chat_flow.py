@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from agenda.chat.dialog_state import FollowUpAnswer, RebookOffer, ReminderAnswer
-from agenda.chat.flow import agenda_turn
+from agenda.chat.handler import agenda_turn
 from agenda.models import Appointment, Dialog, FollowUp, Reminder, WaitlistEntry
 from agenda.services.booking import appointment_book
 from agenda.services.config import calendar_config_forget

@@ -21,8 +21,7 @@ from django_tenants.utils import schema_context
 from prometheus_client import REGISTRY
 
 from agenda.chat.dialog_state import FollowUpAnswer
-from agenda.chat.flow import agenda_turn
-from agenda.chat.handler import AGENDA_TURN_HANDLER
+from agenda.chat.handler import AGENDA_TURN_HANDLER, agenda_turn
 from agenda.models import Appointment, FollowUp, Reminder
 from agenda.services.config import calendar_config_forget
 from agenda.services.dialogs import dialog_open

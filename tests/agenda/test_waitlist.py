@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from agenda.chat.dialog_state import WaitlistOffer
-from agenda.chat.flow import agenda_turn
+from agenda.chat.handler import agenda_turn
 from agenda.models import Appointment, WaitlistEntry
 from agenda.services.booking import appointment_book, appointment_cancel
 from agenda.services.config import calendar_config_forget

@@ -7,8 +7,9 @@ import pytest
 from django_tenants.utils import schema_context
 
 from conversations.core import pipeline, wakeups
+from conversations.core.dispatcher import WakeupPool, wakeup_run
 from conversations.core.pipeline import ReplyOutcome
-from conversations.core.wakeups import WakeupPool, wakeup_run, wakeup_schedule, wakeups_key, wakeups_pop_due
+from conversations.core.wakeups import wakeup_schedule, wakeups_key, wakeups_pop_due
 from secretaria.redis_client import get_redis
 
 
