@@ -1,7 +1,8 @@
-"""The standard cast: two companies, "acme" and "globex", created once per session.
+"""The standard cast: two companies, "acme" and "globex", created once per session
+(tests/factories.py: CompanyFactory provisions them as production does).
 
-Each has one user per role. They are committed (not rolled back), so real worker
-and server processes started by tests see them too; everything a test writes
+Each has one user per role, `<role>@<slug>.test`. They are committed (not rolled back), so
+real worker and server processes started by tests see them too; everything a test writes
 through the `db` fixture is rolled back as usual.
 """
 
@@ -17,12 +18,12 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import platform_admin_ensure, user_create
+from accounts.services import platform_admin_ensure
 from accounts.tokens import tokens_for_user
 from tenants.models import Company
-from tenants.services import company_provision, public_tenant_ensure, template_schema_ensure
+from tenants.services import public_tenant_ensure, template_schema_ensure
+from tests.factories import PASSWORD, CompanyFactory, staff_email
 
-PASSWORD = "Senha-de-teste-9"
 ADMIN_EMAIL = "admin@plataforma.test"
 CAST = {"acme": "acme.localhost", "globex": "globex.localhost"}
 # Companies whose channel settings are committed, for tests that drive real processes.
@@ -33,9 +34,7 @@ INITECH_PHONE_NUMBER_ID = "5550001111"
 UMBRELLA_PHONE_NUMBER_ID = "5550002222"
 WAYNE_PHONE_NUMBER_ID = "5550003333"
 
-
-def _email(role: str, slug: str) -> str:
-    return f"{role}@{slug}.test"
+_email = staff_email  # owner@acme.test, viewer@globex.test...
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -52,13 +51,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
         with schema_context("public"):
             platform_admin_ensure(email=ADMIN_EMAIL, password=PASSWORD, reset_password=True)
         for slug, domain in CAST.items():
-            if Company.objects.filter(slug=slug).exists():
-                continue  # --reuse-db
-            company_provision(name=slug.title(), slug=slug, domain=domain, plan="free",
-                              owner_email=_email("owner", slug), owner_password=PASSWORD)
-            with schema_context(slug):
-                for role in (Role.MANAGER, Role.OPERATOR, Role.VIEWER):
-                    user_create(email=_email(role, slug), password=PASSWORD, role=role)
+            if not Company.objects.filter(slug=slug).exists():  # else --reuse-db
+                CompanyFactory(slug=slug, domain=domain, staff=[Role.MANAGER, Role.OPERATOR, Role.VIEWER])
         _live_companies()
         connection.set_schema_to_public()
 
@@ -68,8 +62,7 @@ def _live_companies() -> None:
 
     for slug, domain in LIVE.items():
         if not Company.objects.filter(slug=slug).exists():
-            company_provision(name=slug.title(), slug=slug, domain=domain, plan="free",
-                              owner_email=_email("owner", slug), owner_password=PASSWORD)
+            CompanyFactory(slug=slug, domain=domain)
     with schema_context("initech"):
         channel_configure(kind="meta", phone_number_id=INITECH_PHONE_NUMBER_ID, access_token="EAAG-ao-vivo")
     with schema_context("hooli"):

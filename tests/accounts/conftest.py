@@ -7,9 +7,9 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from accounts.services import user_create
 from tenants.models import Company
-from tests.conftest import PASSWORD, host_of
+from tests.conftest import host_of
+from tests.factories import UserFactory
 
 ROLES = ["owner", "manager", "operator", "viewer"]
 WRITERS = ["owner", "manager"]
@@ -22,8 +22,7 @@ def newcomer(unique):
 
     def make(company: Company, role: str = "viewer", *, email: str | None = None, **fields) -> User:
         with schema_context(company.schema_name):
-            return user_create(email=email or f"novo-{unique}-{role}@{company.slug}.test",
-                               password=PASSWORD, role=role, **fields)
+            return UserFactory(email=email or f"novo-{unique}-{role}@{company.slug}.test", role=role, **fields)
 
     return make
 

@@ -10,10 +10,12 @@ broker no test consumes.
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from agenda.models import Appointment, Professional, Service, WorkingHours
+from agenda.models import Appointment, Professional, Service
 from agenda.services.booking import appointment_book
 from agenda.types import Slot
 from conversations.models import Contact, Outbox
+from tests.agenda.factories import ProfessionalFactory, ServiceFactory
+from tests.conversations.factories import ContactFactory
 
 TZ = ZoneInfo("America/Sao_Paulo")
 STAFF = "owner@acme.test"
@@ -26,16 +28,13 @@ def at(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
 
 def calendar_make(name: str = "Ana", service_name: str = "Consulta", minutes: int = 30) -> tuple[Professional, Service]:
     """One professional working 07:00-19:00 Monday to Saturday, and one service she does."""
-    professional = Professional.objects.create(name=name)
-    for weekday in range(6):
-        WorkingHours.objects.create(professional=professional, weekday=weekday, start=time(7), end=time(19))
-    service = Service.objects.create(name=service_name, duration_minutes=minutes)
-    service.professionals.add(professional)
+    professional = ProfessionalFactory(name=name, weekdays=range(6), weekdays__start=time(7), weekdays__end=time(19))
+    service = ServiceFactory(name=service_name, duration_minutes=minutes, professionals=[professional])
     return professional, service
 
 
 def contact_make(phone: str = "5511912345678", name: str = "Maria Souza") -> Contact:
-    return Contact.objects.create(phone=phone, name=name)
+    return ContactFactory(phone=phone, name=name)
 
 
 def book(contact: Contact, start: datetime, professional: Professional, service: Service) -> Appointment:

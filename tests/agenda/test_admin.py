@@ -13,10 +13,8 @@ from agenda.models import (
     AppointmentEvent,
     CalendarConfig,
     FollowUp,
-    Professional,
     Reminder,
     SchedulingInsight,
-    Service,
     TimeOff,
     WaitlistEntry,
     WorkingHours,
@@ -25,7 +23,15 @@ from agenda.services.calendar_settings import calendar_config_set
 from agenda.services.config import calendar_config
 from conversations.channels.services import channel_configure
 from conversations.models import Contact, Outbox
+from tests.agenda.factories import (
+    AppointmentFactory,
+    FollowUpFactory,
+    ProfessionalFactory,
+    ReminderFactory,
+    ServiceFactory,
+)
 from tests.conftest import host_of, member
+from tests.conversations.factories import ContactFactory
 
 BASE = "/admin/agenda"
 SP = ZoneInfo("America/Sao_Paulo")
@@ -47,8 +53,8 @@ def local(days: int, hour: int, minute: int = 0) -> datetime:
 
 
 def appointment(contact, *, start: datetime, status: str = "pending", professional=None, service=None):
-    return Appointment.objects.create(contact=contact, service=service, professional=professional, start=start,
-                                      end=start + timedelta(minutes=30), status=status)
+    return AppointmentFactory(contact=contact, service=service, professional=professional, start=start,
+                              end=start + timedelta(minutes=30), status=status)
 
 
 @pytest.fixture
@@ -57,17 +63,15 @@ def rows(acme) -> dict:
     with schema_context("acme"):
         channel_configure(kind="sandbox")
         calendar_config_set(provider="calcom", calcom_api_key="cal_live_guardada", calcom_webhook_secret="whsec-x")
-        ana = Professional.objects.create(name="Dra. Ana Lima")
-        WorkingHours.objects.create(professional=ana, weekday=0, start=time(8), end=time(12))
-        service = Service.objects.create(name="Consulta", duration_minutes=30, price_cents=25000)
-        service.professionals.set([ana])
-        maria = Contact.objects.create(phone="5511912345678", name="Maria Souza")
+        ana = ProfessionalFactory(name="Dra. Ana Lima", weekdays=[0], weekdays__end=time(12))
+        service = ServiceFactory(name="Consulta", duration_minutes=30, price_cents=25000, professionals=[ana])
+        maria = ContactFactory(phone="5511912345678", name="Maria Souza")
         upcoming = appointment(maria, start=local(1, 10), professional=ana, service=service)
         AppointmentEvent.objects.create(appointment=upcoming, kind="created", actor="customer")
-        reminder = Reminder.objects.create(appointment=upcoming, due_at=local(1, 9), offset_minutes=60)
+        reminder = ReminderFactory(appointment=upcoming, offset_minutes=60)  # due at 9:00
         past = appointment(maria, start=local(-2, 10), status="attended", professional=ana, service=service)
-        followup = FollowUp.objects.create(appointment=past, due_at=local(-2, 12), state="answered",
-                                           sentiment="negative", score=2, comment="Atrasou muito", flagged=True)
+        followup = FollowUpFactory(appointment=past, due_at=local(-2, 12), state="answered",
+                                   sentiment="negative", score=2, comment="Atrasou muito", flagged=True)
         insight = SchedulingInsight.objects.create(
             period_start=date(2025, 3, 1), period_end=date(2025, 5, 30), appointments_analyzed=20,
             attendance_rate=0.8, heatmap={"0": {"8": {"n": 5, "rate": 0.4}}, "2": {"15": {"n": 6, "rate": 1.0}}},
@@ -132,7 +136,7 @@ def test_the_list_heads_with_todays_agenda_and_the_attendance_rate(acme, rows):
 
 def test_the_list_filters_by_status_professional_and_searches_by_contact(acme, rows):
     with schema_context("acme"):
-        other = Contact.objects.create(phone="5511900000002", name="João Alves")
+        other = ContactFactory(name="João Alves")
         his = appointment(other, start=local(3, 10), status="confirmed")
     client = browser(acme, "viewer")
 
@@ -147,8 +151,7 @@ def test_the_list_filters_by_status_professional_and_searches_by_contact(acme, r
 
 def test_another_companys_appointments_are_not_in_the_admin(acme, globex, rows):
     with schema_context("globex"):
-        contact = Contact.objects.create(phone="5521900000000", name="Cliente Globex")
-        theirs = appointment(contact, start=local(1, 15))
+        theirs = appointment(ContactFactory(name="Cliente Globex"), start=local(1, 15))
     with schema_context("acme"):
         assert not Appointment.objects.filter(pk=theirs.pk).exists()
     client = browser(acme, "manager")

@@ -15,16 +15,21 @@ from agenda.models import (
     Appointment,
     AppointmentEvent,
     FollowUp,
-    Professional,
     Reminder,
     SchedulingInsight,
-    Service,
-    WorkingHours,
 )
 from agenda.services.config import calendar_config, calendar_config_forget
 from compliance.models import AuditEvent
 from conversations.channels.services import channel_configure
 from conversations.models import Contact, Outbox
+from tests.agenda.factories import (
+    AppointmentFactory,
+    FollowUpFactory,
+    ProfessionalFactory,
+    ReminderFactory,
+    ServiceFactory,
+)
+from tests.conversations.factories import ContactFactory
 
 SP = ZoneInfo("America/Sao_Paulo")
 API = "/api/agenda"
@@ -35,15 +40,10 @@ def clinic(acme):
     """acme with a sandbox channel, one professional working every day 8–20h and two services."""
     with schema_context("acme"):
         channel_configure(kind="sandbox")
-        ana = Professional.objects.create(name="Dra. Ana Lima")
-        WorkingHours.objects.bulk_create(WorkingHours(professional=ana, weekday=d, start=time(8), end=time(20))
-                                         for d in range(7))
-        consulta = Service.objects.create(name="Consulta", duration_minutes=30)
-        consulta.professionals.set([ana])
-        bruno = Professional.objects.create(name="Bruno Reis")
-        WorkingHours.objects.create(professional=bruno, weekday=tomorrow_at(0).weekday(), start=time(8), end=time(12))
-        limpeza = Service.objects.create(name="Limpeza de pele", duration_minutes=60)
-        limpeza.professionals.set([bruno])
+        ana = ProfessionalFactory(name="Dra. Ana Lima", weekdays=range(7), weekdays__end=time(20))
+        consulta = ServiceFactory(name="Consulta", duration_minutes=30, professionals=[ana])
+        bruno = ProfessionalFactory(name="Bruno Reis", weekdays=[tomorrow_at(0).weekday()], weekdays__end=time(12))
+        limpeza = ServiceFactory(name="Limpeza de pele", duration_minutes=60, professionals=[bruno])
         yield {"company": acme, "ana": ana, "consulta": consulta, "bruno": bruno, "limpeza": limpeza}
 
 
@@ -55,9 +55,8 @@ def tomorrow_at(hour: int, minute: int = 0) -> datetime:
 def booked(clinic, *, start: datetime, phone: str = "5511912340001", status: str = "pending",
            **fields) -> Appointment:
     """An appointment written directly (the booking service has its own tests)."""
-    contact, _ = Contact.objects.get_or_create(phone=phone, defaults={"name": "Maria Souza"})
-    return Appointment.objects.create(contact=contact, service=clinic["consulta"], professional=clinic["ana"],
-                                      start=start, end=start + timedelta(minutes=30), status=status, **fields)
+    return AppointmentFactory(contact=ContactFactory(phone=phone, name="Maria Souza"), service=clinic["consulta"],
+                              professional=clinic["ana"], start=start, status=status, **fields)
 
 
 def book_body(clinic, **fields) -> dict:
@@ -145,7 +144,7 @@ def test_a_start_without_offset_is_the_company_local_time(clinic, api):
 
 def test_booking_an_existing_contact_by_id_and_letting_the_calendar_pick_the_professional(clinic, api):
     with schema_context("acme"):
-        contact = Contact.objects.create(phone="5511955554444", name="João")
+        contact = ContactFactory(name="João")
 
     response = api(clinic["company"], "manager").post(
         f"{API}/appointments", {"contact": contact.pk, "service": clinic["limpeza"].pk,
@@ -248,7 +247,7 @@ def test_the_list_refuses_malformed_filters(clinic, api, query, field):
 
 def test_the_list_is_paginated(clinic, api):
     with schema_context("acme"):
-        contact = Contact.objects.create(phone="5511977776666")
+        contact = ContactFactory()
         start = tomorrow_at(8)
         Appointment.objects.bulk_create(Appointment(contact=contact, start=start + timedelta(hours=i),
                                                     end=start + timedelta(hours=i, minutes=30)) for i in range(51))
@@ -263,7 +262,7 @@ def test_one_appointment_with_its_history_and_reminders(clinic, api):
     with schema_context("acme"):
         appointment = booked(clinic, start=tomorrow_at(15))
         AppointmentEvent.objects.create(appointment=appointment, kind="created", actor="customer")
-        Reminder.objects.create(appointment=appointment, due_at=tomorrow_at(14), offset_minutes=60)
+        ReminderFactory(appointment=appointment, offset_minutes=60)  # due at 14:00
 
     body = api(clinic["company"], "viewer").get(f"{API}/appointments/{appointment.pk}").json()
 
@@ -274,8 +273,7 @@ def test_one_appointment_with_its_history_and_reminders(clinic, api):
 
 def test_another_companys_appointment_is_not_found(clinic, globex, api):
     with schema_context("globex"):
-        contact = Contact.objects.create(phone="5521900000000")
-        theirs = Appointment.objects.create(contact=contact, start=tomorrow_at(9), end=tomorrow_at(10))
+        theirs = AppointmentFactory(contact=ContactFactory(phone="5521900000000"), start=tomorrow_at(9))
     with schema_context("acme"):
         assert not Appointment.objects.filter(pk=theirs.pk).exists()
 
@@ -292,7 +290,7 @@ def test_another_companys_appointment_is_not_found(clinic, globex, api):
 def test_an_operator_cancels_and_the_pending_reminders_go_with_it(clinic, api):
     with schema_context("acme"):
         appointment = booked(clinic, start=tomorrow_at(15))
-        Reminder.objects.create(appointment=appointment, due_at=tomorrow_at(14), offset_minutes=60)
+        ReminderFactory(appointment=appointment, offset_minutes=60)  # due at 14:00
     client = api(clinic["company"], "operator")
 
     response = client.post(f"{API}/appointments/{appointment.pk}/cancel", {"reason": "Cliente ligou"},
@@ -413,7 +411,7 @@ def test_no_reminder_for_an_appointment_that_already_happened(clinic, api):
 
 def _followup(clinic, phone: str, **fields) -> FollowUp:
     appointment = booked(clinic, start=tomorrow_at(9) - timedelta(days=3), phone=phone, status="attended")
-    return FollowUp.objects.create(appointment=appointment, due_at=timezone.now() - timedelta(days=2), **fields)
+    return FollowUpFactory(appointment=appointment, due_at=timezone.now() - timedelta(days=2), **fields)
 
 
 def test_followups_with_response_rate_and_answers(clinic, api):

@@ -29,6 +29,7 @@ from agenda.services.booking import (
 from agenda.services.config import calendar_config_forget
 from agenda.types import AgendaError, Slot, SlotTaken
 from conversations.models import Contact
+from tests.conversations.factories import ContactFactory
 
 SP = ZoneInfo("America/Sao_Paulo")
 MONDAY = date(2031, 3, 3)
@@ -55,7 +56,7 @@ def cal(demo_calendar, clock):
 
 @pytest.fixture
 def maria(cal):
-    return Contact.objects.create(phone="5511988887777", name="Maria")
+    return ContactFactory(phone="5511988887777", name="Maria")
 
 
 def consulta(cal, hour: int, minute: int = 0, professional: str | None = None, day: date = MONDAY) -> Slot:
@@ -93,8 +94,7 @@ def test_booking_writes_the_appointment_its_history_and_its_reminders(cal, maria
 
 
 def test_a_slot_without_professional_gets_a_free_one_who_does_the_service(cal, maria):
-    joao = Contact.objects.create(phone="5511977776666", name="João")
-    ana = Contact.objects.create(phone="5511966665555", name="Ana")
+    joao, ana = ContactFactory(name="João"), ContactFactory(name="Ana")
 
     first = appointment_book(contact=maria, slot=consulta(cal, 13), source="chat")
     second = appointment_book(contact=joao, slot=consulta(cal, 13), source="chat")
@@ -108,7 +108,7 @@ def test_a_slot_without_professional_gets_a_free_one_who_does_the_service(cal, m
 
 def test_overlaps_and_buffers_are_refused_even_off_the_grid(cal, maria):
     appointment_book(contact=maria, slot=consulta(cal, 9, professional=HELENA), source="chat")
-    other = Contact.objects.create(phone="5511955554444")
+    other = ContactFactory()
 
     with pytest.raises(SlotTaken):  # 9:30 starts inside 9:00–9:40
         appointment_book(contact=other, slot=consulta(cal, 9, 30, professional=HELENA), source="chat")
@@ -144,7 +144,7 @@ def test_cancel_frees_the_slot_drops_reminders_and_is_idempotent(cal, maria):
     assert appointment.status == "cancelled"  # the caller's instance follows
     assert events(appointment) == ["created", "cancelled"]
     assert pending_reminders(appointment) == 0
-    other = Contact.objects.create(phone="5511955554444")
+    other = ContactFactory()
     assert appointment_book(contact=other, slot=consulta(cal, 9, professional=HELENA), source="chat")
 
 
@@ -167,7 +167,7 @@ def test_reschedule_returns_the_new_row_and_retires_the_old_one(cal, maria):
 
 def test_reschedule_to_a_taken_slot_changes_nothing(cal, maria):
     mine = appointment_book(contact=maria, slot=consulta(cal, 9, professional=HELENA), source="chat")
-    other = Contact.objects.create(phone="5511955554444")
+    other = ContactFactory()
     appointment_book(contact=other, slot=consulta(cal, 11, professional=HELENA), source="chat")
 
     with pytest.raises(SlotTaken):
@@ -222,12 +222,10 @@ def race_company(django_db_setup, django_db_blocker):
     (Not transaction=True: its flush would empty the public schema and the session's companies.)"""
     from devstack.demo.agenda import demo_calendar_ensure
     from tenants.models import Company
-    from tenants.services import company_provision
+    from tests.factories import CompanyFactory
 
     with django_db_blocker.unblock():
-        company = Company.objects.filter(slug=RACE_SLUG).first() or company_provision(
-            name="Corrida", slug=RACE_SLUG, domain=f"{RACE_SLUG}.localhost", plan="free",
-            owner_email=f"owner@{RACE_SLUG}.test", owner_password="Senha-de-teste-9").company
+        company = Company.objects.filter(slug=RACE_SLUG).first() or CompanyFactory(name="Corrida", slug=RACE_SLUG)
         with schema_context(company.schema_name):
             _wipe()
             demo_calendar_ensure()

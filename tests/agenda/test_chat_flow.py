@@ -24,6 +24,7 @@ from agenda.types import Slot
 from conversations.channels.services import channel_configure
 from conversations.models import Contact, KnowledgeItem
 from conversations.turns import Intent, Turn
+from tests.conversations.factories import ContactFactory
 
 TZ = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)  # Monday
@@ -42,7 +43,7 @@ def clinic(demo_calendar, time_machine):
 
 
 def customer(phone: str = "5511999990001", name: str = "Paula Lima") -> Contact:
-    return Contact.objects.create(phone=phone, name=name)
+    return ContactFactory(phone=phone, name=name)
 
 
 def say(contact: Contact, text: str, intent: str = "other", *, handoff: bool = False):

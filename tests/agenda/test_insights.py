@@ -12,6 +12,8 @@ from agenda.services.config import calendar_config_forget
 from agenda.services.insights import scheduling_ai_run
 from conversations.models import Contact
 from tests.agenda.automation_helpers import at, calendar_make, outbox_keys
+from tests.agenda.factories import AppointmentFactory
+from tests.conversations.factories import ContactFactory
 
 pytest_plugins = ["tests.agenda.automation_fixtures"]  # in_acme, clock, eager
 
@@ -38,7 +40,7 @@ def runs(outcome: str) -> float:
 
 @pytest.fixture
 def history(acme_now):
-    contact = Contact.objects.create(phone="5511900000009", name="Clientes")
+    contact = ContactFactory(name="Clientes")
     visits(contact, at(2, 8), "aaaannnnnn")  # Mondays 8h: 40 % (4 of 10)
     visits(contact, at(3, 10), "aaaaaaaaaa")  # Tuesdays 10h: 100 %
     visits(contact, at(4, 15), "aaaaaaaann")  # Wednesdays 15h: 80 %
@@ -99,9 +101,8 @@ def test_a_company_without_history_gets_a_hint_instead(acme_now):
 def test_the_run_scores_upcoming_appointments_and_offers_new_dates_to_recent_no_shows(acme_now, history):
     professional, service = calendar_make()
     soon = Appointment.objects.create(contact=history, start=at(2, 8), end=at(2, 8, 30))  # Monday 8h: risky
-    missed = Appointment.objects.create(contact=Contact.objects.create(phone="5511900000010", name="Bia"),
-                                        service=service, professional=professional, start=at(26, 10, month=2),
-                                        end=at(26, 10, 30, month=2), status="no_show")
+    missed = AppointmentFactory(contact=ContactFactory(name="Bia"), service=service, professional=professional,
+                                start=at(26, 10, month=2), status="no_show")
 
     insight = scheduling_ai_run()
 
@@ -116,9 +117,8 @@ def test_no_offers_when_the_company_turned_auto_rescheduling_off(acme_now):
     CalendarConfig.objects.update_or_create(singleton=1, defaults={"auto_reschedule_no_shows": False})
     calendar_config_forget()
     professional, service = calendar_make()
-    Appointment.objects.create(contact=Contact.objects.create(phone="5511900000010", name="Bia"), service=service,
-                               professional=professional, start=at(26, 10, month=2), end=at(26, 10, 30, month=2),
-                               status="no_show")
+    AppointmentFactory(contact=ContactFactory(name="Bia"), service=service, professional=professional,
+                       start=at(26, 10, month=2), status="no_show")
 
     scheduling_ai_run()
 

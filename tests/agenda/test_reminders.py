@@ -223,12 +223,10 @@ def r8_company(django_db_setup, django_db_blocker):
     companies live.) Its agenda is wiped before and after the test.
     """
     from tenants.models import Company
-    from tenants.services import company_provision
+    from tests.factories import CompanyFactory
 
     with django_db_blocker.unblock():
-        company = Company.objects.filter(slug=R8_SLUG).first() or company_provision(
-            name="R8", slug=R8_SLUG, domain=f"{R8_SLUG}.localhost", plan="free",
-            owner_email=f"owner@{R8_SLUG}.test", owner_password="Senha-de-teste-9").company
+        company = Company.objects.filter(slug=R8_SLUG).first() or CompanyFactory(name="R8", slug=R8_SLUG)
         _wipe(company.schema_name)
         try:
             yield company

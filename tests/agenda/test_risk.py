@@ -11,6 +11,7 @@ from agenda.services.reminders import reminders_due_enqueue
 from agenda.services.risk import appointments_score_upcoming
 from conversations.models import Contact
 from tests.agenda.automation_helpers import at, outbox_keys
+from tests.conversations.factories import ContactFactory
 
 pytest_plugins = ["tests.agenda.automation_fixtures"]  # in_acme, clock, eager
 
@@ -23,11 +24,8 @@ def acme_now(in_acme, clock):
     return in_acme
 
 
-_phones = iter(range(10_000, 99_999))
-
-
 def person(name: str) -> Contact:
-    return Contact.objects.create(phone=f"55119{next(_phones)}", name=name)
+    return ContactFactory(name=name)
 
 
 def past(contact: Contact, slot: datetime, outcomes: str, *, lead: timedelta = timedelta(days=3),

@@ -21,6 +21,7 @@ from agenda.types import Slot, SlotQuery
 from conversations.channels.services import channel_configure
 from conversations.models import Contact, Message
 from conversations.turns import Intent, Turn
+from tests.conversations.factories import ContactFactory
 
 TZ = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)  # Monday
@@ -38,7 +39,7 @@ def clinic(demo_calendar, time_machine):
 
 
 def person(phone: str, name: str) -> Contact:
-    return Contact.objects.create(phone=phone, name=name)
+    return ContactFactory(phone=phone, name=name)
 
 
 def cleaning(clinic, start: datetime = WEDNESDAY_10) -> Slot:

@@ -10,8 +10,6 @@ from conversations.core.ingest import dead_letter_record
 from conversations.core.outbox import reply_create
 from conversations.models import (
     Channel,
-    CompanyProfile,
-    Contact,
     Conversation,
     DeadLetter,
     KnowledgeItem,
@@ -21,6 +19,13 @@ from conversations.models import (
     Outbox,
 )
 from tests.conftest import host_of, member
+from tests.conversations.factories import (
+    CompanyProfileFactory,
+    ContactFactory,
+    ConversationFactory,
+    KnowledgeItemFactory,
+    MessageFactory,
+)
 
 BASE = "/admin/conversations"
 MODELS = ["contact", "conversation", "message", "outbox", "deadletter", "channel", "companyprofile",
@@ -39,18 +44,17 @@ def rows(acme) -> dict[str, int]:
     """One row of each model in acme; model name -> pk."""
     with schema_context("acme"):
         channel_configure(kind="meta", phone_number_id="106540352242922", access_token="EAAG-segredo-guardado")
-        contact = Contact.objects.create(phone="5511912345678", name="Maria Souza")
-        conversation = Conversation.objects.create(contact=contact, status="handoff")
-        message = Message.objects.create(contact=contact, conversation=conversation, direction="in",
-                                         provider="sandbox", text="Quero falar com alguém", state="skipped")
+        contact = ContactFactory(phone="5511912345678", name="Maria Souza")
+        conversation = ConversationFactory(contact=contact, status="handoff")
+        message = MessageFactory(conversation=conversation, text="Quero falar com alguém", state="skipped")
         outbox = reply_create(contact=contact, conversation=conversation, text="Olá!", idempotency_key="adm-1")
         dead = dead_letter_record(source="webhook:sandbox", reason="x",
                                   payload={"from": "5511912345678", "text": "oi", "id": "adm-dl-1"})
         return {
             "contact": contact.pk, "conversation": conversation.pk, "message": message.pk, "outbox": outbox.pk,
             "deadletter": dead.pk, "channel": channel_default_ensure().pk,
-            "companyprofile": CompanyProfile.objects.create(assistant_name="Bia").pk,
-            "knowledgeitem": KnowledgeItem.objects.create(title="Aceitam cartão?", answer="Sim.").pk,
+            "companyprofile": CompanyProfileFactory(assistant_name="Bia").pk,
+            "knowledgeitem": KnowledgeItemFactory(title="Aceitam cartão?", answer="Sim.").pk,
             "llmconfig": LLMConfig.objects.create(provider="gemini", api_key="AIza-chave-secreta").pk,
             "llmcall": LLMCall.objects.create(provider="local", outcome="ok").pk,
         }

@@ -8,13 +8,14 @@ from django_tenants.utils import schema_context
 
 from conversations.channels.base import InboundMessage, MessageKind
 from conversations.channels.models import Channel
-from conversations.channels.services import channel_configure, channel_create, channel_default_ensure
+from conversations.channels.services import channel_configure, channel_default_ensure
 from conversations.core.ingest import inbound_store
 from conversations.core.outbox import outbox_send, reply_create
 from conversations.core.pipeline import conversation_reply
 from conversations.core.sessions import conversation_current
-from conversations.models import Contact, Conversation, DeadLetter, Message, Outbox
+from conversations.models import Conversation, DeadLetter, Message, Outbox
 from tests.conversations.conftest import post_json
+from tests.conversations.factories import ChannelFactory, ContactFactory, ConversationFactory
 
 ACME = Client(HTTP_HOST="acme.localhost")
 WHATICKET = {"kind": "whaticket", "name": "Unidade Centro", "base_url": "https://w.example.com", "token": "tok-centro"}
@@ -138,7 +139,7 @@ def test_each_channel_authenticates_with_its_own_secret_and_stores_its_messages(
 
 def test_a_reply_leaves_through_the_channel_the_customer_wrote_on(acme, no_debounce):
     with schema_context("acme"):
-        second = channel_create(kind="sandbox", name="Segundo", data={})
+        second = ChannelFactory(name="Segundo")
         message = receive("Oi, bom dia!", "sbx-on-second", channel=second)
 
         conversation_reply(contact_id=message.contact_id)
@@ -150,7 +151,7 @@ def test_a_reply_leaves_through_the_channel_the_customer_wrote_on(acme, no_debou
 
 def test_writing_to_another_number_moves_the_conversation_there(acme, no_debounce):
     with schema_context("acme"):
-        first, second = channel_default_ensure(), channel_create(kind="sandbox", name="Segundo", data={})
+        first, second = channel_default_ensure(), ChannelFactory(name="Segundo")
         conversation_reply(contact_id=receive("Oi", "sbx-m1", channel=first).contact_id)
         contact_id = receive("Quanto custa?", "sbx-m2", channel=second).contact_id
         conversation_reply(contact_id=contact_id)
@@ -163,10 +164,9 @@ def test_writing_to_another_number_moves_the_conversation_there(acme, no_debounc
 
 def test_automations_use_the_contacts_last_channel_or_else_the_default(acme):
     with schema_context("acme"):
-        first, second = channel_default_ensure(), channel_create(kind="sandbox", name="Segundo", data={})
-        known = Contact.objects.create(phone="5511900000001")
-        Conversation.objects.create(contact=known, channel=second, status="closed")
-        stranger = Contact.objects.create(phone="5511900000002")
+        first, second = channel_default_ensure(), ChannelFactory(name="Segundo")
+        known, stranger = ContactFactory(), ContactFactory()
+        ConversationFactory(contact=known, channel=second, status="closed")
 
         to_known = reply_create(contact=known, conversation=None, text="Lembrete", idempotency_key="k1")
         to_stranger = reply_create(contact=stranger, conversation=None, text="Oferta", idempotency_key="k2")
@@ -178,8 +178,8 @@ def test_automations_use_the_contacts_last_channel_or_else_the_default(acme):
 def test_a_disabled_channel_refuses_its_webhooks_and_dead_letters_its_pending_sends(
         api, acme, django_capture_on_commit_callbacks):
     with schema_context("acme"):
-        second = channel_create(kind="sandbox", name="Segundo", data={})
-        contact = Contact.objects.create(phone="5511900000003")
+        second = ChannelFactory(name="Segundo")
+        contact = ContactFactory()
         conversation = conversation_current(contact=contact, channel_id=second.pk)
         pending = reply_create(contact=contact, conversation=conversation, text="Olá", idempotency_key="k3")
 
@@ -198,8 +198,8 @@ def test_a_disabled_channel_refuses_its_webhooks_and_dead_letters_its_pending_se
 
 def test_a_send_found_for_a_disabled_channel_is_dead_lettered_not_sent_elsewhere(acme):
     with schema_context("acme"):
-        second = channel_create(kind="sandbox", name="Segundo", data={})
-        contact = Contact.objects.create(phone="5511900000004")
+        second = ChannelFactory(name="Segundo")
+        contact = ContactFactory()
         conversation = conversation_current(contact=contact, channel_id=second.pk)
         outbox = reply_create(contact=contact, conversation=conversation, text="Olá", idempotency_key="k4")
         Channel.objects.filter(pk=second.pk).update(enabled=False)

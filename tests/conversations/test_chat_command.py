@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from conversations.channels.services import channel_configure, channel_default_ensure
 from conversations.management.commands import chat
-from conversations.models import CompanyProfile, Contact, Message
+from tests.conversations.factories import CompanyProfileFactory, ContactFactory, MessageFactory
 
 ACME = Client(HTTP_HOST="acme.localhost")
 GLOBEX = Client(HTTP_HOST="globex.localhost")
@@ -28,13 +28,8 @@ def sandbox_secret_of(schema: str) -> str:
 
 def messages_for(schema: str, phone: str, *texts: str, direction: str = "out") -> list[int]:
     with schema_context(schema):
-        contact, _ = Contact.objects.get_or_create(phone=phone)
-        channel = channel_default_ensure()
-        return [
-            Message.objects.create(contact=contact, channel=channel, direction=direction, provider="sandbox",
-                                   text=text, state="outbound" if direction == "out" else "received").id
-            for text in texts
-        ]
+        contact, channel = ContactFactory(phone=phone), channel_default_ensure()
+        return [MessageFactory(contact=contact, channel=channel, direction=direction, text=text).id for text in texts]
 
 
 def replies(client: Client, secret: str, **params) -> tuple[int, dict]:
@@ -172,7 +167,7 @@ def test_say_posts_each_message_to_the_companys_host_and_prints_the_replies(secr
 
 def test_replies_are_signed_with_the_assistants_name_and_multi_line_text_stays_aligned(secret, fast):
     with schema_context("acme"):
-        CompanyProfile.objects.create(assistant_name="Bia")
+        CompanyProfileFactory(assistant_name="Bia")
     with respx.mock as router:
         FakeServer(router, secret, answers=("Temos horários:\n1 - 9h\n2 - 10h",))
         output = run("--say", "horários?")

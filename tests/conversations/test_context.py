@@ -1,14 +1,14 @@
 """Short conversation context: cached in Redis, rebuilt from PostgreSQL when Redis lost it."""
 
 import json
-import secrets
 
 import pytest
 from django_tenants.utils import schema_context
 
 from conversations.core.context import context_append, context_get
-from conversations.models import Contact, Conversation, Message
+from conversations.models import Conversation, Message
 from secretaria.redis_client import get_redis
+from tests.conversations.factories import ConversationFactory, MessageFactory
 
 CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
 
@@ -17,8 +17,7 @@ CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
 def conversation(acme) -> Conversation:
     """An open conversation in acme; its cached contexts (acme, globex) are deleted before and after."""
     with schema_context("acme"):
-        contact = Contact.objects.create(phone="55119" + str(secrets.randbelow(10**8)).zfill(8))
-        conversation = Conversation.objects.create(contact=contact)
+        conversation = ConversationFactory()
     keys = [key_of(conversation), key_of(conversation, "globex")]
     get_redis().delete(*keys)
     yield conversation
@@ -38,8 +37,7 @@ def key_of(conversation: Conversation, schema: str = "acme") -> str:
 
 
 def say(conversation: Conversation, direction: str, text: str, kind: str = "text") -> Message:
-    return Message.objects.create(contact=conversation.contact, conversation=conversation, direction=direction,
-                                  provider="sandbox", kind=kind, text=text)
+    return MessageFactory(conversation=conversation, direction=direction, kind=kind, text=text)
 
 
 def stored(conversation: Conversation) -> list[dict]:

@@ -16,9 +16,10 @@ from conversations.core.dead_letters import dead_letter_reprocess
 from conversations.core.ingest import dead_letter_record
 from conversations.core.outbox import outbox_give_up, outbox_send, reply_create
 from conversations.core.sessions import conversation_current
-from conversations.models import Contact, DeadLetter, Message, Outbox
+from conversations.models import DeadLetter, Message, Outbox
 from tests.conversations import meta_payloads, whaticket_payloads
 from tests.conversations.conftest import META_PHONE_ID
+from tests.conversations.factories import ContactFactory, MessageFactory
 
 BAD_SANDBOX = {"from": "não-é-telefone", "text": "Quero marcar", "id": "sbx-poison-1"}
 
@@ -130,7 +131,7 @@ def test_a_rejected_meta_message_is_stored_once_fixed(in_acme, scheduled, django
 # --- sends and replies ----------------------------------------------------------------------
 
 def failed_reply() -> Outbox:
-    contact = Contact.objects.create(phone="5511912345678")
+    contact = ContactFactory()
     outbox = reply_create(contact=contact, conversation=conversation_current(contact=contact), text="Olá!",
                           idempotency_key=f"teste:{random.random()}")
     outbox_give_up(outbox_id=outbox.pk, reason="retries exhausted: 503")
@@ -157,8 +158,8 @@ def test_a_send_whose_outbox_is_gone_cannot_be_reprocessed(in_acme):
 
 
 def test_messages_the_pipeline_gave_up_on_are_answered_again(in_acme, scheduled, django_capture_on_commit_callbacks):
-    contact = Contact.objects.create(phone="5511912345678")
-    stuck = Message.objects.create(contact=contact, direction="in", provider="sandbox", text="oi", state="dead")
+    contact = ContactFactory()
+    stuck = MessageFactory(contact=contact, text="oi", state="dead")
     row = dead_letter_record(source="reply", reason="LLM fora do ar", payload={"message_ids": [stuck.pk]},
                              message=stuck)
 

@@ -25,6 +25,7 @@ from conversations.core.pipeline import conversation_reply
 from conversations.models import CompanyProfile, Contact, Conversation, Message, Outbox
 from conversations.tasks import handoff_callbacks_task
 from tests.conftest import member
+from tests.conversations.factories import ConversationFactory, MessageFactory
 
 SP = ZoneInfo("America/Sao_Paulo")
 MONDAY_10H = datetime(2025, 6, 2, 10, 0, tzinfo=SP)  # 2 June 2025 was a Monday
@@ -40,17 +41,15 @@ def in_acme(acme):
 
 
 def chat(phone: str = "5511912340001", *, status: str = "bot", minutes_ago: int = 0, **fields) -> Conversation:
-    contact = Contact.objects.create(phone=phone, name="Maria Souza")
-    conversation = Conversation.objects.create(contact=contact, status=status, **fields)
+    conversation = ConversationFactory(contact__phone=phone, contact__name="Maria Souza", status=status, **fields)
     Conversation.objects.filter(pk=conversation.pk).update(
         last_activity_at=timezone.now() - timedelta(minutes=minutes_ago))
     return conversation
 
 
 def said(conversation: Conversation, text: str, *, direction: str = "in", sent_by: str = "") -> Message:
-    return Message.objects.create(contact=conversation.contact, conversation=conversation, direction=direction,
-                                  provider="sandbox", text=text, sent_by=sent_by,
-                                  state="answered" if direction == "in" else "outbound")
+    return MessageFactory(conversation=conversation, direction=direction, text=text, sent_by=sent_by,
+                          state="answered" if direction == "in" else "outbound")
 
 
 def url(conversation_id, tail: str = "") -> str:

@@ -25,6 +25,7 @@ from conversations.assistant.providers.base import ChatTurn, LLMRequest
 from conversations.assistant.selectors import llm_usage
 from conversations.models import LLMCall
 from secretaria.observability.metrics import LLM_ERRORS, LLM_LATENCY, LLM_TOKENS
+from tests.conversations.factories import ConversationFactory
 
 from . import llm_payloads as P
 
@@ -190,9 +191,7 @@ def test_gemini_answers_through_the_same_path(on_gemini, respx_mock):
 
 
 def test_the_call_is_linked_to_its_conversation(on_openai, respx_mock):
-    from conversations.models import Contact, Conversation
-
-    conversation = Conversation.objects.create(contact=Contact.objects.create(phone="5511900000001"))
+    conversation = ConversationFactory()
     respx_mock.post(OPENAI_URL).mock(return_value=httpx.Response(200, json=P.OPENAI_TEXT_RESPONSE))
     complete(conversation.pk)
     assert LLMCall.objects.get().conversation_id == conversation.pk

@@ -4,11 +4,12 @@ and says what it is (the event and the sent message carry its kind)."""
 import pytest
 from django_tenants.utils import schema_context
 
-from conversations.channels.services import channel_create, channel_default_ensure
+from conversations.channels.services import channel_default_ensure
 from conversations.core.sessions import conversation_current
-from conversations.models import Contact, Conversation, Message
+from conversations.models import Conversation, Message
 from conversations.outreach.services import Outreach, outreach_send
 from secretaria import events
+from tests.conversations.factories import ChannelFactory, ContactFactory
 
 
 @pytest.fixture
@@ -23,8 +24,7 @@ def heard():
 
 def test_it_leaves_through_the_channel_of_the_contacts_conversation(acme, heard, django_capture_on_commit_callbacks):
     with schema_context("acme"), django_capture_on_commit_callbacks(execute=True):
-        second = channel_create(kind="sandbox", name="Segundo", data={})
-        contact = Contact.objects.create(phone="5511900001111")
+        second, contact = ChannelFactory(name="Segundo"), ContactFactory()
         conversation_current(contact=contact, channel_id=second.pk)
 
         outbox = outreach_send(Outreach(contact=contact, text="Lembrete: amanhã às 10:00", kind="reminder",
@@ -41,8 +41,8 @@ def test_it_leaves_through_the_channel_of_the_contacts_conversation(acme, heard,
 
 def test_a_contact_who_never_wrote_is_reached_through_the_default_channel(acme):
     with schema_context("acme"):
-        channel_create(kind="sandbox", name="Segundo", data={})
-        contact = Contact.objects.create(phone="5511900002222")
+        ChannelFactory(name="Segundo")
+        contact = ContactFactory()
 
         outbox = outreach_send(Outreach(contact=contact, text="Oferta de vaga", kind="waitlist_offer", key="w:1"))
 
@@ -54,7 +54,7 @@ def test_the_same_key_twice_is_one_message(acme):
     from django.db import IntegrityError, transaction
 
     with schema_context("acme"):
-        contact = Contact.objects.create(phone="5511900003333")
+        contact = ContactFactory()
         outreach_send(Outreach(contact=contact, text="Oi", kind="reminder", key="reminder:dup"))
         with pytest.raises(IntegrityError), transaction.atomic():
             outreach_send(Outreach(contact=contact, text="Oi", kind="reminder", key="reminder:dup"))

@@ -6,22 +6,22 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations.core.selectors import messages_pending
-from conversations.models import Contact, Message
+from conversations.models import Message
+from tests.conversations.factories import ContactFactory, MessageFactory
 
 
 def test_pending_messages_are_the_contacts_unanswered_inbound_ones_oldest_first_with_their_contact(acme):
     now = timezone.now()
     with schema_context("acme"):
-        maria = Contact.objects.create(phone="5511911110000", name="Maria", last_message_at=now)
-        other = Contact.objects.create(phone="5511922220000", name="João")
-        make = Message.objects.create
-        late = make(contact=maria, direction="in", provider="sandbox", text="segunda", state="received")
-        early = make(contact=maria, direction="in", provider="sandbox", text="primeira", state="received",
-                     payload={"media": {"kind": "image"}})
+        maria = ContactFactory(phone="5511911110000", name="Maria", last_message_at=now)
+        other = ContactFactory(name="João")
+        late = MessageFactory(contact=maria, inbound=True, text="segunda", state="received")
+        early = MessageFactory(contact=maria, inbound=True, text="primeira", state="received",
+                               payload={"media": {"kind": "image"}})
         Message.objects.filter(pk=early.pk).update(created_at=now - timedelta(seconds=5))
-        make(contact=maria, direction="in", provider="sandbox", text="respondida", state="answered")
-        make(contact=maria, direction="out", provider="sandbox", text="nossa resposta", state="received")
-        make(contact=other, direction="in", provider="sandbox", text="de outro", state="received")
+        MessageFactory(contact=maria, inbound=True, text="respondida", state="answered")
+        MessageFactory(contact=maria, outbound=True, text="nossa resposta", state="received")
+        MessageFactory(contact=other, inbound=True, text="de outro", state="received")
 
         pending = messages_pending(contact_id=maria.pk)
         expected = list(Message.objects.filter(contact_id=maria.pk, direction="in", state="received")

@@ -12,6 +12,7 @@ from conversations.channels.whaticket import sign
 from conversations.models import DeadLetter, Message
 from tests.conversations import meta_payloads, whaticket_payloads
 from tests.conversations.conftest import META_PHONE_ID, post_json, post_meta
+from tests.conversations.factories import ContactFactory, MessageFactory
 
 ACME = Client(HTTP_HOST="acme.localhost")
 
@@ -220,11 +221,8 @@ def test_meta_statuses_out_of_order_keep_the_most_advanced(acme, meta_settings):
     route_to_acme(meta_payloads.STATUS_READ)
     wamid = meta_payloads.STATUS_READ["entry"][0]["changes"][0]["value"]["statuses"][0]["id"]
     with schema_context("acme"):
-        from conversations.models import Contact
-
-        contact = Contact.objects.create(phone="16505551234")
-        Message.objects.create(contact=contact, direction="out", provider="meta", provider_message_id=wamid,
-                               state="outbound", delivery_status="sent")
+        MessageFactory(contact=ContactFactory(phone="16505551234"), outbound=True, provider="meta",
+                       provider_message_id=wamid, delivery_status="sent")
     for name in ("status_read", "status_delivered", "status_sent"):
         payload = json.loads(json.dumps(meta_payloads.STATUS_EXAMPLES[name]))
         payload["entry"][0]["changes"][0]["value"]["statuses"][0]["id"] = wamid
