@@ -32,6 +32,7 @@ from conversations.core.wakeups import wakeup_schedule
 from secretaria.events import ReplySent, publish
 from secretaria.observability.metrics import INTENTION_DISTRIBUTION, OUTBOX_RESENT
 from secretaria.redis_client import get_redis, tenant_key
+from secretaria.settings_cache import settings_snapshot
 
 log = structlog.get_logger(__name__)
 LOCK_SECONDS = 120
@@ -60,7 +61,10 @@ def conversation_reply(*, contact_id: int) -> ReplyOutcome:
     if not lock.acquire():
         return ReplyOutcome("busy", retry_in=settings.DEBOUNCE_SECONDS)
     try:
-        return _reply_locked(contact_id)
+        # One read of the company's settings version for the whole reply (profile, knowledge,
+        # catalogue, model, calendar, channel): a change committed before this line is seen.
+        with settings_snapshot():
+            return _reply_locked(contact_id)
     finally:
         _release(lock)
 
