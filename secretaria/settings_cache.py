@@ -38,12 +38,18 @@ _NO_VERSION = None
 _store: dict[tuple[str, str], tuple[str, float, object]] = {}
 _lock = threading.Lock()
 # (schema, version) read by the enclosing settings_snapshot(), if any.
+_last_seen: dict[str, str] = {}  # schema -> the version this process last read
 _snapshot: contextvars.ContextVar[tuple[str, str | None] | None] = contextvars.ContextVar("settings_snapshot",
                                                                                              default=None)
 
 
-def _version_key(schema: str | None = None) -> str:
-    return f"secretaria:{schema or connection.schema_name}:settings-version"  # as tenant_key() names it
+def settings_version_key(schema: str | None = None) -> str:
+    """The Redis key of the company's settings version (as tenant_key() names it): a caller that already
+    makes a round trip to Redis at the start of its work may read it there (settings_snapshot(version=))."""
+    return f"secretaria:{schema or connection.schema_name}:settings-version"
+
+
+_version_key = settings_version_key
 
 
 def settings_version() -> str | None:
@@ -64,13 +70,43 @@ def _read_version() -> str | None:
     except redis.RedisError:
         log.warning("settings_version_unreadable")
         return _NO_VERSION
-    return version.decode() if isinstance(version, bytes) else version
+    return _seen(version)
+
+
+def _seen(version: str | bytes) -> str:
+    version = version.decode() if isinstance(version, bytes) else version
+    _last_seen[connection.schema_name] = version
+    return version
+
+
+def settings_known_version() -> str | None:
+    """The version this process last read for the current company, without asking Redis (None: never).
+
+    For a caller that confirms it in a round trip it makes anyway (the webhook's rate limits) and
+    decides again when it changed.
+    """
+    return _last_seen.get(connection.schema_name)
+
+
+READ = object()  # settings_snapshot(): read the version now
+BYPASS = object()  # settings_snapshot(): no version (Redis unreachable): every read goes to the database
 
 
 @contextmanager
-def settings_snapshot() -> Iterator[None]:
-    """Read the settings version once for the block (one Redis round trip per unit of work)."""
-    token = _snapshot.set((connection.schema_name, _read_version()))
+def settings_snapshot(*, version: str | bytes | None | object = READ) -> Iterator[None]:
+    """Read the settings version once for the block (one Redis round trip per unit of work).
+
+    `version`: the value of `settings_version_key()` the caller just read in a round trip of its own
+    (None when the key was missing: then it is set here, as any read does); BYPASS to read nothing
+    from the cache.
+    """
+    if version is READ or version is None:
+        version = _read_version()
+    elif version is BYPASS:
+        version = _NO_VERSION
+    else:
+        version = _seen(version)
+    token = _snapshot.set((connection.schema_name, version))
     try:
         yield
     finally:
@@ -119,3 +155,4 @@ def forget() -> None:
     """Forget everything this process cached (tests)."""
     with _lock:
         _store.clear()
+        _last_seen.clear()

@@ -22,6 +22,7 @@ from celery_app import app as celery_app
 from secretaria.errors import Conflict
 from secretaria.events import CompanyProvisioned, publish
 from secretaria.observability.metrics import TASKS_DISPATCHED, TENANT_PROVISIONING
+from secretaria.settings_cache import settings_changed
 from tenants.models import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, ChannelRoute, Company, Domain
 from tenants.provisioning import ProvisionRequest, provisioning_hooks
 from tenants.selectors import (
@@ -220,8 +221,12 @@ def periodic_dispatch(*, cadence: str, jitter_seconds: float = 5.0) -> int:
 
 
 def company_rename(*, company: Company, name: str) -> Company:
+    """The assistant introduces itself with the company's name: every process sees the new one at once."""
     company.name = name.strip()
     company.save(update_fields=["name"])
+    with schema_context(company.schema_name):
+        settings_changed()
+    company_host_cache_clear()  # the request's company object is cached per host too
     return company
 
 

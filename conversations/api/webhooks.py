@@ -14,6 +14,8 @@ becomes a dead-letter row (still 2xx, so the provider does not retry it forever)
 channel's webhooks get 404 and store nothing.
 """
 
+from dataclasses import dataclass, replace
+
 import structlog
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
@@ -34,7 +36,7 @@ from conversations.core.ingest import (
 from conversations.core.limits import client_ip, ip_allow, webhook_allow
 from conversations.core.pipeline import pipeline_schedule
 from secretaria.observability.metrics import WEBHOOKS_RECEIVED
-from secretaria.settings_cache import settings_snapshot
+from secretaria.settings_cache import BYPASS, settings_known_version, settings_snapshot, settings_version_key
 from secretaria.webhook_input import BadWebhook, parse_json, raw_body
 from tenants.models import PUBLIC_SCHEMA
 from tenants.selectors import company_for_route
@@ -72,27 +74,72 @@ class ChannelWebhookView(View):
         return HttpResponse(challenge, content_type="text/plain")
 
     def post(self, request, spec: ChannelSpec, token: str):
-        with settings_snapshot():
-            if spec.routing == Routing.PLATFORM_HOST:
-                return _platform_post(request, spec, token)
-            return _company_post(request, spec, token)
+        if spec.routing == Routing.PLATFORM_HOST:
+            return _platform_post(request, spec, token)
+        return _company_post(request, spec, token)
 
 
-# --- company host ----------------------------------------------------------------------------------
+# --- company host ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What to do with one request, decided under one version of the company's settings."""
+
+    status: int
+    detail: str
+    outcome: str
+    channel: Channel | None = None
+    payload: dict | None = None  # kept for a dead letter
+    inbound: Inbound | None = None  # what to store
+
+    @property
+    def sender(self) -> str | None:
+        """The sender whose limit this request counts against: one message that gets an answer."""
+        messages = self.inbound.messages if self.inbound is not None else []
+        return messages[0].sender if len(messages) == 1 and answers_expected(messages[0]) else None
+
 
 def _company_post(request, spec: ChannelSpec, token: str) -> JsonResponse:
+    """Decide with the settings this process last saw, and confirm they are current in the round trip
+    to Redis the rate limits make anyway; decide again only when they changed (or Redis is away)."""
     company, ip = request.tenant.schema_name, client_ip(request)
     try:
         body = raw_body(request)
-        channel = _authenticated_channel(spec, _webhook_request(request, body, token))
-        if channel is None:
-            return _refuse(ip, 401, "Não autorizado.", kind=spec.kind, company=company, outcome="unauthorized")
-        if not channel.enabled:
-            return _refuse(ip, 404, "Canal desativado.", kind=spec.kind, company=company, outcome="disabled")
-        payload = parse_json(request, body)
     except BadWebhook as exc:
         return _refuse(ip, exc.status, str(exc), kind=spec.kind, company=company, outcome="rejected")
-    return _store(spec, channel, payload, company=company, ip=ip)
+    webhook = _webhook_request(request, body, token)
+    known = settings_known_version()
+    verdict = _verdict(spec, request, webhook, version=known)
+    allowance = webhook_allow(ip=ip, sender=verdict.sender, settings_version_key=settings_version_key())
+    if allowance.settings_version != known:
+        current = BYPASS if allowance.settings_version is None else allowance.settings_version or None
+        checked_sender = verdict.sender
+        verdict = _verdict(spec, request, webhook, version=current)
+        if verdict.sender != checked_sender:
+            allowance = replace(allowance, sender=None)  # not asked: inbound_store asks for it
+    if not allowance.ip:
+        return _too_many(kind=spec.kind, company=company)
+    return _act(spec, verdict, sender_allowed=allowance.sender if verdict.sender else None, company=company)
+
+
+def _verdict(spec: ChannelSpec, request, webhook: WebhookRequest, *, version) -> _Verdict:
+    with settings_snapshot(version=version):
+        channel = _authenticated_channel(spec, webhook)
+    if channel is None:
+        return _Verdict(401, "Não autorizado.", "unauthorized")
+    if not channel.enabled:
+        return _Verdict(404, "Canal desativado.", "disabled")
+    try:
+        payload = parse_json(request, webhook.body)
+    except BadWebhook as exc:
+        return _Verdict(exc.status, str(exc), "rejected")
+    try:
+        inbound = spec.parse(payload)
+    except ValueError as exc:
+        return _Verdict(202, str(exc), "dead_letter", channel=channel, payload=payload)
+    if not (inbound.messages or inbound.statuses or inbound.rejected):
+        return _Verdict(200, "Ignorada.", "ignored")
+    return _Verdict(200, "Recebida.", "stored", channel=channel, inbound=inbound)
 
 
 def _authenticated_channel(spec: ChannelSpec, webhook: WebhookRequest) -> Channel | None:
@@ -100,23 +147,14 @@ def _authenticated_channel(spec: ChannelSpec, webhook: WebhookRequest) -> Channe
     return next((c for c in channels_of_kind(spec.kind) if spec.authenticate(webhook, c.inbound_secret)), None)
 
 
-def _store(spec: ChannelSpec, channel: Channel, payload: dict, *, company: str, ip: str) -> JsonResponse:
-    try:
-        inbound = spec.parse(payload)
-    except ValueError as exc:
-        if not ip_allow(ip=ip):
-            return _too_many(kind=spec.kind, company=company)
-        dead_letter_record(source=f"webhook:{spec.kind}", reason=str(exc), payload=payload, channel_id=channel.pk)
+def _act(spec: ChannelSpec, verdict: _Verdict, *, sender_allowed: bool | None, company: str) -> JsonResponse:
+    if verdict.outcome == "dead_letter":
+        dead_letter_record(source=f"webhook:{spec.kind}", reason=verdict.detail, payload=verdict.payload,
+                           channel_id=verdict.channel.pk)
         return _reply(202, "Registrado para análise.", kind=spec.kind, company=company, outcome="dead_letter")
-    if not (inbound.messages or inbound.statuses or inbound.rejected):
-        return _refuse(ip, 200, "Ignorada.", kind=spec.kind, company=company, outcome="ignored")
-    # The IP and sender limits in one round trip: each one the webhook waits on is ack latency.
-    single = inbound.messages[0] if len(inbound.messages) == 1 else None
-    ip_allowed, sender_allowed = webhook_allow(
-        ip=ip, sender=single.sender if single is not None and answers_expected(single) else None)
-    if not ip_allowed:
-        return _too_many(kind=spec.kind, company=company)
-    contacts, duplicates = _store_inbound(spec, channel, inbound, sender_allowed=sender_allowed if single else None)
+    if verdict.outcome != "stored":
+        return _reply(verdict.status, verdict.detail, kind=spec.kind, company=company, outcome=verdict.outcome)
+    contacts, duplicates = _store_inbound(spec, verdict.channel, verdict.inbound, sender_allowed=sender_allowed)
     pipeline_schedule(contact_ids=contacts)
     status = "duplicate" if duplicates and not contacts else "stored"
     return _reply(200, "Recebida.", kind=spec.kind, company=company, outcome=status, status=status)

@@ -38,24 +38,29 @@ MINUTE = 60.0
 HOUR = 3600.0
 
 # One sliding-window log per key, for one key or several in one round trip (a webhook's IP
-# and sender limits). KEYS = the sets; ARGV = now, unique member, then window and limit per key. Returns 1/0
-# per key; checking stops at the first denial, so a refused request counts against no
-# later key (a flooding IP does not also use up its contacts' allowances).
+# and sender limits). KEYS = the sets, then keys only to read back (the company's settings
+# version: the webhook confirms it here instead of in a round trip of its own); ARGV = now,
+# unique member, how many KEYS are limits, then window and limit per limit key. Returns 1/0 per
+# limit key, then each read key's value ('' when missing). Checking stops at the first denial, so
+# a refused request counts against no later key (a flooding IP does not also use up its contacts'
+# allowances).
 _SLIDING_WINDOWS = """
 local now = tonumber(ARGV[1])
-local allowed = {}
-for i = 1, #KEYS do allowed[i] = 0 end
-for i, key in ipairs(KEYS) do
-  local window = tonumber(ARGV[1 + 2 * i])
+local count = tonumber(ARGV[3])
+local result = {}
+for i = 1, count do result[i] = 0 end
+for i = 1, count do
+  local key, window = KEYS[i], tonumber(ARGV[2 + 2 * i])
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  if redis.call('ZCARD', key) >= tonumber(ARGV[2 + 2 * i]) then
-    return allowed
+  if redis.call('ZCARD', key) >= tonumber(ARGV[3 + 2 * i]) then
+    break
   end
   redis.call('ZADD', key, now, ARGV[2])
   redis.call('PEXPIRE', key, math.ceil(window * 1000))
-  allowed[i] = 1
+  result[i] = 1
 end
-return allowed
+for i = count + 1, #KEYS do result[i] = redis.call('GET', KEYS[i]) or '' end
+return result
 """
 
 
@@ -74,35 +79,39 @@ class Limit:
     window: float
 
 
-def _hits(limits: list[Limit]) -> list[bool]:
-    """Record one hit on each key that had fewer than its limit in its window, in one round trip."""
+def _hits(limits: list[Limit], read: tuple[str, ...] = ()) -> tuple[list[bool], list[str]]:
+    """Record one hit on each key that had fewer than its limit in its window, and read the `read` keys,
+    in one round trip: (allowed per limit, value per read key, "" when missing)."""
     client = get_redis()
     script = _scripts.get(id(client))
     if script is None:
         script = _scripts[id(client)] = client.register_script(_SLIDING_WINDOWS)
-    args = [repr(_now()), uuid.uuid4().hex]
+    args = [repr(_now()), uuid.uuid4().hex, len(limits)]
     for limit in limits:
         args += [repr(limit.window), limit.limit]
-    return [bool(hit) for hit in script(keys=[limit.key for limit in limits], args=args)]
+    result = script(keys=[limit.key for limit in limits] + list(read), args=args)
+    values = [v.decode() if isinstance(v, bytes) else str(v) for v in result[len(limits):]]
+    return [bool(hit) for hit in result[:len(limits)]], values
 
 
-def _allow_each(limits: list[Limit], *, fail_open: bool) -> list[bool]:
-    """Per limit, whether this request is within it; the first refusal is counted in the metric."""
+def _allow_each(limits: list[Limit], *, fail_open: bool, read: tuple[str, ...] = ()) -> tuple[list[bool], list]:
+    """Per limit, whether this request is within it (the first refusal is counted in the metric), and
+    the `read` keys' values (None each when Redis could not be reached)."""
     try:
-        allowed = _hits(limits)
+        allowed, values = _hits(limits, read)
     except redis.RedisError as exc:
         log.warning("rate_limit_unavailable", scope="+".join(limit.scope for limit in limits),
                     fail_open=fail_open, error=str(exc))
-        allowed = [fail_open] * len(limits)
+        allowed, values = [fail_open] * len(limits), [None] * len(read)
     for limit, ok in zip(limits, allowed, strict=True):
         if not ok:
             MESSAGES_LIMITED.labels(company=connection.schema_name, scope=limit.scope).inc()
             break  # the ones after a refusal were not checked
-    return allowed
+    return allowed, values
 
 
 def _allow(scope: str, key: str, *, limit: int, window: float, fail_open: bool) -> bool:
-    [allowed] = _allow_each([Limit(scope, key, limit, window)], fail_open=fail_open)
+    [allowed], _ = _allow_each([Limit(scope, key, limit, window)], fail_open=fail_open)
     return allowed
 
 
@@ -124,20 +133,30 @@ def ip_allow(*, ip: str) -> bool:
     return _allow("ip", _ip_key(ip), limit=limit, window=MINUTE, fail_open=True)
 
 
-def webhook_allow(*, ip: str, sender: str | None) -> tuple[bool, bool]:
-    """(IP allowed, sender allowed) for one inbound message, in one round trip to Redis.
+@dataclass(frozen=True)
+class WebhookAllowance:
+    ip: bool
+    sender: bool
+    settings_version: str | None  # what Redis holds now ("" missing, None unreachable)
 
-    What `ip_allow` and then `sender_allow` would answer (same keys, limits and failure
-    modes), for the webhook that carries one message: every round trip the webhook waits
-    on shows in its ack latency. `sender=None` (a message that is never answered) checks
-    the IP only; when the IP is refused the sender is not counted.
+
+def webhook_allow(*, ip: str, sender: str | None, settings_version_key: str) -> WebhookAllowance:
+    """The IP and sender limits for one inbound message, and the company's settings version, in one
+    round trip to Redis.
+
+    What `ip_allow` and then `sender_allow` would answer (same keys, limits and failure modes), for
+    the webhook that carries one message: every round trip the webhook waits on shows in its ack
+    latency. `sender=None` (a message that is never answered, a refusal) checks the IP only; when the
+    IP is refused the sender is not counted.
     """
     limits = [Limit("ip", _ip_key(ip), settings.RATE_LIMIT_IP_PER_MINUTE, MINUTE)]
     if sender is not None:
         limits.append(Limit("sender", tenant_key("rl", "sender", sender),
                             settings.RATE_LIMIT_SENDER_PER_MINUTE, MINUTE))
-    allowed = _allow_each(limits, fail_open=True)  # both fail open, as ip_allow and sender_allow do
-    return allowed[0], allowed[-1] if sender is not None else True
+    # Both fail open, as ip_allow and sender_allow do.
+    allowed, [version] = _allow_each(limits, fail_open=True, read=(settings_version_key,))
+    return WebhookAllowance(ip=allowed[0], sender=allowed[-1] if sender is not None else True,
+                            settings_version=version)
 
 
 def _ip_key(ip: str) -> str:

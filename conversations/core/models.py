@@ -34,8 +34,12 @@ class Conversation(models.Model):
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
     # The channel the conversation's first message came in on: every reply leaves through it.
+    # No database constraint on the channel links (here, Message, DeadLetter): every insert would
+    # lock the company's one channel row (FOR KEY SHARE), and at hundreds of messages a second those
+    # shared locks on one hot row cost PostgreSQL CPU and the webhook its latency. PROTECT still
+    # holds (Django checks it before a delete), and channels are only removed by channel_delete.
     channel = models.ForeignKey("conversations.Channel", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="conversations", verbose_name="canal")
+                                related_name="conversations", verbose_name="canal", db_constraint=False)
     status = models.CharField("situação", max_length=16, choices=Status.choices, default=Status.BOT)
     intents = models.JSONField("intenções abertas", default=list, blank=True)
     summary = models.TextField("resumo", blank=True)
@@ -82,7 +86,7 @@ class Message(models.Model):
     direction = models.CharField(max_length=3, choices=Direction.choices)
     # In: the channel it arrived on. Out: the channel it leaves through.
     channel = models.ForeignKey("conversations.Channel", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="messages", verbose_name="canal")
+                                related_name="messages", verbose_name="canal", db_constraint=False)
     provider = models.CharField(max_length=32)
     provider_message_id = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=16, default="text")
@@ -147,7 +151,7 @@ class DeadLetter(models.Model):
     message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True)
     # The channel the failed work came in on or was to leave through (a reprocessed webhook is stored for it).
     channel = models.ForeignKey("conversations.Channel", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+", verbose_name="canal")
+                                related_name="+", verbose_name="canal", db_constraint=False)
     created_at = models.DateTimeField("criado em", auto_now_add=True)
     reprocessed_at = models.DateTimeField("reprocessado em", null=True, blank=True)
     reprocess_count = models.PositiveSmallIntegerField(default=0)

@@ -11,6 +11,7 @@
    stale ones back and schedules them again. Answered messages are never answered again.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,7 +33,7 @@ from conversations.core.wakeups import wakeup_schedule
 from secretaria.events import ReplySent, publish
 from secretaria.observability.metrics import INTENTION_DISTRIBUTION, OUTBOX_RESENT
 from secretaria.redis_client import get_redis, tenant_key
-from secretaria.settings_cache import settings_snapshot
+from secretaria.settings_cache import settings_snapshot, settings_version_key
 
 log = structlog.get_logger(__name__)
 LOCK_SECONDS = 120
@@ -57,16 +58,20 @@ def pipeline_schedule(*, contact_ids, delay: float | None = None) -> None:
 
 
 def conversation_reply(*, contact_id: int) -> ReplyOutcome:
-    lock = get_redis().lock(tenant_key("reply-lock", str(contact_id)), timeout=LOCK_SECONDS, blocking=False)
-    if not lock.acquire():
+    key, token = tenant_key("reply-lock", str(contact_id)), uuid.uuid4().hex
+    # The per-contact lock and the company's settings version in one round trip: the whole reply
+    # then reads its settings (profile, knowledge, catalogue, model, calendar, channel) at that version.
+    pipe = get_redis().pipeline(transaction=False)
+    pipe.set(key, token, nx=True, ex=LOCK_SECONDS)
+    pipe.get(settings_version_key())
+    acquired, version = pipe.execute()
+    if not acquired:
         return ReplyOutcome("busy", retry_in=settings.DEBOUNCE_SECONDS)
     try:
-        # One read of the company's settings version for the whole reply (profile, knowledge,
-        # catalogue, model, calendar, channel): a change committed before this line is seen.
-        with settings_snapshot():
+        with settings_snapshot(version=version):
             return _reply_locked(contact_id)
     finally:
-        _release(lock)
+        _release(key, token)
 
 
 def conversation_answer_due(*, contact_id: int) -> ReplyOutcome:
@@ -77,11 +82,19 @@ def conversation_answer_due(*, contact_id: int) -> ReplyOutcome:
     return outcome
 
 
-def _release(lock) -> None:
+# Deletes the lock only if it still holds our token: one that expired and was taken by another
+# worker stays theirs.
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+_scripts: dict[int, object] = {}  # per Redis client: EVALSHA, not the script text, on every release
+
+
+def _release(key: str, token: str) -> None:
     try:
-        lock.release()
-    except Exception:  # noqa: BLE001 - expired lock: another worker may own it now, nothing to undo
-        pass
+        client = get_redis()
+        script = _scripts.get(id(client)) or _scripts.setdefault(id(client), client.register_script(_RELEASE))
+        script(keys=[key], args=[token])
+    except Exception:  # noqa: BLE001 - Redis away: the lock expires by itself (LOCK_SECONDS)
+        log.warning("reply_lock_not_released", key=key)
 
 
 def _reply_locked(contact_id: int) -> ReplyOutcome:

@@ -74,13 +74,13 @@ class Migration(migrations.Migration):
         migrations.AlterField("channel", "kind", models.CharField("tipo", max_length=32, default="sandbox")),
         migrations.AddField("conversation", "channel", models.ForeignKey(
             "conversations.Channel", on_delete=models.deletion.PROTECT, null=True, blank=True,
-            related_name="conversations", verbose_name="canal")),
+            related_name="conversations", verbose_name="canal", db_constraint=False)),
         migrations.AddField("message", "channel", models.ForeignKey(
             "conversations.Channel", on_delete=models.deletion.PROTECT, null=True, blank=True,
-            related_name="messages", verbose_name="canal")),
+            related_name="messages", verbose_name="canal", db_constraint=False)),
         migrations.AlterField("message", "provider", models.CharField(max_length=32)),
         migrations.AddField("deadletter", "channel", models.ForeignKey(
             "conversations.Channel", on_delete=models.deletion.SET_NULL, null=True, blank=True,
-            related_name="+", verbose_name="canal")),
+            related_name="+", verbose_name="canal", db_constraint=False)),
         migrations.RunPython(forwards, backwards),
     ]

@@ -231,3 +231,28 @@ def receive(text: str, id: str, *, channel: Channel, phone: str = "5511955550001
     return inbound_store(channel_id=channel.pk, message=InboundMessage(
         provider=channel.kind, provider_message_id=id, sender=phone, sender_name="Bia", kind=MessageKind.TEXT,
         text=text, timestamp=timezone.now()))
+
+
+def test_a_webhook_decided_with_stale_settings_is_decided_again_with_the_current_ones(acme, no_debounce):
+    """A process that last saw acme's channels before another process rotated the secret: the first
+    webhook with the new secret is stored, the old secret refused (no TTL window)."""
+    from secretaria.redis_client import get_redis
+    from secretaria.settings_cache import settings_version_key
+
+    with schema_context("acme"):
+        channel = channel_default_ensure()
+        old_secret = channel.inbound_secret
+    assert post_json(ACME, f"/webhook/sandbox/{old_secret}", sandbox_message("a", "sbx-st1")).status_code == 200
+    # What another process's rotation does: a new secret committed, a new version in Redis. This
+    # process keeps its cached channels (nothing told it).
+    with schema_context("acme"):
+        Channel.objects.filter(pk=channel.pk).update(inbound_secret="segredo-novo-de-outro-processo")
+        get_redis().set(settings_version_key(), "changed-elsewhere")
+
+    fresh = post_json(ACME, "/webhook/sandbox/segredo-novo-de-outro-processo", sandbox_message("b", "sbx-st2"))
+    stale = post_json(ACME, f"/webhook/sandbox/{old_secret}", sandbox_message("c", "sbx-st3"))
+
+    assert (fresh.status_code, stale.status_code) == (200, 401)
+    with schema_context("acme"):
+        assert set(Message.objects.filter(provider_message_id__startswith="sbx-st").values_list(
+            "provider_message_id", flat=True)) == {"sbx-st1", "sbx-st2"}

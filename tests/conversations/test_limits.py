@@ -10,6 +10,7 @@ from prometheus_client import REGISTRY
 from conversations.core import limits
 from conversations.core.limits import client_ip, ip_allow, llm_budget_allow, sender_allow, webhook_allow
 from secretaria.redis_client import get_redis
+from secretaria.settings_cache import settings_version_key
 
 CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
 
@@ -185,12 +186,17 @@ def test_with_redis_down_sender_and_ip_fail_open_and_the_llm_budget_fails_closed
     assert limited_count("acme", "llm") == before + 1
 
 
-# --- webhook_allow: the IP and sender limits in one round trip ----------------------------
+# --- webhook_allow: the IP and sender limits (and the settings version) in one round trip ----------
+
+def allow(ip: str, sender: str | None) -> tuple[bool, bool]:
+    answer = webhook_allow(ip=ip, sender=sender, settings_version_key=settings_version_key())
+    return answer.ip, answer.sender
+
 
 def test_the_webhook_check_answers_as_the_two_separate_limits_would(settings, ip, phone):
     settings.RATE_LIMIT_IP_PER_MINUTE, settings.RATE_LIMIT_SENDER_PER_MINUTE = 5, 2
     with schema_context("acme"):
-        answers = [webhook_allow(ip=ip, sender=phone) for _ in range(3)]
+        answers = [allow(ip, phone) for _ in range(3)]
         assert answers == [(True, True), (True, True), (True, False)]  # the sender's third is held
         assert not sender_allow(phone=phone)  # same counter as the separate check
         assert ip_allow(ip=ip) and ip_allow(ip=ip) and not ip_allow(ip=ip)  # 3 used above + 2
@@ -200,15 +206,25 @@ def test_a_request_refused_by_its_ip_does_not_use_up_its_senders_allowance(setti
     settings.RATE_LIMIT_IP_PER_MINUTE, settings.RATE_LIMIT_SENDER_PER_MINUTE = 1, 1
     before = limited_count("acme", "sender")
     with schema_context("acme"):
-        assert webhook_allow(ip=ip, sender=None) == (True, True)  # a silent message: the IP only
-        assert webhook_allow(ip=ip, sender=phone) == (False, False)
+        assert allow(ip, None) == (True, True)  # a silent message: the IP only
+        assert allow(ip, phone) == (False, False)
         assert sender_allow(phone=phone)  # untouched by the refused request
     assert limited_count("acme", "sender") == before
 
 
+def test_the_webhook_check_reads_the_settings_version_in_the_same_round_trip(ip, phone):
+    with schema_context("acme"):
+        get_redis().set(settings_version_key(), "v-123")
+        assert webhook_allow(ip=ip, sender=phone, settings_version_key=settings_version_key()).settings_version \
+            == "v-123"
+        get_redis().delete(settings_version_key())
+        assert webhook_allow(ip=ip, sender=None, settings_version_key=settings_version_key()).settings_version == ""
+
+
 def test_the_webhook_check_fails_open_with_redis_down(redis_down, ip, phone):
     with schema_context("acme"):
-        assert webhook_allow(ip=ip, sender=phone) == (True, True)
+        answer = webhook_allow(ip=ip, sender=phone, settings_version_key=settings_version_key())
+        assert (answer.ip, answer.sender, answer.settings_version) == (True, True, None)
 
 
 # --- client_ip ---------------------------------------------------------------
