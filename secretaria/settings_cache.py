@@ -115,10 +115,12 @@ def settings_snapshot(*, version: str | bytes | None | object = READ) -> Iterato
 
 def cached(name: str, loader: Callable[[], T]) -> T:
     """`loader()`, kept in this process until the company's settings change."""
-    version = settings_version()
+    schema = connection.schema_name  # read once: it goes through Django's connection proxy
+    snap = _snapshot.get()
+    version = snap[1] if snap is not None and snap[0] == schema else _read_version()
     if version is None:
         return loader()
-    key, now = (connection.schema_name, name), time.monotonic()
+    key, now = (schema, name), time.monotonic()
     with _lock:
         hit = _store.get(key)
     if hit is not None and hit[0] == version and now - hit[1] < MAX_AGE:

