@@ -61,10 +61,19 @@ def _initial_state(message: InboundMessage, sender_allowed: bool | None) -> str:
     return Message.State.RECEIVED if sender_allowed else Message.State.LIMITED
 
 
-def inbound_store(*, message: InboundMessage, channel_id: int | None = None,
-                  sender_allowed: bool | None = None) -> Message | None:
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What a stored inbound message's caller needs: its id, its contact's, the state it starts in."""
+
+    message_id: int
+    contact_id: int
+    state: str
+
+
+def inbound_record(*, message: InboundMessage, channel_id: int | None = None,
+                   sender_allowed: bool | None = None) -> Stored | None:
     """Store one inbound message that came in on `channel_id`; None when (provider, id) was already
-    stored (a redelivery).
+    stored (a redelivery). Builds no model instances: this runs for every webhook.
 
     `sender_allowed`: the sender limit's answer when the caller already asked for it
     (limits.webhook_allow); None to ask here.
@@ -78,13 +87,21 @@ def inbound_store(*, message: InboundMessage, channel_id: int | None = None,
     if row is None:
         return None
     message_id, contact_id = row
-    contact = Contact(pk=contact_id, phone=message.sender, name=message.sender_name[:120])
     publish(MessageReceived(message_id=message_id, contact_id=contact_id, channel_id=channel_id,
                             kind=str(message.kind), answered=state == Message.State.RECEIVED))
-    return Message(pk=message_id, contact=contact, channel_id=channel_id, direction=Message.Direction.IN,
-                   provider=message.provider,
-                   provider_message_id=message.provider_message_id, kind=str(message.kind), text=message.text,
-                   state=state)
+    return Stored(message_id, contact_id, state)
+
+
+def inbound_store(*, message: InboundMessage, channel_id: int | None = None,
+                  sender_allowed: bool | None = None) -> Message | None:
+    """`inbound_record`, answered as the Message row (with its contact) for callers that want one."""
+    stored = inbound_record(message=message, channel_id=channel_id, sender_allowed=sender_allowed)
+    if stored is None:
+        return None
+    contact = Contact(pk=stored.contact_id, phone=message.sender, name=message.sender_name[:120])
+    return Message(pk=stored.message_id, contact=contact, channel_id=channel_id, direction=Message.Direction.IN,
+                   provider=message.provider, provider_message_id=message.provider_message_id,
+                   kind=str(message.kind), text=message.text, state=stored.state)
 
 
 def _execute_reconnecting(sql: str, params: list):
@@ -125,11 +142,11 @@ def inbound_store_many(*, messages: list[InboundMessage], channel_id: int | None
                        sender_allowed: bool | None = None) -> IngestResult:
     result = IngestResult()
     for message in messages:
-        stored = inbound_store(message=message, channel_id=channel_id, sender_allowed=sender_allowed)
+        stored = inbound_record(message=message, channel_id=channel_id, sender_allowed=sender_allowed)
         if stored is None:
             result.duplicates += 1
             continue
-        result.stored.append(stored.pk)
+        result.stored.append(stored.message_id)
         if stored.state == Message.State.RECEIVED:
             result.contacts_to_answer.add(stored.contact_id)
     return result
