@@ -177,7 +177,6 @@ def confirming(turn: Turn, state: Confirming) -> TurnReply | None:
 
 
 def _waitlist_join(turn: Turn, state: ChoosingSlot | Confirming) -> TurnReply:
-
     query = stored_query(state.query, state.service_id)
     entry = waitlist_join(contact=turn.contact, query=query)
     dialog_close(contact=turn.contact)
@@ -229,7 +228,6 @@ def confirming_cancel(turn: Turn, state: ConfirmingCancel) -> TurnReply | None:
 
 
 def cancel_now(turn: Turn, appointment: Appointment) -> TurnReply:
-
     appointment_cancel(appointment=appointment, reason="Cancelado pelo cliente na conversa", actor="customer")
     dialog_close(contact=turn.contact)
     what = f"{appointment.service.name} de " if appointment.service else "o seu horário de "
@@ -246,7 +244,6 @@ def _appointment(appointment_id: int) -> Appointment | None:
 
 def reminder(turn: Turn, state: ReminderAnswer) -> TurnReply | None:
     """"1 confirmar / 2 remarcar / 3 cancelar", or in words."""
-
     answer = parse_reminder_answer(turn.text)
     if answer is None:
         if parse_yes_no(turn.text) is False:
@@ -273,7 +270,6 @@ def reminder(turn: Turn, state: ReminderAnswer) -> TurnReply | None:
 
 def followup_answer(turn: Turn, state: FollowUpAnswer) -> TurnReply | None:
     """Any answer to "como foi?" is feedback — unless it is a new request or a question."""
-
     if not turn.handoff and (new_agenda_intent(turn) or (turn.intent == Intent.QUESTION and "?" in turn.text)):
         return None
     followup = FollowUp.objects.filter(pk=state.followup_id).first()
@@ -290,7 +286,6 @@ def followup_answer(turn: Turn, state: FollowUpAnswer) -> TurnReply | None:
 
 def waitlist_offer(turn: Turn, state: WaitlistOffer) -> TurnReply | None:
     """A freed slot was offered: the first to accept books it."""
-
     answer = parse_yes_no(turn.text)
     if answer is None and parse_choice(turn.text, 1) == 1:
         answer = True

@@ -171,7 +171,6 @@ def offer(turn: Turn, query: SlotQuery, *, purpose: Purpose, appointment_id: int
 
     Nothing at all: offer the waitlist. One slot exactly as asked ("terça às 15h"): ask to confirm it.
     """
-
     slots, relaxed = _find(query, slots_find, exclude or set())
     offered = ChoosingSlot(slots=tuple(slots), purpose=purpose, service_id=query.service_id,
                            query=SlotQueryData.of(query), appointment_id=appointment_id or None)
@@ -222,7 +221,6 @@ def _find(query: SlotQuery, finder, exclude: set[str]) -> tuple[list[Slot], bool
 
 def choose_slot(turn: Turn, state: ChoosingSlot | Confirming, slot: Slot) -> TurnReply:
     """The customer picked a slot: book it (or move the appointment to it)."""
-
     purpose = state.purpose
     try:
         if purpose == Purpose.RESCHEDULE:
@@ -295,7 +293,6 @@ def _professional_names(slots: list[Slot]) -> dict[int, str]:
 
 
 def _address() -> str:
-
     return (KnowledgeItem.objects.filter(kind="address", is_active=True).values_list("answer", flat=True).first()
             or "")
 

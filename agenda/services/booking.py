@@ -362,7 +362,6 @@ def _refreshed(original: Appointment, row: Appointment) -> Appointment:
 
 
 def _calcom(config: CalendarConfig):
-
     return CalcomCalendar(config)
 
 

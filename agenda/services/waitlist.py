@@ -128,7 +128,6 @@ def _offer(entry: WaitlistEntry, slot: Slot) -> bool:
 
 def waitlist_offer_accept(*, entry: WaitlistEntry, slot: Slot) -> Appointment | None:
     """Book the offered slot for this entry; None when it is gone (someone accepted first)."""
-
     current = WaitlistEntry.objects.filter(pk=entry.pk).first()
     if current is None or current.state != State.OFFERED or current.offered_start != slot.start:
         return None

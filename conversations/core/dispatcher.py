@@ -146,6 +146,5 @@ class WakeupDispatcher(bootsteps.StartStopStep):
 
 def dispatcher_install() -> None:
     """Run the dispatcher in every worker this process starts (unless WAKEUP_DISPATCHER is off)."""
-
     if settings.WAKEUP_DISPATCHER:
         app.steps["worker"].add(WakeupDispatcher)

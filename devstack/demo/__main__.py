@@ -8,6 +8,6 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secretaria.settings")
 django.setup()
 
-from devstack.demo import main  # noqa: E402 - after django.setup()
+from devstack.demo.company import main  # noqa: E402 - after django.setup()
 
 sys.exit(main())

@@ -10,7 +10,7 @@ from conversations.channels.base import InboundMessage, MessageKind
 from conversations.core.ingest import inbound_store
 from conversations.core.pipeline import conversation_reply
 from conversations.models import KnowledgeItem, Message
-from devstack.demo import main as demo_main
+from devstack.demo.company import main as demo_main
 from tenants.models import Company
 
 
@@ -59,3 +59,15 @@ def test_the_demo_answers_a_greeting_a_price_question_and_a_request_for_a_person
     assert "Clínica Demo" in greeting and "Ana" in greeting
     assert "Limpeza de pele: R$ 150,00 · 60 min." in price  # the agenda's row: the demo has no other
     assert "equipe" in person.lower()
+
+
+def test_the_demo_package_imports_before_django_is_set_up():
+    """`python -m devstack.demo` imports the package before its __main__ sets Django up: the package
+    itself must need nothing of Django (the launcher's `make run` failed on exactly that)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run([sys.executable, "-c", "import devstack.demo"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
