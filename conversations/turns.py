@@ -16,11 +16,12 @@ None means "not mine": the engine's (or the LLM's) answer stands.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+from secretaria.registry import Registry
 
 
 class Intent(StrEnum):
@@ -77,22 +78,11 @@ class TurnHandler:
     priority: int = 100
 
 
-_handlers: dict[str, TurnHandler] = {}
-_lock = threading.Lock()
-
-
-def register_turn_handler(handler: TurnHandler) -> None:
-    """Add (or replace, by name) a turn handler."""
-    with _lock:
-        _handlers[handler.name] = handler
-
-
-def unregister_turn_handler(name: str) -> None:
-    with _lock:
-        _handlers.pop(name, None)
+_handlers: Registry[TurnHandler] = Registry(key=lambda h: h.name, order=lambda h: (h.priority, h.name))
+register_turn_handler = _handlers.register  # add (or replace, by name) a turn handler
+unregister_turn_handler = _handlers.unregister
 
 
 def turn_handlers() -> list[TurnHandler]:
     """Registered handlers, lowest priority first."""
-    with _lock:
-        return sorted(_handlers.values(), key=lambda h: (h.priority, h.name))
+    return _handlers.all()

@@ -16,9 +16,10 @@ imports them:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from secretaria.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,6 @@ class ProvisioningHook:
     order: int = 100
 
 
-_hooks: dict[str, ProvisioningHook] = {}
-_lock = threading.Lock()
-
-
-def register_provisioning_hook(hook: ProvisioningHook) -> None:
-    with _lock:
-        _hooks[hook.name] = hook
-
-
-def provisioning_hooks() -> list[ProvisioningHook]:
-    with _lock:
-        return sorted(_hooks.values(), key=lambda h: (h.order, h.name))
+_hooks: Registry[ProvisioningHook] = Registry(key=lambda hook: hook.name, order=lambda hook: (hook.order, hook.name))
+register_provisioning_hook = _hooks.register
+provisioning_hooks = _hooks.all

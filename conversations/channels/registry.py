@@ -11,12 +11,12 @@ Adding a channel: a new package with a `spec.py`, and one line in `builtin.py` (
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from conversations.channels.base import ChannelClient, DeliveryStatus, InboundMessage, StatusUpdate
+from secretaria.registry import Registry
 
 
 class Routing(StrEnum):
@@ -96,28 +96,11 @@ class ChannelSpec:
         return next((f for f in self.fields if f.name == name), None)
 
 
-_specs: dict[str, ChannelSpec] = {}
-_lock = threading.Lock()
-
-
-def register_channel(spec: ChannelSpec) -> None:
-    """Make a channel kind available (replaces a spec of the same kind)."""
-    with _lock:
-        _specs[spec.kind] = spec
-
-
-def unregister_channel(kind: str) -> None:
-    with _lock:
-        _specs.pop(kind, None)
-
-
-def channel_spec(kind: str) -> ChannelSpec | None:
-    return _specs.get(kind)
-
-
-def channel_specs() -> list[ChannelSpec]:
-    with _lock:
-        return list(_specs.values())
+_specs: Registry[ChannelSpec] = Registry(key=lambda spec: spec.kind)
+register_channel = _specs.register  # make a channel kind available (replaces a spec of the same kind)
+unregister_channel = _specs.unregister
+channel_spec = _specs.get
+channel_specs = _specs.all
 
 
 def channel_kind_choices() -> list[tuple[str, str]]:
