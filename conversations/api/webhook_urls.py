@@ -22,10 +22,23 @@ class ChannelKindConverter:
         return value
 
 
+class OptionalTokenConverter:
+    """"/<secret>" after the kind, or nothing (a provider that signs its calls, or `?token=`)."""
+
+    regex = "(?:/[^/]+)?"
+
+    def to_python(self, value: str) -> str:
+        return value[1:]
+
+    def to_url(self, value: str) -> str:
+        return f"/{value}" if value else ""
+
+
 register_converter(ChannelKindConverter, "channel_kind")
+register_converter(OptionalTokenConverter, "optional_token")
 
 urlpatterns = [
     path("webhook/sandbox/<str:token>/replies", SandboxRepliesView.as_view(), name="webhook-sandbox-replies"),
-    path("webhook/<channel_kind:kind>/<str:token>", ChannelWebhookView.as_view(), name="webhook-token"),
-    path("webhook/<channel_kind:kind>", ChannelWebhookView.as_view(), name="webhook"),
+    # Every kind, every host: the view asks the registry which host serves the kind.
+    path("webhook/<channel_kind:kind><optional_token:token>", ChannelWebhookView.as_view(), name="webhook"),
 ]
