@@ -21,6 +21,7 @@ worker simply runs at normal priority.
 
 import os
 import socket
+import sys
 
 import structlog
 
@@ -33,17 +34,27 @@ def worker_nice() -> int:
     return max(0, min(19, int(os.environ.get("CELERY_WORKER_NICE", "19"))))
 
 
+_yielded = False
+
+
 def worker_yield_cpu() -> None:
-    """At worker start: lower this process, its session and its future database backends."""
+    """At worker start: lower this process, its session and its future database backends (once)."""
+    global _yielded
     nice = worker_nice()
-    if nice <= 0:
+    if nice <= 0 or _yielded:
         return
+    _yielded = True
     os.nice(nice)
     lower_autogroup(nice)
     _idle_policy()
     from django.db.backends.signals import connection_created
 
     connection_created.connect(_lower_backend, dispatch_uid="secretaria.priority.backend")
+
+
+def is_celery_worker() -> bool:
+    """This process is `celery ... worker` or `python -m celery ... worker` (not beat, not the web)."""
+    return "worker" in sys.argv[1:] and "celery" in sys.argv[0]
 
 
 def _idle_policy() -> None:

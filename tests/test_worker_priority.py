@@ -46,3 +46,17 @@ def test_the_worker_runs_at_idle_priority_and_at_the_lowest_nice():
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60,
                             env=env, check=True)
     assert result.stdout.split() == ["True", "19"]
+
+
+@pytest.mark.parametrize(("argv", "worker"), [
+    (["/venv/bin/celery", "-A", "celery_app", "worker", "-c", "2"], True),
+    (["/venv/lib/python3.11/site-packages/celery/__main__.py", "-A", "celery_app", "worker"], True),
+    (["/venv/bin/celery", "-A", "celery_app", "beat"], False),
+    (["/venv/bin/gunicorn", "secretaria.wsgi:application"], False),
+    (["manage.py", "shell"], False),
+])
+def test_a_worker_is_told_apart_from_beat_the_web_and_a_shell(monkeypatch, argv, worker):
+    from secretaria import priority
+
+    monkeypatch.setattr(priority.sys, "argv", argv)
+    assert priority.is_celery_worker() is worker
