@@ -19,7 +19,7 @@ from conversations.assistant.engine.hours import is_open
 from conversations.assistant.models import CompanyProfile
 from conversations.core.models import Conversation, Message, Outbox
 from conversations.core.outbox import reply_create
-from secretaria.events import HandoffClosed, HandoffOpened, publish
+from secretaria.events import HandoffClosed, HandoffOpened, StaffReplied, publish
 
 CALLBACK_TEXT = (
     "Nossa equipe ainda não conseguiu responder. Quer que a gente te ligue? "
@@ -84,6 +84,8 @@ def staff_reply(
             outbox = reply_create(contact=conversation.contact, conversation=conversation, text=text,
                                   idempotency_key=key, sent_by=author.email)
             _touch(conversation, now)
+            publish(StaffReplied(conversation_id=conversation.pk, contact_id=conversation.contact_id,
+                                               message_id=outbox.message_id, actor=author.email))
     except IntegrityError:
         # The same key from a concurrent request won the race: that one is the reply.
         return Outbox.objects.select_related("message").get(idempotency_key=key)

@@ -15,7 +15,7 @@ __all__ = [
     "AppointmentNoShow", "AppointmentRescheduled", "ChannelDisabled", "CompanyProvisioned", "DeadLetterRecorded",
     "DeadLetterReprocessed", "FollowUpScored", "HandoffClosed", "HandoffOpened", "LLMCallMade",
     "MessageReceived", "MessageSent", "OutreachQueued", "PromptInjectionRefused", "ReminderAnswered",
-    "ReplySent", "SettingsChanged",
+    "ReplySent", "SettingsChanged", "StaffReplied", "LoginFailuresBurst", "RoleChanged",
 ]
 
 
@@ -46,6 +46,31 @@ class SettingsChanged(DomainEvent):
     actor: str = ""
     target: str = ""
     data: dict = field(default_factory=_empty)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoginFailuresBurst(DomainEvent):
+    """Repeated wrong passwords for one account or from one address were refused (accounts).
+
+    Published once per lockout, in the schema the login was tried on; `username` is what was typed.
+    """
+
+    username: str
+    ip: str
+    failures: int
+    surface: str  # "api" or "admin"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoleChanged(DomainEvent):
+    """A staff member's role or active flag changed (accounts)."""
+
+    user_id: int
+    email: str
+    old_role: str
+    new_role: str
+    actor: str = ""
+    active: bool = True
 
 
 # --- Conversations ---------------------------------------------------------------------------
@@ -117,6 +142,16 @@ class HandoffOpened(DomainEvent):
 class HandoffClosed(DomainEvent):
     conversation_id: int
     contact_id: int
+    actor: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffReplied(DomainEvent):
+    """A person on the staff answered a customer in a conversation."""
+
+    conversation_id: int
+    contact_id: int
+    message_id: int
     actor: str = ""
 
 
