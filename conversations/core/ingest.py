@@ -11,7 +11,8 @@ from django.db import InterfaceError, OperationalError, connection
 
 from conversations.channels.base import DeliveryStatus, InboundMessage, StatusUpdate
 from conversations.core.limits import sender_allow
-from conversations.core.models import Contact, DeadLetter, Message
+from conversations.core.models import Contact, DeadLetter, ErasureTombstone, Message
+from conversations.core.privacy import message_hash, phone_hash
 from secretaria.events import DeadLetterRecorded, MessageReceived, publish
 
 log = structlog.get_logger(__name__)
@@ -31,10 +32,18 @@ class IngestResult:
 # forward, and the message inserted; the insert is a no-op on a redelivery, because the
 # (provider, provider_message_id) unique index decides, so two concurrent deliveries of one
 # message cannot both get through. (One round trip instead of three; this runs for every webhook.)
+#
+# A message from a phone whose data was erased (compliance/lgpd) is refused in the same statement when
+# it is older than the erasure or one of the erased provider ids (an old webhook redelivered): the
+# erased contact must not come back. A newer message from that phone starts a fresh contact.
 _UPSERT_CONTACT_INSERT_INBOUND = f"""
     WITH contact AS (
-        INSERT INTO {Contact._meta.db_table} (phone, name, created_at, last_message_at)
-        VALUES (%s, %s, now(), %s)
+        INSERT INTO {Contact._meta.db_table}
+            (phone, name, created_at, last_message_at, opted_out_at, reminders_kept, erased_at)
+        SELECT %s, %s, now(), %s, NULL, false, NULL
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {ErasureTombstone._meta.db_table} t
+            WHERE t.phone_hash = %s AND (t.erased_at >= %s OR %s = ANY(t.message_hashes)))
         ON CONFLICT (phone) DO UPDATE SET last_message_at = EXCLUDED.last_message_at
         RETURNING id, name
     )
@@ -73,14 +82,17 @@ class Stored:
 def inbound_record(*, message: InboundMessage, channel_id: int | None = None,
                    sender_allowed: bool | None = None) -> Stored | None:
     """Store one inbound message that came in on `channel_id`; None when (provider, id) was already
-    stored (a redelivery). Builds no model instances: this runs for every webhook.
+    stored (a redelivery) or refused by an erasure tombstone. Builds no model instances: this runs
+    for every webhook.
 
     `sender_allowed`: the sender limit's answer when the caller already asked for it
     (limits.webhook_allow); None to ask here.
     """
     state = _initial_state(message, sender_allowed)
     row = _execute_reconnecting(_UPSERT_CONTACT_INSERT_INBOUND, [
-        message.sender, message.sender_name[:120], message.timestamp, channel_id,
+        message.sender, message.sender_name[:120], message.timestamp,
+        phone_hash(message.sender), message.timestamp, message_hash(message.provider, message.provider_message_id),
+        channel_id,
         message.provider, message.provider_message_id, str(message.kind), message.text,
         json.dumps(_payload_of(message)), state,
     ])

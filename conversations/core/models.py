@@ -5,6 +5,7 @@ row is committed, and (provider, provider_message_id) is unique, so a provider's
 redelivery is a no-op.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -14,6 +15,12 @@ class Contact(models.Model):
     name = models.CharField("nome", max_length=120, blank=True)
     created_at = models.DateTimeField("criado em", auto_now_add=True)
     last_message_at = models.DateTimeField("última mensagem", null=True, blank=True)
+    # LGPD (compliance/lgpd): the customer said "parar"; business-initiated messages stop
+    # (conversations/outreach), except reminders when `reminders_kept` ("quero continuar recebendo lembretes").
+    opted_out_at = models.DateTimeField("não quer receber mensagens desde", null=True, blank=True)
+    reminders_kept = models.BooleanField("mantém lembretes", default=False)
+    # Set when the contact's personal data was erased: the row stays, anonymised, so counts keep.
+    erased_at = models.DateTimeField("dados apagados em", null=True, blank=True)
 
     class Meta:
         verbose_name = "contato"
@@ -163,3 +170,24 @@ class DeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason[:60]}"
+
+
+class ErasureTombstone(models.Model):
+    """What is left of a customer whose data was erased: enough to refuse their old messages, nothing to find them.
+
+    `phone_hash` is an HMAC of the phone (conversations/core/privacy.py), `message_hashes` HMACs of the
+    provider message ids erased. Ingest refuses a message from that phone timestamped before
+    `erased_at`, or one of those ids (a provider redelivering an old webhook), so erased data is not
+    re-created; a new message from the same person starts a fresh contact.
+    """
+
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    erased_at = models.DateTimeField()
+    message_hashes = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+
+    class Meta:
+        verbose_name = "registro de exclusão"
+        verbose_name_plural = "registros de exclusão"
+
+    def __str__(self) -> str:
+        return f"{self.phone_hash[:12]}… ({self.erased_at:%d/%m/%Y})"

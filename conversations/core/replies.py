@@ -29,6 +29,8 @@ from tenants.selectors import company_current
 
 log = structlog.get_logger(__name__)
 LLM_CONFIDENCE = 0.8
+# Handoffs the engine decides only because it cannot answer itself: a turn handler's answer replaces them.
+HANDLER_MAY_ANSWER = ("low_confidence", "lgpd_request")
 
 
 def engine_context(*, conversation: Conversation, contact: Contact, texts: list[str]) -> EngineContext:
@@ -68,9 +70,10 @@ def _turn_draft(conversation: Conversation, contact: Contact, texts: list[str], 
 
     A handoff the engine decided (a complaint, a request for a person) stands: the
     handlers then only record what must not be lost. "Not sure" is no handoff when a
-    handler understood the message ("2" after a list of slots).
+    handler understood the message ("2" after a list of slots), nor is an LGPD request
+    that a handler (the compliance self-service) answers itself.
     """
-    handoff = draft.handoff and draft.handoff_reason != "low_confidence"
+    handoff = draft.handoff and draft.handoff_reason not in HANDLER_MAY_ANSWER
     turn = Turn(contact=contact, conversation=conversation, texts=tuple(texts), intent=draft.intent,
                 now=timezone.now(), handoff=handoff)
     for handler in turn_handlers():

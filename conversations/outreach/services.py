@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from conversations.core.models import Contact, Outbox
 from conversations.core.outbox import reply_create
+from conversations.core.privacy import outreach_allowed
 from conversations.core.sessions import conversation_current
 from conversations.outreach.models import ScheduledSend
 from conversations.turns import Option
@@ -54,12 +55,18 @@ class Skip:
     state: str = State.CANCELLED
 
 
-def outreach_send(message: Outreach, *, inline: bool = True) -> Outbox:
+def outreach_send(message: Outreach, *, inline: bool = True) -> Outbox | None:
     """Record the message in the outbox, to leave through the contact's channel once this commits.
 
     Call inside the transaction that records why it was sent. `inline`: sent right after the commit
     by this process (a worker's task), else by a send task (a web request should not wait for it).
+    None, and nothing recorded, when the contact opted out of it (LGPD: "parar"; reminders stay only
+    when they asked to keep them) or was erased: every automation sends through here, so none can
+    forget to ask.
     """
+    if not outreach_allowed(contact=message.contact, kind=message.kind):
+        log.info("outreach_opted_out", kind=message.kind, contact_id=message.contact.pk)
+        return None
     conversation = conversation_current(contact=message.contact)
     outbox = reply_create(contact=message.contact, conversation=conversation, text=message.text,
                           idempotency_key=message.key, deliver_inline=inline, options=list(message.options),
@@ -124,7 +131,8 @@ After = Callable[[ScheduledSend, Outbox, datetime], None]
 def scheduled_send(*, model: type[ScheduledSend], pk: int, compose: Compose, after: After | None = None,
                    now: datetime | None = None) -> str:
     """Send one due row at most once. "sent", "skipped" (not pending: another worker has it or it is
-    done), "gone", or the reason `compose` gave for sending nothing.
+    done), "gone", "opted_out" (cancelled: the contact said "parar"), or the reason `compose` gave
+    for sending nothing.
 
     `compose(row, now)` runs in the send's transaction (lock what it must re-check) and returns the
     message or a Skip; `after(row, outbox, now)` records what follows a send in the same transaction.
@@ -155,6 +163,9 @@ def _send_claimed(model: type[ScheduledSend], pk: int, compose: Compose, after: 
         model.objects.filter(pk=pk).update(state=decided.state)
         return decided.reason
     outbox = outreach_send(decided)
+    if outbox is None:
+        model.objects.filter(pk=pk).update(state=State.CANCELLED)
+        return "opted_out"
     model.objects.filter(pk=pk).update(state=State.SENT, sent_at=now, outbox=outbox)
     if after is not None:
         after(row, outbox, now)

@@ -1,0 +1,144 @@
+"""The customer's LGPD self-service over WhatsApp, a turn handler (conversations/turns.py) registered
+in ComplianceConfig.ready() ahead of the agenda's booking chat.
+
+- "quero meus dados", "o que vocês sabem sobre mim" -> a confirmation -> "sim" -> the export's link,
+  in the reply, so only the number that asked receives it;
+- "apaga meus dados", "esquece meu número" -> a confirmation -> "sim" -> erased once the
+  confirmation has left (compliance.lgpd_erasure_run waits for it: the number is part of what goes);
+- "parar", "sair", "não quero mais receber mensagens" -> no more business-initiated messages;
+  "quero continuar recebendo lembretes" keeps the reminders; "quero voltar a receber mensagens" undoes it.
+
+The pending question is the DataRequest itself (status awaiting_confirmation), fresh for 15 minutes.
+Anything else LGPD-ish ("lgpd?") is left to the engine, which hands it to a person.
+"""
+
+import re
+from datetime import timedelta
+
+from django.db import transaction
+
+from agenda.models import Appointment
+from compliance.lgpd import exports
+from compliance.lgpd.models import DataRequest
+from compliance.lgpd.selectors import data_request_awaiting
+from compliance.lgpd.services import (
+    CUSTOMER,
+    consent_change,
+    data_request_open,
+    export_build,
+    request_cancel,
+    request_confirm,
+)
+from conversations.turns import Intent, Turn, TurnHandler, TurnReply
+from secretaria.ptbr import fold
+from secretaria.queue import task_delay
+from tenants.selectors import company_current
+
+Kind, Status = DataRequest.Kind, DataRequest.Status
+QUESTION_TTL = timedelta(minutes=15)
+
+_DATA = r"(meus dados|minhas informacoes|meu cadastro)"
+ERASURE = re.compile(
+    rf"\b(apag\w*|exclu\w*|delet\w*|remov\w*|anonimiz\w*)\b.*\b{_DATA}|\besquec\w* (o |de )?(meu numero|mim)\b"
+    rf"|\b{_DATA} (apagados|excluidos|removidos)\b")
+KEEP_REMINDERS = re.compile(
+    r"\b(quero|queria|prefiro) (continuar|seguir) receb\w* (os |so os |apenas os )?lembretes?\b")
+OPT_IN = re.compile(r"\b(quero|queria) (voltar a|volta a) receber (as |suas )?(mensagens|avisos|novidades)\b")
+OPT_OUT = re.compile(
+    r"^(parar|pare|sair|stop|descadastrar|cancelar inscricao)[\s!.]*$"
+    r"|\bnao quero (mais )?receber (mais )?(nenhuma )?(mensage\w*|avisos?|lembretes?|promoc\w*|novidades)\b"
+    r"|\bcancelar (a |minha )?inscricao\b|\bdescadastr\w*\b|\bpar(e|em|ar) de (me )?(mandar|enviar)\b")
+ACCESS = re.compile(
+    rf"\b(quero|queria|gostaria de|manda|mande|envia|envie|me passa|ver|receber|acessar|baixar|exportar|copia)\b"
+    rf".*\b{_DATA}|\bo que (voces )?(sabem|guardam|tem|possuem|armazenam) (sobre|de) mim\b"
+    rf"|\bquais (sao os )?(meus )?dados (voces )?(tem|guardam|possuem)\b")
+YES = re.compile(r"^(sim|s|confirmo|confirmar|pode|pode sim|isso|quero|claro|ok|pode apagar|pode mandar|pode enviar)"
+                 r"\b[\s!.👍]*$")
+NO = re.compile(r"^(nao|n|cancela|cancelar|deixa|deixa pra la|desisto|melhor nao)\b")
+
+ASK_ACCESS = ("Posso enviar aqui mesmo um link para baixar uma cópia de todos os seus dados que guardamos "
+              "(conversas, agendamentos, avaliações e consentimentos). O link vale por 24 horas. Confirma? "
+              "Responda SIM para receber ou NÃO para cancelar.")
+ASK_ERASURE = ("Você pediu para apagar seus dados. Isso apaga seu nome, seu número, o texto das nossas "
+               "conversas e suas observações; seus horários passados ficam só como números, sem nada que "
+               "identifique você, e não há como desfazer. Confirma? Responda SIM para apagar ou NÃO para cancelar.")
+SENT_ACCESS = "Pronto! Aqui está a cópia dos seus dados (arquivo .zip, link válido por 24 horas):\n{url}"
+ERASING = ("Combinado: seus dados serão apagados agora, e esta é a última mensagem deste atendimento. "
+           "Se voltar a nos escrever, começamos do zero.")
+CANCELLED = "Tudo bem, não fiz nada. Se precisar de algo, é só falar!"
+OPTED_OUT = ("Pronto, você não vai mais receber mensagens nossas por iniciativa da empresa. Se tiver um horário "
+             "marcado e quiser continuar recebendo os lembretes dele, responda: quero continuar recebendo lembretes. "
+             "Para voltar a receber tudo: quero voltar a receber mensagens.")
+KEPT_REMINDERS = "Combinado: você continua recebendo só os lembretes dos seus horários marcados."
+KEPT_REMINDERS_NO_APPOINTMENT = ("Combinado: quando você tiver um horário marcado, envio só os lembretes dele; "
+                                 "nenhuma outra mensagem.")
+OPTED_IN = "Pronto, você voltou a receber nossas mensagens e lembretes."
+
+
+def lgpd_turn(turn: Turn) -> TurnReply | None:
+    """The reply when the burst is an LGPD request or the answer to our confirmation; None otherwise."""
+    text = fold(turn.text).strip()
+    if not text or turn.handoff or getattr(turn.contact, "erased_at", None):
+        return None
+    pending = data_request_awaiting(contact=turn.contact, since=turn.now - QUESTION_TTL)
+    if pending is not None and (reply := _answer(pending, text)):
+        return reply
+    return _request(turn, text)
+
+
+def _answer(pending: DataRequest, text: str) -> TurnReply | None:
+    if NO.match(text):
+        request_cancel(request=pending)
+        return _reply(CANCELLED)
+    if not YES.match(text):
+        return None  # something else: the question stays open (it expires by itself)
+    request = request_confirm(request=pending)
+    if request.kind == Kind.ACCESS:
+        return _reply(SENT_ACCESS.format(url=_link(export_build(request_id=request.pk))))
+    # Not here and now: this reply still has to reach the number being erased (the task waits for it).
+    transaction.on_commit(lambda: task_delay("compliance.lgpd_erasure_run", request.pk))
+    return _reply(ERASING)
+
+
+def _request(turn: Turn, text: str) -> TurnReply | None:
+    contact = turn.contact
+    if ERASURE.search(text):
+        _ask(contact, Kind.ERASURE)
+        return _reply(ASK_ERASURE)
+    if KEEP_REMINDERS.search(text):
+        consent_change(contact=contact, kind=Kind.OPT_OUT, requested_by=CUSTOMER,
+                       channel=DataRequest.Channel.WHATSAPP, keep_reminders=True)
+        return _reply(KEPT_REMINDERS if _has_upcoming(contact, turn.now) else KEPT_REMINDERS_NO_APPOINTMENT)
+    if OPT_IN.search(text):
+        consent_change(contact=contact, kind=Kind.OPT_IN, requested_by=CUSTOMER, channel=DataRequest.Channel.WHATSAPP)
+        return _reply(OPTED_IN)
+    if OPT_OUT.search(text):
+        consent_change(contact=contact, kind=Kind.OPT_OUT, requested_by=CUSTOMER,
+                       channel=DataRequest.Channel.WHATSAPP)
+        return _reply(OPTED_OUT)
+    if ACCESS.search(text):
+        _ask(contact, Kind.ACCESS)
+        return _reply(ASK_ACCESS)
+    return None
+
+
+def _ask(contact, kind: str) -> DataRequest:
+    return data_request_open(kind=kind, contact=contact, requested_by=CUSTOMER, channel=DataRequest.Channel.WHATSAPP,
+                             status=Status.AWAITING_CONFIRMATION)
+
+
+def _has_upcoming(contact, now) -> bool:
+    return Appointment.objects.filter(contact=contact, status__in=Appointment.ACTIVE, start__gt=now).exists()
+
+
+def _link(request: DataRequest) -> str:
+    domain = company_current().domains.order_by("-is_primary", "id").values_list("domain", flat=True).first()
+    return exports.download_url(request_id=request.pk, host=domain or "localhost")
+
+
+def _reply(text: str) -> TurnReply:
+    return TurnReply(text, Intent.LGPD_REQUEST)
+
+
+# Before the agenda (100): "sim" answers our question when we asked one; "parar" is never a booking.
+LGPD_TURN_HANDLER = TurnHandler(name="lgpd", answer=lgpd_turn, priority=50)
