@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role, may_assign, roles_sync
+from secretaria.events import RoleChanged, publish
 
 
 def _role_group(role: str) -> Group:
@@ -39,7 +40,14 @@ def user_create(
         raise ValidationError({"password": exc.messages}) from exc
     user = User.objects.create_user(email, password, full_name=full_name, is_staff=True)
     user.groups.set([_role_group(role)])
+    _role_changed(user, actor=actor, old_role="", new_role=role)
     return user
+
+
+def _role_changed(user: User, *, actor: User | None, old_role: str, new_role: str) -> None:
+    # Heard by the audit trail (compliance): who gave whom which role, or took it away.
+    publish(RoleChanged(user_id=user.pk, email=user.email, old_role=old_role, new_role=new_role,
+                        actor=actor.email if actor is not None else "system", active=user.is_active))
 
 
 @transaction.atomic
@@ -56,6 +64,7 @@ def user_update(
         raise PermissionDenied("Só um proprietário altera outro proprietário.")
     if actor is not None and actor.pk == user.pk and (role is not None or is_active is False):
         raise PermissionDenied("Você não pode alterar o próprio papel nem se desativar.")
+    old_role, was_active = user.role or "", user.is_active
     fields = []
     if full_name is not None:
         user.full_name = full_name
@@ -68,6 +77,9 @@ def user_update(
     if role is not None:
         _check_assign(actor, role)
         user.groups.set([_role_group(role)])
+    new_role = role if role is not None else old_role
+    if new_role != old_role or user.is_active != was_active:
+        _role_changed(user, actor=actor, old_role=old_role, new_role=new_role)
     return user
 
 

@@ -35,9 +35,30 @@ def _followup_scored(e: events.FollowUpScored) -> AuditEntry | None:
                       key=f"agenda.followup_negative:{e.followup_id}")
 
 
+def _role_changed(e: events.RoleChanged) -> AuditEntry:
+    action = "user.deactivated" if not e.active else "user.role_changed"
+    return AuditEntry(action, e.actor, f"user:{e.user_id}",
+                      {"email": e.email, "old_role": e.old_role, "new_role": e.new_role, "active": e.active})
+
+
+def _login_failures(e: events.LoginFailuresBurst) -> AuditEntry:
+    return AuditEntry("security.login_failures", "system", e.username[:200],
+                      {"ip": e.ip, "failures": e.failures, "surface": e.surface})
+
+
+def _staff_replied(e: events.StaffReplied) -> AuditEntry:
+    # The message's text stays in the conversation (and goes with an LGPD erasure); the trail keeps ids.
+    return AuditEntry("conversation.staff_replied", e.actor, str(e.conversation_id),
+                      {"contact_id": e.contact_id, "message_id": e.message_id},
+                      key=f"conversation.staff_replied:{e.message_id}")
+
+
 AUDITED: dict[type[DomainEvent], Callable[[DomainEvent], AuditEntry | None]] = {
     events.CompanyProvisioned: lambda e: AuditEntry("company.provisioned", "system", e.slug, {"plan": e.plan}),
     events.SettingsChanged: lambda e: AuditEntry(e.action, e.actor, e.target, dict(e.data)),
+    events.RoleChanged: _role_changed,
+    events.LoginFailuresBurst: _login_failures,
+    events.StaffReplied: _staff_replied,
     events.PromptInjectionRefused: lambda e: AuditEntry("security.prompt_injection", "system",
                                                         f"contact:{e.contact_id}", {"intent": e.intent}),
     events.HandoffOpened: _handoff_opened,

@@ -298,6 +298,9 @@ configure_logging(level=LOG_LEVEL, fmt=LOG_FORMAT)
 # --- Stored secrets ---------------------------------------------------------
 # Newest first; see secretaria/crypto.py for rotation. Empty: derived from SECRET_KEY.
 FERNET_KEYS = [k for k in env_secret("FERNET_KEYS").split(",") if k.strip()]
+# The audit trail's HMAC keys, "id:base64,id:base64", current first; old ids keep verifying
+# their entries (compliance/audit/keys.py). Empty: a key derived from SECRET_KEY (id "sk").
+AUDIT_HMAC_KEYS = [k for k in env_secret("AUDIT_HMAC_KEYS").split(",") if k.strip()]
 
 # --- Channels ---------------------------------------------------------------
 # Meta app-level secrets (the same for every company on this platform).

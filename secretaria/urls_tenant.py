@@ -18,5 +18,6 @@ urlpatterns = [
     path("api/", include("tenants.api.urls")),
     path("api/", include("conversations.api.urls")),
     path("api/", include("agenda.api.urls")),
+    path("api/", include("compliance.api.urls")),
     path("api/", include(schema_urlpatterns)),
 ]

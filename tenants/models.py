@@ -3,7 +3,7 @@ from django_tenants.models import DomainMixin, TenantMixin
 
 from tenants.querysets import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, CompanyQuerySet
 
-__all__ = ["PUBLIC_SCHEMA", "TEMPLATE_SCHEMA", "ChannelRoute", "Company", "Domain"]
+__all__ = ["PUBLIC_SCHEMA", "TEMPLATE_SCHEMA", "AuditHead", "ChannelRoute", "Company", "Domain"]
 
 
 class Company(TenantMixin):
@@ -63,3 +63,25 @@ class ChannelRoute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.external_id} → {self.company}"
+
+
+class AuditHead(models.Model):
+    """Where a company's audit trail ends (its latest entry's number and seal), kept here in
+    `public`, outside the company's schema: deleting the newest entries from the trail, even
+    with its protecting trigger disabled, leaves the trail shorter than its head
+    (compliance/audit). Written in the same transaction as every append."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, primary_key=True, related_name="audit_head")
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The last daily verification's verdict, which the metrics count across companies.
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_ok = models.BooleanField(null=True)
+
+    class Meta:
+        verbose_name = "topo da trilha de auditoria"
+        verbose_name_plural = "topos das trilhas de auditoria"
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: nº {self.seq}"
