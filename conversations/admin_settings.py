@@ -192,12 +192,10 @@ class ChannelAdmin(SettingsAdmin):
 
     def get_fields(self, request, obj=None):
         names = ["name", "kind", "enabled", "is_default", *_config_fields()]
-        if obj is not None:
-            names.append("webhook_url")
         if self.has_change_permission(request, obj):
-            return names
-        secrets = {name for name, f in _config_fields().items() if f.secret}
-        return [name for name in names if name not in secrets and name not in _config_fields()]
+            # The URL carries the channel's inbound secret: only for those who manage settings.
+            return [*names, "webhook_url"] if obj is not None else names
+        return [name for name in names if name not in _config_fields()]
 
     def has_add_permission(self, request):
         return request.user.has_perm(SETTINGS_PERM)
@@ -221,7 +219,10 @@ class ChannelAdmin(SettingsAdmin):
         # The page shows the URL on the host it was opened on (admin instances are shared by threads).
         token = _admin_request.set(request)
         try:
-            return super().changeform_view(request, *args, **kwargs)
+            response = super().changeform_view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()  # a TemplateResponse renders after we return, without the request
+            return response
         finally:
             _admin_request.reset(token)
 

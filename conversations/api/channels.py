@@ -22,6 +22,7 @@ from conversations.channels.services import (
     channel_create,
     channel_default_ensure,
     channel_delete,
+    channel_rotate_inbound_secret,
     channel_update,
     inbound_webhook_url,
 )
@@ -155,3 +156,15 @@ class ChannelDetailView(APIView):
     def delete(self, request, pk: int):
         channel_delete(channel=get_object_or_404(Channel, pk=pk), actor=_actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ChannelRotateSecretView(APIView):
+    """POST /api/channels/{id}/rotate-secret (or /api/channel/rotate-secret, the default channel): a new
+    inbound secret in one call. The old webhook URL stops working at once; the answer gives the new one."""
+
+    permission_classes = [require_perm("accounts.manage_settings", reads_too=True)]
+
+    @extend_schema(request=None, responses=ChannelOutputSerializer)
+    def post(self, request, pk: int | None = None):
+        channel = get_object_or_404(Channel, pk=pk) if pk is not None else channel_default_ensure()
+        return Response(_output(request, channel_rotate_inbound_secret(channel=channel, actor=_actor(request))))

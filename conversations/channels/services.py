@@ -180,9 +180,14 @@ def channel_delete(*, channel: Channel, actor: str = "") -> None:
     _routes_sync()
 
 
+@transaction.atomic
 def channel_rotate_inbound_secret(*, channel: Channel | None = None, actor: str = "") -> Channel:
-    """A new inbound secret (and so a new webhook URL) for the channel (the default one when None)."""
-    channel = channel or channel_default_ensure()
+    """A new inbound secret (and so a new webhook URL) for the channel (the default one when None).
+
+    The old secret stops working as soon as this commits: settings_changed() makes every process
+    reload the channels before its next webhook. The event says that it rotated, never the value.
+    """
+    channel = Channel.objects.select_for_update().get(pk=(channel or channel_default_ensure()).pk)
     channel.inbound_secret = _new_secret()
     channel.save(update_fields=["inbound_secret", "updated_at"])
     _after_write(channel, action="channel.secret_rotated", actor=actor, data={})
