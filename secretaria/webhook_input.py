@@ -3,6 +3,12 @@
 Too big, not JSON, not UTF-8, nested too deep or of the wrong content type all
 become a 4xx with a reason, never a 5xx, and never use unbounded memory (the body
 size is capped by DATA_UPLOAD_MAX_MEMORY_SIZE before it is read).
+
+What JSON allows but PostgreSQL cannot store is dealt with here too, once for every
+provider: `NaN`/`Infinity` (not JSON by RFC 8259, though Python accepts them) are refused
+with a 400; NUL characters (text columns refuse them) are dropped and lone surrogates
+(not encodable in UTF-8) become U+FFFD, in keys and values alike, so the message is still
+stored and answered.
 """
 
 import json
@@ -30,7 +36,7 @@ def parse_json(request, body: bytes) -> dict:
     if content_type != "application/json":
         raise BadWebhook("Use Content-Type: application/json.", status=415)
     try:
-        payload = json.loads(body.decode("utf-8"))
+        payload = json.loads(body.decode("utf-8"), parse_constant=_no_constants)
     except UnicodeDecodeError as exc:
         raise BadWebhook("Corpo não está em UTF-8.") from exc
     except (ValueError, RecursionError) as exc:
@@ -39,7 +45,33 @@ def parse_json(request, body: bytes) -> dict:
         raise BadWebhook("Esperado um objeto JSON.")
     if _depth(payload) > MAX_DEPTH:
         raise BadWebhook("JSON aninhado demais.")
-    return payload
+    return _cleaned(payload)
+
+
+def _no_constants(name: str):
+    raise BadWebhook(f"JSON inválido: {name} não é um número permitido.")
+
+
+def _cleaned_text(text: str) -> str:
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # json.loads pairs valid surrogate escapes itself: any left is a lone one.
+        text = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    return text
+
+
+def _cleaned(value):
+    """`value` with every string (keys too) storable; called after the depth check, so recursion is bounded."""
+    if isinstance(value, str):
+        return _cleaned_text(value)
+    if isinstance(value, dict):
+        return {_cleaned_text(k): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    return value
 
 
 def _depth(value, limit: int = MAX_DEPTH + 1) -> int:
