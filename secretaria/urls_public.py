@@ -10,6 +10,9 @@ from django.urls import include, path
 from secretaria.admin_sites import public_admin
 from secretaria.urls_common import ops_urlpatterns, schema_urlpatterns
 
+# A path under /api/ that matches no route answers the API's JSON 404 (the OpenAPI schema says so).
+handler404 = "secretaria.api.not_found"
+
 urlpatterns = [
     path("", include("conversations.api.webhook_urls")),
     *ops_urlpatterns,

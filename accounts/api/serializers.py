@@ -26,6 +26,11 @@ class UserUpdateInputSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
+class TokenPairOutputSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="JWT de acesso (Authorization: Bearer ...).")
+    refresh = serializers.CharField(help_text="JWT de renovação; cada uso devolve um novo.")
+
+
 class CompanyBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()

@@ -1,21 +1,42 @@
 from django.db import connection
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import selectors, services
 from accounts.api.serializers import (
     MeOutputSerializer,
+    TokenPairOutputSerializer,
     UserCreateInputSerializer,
     UserOutputSerializer,
     UserUpdateInputSerializer,
 )
 from accounts.models import User
 from accounts.permissions import IsCompanyMember, RoleModelPermissions
+from accounts.roles import Role
 from accounts.tokens import LogoutSerializer
+from secretaria.api import error_responses
+
+
+class TokenView(TokenObtainPairView):
+    """`{email, password}` -> `{access, refresh}` for a user of the host's company."""
+
+    # 429: the brute-force lockout (by account and by IP) refuses even the right password for a while.
+    @extend_schema(responses={200: TokenPairOutputSerializer, **error_responses(401, 429)})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class TokenRefreshPairView(TokenRefreshView):
+    """A refresh token -> a new access token and a new refresh token (the old one is blacklisted)."""
+
+    @extend_schema(responses={200: TokenPairOutputSerializer, **error_responses(401)})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class MeView(APIView):
@@ -44,7 +65,7 @@ class LogoutView(APIView):
         # AuthenticationFailed (bad, blacklisted or other-company token) into a 403.
         return 'Bearer realm="api"'
 
-    @extend_schema(request=LogoutSerializer, responses={205: None})
+    @extend_schema(request=LogoutSerializer, responses={205: None, **error_responses(401)})
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -59,7 +80,8 @@ class UserViewSet(viewsets.GenericViewSet):
     queryset = User.objects.none()  # tells RoleModelPermissions which model's perms apply
     lookup_value_regex = r"\d+"
 
-    @extend_schema(responses=UserOutputSerializer(many=True))
+    @extend_schema(parameters=[OpenApiParameter("role", enum=Role.values, description="Só os deste papel.")],
+                   responses=UserOutputSerializer(many=True))
     def list(self, request):
         users = selectors.user_list(role=request.query_params.get("role") or None)
         page = self.paginate_queryset(users)

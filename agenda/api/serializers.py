@@ -89,7 +89,7 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
     service = NamedSerializer(allow_null=True)
     professional = NamedSerializer(allow_null=True)
     status_display = serializers.CharField(source="get_status_display")
-    rescheduled_to = serializers.PrimaryKeyRelatedField(read_only=True)
+    rescheduled_to = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Appointment

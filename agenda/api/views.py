@@ -35,6 +35,7 @@ from agenda.services.reminders import reminder_send_now
 from agenda.services.slots import slots_find
 from agenda.types import AgendaError, CalendarRejected, CalendarUnavailable, Slot, SlotQuery, SlotTaken
 from conversations.models import Contact
+from secretaria.api import error_responses
 
 # --- errors --------------------------------------------------------------------------
 
@@ -144,7 +145,7 @@ class AvailabilityView(AgendaErrorsMixin, APIView):
             OpenApiParameter("before", str, description="Até um horário do dia (12:00)."),
             OpenApiParameter("limit", int, description="Quantos horários (1–50, padrão 10)."),
         ],
-        responses=s.AvailabilityOutputSerializer,
+        responses={200: s.AvailabilityOutputSerializer, **error_responses(400, 503)},
     )
     def get(self, request):
         data = validated(s.AvailabilityQuerySerializer, request.query_params.dict())
@@ -194,7 +195,7 @@ class AppointmentViewSet(AgendaErrorsMixin, viewsets.GenericViewSet):
                     OpenApiParameter("contact", int, description="Id do contato."),
                     OpenApiParameter("phone", str, description="Parte do telefone do contato."),
                     OpenApiParameter("status", enum=Appointment.Status.values)],
-        responses=s.AppointmentOutputSerializer(many=True),
+        responses={200: s.AppointmentOutputSerializer(many=True), **error_responses(400)},
     )
     def list(self, request):
         filters = validated(s.AppointmentFilterSerializer, request.query_params.dict())
@@ -214,7 +215,8 @@ class AppointmentViewSet(AgendaErrorsMixin, viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return self._detail(pk)
 
-    @extend_schema(request=s.AppointmentCreateSerializer, responses={201: s.AppointmentDetailSerializer})
+    @extend_schema(request=s.AppointmentCreateSerializer,
+                   responses={201: s.AppointmentDetailSerializer, **error_responses(409, 422, 503)})
     def create(self, request):
         data = validated(s.AppointmentCreateSerializer, request.data)
         service = _service(data["service"])
@@ -225,14 +227,16 @@ class AppointmentViewSet(AgendaErrorsMixin, viewsets.GenericViewSet):
                                        notes=data["notes"], actor=actor_of(request))
         return self._detail(appointment.pk, code=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.CancelSerializer, responses=s.AppointmentDetailSerializer)
+    @extend_schema(request=s.CancelSerializer,
+                   responses={200: s.AppointmentDetailSerializer, **error_responses(409, 422, 503)})
     @action(detail=True, methods=["post"], permission_classes=_CHANGE)
     def cancel(self, request, pk=None):
         data = validated(s.CancelSerializer, request.data)
         appointment_cancel(appointment=self._appointment(pk), reason=data["reason"], actor=actor_of(request))
         return self._detail(pk)
 
-    @extend_schema(request=s.RescheduleSerializer, responses=s.AppointmentDetailSerializer)
+    @extend_schema(request=s.RescheduleSerializer,
+                   responses={200: s.AppointmentDetailSerializer, **error_responses(409, 422, 503)})
     @action(detail=True, methods=["post"], permission_classes=_CHANGE)
     def reschedule(self, request, pk=None):
         data = validated(s.RescheduleSerializer, request.data)
@@ -245,25 +249,25 @@ class AppointmentViewSet(AgendaErrorsMixin, viewsets.GenericViewSet):
         moved = appointment_reschedule(appointment=appointment, slot=slot, actor=actor_of(request))
         return self._detail(moved.pk)
 
-    @extend_schema(request=None, responses=s.AppointmentDetailSerializer)
+    @extend_schema(request=None, responses={200: s.AppointmentDetailSerializer, **error_responses(409)})
     @action(detail=True, methods=["post"], permission_classes=_CHANGE)
     def confirm(self, request, pk=None):
         appointment_confirm(appointment=self._appointment(pk), actor=actor_of(request))
         return self._detail(pk)
 
-    @extend_schema(request=None, responses=s.AppointmentDetailSerializer)
+    @extend_schema(request=None, responses={200: s.AppointmentDetailSerializer, **error_responses(409)})
     @action(detail=True, methods=["post"], permission_classes=_CHANGE)
     def attended(self, request, pk=None):
         appointment_mark_attended(appointment=self._appointment(pk), actor=actor_of(request))
         return self._detail(pk)
 
-    @extend_schema(request=None, responses=s.AppointmentDetailSerializer)
+    @extend_schema(request=None, responses={200: s.AppointmentDetailSerializer, **error_responses(409)})
     @action(detail=True, methods=["post"], url_path="no-show", permission_classes=_CHANGE)
     def no_show(self, request, pk=None):
         appointment_mark_no_show(appointment=self._appointment(pk), actor=actor_of(request))
         return self._detail(pk)
 
-    @extend_schema(request=None, responses={201: s.ReminderOutputSerializer})
+    @extend_schema(request=None, responses={201: s.ReminderOutputSerializer, **error_responses(409)})
     @action(detail=True, methods=["post"], permission_classes=[require_perm("agenda.add_reminder")])
     def reminders(self, request, pk=None):
         reminder = reminder_send_now(appointment=self._appointment(pk), actor=actor_of(request))

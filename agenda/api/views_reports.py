@@ -19,6 +19,11 @@ from agenda.api import serializers as s
 from agenda.api.views import AgendaErrorsMixin, validated
 from agenda.services.insights import scheduling_ai_run
 from agenda.services.noshows import no_shows_auto_reschedule
+from secretaria.api import error_responses, page_of
+
+FollowUpPage = page_of(s.FollowUpOutputSerializer, "FollowUpPage", stats=s.FollowUpStatsSerializer())
+InsightPage = page_of(s.InsightOutputSerializer, "InsightPage", latest=s.InsightOutputSerializer(
+    allow_null=True, help_text="A execução mais recente (a mesma de results[0] na primeira página)."))
 
 
 class FollowUpListView(GenericAPIView):
@@ -33,6 +38,7 @@ class FollowUpListView(GenericAPIView):
                     OpenApiParameter("sentiment", enum=[c for c, _ in s.FollowUp.Sentiment.choices]),
                     OpenApiParameter("date_from", str, description="Enviados desde (AAAA-MM-DD)."),
                     OpenApiParameter("date_to", str, description="Enviados até (AAAA-MM-DD).")],
+        responses={200: FollowUpPage, **error_responses(400)},
     )
     def get(self, request):
         data = validated(s.FollowUpFilterSerializer, request.query_params.dict())
@@ -50,7 +56,7 @@ class AttendanceView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("date_from", str), OpenApiParameter("date_to", str),
                                OpenApiParameter("professional", int), OpenApiParameter("service", int)],
-                   responses=s.AttendanceSerializer)
+                   responses={200: s.AttendanceSerializer, **error_responses(400)})
     def get(self, request):
         data = validated(s.AttendanceFilterSerializer, request.query_params.dict())
         date_to = data["date_to"] or reports.company_today()
@@ -66,7 +72,7 @@ class TodayView(APIView):
     permission_classes = [IsCompanyMember]
 
     @extend_schema(parameters=[OpenApiParameter("date", str), OpenApiParameter("professional", int)],
-                   responses=s.DayAgendaSerializer)
+                   responses={200: s.DayAgendaSerializer, **error_responses(400)})
     def get(self, request):
         data = validated(s.DayFilterSerializer, request.query_params.dict())
         day = data["date"] or reports.company_today()
@@ -80,6 +86,7 @@ class InsightListView(GenericAPIView):
     permission_classes = [IsCompanyMember]
     serializer_class = s.InsightOutputSerializer
 
+    @extend_schema(responses=InsightPage)
     def get(self, request):
         latest = reports.insight_latest()
         page = self.paginate_queryset(reports.insight_list())

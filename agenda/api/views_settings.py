@@ -22,6 +22,10 @@ from agenda.services.calendar_settings import (
     service_create,
 )
 from agenda.services.config import calendar_config
+from secretaria.api import page_of
+
+ServicePage = page_of(s.ServiceOutputSerializer, "ServicePage")
+ProfessionalPage = page_of(s.ProfessionalOutputSerializer, "ProfessionalPage")
 
 _SETTINGS = [require_perm("accounts.manage_settings")]
 
@@ -61,6 +65,7 @@ class ServiceListView(GenericAPIView):
     permission_classes = _SETTINGS
     serializer_class = s.ServiceOutputSerializer
 
+    @extend_schema(responses=ServicePage)
     def get(self, request):
         rows = Service.objects.prefetch_related("professionals").order_by("name", "pk")
         page = self.paginate_queryset(rows)
@@ -77,6 +82,7 @@ class ProfessionalListView(GenericAPIView):
     permission_classes = _SETTINGS
     serializer_class = s.ProfessionalOutputSerializer
 
+    @extend_schema(responses=ProfessionalPage)
     def get(self, request):
         rows = Professional.objects.prefetch_related("services", "hours").order_by("name", "pk")
         page = self.paginate_queryset(rows)

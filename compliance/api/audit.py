@@ -14,6 +14,7 @@ from accounts.permissions import require_perm
 from compliance.audit.keys import audit_public_keys, current_key_id
 from compliance.selectors import audit_chain_verify
 from compliance.services import audit_export_create
+from secretaria.api import error_responses
 
 _MANAGERS = [require_perm("accounts.manage_settings", reads_too=True)]
 
@@ -81,7 +82,8 @@ class AuditExportView(APIView):
     permission_classes = _MANAGERS
 
     @extend_schema(summary="Exportar um intervalo assinado da trilha de auditoria",
-                   parameters=[AuditExportQuerySerializer], responses=AuditExportSerializer)
+                   parameters=[AuditExportQuerySerializer],
+                   responses={200: AuditExportSerializer, **error_responses(400)})
     def get(self, request):
         query = AuditExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

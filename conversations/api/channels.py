@@ -26,6 +26,7 @@ from conversations.channels.services import (
     channel_update,
     inbound_webhook_url,
 )
+from secretaria.api import error_responses
 
 _NOT_VALUES = {"kind", "name", "enabled", "is_default"}
 
@@ -103,7 +104,8 @@ class ChannelView(APIView):
     def get(self, request):
         return Response(_output(request, channel_default_ensure()))
 
-    @extend_schema(request=ChannelInputSerializer, responses=ChannelOutputSerializer, examples=[_EXAMPLE])
+    @extend_schema(request=ChannelInputSerializer, responses={200: ChannelOutputSerializer, **error_responses(409)},
+                   examples=[_EXAMPLE])
     def put(self, request):
         serializer = ChannelInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -121,7 +123,8 @@ class ChannelListView(APIView):
         channel_default_ensure()
         return Response([_output(request, channel) for channel in channel_list()])
 
-    @extend_schema(request=ChannelInputSerializer, responses={201: ChannelOutputSerializer}, examples=[_EXAMPLE])
+    @extend_schema(request=ChannelInputSerializer, responses={201: ChannelOutputSerializer, **error_responses(409)},
+                   examples=[_EXAMPLE])
     def post(self, request):
         serializer = ChannelInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -142,7 +145,7 @@ class ChannelDetailView(APIView):
     def get(self, request, pk: int):
         return Response(_output(request, get_object_or_404(Channel, pk=pk)))
 
-    @extend_schema(request=ChannelPatchSerializer, responses=ChannelOutputSerializer)
+    @extend_schema(request=ChannelPatchSerializer, responses={200: ChannelOutputSerializer, **error_responses(409)})
     def patch(self, request, pk: int):
         channel = get_object_or_404(Channel, pk=pk)
         serializer = ChannelPatchSerializer(data=request.data, partial=True)
@@ -152,7 +155,7 @@ class ChannelDetailView(APIView):
                                  enabled=data.get("enabled"), is_default=data.get("is_default"), actor=_actor(request))
         return Response(_output(request, channel))
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **error_responses(400, 409)})
     def delete(self, request, pk: int):
         channel_delete(channel=get_object_or_404(Channel, pk=pk), actor=_actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

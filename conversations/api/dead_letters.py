@@ -22,6 +22,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.permissions import IsCompanyMember, RoleModelPermissions, require_perm
 from conversations.core.dead_letters import OUTCOME_LABELS, dead_letter_reprocess
 from conversations.core.models import DeadLetter
+from secretaria.api import error_responses
 
 
 def dead_letter_list(*, pending: bool | None = None, source: str = "") -> QuerySet[DeadLetter]:
@@ -62,7 +63,7 @@ class DeadLetterViewSet(viewsets.GenericViewSet):
         parameters=[OpenApiParameter("pending", bool, description="Só as ainda não reprocessadas (true) "
                                                                   "ou só as reprocessadas (false)."),
                     OpenApiParameter("source", description="Origem, ex.: webhook:sandbox, send.")],
-        responses=DeadLetterOutputSerializer(many=True),
+        responses={200: DeadLetterOutputSerializer(many=True), **error_responses(400)},
     )
     def list(self, request):
         serializer = DeadLetterFilterSerializer(data=request.query_params.dict())
@@ -74,7 +75,7 @@ class DeadLetterViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(DeadLetterOutputSerializer(get_object_or_404(DeadLetter, pk=pk)).data)
 
-    @extend_schema(request=None, responses=ReprocessOutputSerializer)
+    @extend_schema(request=None, responses={200: ReprocessOutputSerializer, **error_responses(400)})
     @action(detail=True, methods=["post"],
             permission_classes=[require_perm("conversations.change_deadletter")])
     def reprocess(self, request, pk=None):

@@ -16,6 +16,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.permissions import IsCompanyMember, RoleModelPermissions, require_perm
 from conversations.core.handoff import conversation_hand_back, conversation_handoff, staff_reply
 from conversations.core.models import Contact, Conversation, Message
+from secretaria.api import error_responses
 
 # --- selectors (reads only) ----------------------------------------------------
 
@@ -111,7 +112,7 @@ class ConversationViewSet(viewsets.GenericViewSet):
     @extend_schema(
         parameters=[OpenApiParameter("status", enum=Conversation.Status.values),
                     OpenApiParameter("phone", description="Parte do telefone do contato (só dígitos).")],
-        responses=ConversationOutputSerializer(many=True),
+        responses={200: ConversationOutputSerializer(many=True), **error_responses(400)},
     )
     def list(self, request):
         filters = _validated(ConversationFilterSerializer, request.query_params)
@@ -142,7 +143,7 @@ class ConversationViewSet(viewsets.GenericViewSet):
         conversation = conversation_handoff(conversation=self._conversation(pk), actor=request.user, **data)
         return Response(ConversationOutputSerializer(conversation).data)
 
-    @extend_schema(request=None, responses=ConversationOutputSerializer)
+    @extend_schema(request=None, responses={200: ConversationOutputSerializer, **error_responses(400)})
     @action(detail=True, methods=["post"], url_path="hand-back", permission_classes=_WRITE)
     def hand_back(self, request, pk=None):
         conversation = conversation_hand_back(conversation=self._conversation(pk), actor=request.user)

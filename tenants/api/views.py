@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPlatformAdmin, require_perm
+from secretaria.api import error_responses
 from tenants import services
 from tenants.api.serializers import (
     CompanyOutputSerializer,
@@ -18,7 +19,7 @@ class ProvisionView(APIView):
 
     permission_classes = [IsPlatformAdmin]
 
-    @extend_schema(request=ProvisionInputSerializer, responses={201: ProvisionOutputSerializer})
+    @extend_schema(request=ProvisionInputSerializer, responses={201: ProvisionOutputSerializer, **error_responses(409)})
     def post(self, request):
         serializer = ProvisionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
