@@ -55,8 +55,8 @@ def auditlog_register_settings() -> None:
 
 def field_label(model, name: str) -> str:
     try:
-        return str(model._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
+        return str(getattr(model._meta.get_field(name), "verbose_name", name))
+    except (AttributeError, FieldDoesNotExist):  # a model since removed (model is None), a field since renamed
         return name
 
 
