@@ -17,6 +17,16 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def on_starting(server):
+    # gunicorn's own error log names the request URI ("Error handling request /webhook/<kind>/<secret>").
+    import logging
+
+    from secretaria.observability.logging import SecretRedactingFilter
+
+    logging.getLogger("gunicorn.error").addFilter(SecretRedactingFilter())
+    logging.getLogger("gunicorn.access").addFilter(SecretRedactingFilter())
+
+
 def child_exit(server, worker):
     # Multiprocess Prometheus: forget a dead worker's live gauges.
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

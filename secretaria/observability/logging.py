@@ -2,7 +2,11 @@
 
 Every line carries the request's correlation id and the company when known
 (bound as context variables by the request middleware and the Celery signals),
-and passes through the PII-masking processor.
+and passes through the PII-masking processor. Webhook secrets are redacted twice:
+from the stdlib records' message and arguments (`SecretRedactingFilter`, on the root
+handler) and from the rendered line itself, which also covers the repr of objects a
+library passes along (Django's `django.request` logs the request object with "Bad
+Request: /webhook/<kind>/<secret>").
 """
 
 import logging
@@ -10,7 +14,7 @@ import sys
 
 import structlog
 
-from secretaria.observability.masking import mask_pii
+from secretaria.observability.masking import mask_pii, redact_secrets
 
 _configured = False
 
@@ -24,6 +28,24 @@ def _shared_processors() -> list:
         structlog.processors.format_exc_info,
         mask_pii,
     ]
+
+
+class SecretRedactingFilter(logging.Filter):
+    """Redacts webhook secrets from a record's message and string arguments (any handler, any format)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact_secrets(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_secrets(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: redact_secrets(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        return True
+
+
+def _redact_rendered(_logger, _method_name: str, rendered: str) -> str:
+    """Last step after the renderer: whatever reached the line (a repr, a traceback) is redacted too."""
+    return redact_secrets(rendered)
 
 
 def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
@@ -48,10 +70,11 @@ def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *_shared_processors()],
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer, _redact_rendered],
     )
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(formatter)
+    handler.addFilter(SecretRedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -20,6 +20,19 @@ PHONE = re.compile(
     r"(?<![\w.-])(?:\+?55[\s.-]?)?(?:\(?\d{2}\)?[\s.-]?)?9?\d{4}[\s.-]?(\d{4})(?![\w-])"
 )
 MAX_DEPTH = 6
+# A webhook URL carries its channel's secret as the path segment after the kind
+# (/webhook/<kind>/<secret>[/replies]) or as ?token=: a credential, never written to a log.
+WEBHOOK_SECRET_IN_PATH = re.compile(r"(/webhook/[a-z][a-z0-9_]{0,31}/)[^/\s'\"?#<>]+")
+TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s'\"#<>]+")
+REDACTED = "***"
+
+
+def redact_secrets(text: str) -> str:
+    """`text` with webhook secrets (path segment or ?token=) replaced by ***."""
+    if "webhook/" not in text and "token=" not in text:
+        return text  # the common case, kept cheap: this runs on every log line
+    text = WEBHOOK_SECRET_IN_PATH.sub(rf"\g<1>{REDACTED}", text)
+    return TOKEN_IN_QUERY.sub(rf"\g<1>{REDACTED}", text)
 
 
 def mask_text(text: str) -> str:

@@ -4,14 +4,13 @@ import uuid
 
 import structlog
 
+from secretaria.observability.masking import redact_secrets
 from secretaria.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id is honoured only if it looks like one; anything else is replaced
 # (it ends up in every log line, so it must not smuggle text in).
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-# Webhook URLs carry the company's secret as a path segment: never write it to a log.
-WEBHOOK_SECRET_IN_PATH = re.compile(r"^(/webhook/[a-z]+/)[^/]+")
 log = structlog.get_logger("secretaria.request")
 
 
@@ -46,7 +45,7 @@ class RequestContextMiddleware:
         log.info(
             "request",
             method=request.method,
-            path=WEBHOOK_SECRET_IN_PATH.sub(r"\1***", request.path),
+            path=redact_secrets(request.path),  # webhook URLs carry the channel's secret
             status=response.status_code,
             duration_ms=round(elapsed * 1000, 1),
         )
