@@ -333,6 +333,10 @@ LLM_BREAKER_OPEN_SECONDS = env.int("LLM_BREAKER_OPEN_SECONDS", default=30)
 # --- Metrics ----------------------------------------------------------------
 # Queues whose length `secretaria_queue_size` reports, besides the default one.
 METRICS_SAMPLED_QUEUES = env.list("METRICS_SAMPLED_QUEUES", default=[])
+# /metrics lists every company's schema: served only to this bearer token (Prometheus's
+# `authorization`) or to callers in these networks (the client IP rule of secretaria/client_ip.py).
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
+METRICS_ALLOWED_NETS = env.list("METRICS_ALLOWED_NETS", default=["127.0.0.0/8", "::1/128"])
 
 # --- Company-typed addresses ------------------------------------------------
 # Base URLs a company sets (LLM server, Whaticket, Cal.com) may point at private,
