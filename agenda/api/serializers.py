@@ -20,7 +20,13 @@ from agenda.services.calendar_settings import LIMITS, MAX_REMINDER_OFFSET, MAX_R
 
 DATE_ERRORS = {"invalid": "Data inválida; use o formato AAAA-MM-DD (ex.: 2025-06-02)."}
 DATETIME_ERRORS = {"invalid": "Data e hora inválidas; use o formato ISO 8601 (ex.: 2025-06-02T15:00:00-03:00)."}
-ID_ERRORS = {"invalid": "Informe o número (id)."}
+ID_ERRORS = {"invalid": "Informe o número (id).", "max_value": "Id inexistente: grande demais."}
+# Numbers a client sends must fit their column, or PostgreSQL refuses the row ("integer out of
+# range") and the client gets a 500 instead of a message: ids are bigint, counters integer.
+BIGINT_MAX = 2**63 - 1
+INTEGER_MAX = 2**31 - 1
+INTEGER_ERRORS = {"invalid": "Informe um número inteiro.", "max_value": "Use no máximo {max_value}.",
+                  "min_value": "Use no mínimo {min_value}.", "max_string_length": "Número grande demais."}
 
 
 # --- outputs -------------------------------------------------------------------------
@@ -193,7 +199,7 @@ class CountSerializer(serializers.Serializer):
 
 
 def _id_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, error_messages=ID_ERRORS, **kwargs)
+    return serializers.IntegerField(min_value=1, max_value=BIGINT_MAX, error_messages=ID_ERRORS, **kwargs)
 
 
 def as_company_time(value: datetime, tz) -> datetime:
@@ -338,10 +344,12 @@ class ServiceInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, default=30)
     buffer_minutes = serializers.IntegerField(min_value=0, max_value=240, default=0)
-    price_cents = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    price_cents = serializers.IntegerField(min_value=0, max_value=INTEGER_MAX, required=False, allow_null=True,
+                                           default=None, error_messages=INTEGER_ERRORS)
     keywords = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     professionals = serializers.ListField(child=_id_field(), required=False, default=list)
-    calcom_event_type_id = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    calcom_event_type_id = serializers.IntegerField(min_value=1, max_value=INTEGER_MAX, required=False,
+                                                    allow_null=True, default=None, error_messages=INTEGER_ERRORS)
 
 
 class ProfessionalInputSerializer(serializers.Serializer):
