@@ -85,7 +85,7 @@ def staff_reply(
                                   idempotency_key=key, sent_by=author.email)
             _touch(conversation, now)
             publish(StaffReplied(conversation_id=conversation.pk, contact_id=conversation.contact_id,
-                                               message_id=outbox.message_id, actor=author.email))
+                                  message_id=outbox.message_id, actor=author.email))
     except IntegrityError:
         # The same key from a concurrent request won the race: that one is the reply.
         return Outbox.objects.select_related("message").get(idempotency_key=key)
