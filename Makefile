@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench manage lint clean
+.PHONY: run test bench fuzz manage lint clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -29,6 +29,10 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m devstack bench $(ARGS)
+
+## schemathesis over the whole API schema, many examples (make test runs a few): SCHEMATHESIS_EXAMPLES=500 make fuzz
+fuzz: $(STAMP)
+	$(BIN)/python -m devstack fuzz $(ARGS)
 
 ## Any manage.py command against the local stack: make manage ARGS="provision_tenant --help"
 manage: $(STAMP)

@@ -1,8 +1,12 @@
+import os
 import sys
 
 from devstack import launcher
 
-USAGE = "usage: python -m devstack {run|test [pytest args]|manage <command>|bench [args]}"
+USAGE = "usage: python -m devstack {run|test [pytest args]|fuzz [pytest args]|manage <command>|bench [args]}"
+# `make fuzz`: the suite's schemathesis run with this many examples per operation and mode (`make test`: 4).
+FUZZ_EXAMPLES = "100"
+FUZZ_TESTS = "tests/security/test_schemathesis.py"
 
 
 def main(argv: list[str]) -> int:
@@ -14,6 +18,10 @@ def main(argv: list[str]) -> int:
         return launcher.run()
     if command == "test":
         return launcher.test(rest)
+    if command == "fuzz":
+        # The same embedded services and checks as `make test`; -s prints the run's figures.
+        os.environ.setdefault("SCHEMATHESIS_EXAMPLES", FUZZ_EXAMPLES)
+        return launcher.test([FUZZ_TESTS, "-s", "-p", "no:logging", *rest])
     if command == "manage":
         return launcher.shell_command(rest)
     if command == "bench":

@@ -1,0 +1,120 @@
+"""Every role against every operation of the schema: who may do what, in one table.
+
+The table below is the contract, written from the permission classes of each view and the grants
+of accounts/roles.py (viewer < operator < manager < owner): a role below an operation's minimum gets
+403, a role at or above it never gets 401 or 403 (its empty request may still be 400, 404 or 409).
+Every write of the schema must be in the table, so a new endpoint cannot ship without deciding who
+may call it; reads default to every member, with the exceptions listed.
+"""
+
+import pytest
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from accounts.roles import RANK, Role
+from tests.security.conftest import WRITE_METHODS, openapi_schema, operations, rows_of_each
+
+VIEWER, OPERATOR, MANAGER = Role.VIEWER, Role.OPERATOR, Role.MANAGER
+
+# The minimum role of every write.
+WRITES = {
+    # The agenda's day-to-day (agenda add/change permissions): operators and up.
+    "POST /api/agenda/appointments/": OPERATOR,
+    "POST /api/agenda/appointments/{id}/attended/": OPERATOR,
+    "POST /api/agenda/appointments/{id}/cancel/": OPERATOR,
+    "POST /api/agenda/appointments/{id}/confirm/": OPERATOR,
+    "POST /api/agenda/appointments/{id}/no-show/": OPERATOR,
+    "POST /api/agenda/appointments/{id}/reminders/": OPERATOR,
+    "POST /api/agenda/appointments/{id}/reschedule/": OPERATOR,
+    "POST /api/agenda/insights/run/": OPERATOR,
+    "POST /api/agenda/no-shows/reschedule/": OPERATOR,
+    # The inbox and the dead-letter queue (conversations permissions): operators and up.
+    "POST /api/conversations/{id}/hand-back/": OPERATOR,
+    "POST /api/conversations/{id}/handoff/": OPERATOR,
+    "POST /api/conversations/{id}/reply/": OPERATOR,
+    "POST /api/dead-letters/{id}/reprocess/": OPERATOR,
+    # Company configuration (accounts.manage_settings): managers and owners.
+    "PUT /api/agenda/calendar/": MANAGER,
+    "POST /api/agenda/professionals/": MANAGER,
+    "POST /api/agenda/services/": MANAGER,
+    "PUT /api/channel": MANAGER,
+    "POST /api/channels": MANAGER,
+    "PATCH /api/channels/{id}": MANAGER,
+    "DELETE /api/channels/{id}": MANAGER,
+    "PATCH /api/company": MANAGER,
+    "PUT /api/llm": MANAGER,
+    # Staff (accounts.add/change/delete_user).
+    "POST /api/users/": MANAGER,
+    "PATCH /api/users/{id}/": MANAGER,
+    "DELETE /api/users/{id}/": MANAGER,
+    # LGPD requests (compliance.add_datarequest).
+    "POST /api/compliance/exports": MANAGER,
+    "POST /api/compliance/erasures": MANAGER,
+}
+# Reads that not every member may make; every other read is open to every role.
+READS = {
+    # A channel's webhook URL carries its inbound secret (issue 16, finding 1).
+    "GET /api/channel": MANAGER,
+    "GET /api/channels": MANAGER,
+    "GET /api/channels/{id}": MANAGER,
+    "GET /api/compliance/audit/verify": MANAGER,
+    "GET /api/compliance/audit/export": MANAGER,
+    "GET /api/compliance/exports/{id}": MANAGER,
+}
+ROLES = [Role.VIEWER, Role.OPERATOR, Role.MANAGER, Role.OWNER]
+
+
+def minimum(operation) -> str:
+    if operation.method in WRITE_METHODS:
+        return WRITES[operation.label]
+    return READS.get(operation.label, VIEWER)
+
+
+def _answers(client, operations_, ids) -> dict[str, int]:
+    """Each operation's status with an empty body, each in a savepoint rolled back after it."""
+    answers = {}
+    for operation in operations_:
+        with transaction.atomic():
+            response = getattr(client, operation.method)(operation.url(ids), data={}, format="json")
+            transaction.set_rollback(True)
+        answers[operation.label] = response.status_code
+    return answers
+
+
+@pytest.fixture
+def company_operations(acme):
+    return [op for op in operations(openapi_schema(acme)) if op.authenticated]
+
+
+def test_the_table_decides_every_write_of_the_schema(company_operations):
+    writes = {op.label for op in company_operations if op.method in WRITE_METHODS}
+
+    assert writes - WRITES.keys() == set(), "a write without a decided minimum role"
+    assert WRITES.keys() - writes == set(), "the table names an operation the schema no longer has"
+    assert READS.keys() <= {op.label for op in company_operations}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_is_refused_exactly_what_the_table_keeps_from_it(acme, api, company_operations, unique, role):
+    ids = rows_of_each(acme, f"rbac-{unique}")
+
+    answers = _answers(api(acme, role), company_operations, ids)
+
+    denied = {op.label for op in company_operations if RANK[role] < RANK[minimum(op)]}
+    assert {label: code for label, code in answers.items() if label in denied and code != 403} == {}
+    assert {label: code for label, code in answers.items()
+            if label not in denied and (code in (401, 403) or code >= 500)} == {}
+    assert len(answers) >= 50
+
+
+def test_a_member_without_a_role_is_refused_everything_but_who_they_are(acme, api, company_operations, unique):
+    ids = rows_of_each(acme, f"rbac-{unique}")
+    with schema_context(acme.schema_name):
+        User.objects.create_user(f"sem-papel-{unique}@acme.test", "Senha-de-teste-9")
+    token = api(acme).post("/api/auth/token", {"email": f"sem-papel-{unique}@acme.test",
+                                               "password": "Senha-de-teste-9"}, format="json").json()["access"]
+
+    answers = _answers(api(acme, token=token), company_operations, ids)
+
+    assert {label: code for label, code in answers.items() if code != 403} == {"GET /api/me": 200}
