@@ -12,8 +12,8 @@ from agenda.models import Appointment, FollowUp, Reminder
 from compliance.lgpd.models import DataRequest
 from compliance.models import AuditEvent
 from conversations.models import Contact, Message
-from tests.conftest import host_of, member
 from tests.compliance.conftest import redis_hits, say, schema_hits
+from tests.conftest import host_of, member
 
 
 def company_numbers() -> dict:

@@ -168,6 +168,14 @@ class Chat:
             self.out.write(f"(nenhuma resposta em {self.wait:g} s — a conversa pode estar com a equipe, "
                            "ou o worker do Celery não está rodando)")
 
+    def pause(self, seconds: float) -> None:
+        """Show whatever arrives in the next `seconds` (a reminder, a person from the team, a link)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.fetch(show=True)
+            time.sleep(POLL_SECONDS)
+        self.fetch(show=True)
+
     def await_replies(self) -> int:
         """Poll until a reply arrives (then a short settle for the rest of it) or --wait passes."""
         deadline, settle_until, shown = time.monotonic() + self.wait, 0.0, 0
@@ -197,7 +205,7 @@ class Chat:
 
 class Command(BaseCommand):
     help = ("Simula um cliente no WhatsApp: envia mensagens ao webhook sandbox do servidor em execução "
-            "e mostra as respostas. Comandos: /novo (novo cliente), /sair.")
+            "e mostra as respostas. Comandos: /novo (novo cliente), /espera N (mostra o que chegar em N s), /sair.")
     stealth_options = ("stdin",)  # tests hand in their own input stream
 
     def add_arguments(self, parser):
@@ -237,7 +245,7 @@ class Command(BaseCommand):
     def _run_interactive(self, chat: Chat, stream) -> None:
         target = chat.client.target
         self.stdout.write(f"Conversando com {target.company} ({target.domain}) como {chat.phone}. "
-                          "/novo = novo cliente, /sair ou Ctrl-D = sair.")
+                          "/novo = novo cliente, /espera N = aguardar N s, /sair ou Ctrl-D = sair.")
         try:
             while True:
                 line = self._read(stream)
@@ -264,9 +272,20 @@ class Command(BaseCommand):
             return False
         if line == "/novo":
             chat.new_customer()
+        elif line.startswith("/espera"):
+            chat.pause(_seconds(line))
         elif line:
             chat.turn(line)
         return True
+
+
+def _seconds(line: str) -> float:
+    """ "/espera 5" -> 5.0; "/espera" -> 5.0 (between 0 and 60)."""
+    _, _, value = line.partition(" ")
+    try:
+        return min(max(float(value or 5), 0.0), 60.0)
+    except ValueError:
+        return 5.0
 
 
 def _script_lines(opts: dict) -> list[str] | None:
