@@ -3,6 +3,7 @@
 from datetime import datetime, time
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agenda.models import (
@@ -43,9 +44,17 @@ class NamedSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "09:00"})
+class HourMinuteField(serializers.TimeField):
+    """A time of day written "09:00" (read: "09:00" or "09:00:00"); OpenAPI's `time` format wants seconds."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class WorkingHoursSerializer(serializers.ModelSerializer):
-    start = serializers.TimeField(format="%H:%M")
-    end = serializers.TimeField(format="%H:%M")
+    start = HourMinuteField()
+    end = HourMinuteField()
 
     class Meta:
         model = WorkingHours

@@ -84,12 +84,12 @@ def _run(operation, mode, path_parameters, headers, figures) -> list[str]:
     def examples(case):
         figures["examples"] += 1
         case.headers = {**(case.headers or {}), **headers}
-        sid = transaction.savepoint()
         try:
-            response = case.call()
+            with transaction.atomic():  # a savepoint, rolled back and released after each example
+                response = case.call()
+                transaction.set_rollback(True)
             case.validate_response(response, checks=CHECKS)
         finally:
-            transaction.savepoint_rollback(sid)
             forget()
 
     try:
