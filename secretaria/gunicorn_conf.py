@@ -3,7 +3,12 @@
 import os
 
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-worker_class = "gthread"
+# gthread, except that a request is read in full by the worker's main thread before a thread is
+# given to it: a slow client (headers and half a body) cannot hold a thread (secretaria/gunicorn_worker.py).
+worker_class = "secretaria.gunicorn_worker.BufferingThreadWorker"
+# Connections a worker keeps (buffering, in a thread or kept alive); each buffering one holds at most
+# GUNICORN_MAX_BUFFERED_BODY bytes.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "256"))
 # Threads share one interpreter lock per process: past a few, a webhook's every round trip
 # (Redis, PostgreSQL) waits longer to get the lock back. 4 per process answered the bench's
 # 200 webhooks/s with the lowest p99 (8 threads: +10-20 ms; 2: requests queue for a thread).
