@@ -7,8 +7,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from axes.signals import user_locked_out
 
+        from accounts.lockout import on_user_locked_out
         from accounts.models import User
 
         # Who changed which staff account, and how (field diffs), per schema.
         auditlog.register(User, exclude_fields=["password", "last_login"])
+        user_locked_out.connect(on_user_locked_out, dispatch_uid="accounts.login_failures_burst")

@@ -21,7 +21,7 @@ SETTINGS_APPS = {"templates", "analytics"}
 # Models only ever read through the panel, whatever the role.
 READ_ONLY_MODELS = {("compliance", "auditevent"), ("auditlog", "logentry")}
 # Apps with nothing for staff to see or touch.
-HIDDEN_APPS = {"admin", "auth", "contenttypes", "sessions", "token_blacklist"}
+HIDDEN_APPS = {"admin", "auth", "axes", "contenttypes", "sessions", "token_blacklist"}
 
 
 class Role(models.TextChoices):

@@ -59,6 +59,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "django_prometheus",
     "auditlog",  # also in public: platform admins' changes are audited too
+    "axes",  # login lockouts: platform admins log in on the public host
     "secretaria",
 ]
 TENANT_APPS = [
@@ -69,6 +70,7 @@ TENANT_APPS = [
     "django.contrib.admin",
     "rest_framework_simplejwt.token_blacklist",
     "auditlog",
+    "axes",  # failed logins counted per company: staff log in on their company's host
     "accounts",
     "compliance",
     "conversations",
@@ -105,6 +107,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Turns a locked-out admin login into the lockout page (the API answers 429 itself: accounts.tokens).
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -173,11 +178,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+# Behind a TLS-terminating proxy (docs/deploy.md): trust its X-Forwarded-Proto, send cookies over
+# HTTPS only and tell browsers to use HTTPS for a year (HSTS, sent only on requests that came in
+# over HTTPS, which SECURE_PROXY_SSL_HEADER is what makes Django see).
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=BEHIND_TLS_PROXY)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=BEHIND_TLS_PROXY)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if BEHIND_TLS_PROXY else 0)
+# Every company is a subdomain of the platform's host: the policy covers them (turn off for a
+# platform host whose other subdomains are not all on HTTPS).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # Client IPs for rate limits come from X-Forwarded-For only behind a proxy we trust.
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=BEHIND_TLS_PROXY)
 # Proxies in front of us that append to X-Forwarded-For: the client is that many entries from the right.
@@ -196,6 +209,23 @@ REST_FRAMEWORK = {
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 
+# Login brute force (django-axes, see accounts/lockout.py): this many wrong passwords for one
+# account, or from one address, lock it for LOGIN_LOCKOUT_MINUTES, in the company they were tried on.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # by account, and by address, each on its own
+# Failures during a lockout neither count nor extend it: one lockout, one LoginFailuresBurst event.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.login_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins: last_login and the audit trail already say it
+AXES_ENABLE_ADMIN = False  # our admin sites are our own (secretaria/admin_sites.py)
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=10)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
@@ -208,6 +238,9 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "TOKEN_OBTAIN_SERIALIZER": "accounts.tokens.TenantTokenObtainPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "accounts.tokens.TenantTokenRefreshSerializer",
+    # A hash of the password hash in every token: a password change refuses the older ones.
+    "CHECK_REVOKE_TOKEN": True,
+    "CHECK_USER_IS_ACTIVE": True,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -284,6 +317,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp) on every response: scripts only from our own static files.
+# The admin has no inline script; the API docs page loads its start-up script as a file
+# (SpectacularSwaggerSplitView). Inline styles stay allowed: the admin's templates and Swagger UI
+# set style attributes, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- Observability ----------------------------------------------------------
 PROMETHEUS_EXPORT_MIGRATIONS = False

@@ -1,5 +1,7 @@
 from django.db import connection
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -18,10 +20,13 @@ from accounts.api.serializers import (
 from accounts.models import User
 from accounts.permissions import IsCompanyMember, RoleModelPermissions
 from accounts.roles import Role
+from accounts.sessions import session_end
 from accounts.tokens import LogoutSerializer
 from secretaria.api import error_responses
 
 
+# Tokens are credentials: no browser, proxy or CDN may keep a copy (Cache-Control: no-store).
+@method_decorator(never_cache, name="dispatch")
 class TokenView(TokenObtainPairView):
     """`{email, password}` -> `{access, refresh}` for a user of the host's company."""
 
@@ -31,6 +36,7 @@ class TokenView(TokenObtainPairView):
         return super().post(request, *args, **kwargs)
 
 
+@method_decorator(never_cache, name="dispatch")
 class TokenRefreshPairView(TokenRefreshView):
     """A refresh token -> a new access token and a new refresh token (the old one is blacklisted)."""
 
@@ -55,7 +61,8 @@ class MeView(APIView):
 
 
 class LogoutView(APIView):
-    """Blacklists the refresh token: it can no longer mint access tokens."""
+    """Ends the session: its refresh token can no longer mint access tokens, and the access tokens
+    it already minted are refused from now on (accounts/sessions.py)."""
 
     permission_classes = []
     authentication_classes = []
@@ -69,7 +76,7 @@ class LogoutView(APIView):
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        serializer.validated_data["refresh"].blacklist()
+        session_end(refresh=serializer.validated_data["refresh"])
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
