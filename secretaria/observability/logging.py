@@ -81,7 +81,8 @@ def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
     # Quiet libraries that log every request or query at INFO.
     # celery.app.trace / celery.worker.strategy log every task received and succeeded:
     # two lines per message at load; failures still come through at WARNING and above.
+    # axes logs its start in every process and each successful login at INFO; failures and lockouts are WARNING.
     for noisy in ("django.db.backends", "urllib3", "httpx", "httpcore", "kombu", "celery.redirected",
-                  "celery.app.trace", "celery.worker.strategy"):
+                  "celery.app.trace", "celery.worker.strategy", "axes"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("django.server").setLevel(logging.WARNING)
