@@ -18,8 +18,12 @@ from django.db import models
 OPERATIONAL_APPS = {"conversations", "agenda"}
 # Apps whose rows are company configuration.
 SETTINGS_APPS = {"templates", "analytics"}
-# Models only ever read through the panel, whatever the role.
-READ_ONLY_MODELS = {("compliance", "auditevent"), ("auditlog", "logentry")}
+# Models only ever read through the panel, whatever the role: records that services write
+# (the audit trail and its archive, field history, LGPD requests and consent changes).
+READ_ONLY_MODELS = {
+    ("compliance", "auditevent"), ("compliance", "auditarchivesegment"), ("compliance", "settingschange"),
+    ("compliance", "datarequest"), ("compliance", "consent"), ("auditlog", "logentry"),
+}
 # Apps with nothing for staff to see or touch.
 HIDDEN_APPS = {"admin", "auth", "axes", "contenttypes", "sessions", "token_blacklist"}
 

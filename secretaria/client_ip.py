@@ -3,7 +3,7 @@
 X-Forwarded-For counts only behind our own proxy (TRUST_X_FORWARDED_FOR), else anyone could
 forge it; the address is then read from the right, the entry our proxy appended,
 `TRUSTED_PROXY_HOPS` from the end. The left-most entries are whatever the client sent.
-(conversations.core.limits applies the same rule to the webhooks' rate limits.)
+The webhooks' rate limits key on it too (conversations.core.limits).
 """
 
 import ipaddress

@@ -294,7 +294,8 @@ BEAT_HEARTBEAT_MAX_AGE = env.int("BEAT_HEARTBEAT_MAX_AGE", default=60)
 TENANT_PERIODIC_TASKS: dict[str, list[str]] = {
     "minute": ["conversations.sweep", "conversations.close_stale", "conversations.handoff_callbacks",
                "agenda.reminders_due", "agenda.followups_due", "agenda.noshows_detect"],
-    "daily": ["compliance.audit_chain_verify", "agenda.scheduling_ai", "agenda.waitlist_expire"],
+    "daily": ["compliance.audit_chain_verify", "compliance.lgpd_retention_run", "agenda.scheduling_ai",
+              "agenda.waitlist_expire"],
 }
 
 # --- Internationalisation ---------------------------------------------------

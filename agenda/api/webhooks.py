@@ -17,7 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from agenda.services.calcom_sync import calcom_event_apply, signature_valid
 from agenda.services.config import calendar_config
 from conversations.core.ingest import dead_letter_record
-from conversations.core.limits import client_ip, ip_allow
+from conversations.core.limits import ip_allow
+from secretaria.client_ip import client_ip
 from secretaria.observability.metrics import WEBHOOKS_RECEIVED
 from secretaria.webhook_input import BadWebhook, parse_json, raw_body
 

@@ -24,7 +24,7 @@ from agenda.services.dialogs import dialog_open
 from agenda.services.reminders import greeting, what_text, when_text
 from agenda.services.slots import slots_find
 from agenda.types import AgendaError, Slot, SlotQuery
-from conversations.outreach.services import Outreach, outreach_send
+from conversations.outreach.services import Outreach, outreach_allowed, outreach_send
 from secretaria.observability.metrics import AUTO_RESCHEDULED
 
 log = structlog.get_logger(__name__)
@@ -102,6 +102,8 @@ def _offer(appointment: Appointment, slots: list[Slot]) -> bool:
                                   start__gt=timezone.now()).exists():
         return False  # already booked again: nothing to offer
     contact = appointment.contact
+    if not outreach_allowed(contact=contact, kind="rebook_offer"):
+        return False  # opted out (LGPD): no offer recorded, no dialog waiting for an answer that cannot come
     outreach_send(Outreach(contact=contact, text=rebook_offer_text(appointment=appointment, slots=slots),
                            kind="rebook_offer", key=f"rebook:{appointment.pk}"))
     AppointmentEvent.objects.create(appointment=locked, kind=Event.OFFER_SENT, actor="system",

@@ -24,7 +24,7 @@ from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
 from agenda.services.slots import slot_is_free
 from agenda.types import AgendaError, Slot, SlotQuery, SlotTaken
-from conversations.outreach.services import Outreach, outreach_send
+from conversations.outreach.services import Outreach, outreach_allowed, outreach_send
 
 log = structlog.get_logger(__name__)
 State = WaitlistEntry.State
@@ -104,6 +104,8 @@ def _fits(preferences: dict, local: datetime) -> bool:
 
 
 def _offer(entry: WaitlistEntry, slot: Slot) -> bool:
+    if not outreach_allowed(contact=entry.contact, kind="waitlist_offer"):
+        return False  # opted out (LGPD): the entry keeps waiting, unoffered; the slot goes to the next
     tz = calendar_config().timezone
     with transaction.atomic():
         # Compare-and-set: a concurrent freed slot must not offer the same entry twice.

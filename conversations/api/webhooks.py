@@ -33,8 +33,9 @@ from conversations.core.ingest import (
     delivery_status_apply,
     inbound_store_many,
 )
-from conversations.core.limits import client_ip, ip_allow, webhook_allow
+from conversations.core.limits import ip_allow, webhook_allow
 from conversations.core.pipeline import pipeline_schedule
+from secretaria.client_ip import client_ip
 from secretaria.observability.metrics import WEBHOOKS_RECEIVED
 from secretaria.settings_cache import BYPASS, settings_known_version, settings_snapshot, settings_version_key
 from secretaria.webhook_input import BadWebhook, parse_json, raw_body

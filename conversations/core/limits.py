@@ -18,7 +18,6 @@ strictness, and the webhook must still store the message); the LLM budget fails
 CLOSED (an unmetered LLM is an unbounded bill; the customer gets the offline reply).
 """
 
-import ipaddress
 import time
 import uuid
 from dataclasses import dataclass
@@ -172,29 +171,3 @@ def llm_budget_allow(*, phone: str) -> bool:
     """
     limit = settings.RATE_LIMIT_LLM_PER_CONTACT_HOUR
     return _allow("llm", tenant_key("rl", "llm", phone), limit=limit, window=HOUR, fail_open=False)
-
-
-def client_ip(request) -> str:
-    """The caller's IP. X-Forwarded-For counts only behind our own proxy, else anyone could forge it.
-
-    With TRUST_X_FORWARDED_FOR (default: BEHIND_TLS_PROXY) the address is read from the
-    right: the entry our proxy appended, `TRUSTED_PROXY_HOPS` (default 1) from the end.
-    The left-most entries are whatever the client sent and are never trusted.
-    """
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if not settings.TRUST_X_FORWARDED_FOR or not forwarded:
-        return remote
-    hops = [part.strip() for part in forwarded.split(",") if part.strip()]
-    depth = max(1, settings.TRUSTED_PROXY_HOPS)
-    if len(hops) < depth:
-        return remote
-    return _valid_ip(hops[-depth]) or remote
-
-
-def _valid_ip(value: str) -> str | None:
-    """A normalised IP, or None: a forged header must not put arbitrary text into Redis keys."""
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None

@@ -8,7 +8,8 @@ from django_tenants.utils import schema_context
 from prometheus_client import REGISTRY
 
 from conversations.core import limits
-from conversations.core.limits import client_ip, ip_allow, llm_budget_allow, sender_allow, webhook_allow
+from conversations.core.limits import ip_allow, llm_budget_allow, sender_allow, webhook_allow
+from secretaria.client_ip import client_ip
 from secretaria.redis_client import get_redis
 from secretaria.settings_cache import settings_version_key
 
