@@ -13,6 +13,7 @@ from agenda.services.config import calendar_config, calendar_config_forget
 from agenda.services.dialogs import dialog_current
 from agenda.services.noshows import no_shows_auto_reschedule, noshows_detect
 from agenda.services.reminders import when_text
+from conversations.core.privacy import contact_opt_out_set
 from tests.agenda.automation_helpers import STAFF, at, book, calendar_make, contact_make, outbox_keys, outbox_text
 
 pytest_plugins = ["tests.agenda.automation_fixtures"]  # in_acme, clock, eager
@@ -165,3 +166,14 @@ def test_with_no_free_slot_the_offer_asks_the_customer_to_answer(visit, clock):
     assert noshows_detect() == 1
     assert outbox_text(f"rebook:{visit.pk}").endswith("Quer marcar um novo horário? É só responder esta mensagem.")
     assert dialog_current(contact=visit.contact).state.slots == ()
+
+
+def test_a_customer_who_opted_out_is_marked_but_offered_nothing(visit, clock):
+    contact_opt_out_set(contact=visit.contact, opted_out=True, reminders_kept=True)  # kept reminders only
+    clock(at(2, 12))
+
+    assert noshows_detect() == 1
+    assert status(visit) == "no_show"
+    assert outbox_keys("rebook:") == []
+    assert not AppointmentEvent.objects.filter(appointment=visit, kind="offer_sent").exists()
+    assert dialog_current(contact=visit.contact) is None

@@ -19,6 +19,7 @@ from agenda.services.dialogs import dialog_current
 from agenda.services.waitlist import waitlist_expire, waitlist_join, waitlist_slot_freed
 from agenda.types import Slot, SlotQuery
 from conversations.channels.services import channel_configure
+from conversations.core.privacy import contact_opt_out_set
 from conversations.models import Contact, Message
 from conversations.turns import Intent, Turn
 from tests.conversations.factories import ContactFactory
@@ -160,3 +161,19 @@ def test_old_and_past_entries_expire(clinic, time_machine):
     tomorrow.refresh_from_db()
     anytime.refresh_from_db()
     assert tomorrow.state == anytime.state == "expired"
+
+
+def test_a_customer_who_opted_out_is_skipped_and_keeps_waiting(clinic, django_capture_on_commit_callbacks):
+    owner, paula, joao = (person("5511900000000", "Dona"), person("5511900000001", "Paula"),
+                          person("5511900000002", "João"))
+    booked = appointment_book(contact=owner, slot=cleaning(clinic), source="chat")
+    wait(paula, clinic)
+    wait(joao, clinic)
+    contact_opt_out_set(contact=paula, opted_out=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_cancel(appointment=booked, reason="imprevisto")
+
+    assert WaitlistEntry.objects.get(contact=paula).state == "waiting" and outbound(paula) == []
+    assert dialog_current(contact=paula) is None
+    assert WaitlistEntry.objects.get(contact=joao).state == "offered" and len(outbound(joao)) == 1
