@@ -18,11 +18,12 @@ from django.db import models
 OPERATIONAL_APPS = {"conversations", "agenda"}
 # Apps whose rows are company configuration.
 SETTINGS_APPS = {"templates", "analytics"}
-# Models only ever read through the panel, whatever the role: records that services write
-# (the audit trail and its archive, field history, LGPD requests and consent changes).
+# Models only ever read through the panel, whatever the role: records that services write (the
+# audit trail and its archive, field history, consent changes). LGPD requests are read-only in the
+# admin too, but "add" on them is what lets a manager ask for an export or an erasure in the API.
 READ_ONLY_MODELS = {
     ("compliance", "auditevent"), ("compliance", "auditarchivesegment"), ("compliance", "settingschange"),
-    ("compliance", "datarequest"), ("compliance", "consent"), ("auditlog", "logentry"),
+    ("compliance", "consent"), ("auditlog", "logentry"),
 }
 # Apps with nothing for staff to see or touch.
 HIDDEN_APPS = {"admin", "auth", "axes", "contenttypes", "sessions", "token_blacklist"}

@@ -2,24 +2,11 @@ from django.contrib import admin
 
 from compliance.audit.history import ACTIONS, entry_changes
 from compliance.models import AuditArchiveSegment, AuditEvent, SettingsChange
-from secretaria.admin_sites import tenant_admin
-
-
-class AppendOnlyAdmin(admin.ModelAdmin):
-    """Rows nobody edits, whatever the role (PostgreSQL refuses it for the audit tables anyway)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from secretaria.admin_sites import ReadOnlyAdmin, tenant_admin
 
 
 @admin.register(AuditEvent, site=tenant_admin)
-class AuditEventAdmin(AppendOnlyAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "created_at", "actor", "action", "target"]
     list_filter = ["action"]
     search_fields = ["action", "target", "actor"]
@@ -27,14 +14,14 @@ class AuditEventAdmin(AppendOnlyAdmin):
 
 
 @admin.register(AuditArchiveSegment, site=tenant_admin)
-class AuditArchiveSegmentAdmin(AppendOnlyAdmin):
+class AuditArchiveSegmentAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "created_at", "key_id"]
     exclude = ["rows"]  # thousands of entries: exported through /api/compliance/audit/export instead
     readonly_fields = ["first_seq", "last_seq", "first_prev_hash", "last_hash", "key_id", "mac", "created_at"]
 
 
 @admin.register(SettingsChange, site=tenant_admin)
-class SettingsChangeAdmin(AppendOnlyAdmin):
+class SettingsChangeAdmin(ReadOnlyAdmin):
     """django-auditlog's field-level changes of the company's settings and catalogue (read-only)."""
 
     list_display = ["timestamp", "object_label", "action_label", "actor_label", "changes_summary"]

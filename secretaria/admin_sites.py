@@ -46,3 +46,16 @@ class TenantAdminSite(admin.AdminSite):
 
 public_admin = PublicAdminSite(name="public_admin")
 tenant_admin = TenantAdminSite(name="tenant_admin")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the services write and nobody edits, whatever the role (records, trails, logs)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

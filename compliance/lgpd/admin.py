@@ -23,26 +23,15 @@ from compliance.lgpd.selectors import retention_policy
 from compliance.lgpd.services import erasure_of_contact, export_request
 from conversations.admin import ContactAdmin
 from conversations.models import Contact
-from secretaria.admin_sites import tenant_admin
+from secretaria.admin_sites import ReadOnlyAdmin, tenant_admin
 
 DRY_RUN_LABELS = {"message_texts": "textos de mensagens", "conversation_summaries": "resumos de conversas",
                   "inactive_contacts": "contatos inativos", "llm_calls": "chamadas de IA",
                   "expired_exports": "exportações expiradas"}
 
 
-class ReadOnlyRegister(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(DataRequest, site=tenant_admin)
-class DataRequestAdmin(ReadOnlyRegister):
+class DataRequestAdmin(ReadOnlyAdmin):
     """Every request about a customer's data, for the company's DPO (encarregado)."""
 
     list_display = ["created_at", "kind", "status", "requested_by", "channel", "finished_at", "done"]
@@ -58,7 +47,7 @@ class DataRequestAdmin(ReadOnlyRegister):
 
 
 @admin.register(Consent, site=tenant_admin)
-class ConsentAdmin(ReadOnlyRegister):
+class ConsentAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "contact", "purpose", "granted", "source"]
     list_filter = ["purpose", "granted"]
     list_select_related = ["contact"]

@@ -22,6 +22,7 @@ from conversations.core.limits import llm_budget_allow, sender_allow
 from conversations.core.pipeline import conversation_reply
 from conversations.models import Contact, Conversation, LLMCall, Message
 from secretaria.redis_client import get_redis
+from tests.agenda.automation_fixtures import eager  # noqa: F401 - a fixture, shared with the agenda's tests
 from tests.agenda.factories import AppointmentFactory, FollowUpFactory, ReminderFactory, tomorrow_at
 
 
@@ -32,16 +33,6 @@ def in_acme(acme, settings):
         channel_configure(kind="sandbox")
         calendar_config_forget()
         yield acme
-
-
-@pytest.fixture
-def eager():
-    from celery_app import app
-
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
 def say(text: str, *, phone: str, name: str = "Cliente", id: str | None = None, when=None) -> Message | None:
