@@ -1,16 +1,21 @@
 """Business hours: open now?, when does it open next?, and how to say the hours in Portuguese.
 
+`answer` turns a customer's question about the hours ("fecham pro almoço?", "tão abertos
+agora?", "abre sábado?", "abrem feriado?") into a direct answer computed from the hours,
+instead of pasting the whole week.
+
 The shape is CompanyProfile.business_hours: {"0": [["08:00", "12:00"], ["13:00", "18:00"]], ...},
 Monday is "0", a missing day is closed, and an empty dict means "no hours set": always open
 (a company that never configured hours must not be told it is closed). Times are the
 company's local wall clock; an interval ending at or before its start runs to midnight.
 """
 
-from datetime import datetime, time, timedelta
+import re
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from secretaria.ptbr import WEEKDAY_NAMES as DAY_NAMES
-from secretaria.ptbr import WEEKDAYS
+from secretaria.ptbr import WEEKDAY_NUMBERS, WEEKDAYS, fold
 
 DEFAULT_TZ = "America/Sao_Paulo"
 _DAY_END = 24 * 60
@@ -62,10 +67,29 @@ def next_opening(business_hours: dict, now: datetime, tz: str = DEFAULT_TZ) -> d
     return None
 
 
+def closes_at(business_hours: dict, now: datetime, tz: str = DEFAULT_TZ) -> datetime | None:
+    """When the interval open now ends (None when closed now or no hours are set)."""
+    if not business_hours:
+        return None
+    local = local_time(now, tz)
+    minute = local.hour * 60 + local.minute
+    for start, end in intervals(business_hours, local.weekday()):
+        if start <= minute < end:
+            midnight = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
+            return midnight + timedelta(minutes=end)
+    return None
+
+
+def breaks(business_hours: dict, weekday: int) -> list[tuple[int, int]]:
+    """The gaps between a day's intervals (a lunch break): [(720, 780)] for 08-12 and 13-18."""
+    day = intervals(business_hours, weekday)
+    return [(day[i][1], day[i + 1][0]) for i in range(len(day) - 1) if day[i + 1][0] > day[i][1]]
+
+
 def when(moment: datetime, now: datetime, tz: str = DEFAULT_TZ) -> str:
-    """'hoje às 13:00', 'amanhã às 08:00', 'na segunda-feira às 08:00', 'no sábado às 09:00'."""
+    """'hoje às 13h', 'amanhã às 8h', 'na segunda-feira às 8h', 'no sábado às 9h30'."""
     local, today = local_time(moment, tz), local_time(now, tz).date()
-    clock = local.strftime("%H:%M")
+    clock = _clock(local.hour * 60 + local.minute)
     days = (local.date() - today).days
     if days == 0:
         return f"hoje às {clock}"
@@ -77,17 +101,19 @@ def when(moment: datetime, now: datetime, tz: str = DEFAULT_TZ) -> str:
 
 
 def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    """As Brazilians say it: 480 -> '8h', 750 -> '12h30'."""
+    return f"{minutes // 60}h{minutes % 60:02d}" if minutes % 60 else f"{minutes // 60}h"
 
 
 def spans(day_intervals: list[tuple[int, int]]) -> str:
-    """'das 08:00 às 12:00 e das 13:00 às 18:00' ('24 horas' for a whole day)."""
+    """'das 8h às 12h e das 13h às 18h' ('24 horas' for a whole day)."""
     if day_intervals == [(0, _DAY_END)]:
         return "24 horas"
     return " e ".join(f"das {_clock(start)} às {_clock(end)}" for start, end in day_intervals)
 
 
-def _join(words: list[str]) -> str:
+def join_words(words: list[str]) -> str:
+    """['a'] -> 'a'; ['a', 'b', 'c'] -> 'a, b e c'."""
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " e " + words[-1]
 
 
@@ -107,11 +133,11 @@ def days_phrase(days: list[int]) -> str:
             words.append(f"{DAY_NAMES[run[0]]} a {DAY_NAMES[run[-1]]}")
         else:
             words.extend(DAY_NAMES[d] for d in run)
-    return _join(words)
+    return join_words(words)
 
 
 def describe(business_hours: dict) -> str:
-    """'segunda a sexta, das 08:00 às 18:00; sábado, das 08:00 às 12:00' ('' when no hours are set)."""
+    """'segunda a sexta, das 8h às 18h; sábado, das 8h às 12h' ('' when no hours are set)."""
     groups: dict[tuple, list[int]] = {}
     for day in range(7):
         day_intervals = tuple(intervals(business_hours, day))
@@ -121,8 +147,109 @@ def describe(business_hours: dict) -> str:
 
 
 def describe_day(business_hours: dict, weekday: int) -> str:
-    """One day's hours: 'sábado, das 08:00 às 12:00' or 'domingo: fechado'."""
+    """One day's hours: 'sábado, das 8h às 12h' or 'domingo: fechado'."""
     day_intervals = intervals(business_hours, weekday)
     if not day_intervals:
         return f"{DAY_NAMES[weekday]}: fechado"
     return f"{DAY_NAMES[weekday]}, {spans(day_intervals)}"
+
+
+# What a customer asks about the hours, in accent-folded words.
+_LUNCH = re.compile(r"\b(almoc\w*|meio[ -]dia|intervalo|pausa)\b")
+_HOLIDAY = re.compile(r"\bferiados?\b")
+_NOW = re.compile(r"\b(agora|neste momento|nesse momento|ainda (esta|estao|ta|tao|tem gente)|ja (abriu|abriram))\b")
+_OPEN_QUESTION = re.compile(r"\b(que horas|qual|quais|quando|ate que|a partir de que)\b")
+_WEEKEND = re.compile(r"\b(fim de semana|final de semana|fds)\b")
+
+
+def _asked_day(norm: str, today: date) -> tuple[int, str] | None:
+    """(weekday, how to say it) for the day named: 'hoje', 'amanhã', 'sábado', 'sabado', 'sab'..."""
+    if re.search(r"\b(hoje|hj)\b", norm):
+        return today.weekday(), "hoje"
+    if re.search(r"\b(amanha|amnh)\b", norm):
+        return (today.weekday() + 1) % 7, "amanhã"
+    for name, day in WEEKDAY_NUMBERS.items():
+        if re.search(rf"\b{name}|\b{name[:3]}\b", norm):
+            return day, f"{'no' if day >= 5 else 'na'} {DAY_NAMES[day]}"
+    return None
+
+
+def answer(business_hours: dict, text: str, now: datetime, tz: str = DEFAULT_TZ, *, holidays=None) -> str:
+    """A direct answer to a question about the hours (business_hours must be set)."""
+    norm = fold(text)
+    local = local_time(now, tz)
+    day = _asked_day(norm, local.date())
+    yes_no = not _OPEN_QUESTION.search(norm)
+    if _HOLIDAY.search(norm):
+        return _holiday_answer(business_hours, holidays)
+    if _LUNCH.search(norm):
+        return _lunch_answer(business_hours, day)
+    if _WEEKEND.search(norm) and day is None:
+        return _weekend_answer(business_hours)
+    if _NOW.search(norm):
+        return _now_answer(business_hours, now, tz)
+    if day is not None:
+        return _day_answer(business_hours, *day, yes_no=yes_no)
+    reply = f"Nosso horário de atendimento: {describe(business_hours)}."
+    if not is_open(business_hours, now, tz) and (opening := next_opening(business_hours, now, tz)):
+        reply += f" No momento estamos fechados; voltamos {when(opening, now, tz)}."
+    return reply
+
+
+def _day_answer(business_hours: dict, weekday: int, label: str, *, yes_no: bool) -> str:
+    day_intervals = intervals(business_hours, weekday)
+    if not day_intervals:
+        open_days = [d for d in range(7) if intervals(business_hours, d)]
+        return f"Não, {label} não abrimos. Atendemos {days_phrase(open_days)}." if open_days \
+            else f"Não, {label} não abrimos."
+    hours_ = spans(day_intervals)
+    return f"Sim, {label} atendemos {hours_}." if yes_no else f"{label.capitalize()} atendemos {hours_}."
+
+
+def _weekend_answer(business_hours: dict) -> str:
+    saturday, sunday = intervals(business_hours, 5), intervals(business_hours, 6)
+    if not saturday and not sunday:
+        return "Não, no fim de semana não abrimos. Atendemos " + days_phrase(
+            [d for d in range(7) if intervals(business_hours, d)]) + "."
+    said = [f"no sábado {spans(saturday)}" if saturday else "no sábado não abrimos",
+            f"no domingo {spans(sunday)}" if sunday else "no domingo não abrimos"]
+    return f"No fim de semana: {'; '.join(said)}."
+
+
+def _now_answer(business_hours: dict, now: datetime, tz: str) -> str:
+    closing = closes_at(business_hours, now, tz)
+    if closing is not None:
+        return f"Sim, estamos abertos agora, até as {_clock(closing.hour * 60 + closing.minute)}."
+    opening = next_opening(business_hours, now, tz)
+    if opening is None:
+        return "No momento estamos fechados."
+    return f"Agora estamos fechados; abrimos {when(opening, now, tz)}."
+
+
+def _lunch_answer(business_hours: dict, day: tuple[int, str] | None) -> str:
+    days = [day[0]] if day is not None else [d for d in range(7) if intervals(business_hours, d)]
+    gaps: dict[tuple, list[int]] = {}
+    for weekday in days:
+        gaps.setdefault(tuple(breaks(business_hours, weekday)), []).append(weekday)
+    with_gap = {gap: ds for gap, ds in gaps.items() if gap}
+    if not with_gap:
+        if day is not None and not intervals(business_hours, day[0]):
+            return _day_answer(business_hours, *day, yes_no=True)
+        whole = {spans(intervals(business_hours, d)) for d in days}
+        straight = f" {whole.pop()}" if len(whole) == 1 else f": {describe(business_hours)}"
+        return f"Não, não fechamos para o almoço: atendemos direto{straight}."
+    parts = []
+    for gap, ds in with_gap.items():
+        span = " e ".join(f"das {_clock(start)} às {_clock(end)}" for start, end in gap)
+        who = "" if day is not None or len(with_gap) == 1 and len(ds) == len(days) else f" ({days_phrase(ds)})"
+        parts.append(f"{span}{who}")
+    return f"Sim, fechamos para o almoço {'; '.join(parts)}."
+
+
+def _holiday_answer(business_hours: dict, holidays) -> str:
+    """Holidays come from the profile when it has them; otherwise we say we do not know."""
+    if holidays:
+        return f"Nos feriados: {holidays}" if isinstance(holidays, str) else \
+            f"Nos feriados não abrimos ({', '.join(str(h) for h in holidays)})."
+    return ("Não tenho aqui o calendário de feriados, então não consigo confirmar. Nosso horário normal é "
+            f"{describe(business_hours)}; se quiser, chamo alguém da equipe para confirmar.")

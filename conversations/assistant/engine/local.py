@@ -18,7 +18,7 @@ from conversations.assistant.engine.intents import Intent, detect_intent, primar
 from conversations.assistant.engine.intents import is_greeting as _is_greeting
 from conversations.assistant.engine.safety import SAFE_REFUSAL, detect_injection
 from conversations.assistant.engine.sentiment import Sentiment, combine, detect_sentiment
-from secretaria.ptbr import WEEKDAY_NUMBERS, fold
+from secretaria.ptbr import fold
 
 _APPOINTMENT = (Intent.APPOINTMENT_REQUEST, Intent.APPOINTMENT_RESCHEDULE, Intent.APPOINTMENT_CANCEL)
 _SOCIAL = (Intent.GREETING, Intent.THANKS, Intent.GOODBYE)
@@ -143,9 +143,12 @@ def _closed_note(turn: _Turn) -> str:
     if not business_hours or hours.is_open(business_hours, ctx.now, ctx.timezone):
         return ""
     custom = (getattr(turn.profile, "out_of_hours_message", "") or "").strip()
-    if custom:
-        return custom
     opening = hours.next_opening(business_hours, ctx.now, ctx.timezone)
+    if custom:
+        # "volta no próximo horário de atendimento" does not say when: we do.
+        if opening and not re.search(r"\d", custom):
+            return f"{custom} Voltamos {hours.when(opening, ctx.now, ctx.timezone)}."
+        return custom
     back = (f"Nossa equipe volta {hours.when(opening, ctx.now, ctx.timezone)} e continua a conversa por aqui."
             if opening else "Nossa equipe responde assim que possível.")
     return f"No momento estamos fora do horário de atendimento. {back}"
@@ -221,9 +224,9 @@ def _information(turn: _Turn) -> Draft | None:
     """Answers from the knowledge base (or the business hours) to every question in the burst."""
     asked = [t for t, i in zip(turn.texts, turn.intents, strict=True)
              if i in (Intent.QUESTION, Intent.OTHER) or "?" in t]
-    found = [a for a in (_answer_for(turn, t) for t in asked) if a]
+    found = [a for t in asked for part in _sentences(t) for a in _answers_for(turn, part)]
     if not found and len(asked) > 1:
-        found = [a for a in [_answer_for(turn, " ".join(asked))] if a]
+        found = _answers_for(turn, " ".join(asked))
     unique: list[tuple[str, float, object]] = []
     for answer in found:
         if all(answer[0] != seen[0] for seen in unique):
@@ -245,31 +248,131 @@ def _source(item) -> dict:
     return {key: knowledge.item_id(item)}
 
 
+# The order in which several answers read naturally: what it is and costs, how to pay, where, when.
+_ANSWER_ORDER = ("price", "duration", "payment", "insurance", "address", "parking", "hours")
+_SERVICES_ASKED = re.compile(
+    r"\bo que (voces |vcs |vc |voce )?(fazem|faz|oferecem|oferece|trabalham|atendem)\b"
+    r"|\bquais (sao )?(os )?(seus |teus )?(servicos|procedimentos|tratamentos)\b"
+    r"|\b(servicos|procedimentos|tratamentos) (voces|vcs|que) (fazem|oferecem|tem)\b"
+    r"|\btrabalham com (o )?que\b|\bque (servicos|procedimentos|tratamentos)\b")
+_PAYMENT_METHODS = {r"\bpix\b": "Pix", r"\bboletos?\b": "boleto", r"\bdinheiro\b": "dinheiro",
+                    r"\bdebito\b": "débito", r"\bcredito\b": "crédito", r"\bcart(ao|oes)\b": "cartão"}
+_INSTALMENTS_ASKED = re.compile(r"\bparcel\w*|\bvezes\b|\b\d+ ?x\b")
+_INSTALMENTS = re.compile(r"(?:em )?at[eé] \d+ ?x(?: sem juros)?|\d+ ?x(?: sem juros)?", re.I)
+
+
+def _sentences(text: str) -> list[str]:
+    """'qto sai o botox? parcela em quantas vezes?' -> two questions."""
+    parts = [p.strip() for p in re.split(r"(?<=\?)\s+", text) if p.strip()]
+    return parts or [text]
+
+
+def _answers_for(turn: _Turn, text: str) -> list[tuple[str, float, object]]:
+    """Every question in one text answered: one answer per concept asked ("quanto custa a limpeza e
+    aceita pix?" -> the price, then the payment), else the best single answer."""
+    concepts = knowledge.concepts_in(text)
+    if len(concepts) > 1:
+        answers = [a for c in _ANSWER_ORDER if c in concepts and (a := _answer_on(turn, text, c))]
+        if answers:
+            return answers
+    single = _answer_for(turn, text)
+    return [single] if single else []
+
+
 def _answer_for(turn: _Turn, text: str) -> tuple[str, float, object] | None:
     match = knowledge.search(turn.facts, text)
-    if match:
-        return knowledge.format_item(match.item), match.score, match.item
     query = knowledge.parse_query(text)
     business_hours = getattr(turn.profile, "business_hours", None) or {}
-    if "hours" in query.concepts and business_hours:
+    if "hours" in query.concepts and business_hours and (not match or knowledge.kind_of(match.item) == "hours"):
         return _hours_answer(turn, text, business_hours), 0.8, None
-    if "price" in query.concepts and not query.tokens and (prices := knowledge.price_list(turn.services)):
+    if "payment" in query.concepts and (not match or "payment" in _concepts_of(match.item)):
+        if answer := _payment_answer(turn, text):
+            return answer
+    if match:
+        return knowledge.format_item(match.item), match.score, match.item
+    if "price" in query.concepts and _all_known(turn, query) and (prices := knowledge.price_list(turn.services)):
         return f"Estes são os nossos valores:\n{prices}", 0.7, None
+    if not query.concepts and _SERVICES_ASKED.search(fold(text)) and turn.services:
+        return _service_list(turn), 0.8, None
     return None
 
 
+def _answer_on(turn: _Turn, text: str, concept: str) -> tuple[str, float, object] | None:
+    """The answer to one concept of a text that asks several things."""
+    if concept in ("price", "duration"):
+        match = knowledge.search(turn.services, text)
+        if match and match.score >= 0.5:
+            return knowledge.format_item(match.item), match.score, match.item
+        if concept == "price" and _all_known(turn, knowledge.parse_query(text)) and turn.services:
+            return f"Estes são os nossos valores:\n{knowledge.price_list(turn.services)}", 0.7, None
+        return None
+    if concept == "payment":
+        return _payment_answer(turn, text)
+    business_hours = getattr(turn.profile, "business_hours", None) or {}
+    if concept == "hours" and business_hours:
+        return _hours_answer(turn, text, business_hours), 0.8, None
+    candidates = [item for item in turn.faqs if concept in _concepts_of(item)]
+    if not candidates:
+        return None
+    match = knowledge.search(candidates, text)
+    item = match.item if match else candidates[0]
+    return knowledge.format_item(item), match.score if match else 0.7, item
+
+
+def _concepts_of(item) -> set[str]:
+    kind = knowledge.kind_of(item)
+    implied = {kind} if kind in ("address", "hours") else set()
+    return knowledge.concepts_in(f"{knowledge.title_of(item)}, {item.keywords or ''}") | implied
+
+
+def _all_known(turn: _Turn, query) -> bool:
+    """Every word asked about is one the base knows ("quanto custa o laser?" is not a price list)."""
+    known: set[str] = set()
+    for item in turn.facts:
+        body = item.description if knowledge.is_service(item) else item.answer
+        known |= knowledge.tokens(f"{knowledge.title_of(item)} {item.keywords or ''} {body or ''}")
+    return query.tokens <= known
+
+
+def _payment_answer(turn: _Turn, text: str) -> tuple[str, float, object] | None:
+    """On the point asked: instalments ("parcela em quantas vezes?"), one method ("aceita boleto?"), or all."""
+    item = next((i for i in turn.faqs if "payment" in _concepts_of(i)), None)
+    if item is None:
+        return None
+    said, norm, known = (item.answer or "").strip(), fold(text), fold(item.answer or "")
+    if _INSTALMENTS_ASKED.search(norm):
+        if terms := _INSTALMENTS.search(said):
+            terms_text = terms.group(0)
+            body = f"Sim, dá para parcelar {terms_text if terms_text.startswith('em ') else 'em ' + terms_text}."
+        elif "parcel" in known:
+            body = f"Sim, parcelamos. {said}"
+        else:
+            body = f"O parcelamento não aparece nas nossas formas de pagamento. {said}"
+        return body, 0.9, item
+    asked = [label for pattern, label in _PAYMENT_METHODS.items() if re.search(pattern, norm)]
+    if not asked:
+        return said, 0.9, item
+    accepted = [label for label in asked if fold(label) in known or (label == "cartão" and "cartao" in known)]
+    refused = [label for label in asked if label not in accepted]
+    if not refused:
+        return f"Sim, aceitamos {hours.join_words(accepted)}.", 0.9, item
+    head = f"Sim, aceitamos {hours.join_words(accepted)}, mas " if accepted else ""
+    missing = f"{hours.join_words(refused)} não {'está' if len(refused) == 1 else 'estão'} entre as formas " \
+              f"de pagamento que aceitamos"
+    missing = missing if head else missing[0].upper() + missing[1:]
+    return f"{head}{missing}. {said}", 0.85, item
+
+
+def _service_list(turn: _Turn) -> str:
+    names = [s.name for s in turn.services[:10]]
+    return (f"Nossos serviços: {hours.join_words(names)}. Quer saber o valor de algum ou já deixar "
+            "um horário marcado?")
+
+
 def _hours_answer(turn: _Turn, text: str, business_hours: dict) -> str:
-    ctx, norm = turn.ctx, fold(text)
-    day = next((d for name, d in WEEKDAY_NUMBERS.items() if re.search(rf"\b{name}", norm)), None)
-    if day is not None:
-        answer = f"Nosso horário — {hours.describe_day(business_hours, day)}."
-    else:
-        answer = f"Nosso horário de atendimento: {hours.describe(business_hours)}."
-    if not hours.is_open(business_hours, ctx.now, ctx.timezone):
-        opening = hours.next_opening(business_hours, ctx.now, ctx.timezone)
-        if opening:
-            answer += f" No momento estamos fechados; voltamos {hours.when(opening, ctx.now, ctx.timezone)}."
-    return answer
+    ctx = turn.ctx
+    return hours.answer(business_hours, text, ctx.now, ctx.timezone,
+                        holidays=getattr(turn.profile, "holidays", None))
 
 
 def _social(turn: _Turn) -> Draft:

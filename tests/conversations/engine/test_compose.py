@@ -35,7 +35,7 @@ def test_an_address_question(make_ctx):
 
 def test_two_questions_in_a_burst_get_both_answers(make_ctx):
     draft = compose(make_ctx("tem estacionamento?", "e aceita pix?"))
-    assert "estacionamento do prédio" in draft.text and "Aceitamos Pix" in draft.text
+    assert "estacionamento do prédio" in draft.text and "aceitamos Pix" in draft.text
 
 
 def test_thanks_with_a_question_answers_the_question(make_ctx):
@@ -62,10 +62,10 @@ def test_without_a_catalogue_no_price_is_quoted(make_ctx):
 
 def test_hours_come_from_the_profile_when_the_base_has_none(make_ctx):
     draft = compose(make_ctx("vocês abrem sábado?"))
-    assert draft.text == "Nosso horário — sábado, das 08:00 às 12:00."
+    assert draft.text == "Sim, no sábado atendemos das 8h às 12h."
     draft = compose(make_ctx("qual o horário de funcionamento?", now=at(hour=19)))
-    assert draft.text.startswith("Nosso horário de atendimento: segunda a sexta, das 08:00 às 12:00 e das 13:00")
-    assert draft.text.endswith("No momento estamos fechados; voltamos amanhã às 08:00.")
+    assert draft.text.startswith("Nosso horário de atendimento: segunda a sexta, das 8h às 12h e das 13h")
+    assert draft.text.endswith("No momento estamos fechados; voltamos amanhã às 8h.")
 
 
 def test_a_human_request_hands_over_with_a_summary(make_ctx):
@@ -81,7 +81,7 @@ def test_a_human_request_out_of_hours_says_when_the_team_is_back(make_ctx):
     draft = compose(make_ctx("quero falar com alguém", now=at(hour=21)))
     assert draft.handoff
     assert draft.text.endswith("No momento estamos fora do horário de atendimento. Nossa equipe volta amanhã às "
-                               "08:00 e continua a conversa por aqui.")
+                               "8h e continua a conversa por aqui.")
 
 
 def test_the_companys_own_out_of_hours_message_wins(make_ctx):

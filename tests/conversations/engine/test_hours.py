@@ -49,27 +49,27 @@ def test_next_opening():
 
 def test_when_says_it_in_portuguese():
     now = at(hour=19)
-    assert when(at(hour=20), now) == "hoje às 20:00"
-    assert when(at(day=13, hour=8), now) == "amanhã às 08:00"
-    assert when(at(day=17, hour=8), now) == "na segunda-feira às 08:00"
-    assert when(at(day=15, hour=9), now) == "no sábado às 09:00"
+    assert when(at(hour=20), now) == "hoje às 20h"
+    assert when(at(day=13, hour=8), now) == "amanhã às 8h"
+    assert when(at(day=17, hour=8), now) == "na segunda-feira às 8h"
+    assert when(at(day=15, hour=9, minute=30), now) == "no sábado às 9h30"
 
 
 def test_describe_groups_days():
     hours = {str(d): [["08:00", "18:00"]] for d in range(5)} | {"5": [["08:00", "12:00"]]}
-    assert describe(hours) == "segunda a sexta, das 08:00 às 18:00; sábado, das 08:00 às 12:00"
-    assert describe(BUSINESS_HOURS).startswith("segunda a sexta, das 08:00 às 12:00 e das 13:00 às 18:00;")
+    assert describe(hours) == "segunda a sexta, das 8h às 18h; sábado, das 8h às 12h"
+    assert describe(BUSINESS_HOURS).startswith("segunda a sexta, das 8h às 12h e das 13h às 18h;")
     assert describe({"0": [["9:00", "17:00"]], "2": [["9:00", "17:00"]], "4": [["9:00", "17:00"]]}) == (
-        "segunda, quarta e sexta, das 09:00 às 17:00")
+        "segunda, quarta e sexta, das 9h às 17h")
     assert describe({str(d): [["00:00", "24:00"]] for d in range(7)}) == "todos os dias, 24 horas"
 
 
 def test_malformed_entries_are_skipped():
     hours = {"0": [["08:00", "12:00"], ["xx", "yy"], ["13:00"]], "1": "nope"}
-    assert describe(hours) == "segunda, das 08:00 às 12:00"
+    assert describe(hours) == "segunda, das 8h às 12h"
     assert is_open(hours, at(day=10, hour=9))
 
 
 def test_describe_day():
-    assert describe_day(BUSINESS_HOURS, 5) == "sábado, das 08:00 às 12:00"
+    assert describe_day(BUSINESS_HOURS, 5) == "sábado, das 8h às 12h"
     assert describe_day(BUSINESS_HOURS, 6) == "domingo: fechado"

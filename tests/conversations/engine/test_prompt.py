@@ -15,7 +15,7 @@ def test_the_system_prompt_holds_the_facts(make_ctx):
     assert "Botox: R$ 1.200,00 · 40 min." in system
     assert "Av. Paulista, 1000" in system
     assert "Aceitamos Pix" in system
-    assert "segunda a sexta, das 08:00 às 12:00 e das 13:00 às 18:00; sábado, das 08:00 às 12:00" in system
+    assert "segunda a sexta, das 8h às 12h e das 13h às 18h; sábado, das 8h às 12h" in system
     assert "quarta-feira, 12/03/2025 10:00 (aberto)" in system
     assert "Depilação a laser" not in system  # inactive
 
