@@ -6,6 +6,7 @@ about prices while choosing a slot): the dialog stays open and the engine answer
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from agenda.chat import messages as say
@@ -24,14 +25,17 @@ from agenda.chat.dialog_state import (
 from agenda.chat.flow import (
     OFFER_LIMIT,
     Turn,
+    after_days,
     book_start,
     booked_reply,
     cancel_ask,
+    cancel_start,
     choose_slot,
     describe_query,
     new_agenda_intent,
     offer,
     reschedule_offer,
+    reschedule_start,
     slots_reply,
     stored_query,
 )
@@ -39,8 +43,12 @@ from agenda.chat.parse import (
     CANCEL,
     CONFIRM,
     RESCHEDULE,
+    clean,
+    parse_cancel_request,
     parse_choice,
+    parse_move_request,
     parse_none_fits,
+    parse_other_day,
     parse_reminder_answer,
     parse_stop,
     parse_waitlist_request,
@@ -48,7 +56,7 @@ from agenda.chat.parse import (
     slots_matching,
 )
 from agenda.models import Appointment, FollowUp, Service, WaitlistEntry
-from agenda.selectors import service_match
+from agenda.selectors import appointments_upcoming, service_match
 from agenda.services.booking import InvalidTransition, appointment_cancel, appointment_confirm
 from agenda.services.dialogs import dialog_close, dialog_open
 from agenda.services.followups import followup_answer_record
@@ -64,6 +72,8 @@ def step_answer(turn: Turn, state: DialogState) -> TurnReply | None:
         if isinstance(state, FollowUpAnswer):
             followup_answer(turn, state)
         return None
+    if (switched := _switch(turn, state)) is not None:
+        return switched
     match state:
         case ChoosingSlot():
             return choosing_slot(turn, state)
@@ -82,6 +92,40 @@ def step_answer(turn: Turn, state: DialogState) -> TurnReply | None:
         case WaitlistOffer():
             return waitlist_offer(turn, state)
     return None
+
+
+def _switch(turn: Turn, state: DialogState) -> TurnReply | None:
+    """A pending new booking (a slot to confirm, a list) is dropped, and said so, before another flow starts:
+    "quero remarcar" while "posso confirmar?" waits never books the slot."""
+    if isinstance(state, RebookOffer):
+        state = state.choosing()
+    if not isinstance(state, ChoosingSlot | Confirming) or state.purpose not in (Purpose.BOOK, Purpose.REBOOK):
+        return None
+    if not _strong_move(turn.text) and not parse_cancel_request(turn.text):
+        return None
+    pending = state.slot if isinstance(state, Confirming) else None
+    dropped = say.DROPPED_SLOT if pending else say.DROPPED_LIST
+    dialog_close(contact=turn.contact)
+    if not appointments_upcoming(contact=turn.contact):
+        if parse_cancel_request(turn.text):
+            return TurnReply(f"{dropped} {say.WHEN_YOU_WANT}", Intent.APPOINTMENT_REQUEST)
+        # Nothing booked to move: "remarcar" is another time for this booking.
+        query = replace(stored_query(state.query, state.service_id), exact_time=None)
+        return offer(turn, query, purpose=state.purpose, appointment_id=state.appointment_id,
+                     wrap=f"{dropped} {{offer}}", exclude={pending.key()} if pending else set())
+    started = reschedule_start(turn) if _strong_move(turn.text) else cancel_start(turn)
+    return replace(started, text=f"{dropped} {started.text}")
+
+
+_POSSESSIVE = re.compile(r"\b(meu|minha|o agendamento|a consulta|o horario marcado|a marcacao)\b")
+
+
+def _strong_move(text: str) -> bool:
+    """Moving an appointment already booked ("quero remarcar", "preciso passar minha consulta pra sexta");
+    "passa pra semana que vem" alone, in a new booking, is another time for that booking."""
+    norm = clean(text)
+    return bool(re.search(r"\b(remarc\w*|reagend\w*|adiar)\b", norm)
+                or (parse_move_request(text) and _POSSESSIVE.search(norm)))
 
 
 def _close(turn: Turn, text: str, intent: Intent = Intent.APPOINTMENT_REQUEST) -> TurnReply:
@@ -104,7 +148,11 @@ def choosing_slot(turn: Turn, state: ChoosingSlot) -> TurnReply | None:
         return _declined(turn, state.purpose)
     service = service_match(text=turn.text)
     service_id = service.pk if service else state.service_id
-    if (when := turn.when()) is not None:
+    when = turn.when()
+    offered_days = {say.local(s.start, turn.tz).date() for s in state.slots}
+    if parse_other_day(turn.text) and (when is None or when.day is None or when.day in offered_days):
+        return _other_day(turn, state, when, offered_days, service_id)
+    if when is not None:
         return _choosing_when(turn, state, when, service_id)
     if service is not None and service.pk != state.service_id:
         return offer(turn, stored_query(state.query, service.pk), purpose=state.purpose,
@@ -114,9 +162,33 @@ def choosing_slot(turn: Turn, state: ChoosingSlot) -> TurnReply | None:
     if parse_none_fits(turn.text):
         dialog_open(contact=turn.contact, state=state.asking_waitlist())
         return TurnReply(say.NONE_FITS, Intent.APPOINTMENT_REQUEST)
-    if parse_yes_no(turn.text) is False:
+    answer = parse_yes_no(turn.text)
+    if answer is False:
         return _declined(turn, state.purpose)
+    if answer is True and len(state.slots) == 1:
+        return choose_slot(turn, state, state.slots[0])
+    if answer is True and state.slots:
+        # "Sim" to a list chooses nothing: ask which, never "combinado!" with nothing booked.
+        return slots_reply(say.WHICH_SLOT, list(state.slots), turn.tz, intent=_intent_of(state.purpose))
     return None
+
+
+def _intent_of(purpose: Purpose) -> Intent:
+    return Intent.APPOINTMENT_RESCHEDULE if purpose == Purpose.RESCHEDULE else Intent.APPOINTMENT_REQUEST
+
+
+def _other_day(turn: Turn, state: ChoosingSlot | Confirming, when: SlotQuery | None, days: set,
+               service_id: int | None) -> TurnReply:
+    """"Só outro dia" / "hoje não": from the day after the days offered (and the appointment's own day)."""
+    if state.purpose == Purpose.RESCHEDULE and (current := _appointment(state.appointment_id or 0)):
+        days = days | {say.local(current.start, turn.tz).date()}
+    base = stored_query(state.query, service_id)
+    if when is not None:
+        base = replace(base, time_from=when.time_from, time_to=when.time_to, exact_time=when.exact_time,
+                       weekdays=when.weekdays or base.weekdays)
+    query = after_days(base, days or {say.local(turn.now, turn.tz).date()}, turn.tz)
+    return offer(turn, query, purpose=state.purpose, appointment_id=state.appointment_id,
+                 intro=say.OFFER_OTHER_DAY.format(what=""))
 
 
 def _choosing_when(turn: Turn, state: ChoosingSlot, when: SlotQuery, service_id: int | None) -> TurnReply:
@@ -159,6 +231,9 @@ def confirming(turn: Turn, state: Confirming) -> TurnReply | None:
         wanted_for = state.wanted_for or Purpose.BOOK
     else:
         wanted_for = state.purpose
+        slot_day = {say.local(state.slot.start, turn.tz).date()} if state.slot else set()
+        if slot_day and parse_other_day(turn.text) and (when is None or when.day is None or when.day in slot_day):
+            return _other_day(turn, state, when, slot_day, state.service_id)
         if answer is True and state.slot is not None:
             return choose_slot(turn, state, state.slot)
     if when is not None:

@@ -14,7 +14,8 @@ Answers to the automations (reminder, follow-up, rebooking offer, waitlist offer
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import structlog
 
@@ -27,7 +28,7 @@ from agenda.chat.dialog_state import (
     Purpose,
     SlotQueryData,
 )
-from agenda.chat.parse import parse_when, query_is_empty, slots_matching
+from agenda.chat.parse import parse_move_request, parse_other_day, parse_when, query_is_empty, slots_matching
 from agenda.models import Appointment, CalendarConfig, Professional, Service, WorkingHours
 from agenda.selectors import appointments_upcoming, service_match, services_active
 from agenda.services.booking import appointment_book, appointment_reschedule
@@ -78,6 +79,8 @@ def _calendar_ready() -> bool:
 # --- starting: a request, a reschedule, a cancellation -----------------------------------------
 
 def start(turn: Turn) -> TurnReply | None:
+    if wants_move(turn):
+        return reschedule_start(turn)
     if turn.intent == Intent.APPOINTMENT_CANCEL:
         return cancel_start(turn)
     if turn.intent == Intent.APPOINTMENT_RESCHEDULE:
@@ -87,6 +90,14 @@ def start(turn: Turn) -> TurnReply | None:
     if turn.intent == Intent.APPOINTMENT_REQUEST or (service is not None and when is not None):
         return book_start(turn, service=service, when=when)
     return None
+
+
+def wants_move(turn: Turn) -> bool:
+    """"Surgiu um imprevisto, dá pra passar pra semana que vem?" moves the appointment, whatever the engine
+    read (a cancellation, a question). Outside the agenda's intents only a customer with something to move."""
+    if turn.intent == Intent.APPOINTMENT_RESCHEDULE or not parse_move_request(turn.text):
+        return turn.intent == Intent.APPOINTMENT_RESCHEDULE
+    return turn.intent in _AGENDA_INTENTS or bool(appointments_upcoming(contact=turn.contact))
 
 
 def book_start(turn: Turn, *, service: Service | None, when: SlotQuery | None) -> TurnReply:
@@ -157,6 +168,9 @@ def cancel_ask(turn: Turn, appointment: Appointment) -> TurnReply:
 def reschedule_offer(turn: Turn, appointment: Appointment, *, when: SlotQuery | None = None) -> TurnReply:
     when = when if when is not None else turn.when()
     query = replace(when or SlotQuery(), service_id=appointment.service_id, limit=OFFER_LIMIT)
+    if query_is_empty(query) and parse_other_day(turn.text):
+        # "Consigo trocar pra outro dia?": not the appointment's own day first.
+        query = after_days(query, {say.local(appointment.start, turn.tz).date()}, turn.tz)
     intro = say.RESCHEDULE_INTRO.format(what=_what(appointment), slot=say.slot_label(appointment.start, turn.tz),
                                         offer="{offer}")
     return offer(turn, query, purpose=Purpose.RESCHEDULE, appointment_id=appointment.pk, wrap=intro)
@@ -171,7 +185,14 @@ def offer(turn: Turn, query: SlotQuery, *, purpose: Purpose, appointment_id: int
 
     Nothing at all: offer the waitlist. One slot exactly as asked ("terça às 15h"): ask to confirm it.
     """
+    open_day = next_open_day(query, turn)
+    if open_day is not None:
+        # "Tem no domingo?" on a closed day: say so and when it opens, then that day's slots.
+        wrap = wrap.replace("{offer}", _closed_note(query) + "{offer}")
+        query = replace(query, day=open_day, weekdays=frozenset())
     slots, relaxed = _find(query, slots_find, exclude or set())
+    if open_day is not None and intro is None and not relaxed:
+        intro = say.OFFER_ON_OPEN_DAY.format(day=f"{say.WEEKDAY_NAMES[open_day.weekday()]}, {open_day:%d/%m}")
     offered = ChoosingSlot(slots=tuple(slots), purpose=purpose, service_id=query.service_id,
                            query=SlotQueryData.of(query), appointment_id=appointment_id or None)
     service_name = _service_name(query.service_id)
@@ -189,6 +210,43 @@ def offer(turn: Turn, query: SlotQuery, *, purpose: Purpose, appointment_id: int
     if intro is None:
         intro = (say.OFFER_NEAR if relaxed else say.OFFER).format(what=say.service_part(service_name))
     return slots_reply(wrap.format(offer=intro), slots, turn.tz, intent=_intent(purpose))
+
+
+def next_open_day(query: SlotQuery, turn: Turn) -> date | None:
+    """The first day the business opens, when the customer asked only for days it is closed ("domingo")."""
+    asked = {query.day.weekday()} if query.day else set(query.weekdays)
+    open_days = open_weekdays(query.service_id)
+    if not asked or not open_days or asked & open_days:
+        return None
+    day = query.day or say.local(turn.now, turn.tz).date()
+    while day.weekday() not in open_days or (query.day is not None and day == query.day):
+        day += timedelta(days=1)
+    return day
+
+
+def open_weekdays(service_id: int | None) -> set[int]:
+    """The weekdays someone works (who does the service, when it is known); empty when the hours are not
+    ours to know (a Cal.com calendar without working hours here)."""
+    hours = WorkingHours.objects.filter(professional__is_active=True)
+    if service_id and Service.objects.filter(pk=service_id, professionals__isnull=False).exists():
+        hours = hours.filter(professional__services=service_id)
+    return set(hours.values_list("weekday", flat=True))
+
+
+def _closed_note(query: SlotQuery) -> str:
+    if query.day is not None:
+        day = f"{say.on_weekday(query.day.weekday())} ({query.day:%d/%m})"
+    else:
+        day = " e ".join(say.on_weekday(d, plural=True) for d in sorted(query.weekdays))
+    note = say.CLOSED_DAY.format(day=day, opens=say.open_days_text(open_weekdays(query.service_id)))
+    return note[0].upper() + note[1:]
+
+
+def after_days(query: SlotQuery, days: set[date], tz: str) -> SlotQuery:
+    """The query from the day after `days` on ("só outro dia"): no date or exact time of those days."""
+    first = datetime.combine(max(days) + timedelta(days=1), time(0), tzinfo=ZoneInfo(tz))
+    not_before = max(first, query.not_before) if query.not_before else first
+    return replace(query, day=None, exact_time=None, not_before=not_before)
 
 
 def slots_reply(intro: str, slots: list[Slot], tz: str, *, intent: Intent) -> TurnReply:

@@ -8,6 +8,13 @@ from secretaria.ptbr import WEEKDAY_NAMES, WEEKDAY_SHORT
 HOW_TO_CHOOSE = "Responda com o número da opção ou me diga outro dia e período (ex.: “sexta à tarde”)."
 OFFER = "Tenho estes horários livres{what}:"
 OFFER_NEAR = "Não encontrei exatamente o que você pediu, mas tenho estes horários livres{what}:"
+OFFER_ON_OPEN_DAY = "Tenho estes horários livres na {day}:"
+OFFER_OTHER_DAY = "Sem problemas, em outro dia então! Veja estas opções{what}:"
+CLOSED_DAY = "{day} não abrimos — atendemos {opens}. "
+DROPPED_SLOT = "Tudo bem, não marquei aquele horário."
+DROPPED_LIST = "Tudo bem, deixei aqueles horários de lado."
+WHEN_YOU_WANT = "Quando quiser marcar, é só me chamar por aqui."
+WHICH_SLOT = "Qual deles você prefere? Me diga o número da opção (ex.: “a 2”)."
 OFFER_AGAIN = "Sem problemas! Veja estas outras opções{what}:"
 SLOT_TAKEN = "Poxa, esse horário acabou de ser preenchido por outra pessoa. 😕 Veja estas outras opções:"
 NO_SLOTS = ("Não encontrei horários livres{what}{when}. Quer que eu coloque você na lista de espera e avise "
@@ -64,6 +71,23 @@ def slot_title(start: datetime, tz: str) -> str:
     """A list row title (Meta allows 24 characters): "Ter, 02/12 às 15:00". Read back by parse_when."""
     at = local(start, tz)
     return f"{WEEKDAY_SHORT[at.weekday()]}, {at:%d/%m} às {at:%H:%M}"
+
+
+def on_weekday(weekday: int, *, plural: bool = False) -> str:
+    """"No domingo", "Aos sábados"."""
+    name = WEEKDAY_NAMES[weekday]
+    if plural:
+        return f"{'aos' if weekday >= 5 else 'às'} {name}{'s' if not name.endswith('s') else ''}"
+    return f"{'no' if weekday >= 5 else 'na'} {name}"
+
+
+def open_days_text(weekdays: set[int]) -> str:
+    """"de segunda a sábado", or "segunda, quarta e sexta"."""
+    days = sorted(weekdays)
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        return f"de {WEEKDAY_NAMES[days[0]]} a {WEEKDAY_NAMES[days[-1]]}"
+    names = [WEEKDAY_NAMES[d] for d in days]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " e " + names[-1]
 
 
 def who(name: str | None) -> str:

@@ -52,8 +52,13 @@ _FILLERS = (
     "quero", "queria", "prefiro", "escolho", "seria", "marca", "marque", "agenda", "agende", "vou de", "e", "eh",
     "o", "a", "os", "as", "numero", "num", "n", "no", "opcao", "op", "alternativa", "horario", "esse", "essa",
     "este", "esta", "mesmo", "entao", "pfv", "pf", "pode", "sim", "ok", "obrigado", "obrigada", "ai", "la",
+    # WhatsApp wording around a pick: "manda o 3 msm", "bora no 2", "fico com a terceira opção, tá ótimo"
+    "manda", "mande", "msm", "mesma", "bora", "vamos de", "vai", "vai ser", "vou ficar com", "fico", "com",
+    "quero esse", "pra mim", "para mim", "me", "serve", "ta", "esta otimo", "otimo", "perfeito", "blz", "beleza",
+    "show", "certo", "isso", "nº", "numero", "da lista", "das opcoes", "de la", "de cima", "la de cima", "opcoes",
 )
-_SIGNALS = {"a", "opcao", "op", "alternativa", "numero", "num", "n"}
+_SIGNALS = {"a", "opcao", "op", "alternativa", "numero", "num", "n", "fico com", "manda", "mande",
+            "vou ficar com", "da lista", "das opcoes"}
 _FILLER_RE = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in sorted(_FILLERS, key=len, reverse=True)) + r")\b")
 _NUMBER_TOKEN = re.compile(r"^#?(\d{1,2})(?:o|a)?$")
 _ORDINAL_TOKEN = re.compile(r"^(" + "|".join(_ORDINALS) + r")[oa]$")
@@ -117,6 +122,39 @@ _CONFIRM_WORDS = re.compile(
     r"|\U0001F44D|\u2705|\U0001F44C")
 
 
+# Moving an appointment in everyday words: "dá pra passar pra semana que vem?", "consigo trocar pra outro
+# dia?", "preciso mudar meu horário". A verb of moving with where to, or with what is moved.
+_MOVE_VERB = r"(?:passar|passa|mudar|muda|trocar|troca|mover|move|jogar|joga|alterar|altera)"
+_MOVE_DET = r"(?: (?:o|a|meu|minha|o meu|a minha|ele|ela|isso|esse|essa|nosso|nossa|de))?"
+_MOVE = re.compile(
+    r"\b(remarc\w*|reagend\w*|adiar|adia|adiamento|transferir|transfere|empurrar|empurra)\b"
+    rf"|\b{_MOVE_VERB}{_MOVE_DET}"
+    r"(?: (?:horario|consulta|agendamento|atendimento|sessao|hora|data|dia|marcacao|limpeza|retorno))?"
+    r" (?:pra|para|pro) (?:o |a )?(?:outro|outra|semana|proxim\w*|amanha|depois|mais tarde|mais cedo|dia|data"
+    r"|horario|hora|segunda|terca|quarta|quinta|sexta|sabado|domingo)\b"
+    rf"|\b{_MOVE_VERB}{_MOVE_DET} (?:dia|data|horario|hora)\b")
+_OTHER_DAY = re.compile(
+    r"\b(outro dia|outra data|(trocar|troca|mudar|muda|mudanca de) (o |de )?dia|outros dias|outras datas"
+    r"|dia diferente|data diferente|em outro dia"
+    r"|(hoje|amanha|nesse dia|neste dia|esse dia|este dia|mesmo dia|no mesmo dia) nao( da| posso| consigo| rola)?"
+    r"|nao (pode|posso|consigo|da|rola) (ser )?(hoje|amanha|nesse dia|neste dia|no mesmo dia))\b")
+
+
+def parse_move_request(text: str) -> bool:
+    """"Surgiu um imprevisto, dá pra passar pra semana que vem?", "quero remarcar": move an appointment."""
+    return bool(_MOVE.search(clean(text)))
+
+
+def parse_cancel_request(text: str) -> bool:
+    """"Quero cancelar", "desmarca": a cancellation asked in words."""
+    return bool(re.search(r"\b(cancel\w*|desmarc\w*)\b", clean(text)))
+
+
+def parse_other_day(text: str) -> bool:
+    """"Só outro dia", "hoje não", "tem outra data?": not the day(s) just offered."""
+    return bool(_OTHER_DAY.search(clean(text)))
+
+
 def parse_reminder_answer(text: str) -> str | None:
     """A reminder's answer: CONFIRM ("1", "confirmo", "vou sim"), RESCHEDULE ("2", "preciso remarcar"),
     CANCEL ("3", "cancela", "não vou poder ir"); None when it is none of these (e.g. a bare "não")."""
@@ -126,7 +164,7 @@ def parse_reminder_answer(text: str) -> str | None:
     if match := _REMINDER_NUMBER.match(norm):
         return {"1": CONFIRM, "2": RESCHEDULE, "3": CANCEL}[match.group(1)]
     # Rescheduling is checked first: "não vou poder ir, preciso remarcar" keeps the customer.
-    if _RESCHEDULE_WORDS.search(norm):
+    if _RESCHEDULE_WORDS.search(norm) or _MOVE.search(norm):
         return RESCHEDULE
     if _CANCEL_WORDS.search(norm):
         return CANCEL
@@ -169,9 +207,12 @@ _T_STRICT = _HOUR + r"(?:\s*(?:h|hs|hrs|horas?)\s*(\d{2})?(?:\s*min)?|:(\d{2})\s
 # After a time word ("às", "depois das") the unit may be left out: "às 3", "depois das 5 e meia".
 _T_LOOSE = _HOUR + r"(?:\s*(?:h|hs|hrs|horas?)\s*(\d{2})?(?:\s*min)?|:(\d{2})\s*(?:h|hs)?)?(\s*e\s*meia)?"
 _PERIOD = r"(?:\s+(?:da|de|a|pela)\s+(manha|tarde|noite))?"
-_AT = r"(?:as|pelas|por volta d[ao]s|perto d[ao]s|umas|la pelas)"
+_AT = r"(?:as|(?:o|a|aquele|aquela|esse|essa) das|pelas|por volta d[ao]s|perto d[ao]s|umas|la pelas)"
 _FROM = r"(?:depois d[ao]s?|a partir d[ao]s?|apos as|apos|mais tarde que)"
 _TO = r"(?:antes d[ao]s?|ate as|ate|no maximo as|no maximo)"
+
+
+_GREETING_TIME = re.compile(r"\b(?:bo[ma]+|bo|b)\s*(?:dia+|tarde+|noite+)s?\b")
 
 
 @dataclass
@@ -208,7 +249,8 @@ def parse_when(text: str, *, now: datetime, tz: str = DEFAULT_TZ) -> SlotQuery |
     `now` is aware; dates are read in the company's timezone `tz`.
     """
     zone = ZoneInfo(tz)
-    reading = _Reading(text=f" {clean(text)} ", today=now.astimezone(zone).date(), zone=zone)
+    # "Bom dia! Gostaria de agendar", "boa tarde, queria marcar": a greeting, not a part of the day.
+    reading = _Reading(text=f" {_GREETING_TIME.sub(' ', clean(text))} ", today=now.astimezone(zone).date(), zone=zone)
     _read_dates(reading)
     _read_weeks(reading)
     _read_times(reading)
@@ -291,7 +333,7 @@ def _next_monday(today: date) -> date:
 
 
 def _read_weeks(r: _Reading) -> None:
-    next_week = bool(r.take(r"\b((da|na) )?(semana que vem|proxima semana|semana seguinte|outra semana)\b"))
+    next_week = bool(r.take(r"\b((da|na) )?(semana (?:que|q) vem|proxima semana|semana seguinte|outra semana)\b"))
     if r.take(r"\b(no |num )?(fim|final) de semana\b"):
         r.fields.setdefault("weekdays", frozenset({5, 6}))
     elif r.take(r"\b(durante a semana|dias? de semana|dias? uteis|dia util)\b"):

@@ -185,12 +185,13 @@ def test_a_wish_no_calendar_can_meet_offers_the_waitlist_with_the_preferences(cl
 
     reply = say(paula, "quero agendar limpeza de pele domingo à noite", "appointment_request")
 
-    # Nobody works on Sundays or evenings: the nearest slots are offered instead, saying so.
-    assert reply.text.startswith("Não encontrei exatamente")
+    # Closed on Sundays, and nobody works evenings: it says so, and offers the nearest slots from Monday on.
+    assert reply.text.startswith("No domingo (08/03) não abrimos — atendemos de segunda a sábado.")
+    assert "Não encontrei exatamente" in reply.text
     say(paula, "me coloca na lista de espera")
     entry = WaitlistEntry.objects.get(contact=paula)
     assert entry.preferences == {"time_from": "18:00", "time_to": "21:00"}
-    assert local(entry.not_before).date() == datetime(2026, 3, 8).date()
+    assert local(entry.not_before).date() == datetime(2026, 3, 9).date()
 
 
 def test_giving_up_closes_the_dialog(clinic):

@@ -222,3 +222,20 @@ def test_a_follow_up_answer_is_counted_as_feedback(demo_calendar, sandbox, agend
         assert followup.state == "answered" and "obrigado" in thanks.text.lower()
         assert [reply.intent for reply in agenda_replies] == [Intent.FEEDBACK]
         assert REGISTRY.get_sample_value("secretaria_intention_distribution_total", labels) == before + 1
+
+
+@pytest.mark.parametrize(("text", "hour"), [("fico com a terceira", 13), ("manda o 3 msm", 13), ("o primeiro", 10),
+                                            ("pode ser a das 15h", 15)])
+def test_a_pick_in_words_books_through_the_pipeline_without_a_handoff(demo_calendar, sandbox, text, hour):
+    with schema_context(demo_calendar.schema):
+        channel_configure(kind="sandbox")
+        calendar_config_forget()
+        chat = Chat()
+        chat.send("bom dia! gostaria de agendar uma limpeza de pele")
+
+        done = chat.send(text)
+
+        appointment = Appointment.objects.get(contact__phone=PHONE)
+        assert appointment.start == datetime(2026, 3, 2, hour, tzinfo=TZ)
+        assert "Prontinho, agendado!" in done.text
+        assert appointment.contact.conversations.get().status != "handoff"
