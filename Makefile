@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench fuzz manage lint clean
+.PHONY: run test bench fuzz eval manage lint clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -33,6 +33,10 @@ bench: $(BENCH_STAMP)
 ## schemathesis over the whole API schema, many examples (make test runs a few): SCHEMATHESIS_EXAMPLES=500 make fuzz
 fuzz: $(STAMP)
 	$(BIN)/python -m devstack fuzz $(ARGS)
+
+## The evaluation corpus (conversations/assistant/evaluation): accuracy per intent, confusion, fallback, dialogues
+eval: $(STAMP)
+	$(BIN)/python -m devstack eval $(ARGS)
 
 ## Any manage.py command against the local stack: make manage ARGS="provision_tenant --help"
 manage: $(STAMP)

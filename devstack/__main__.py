@@ -3,10 +3,13 @@ import sys
 
 from devstack import launcher
 
-USAGE = "usage: python -m devstack {run|test [pytest args]|fuzz [pytest args]|manage <command>|bench [args]}"
+USAGE = ("usage: python -m devstack {run|test [pytest args]|fuzz [pytest args]|eval [pytest args]"
+         "|manage <command>|bench [args]}")
 # `make fuzz`: the suite's schemathesis run with this many examples per operation and mode (`make test`: 4).
 FUZZ_EXAMPLES = "100"
 FUZZ_TESTS = "tests/security/test_schemathesis.py"
+# `make eval`: the evaluation corpus against the demo clinic; the test prints the figures (-s).
+EVAL_TESTS = "tests/conversations/test_evaluation.py"
 
 
 def main(argv: list[str]) -> int:
@@ -22,6 +25,9 @@ def main(argv: list[str]) -> int:
         # The same embedded services and checks as `make test`; -s prints the run's figures.
         os.environ.setdefault("SCHEMATHESIS_EXAMPLES", FUZZ_EXAMPLES)
         return launcher.test([FUZZ_TESTS, "-s", "-p", "no:logging", *rest])
+    if command == "eval":
+        # The suite's embedded services and test database; -q -s: the report is the output.
+        return launcher.test([EVAL_TESTS, "-k", "floors", "-q", "-s", "-p", "no:logging", *rest])
     if command == "manage":
         return launcher.shell_command(rest)
     if command == "bench":

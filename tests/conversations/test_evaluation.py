@@ -1,0 +1,81 @@
+"""The evaluation corpus (conversations/assistant/evaluation) against the demo clinic, held to floors.
+
+Issue 15's targets are intent accuracy >= 95 %, dialogue completion 100 % and at most 5 % of
+in-scope utterances answered with the fallback. A figure that already meets its target is held
+to the target; the others are held to what they measured when the corpus landed, so a change that
+makes the assistant understand less fails here. Raise a floor when the engine improves (the
+report `make eval` prints says where it stands). Times are printed, never asserted.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django_tenants.utils import schema_context
+
+from agenda.services.config import calendar_config_forget
+from conversations.assistant.evaluation.loader import corpus_load
+from conversations.assistant.evaluation.report import figures_compute, report_text
+from conversations.assistant.evaluation.runner import dialogues_run, utterances_run
+from conversations.channels.services import channel_configure
+from conversations.models import CompanyProfile, KnowledgeItem
+from conversations.turns import Intent
+from devstack.demo.agenda import demo_calendar_ensure
+from devstack.demo.conversations import BUSINESS_HOURS, KNOWLEDGE, demo_content_ensure
+from secretaria.settings_cache import forget
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))  # a Monday, the clinic open
+# Issue 15's targets: intent accuracy >= 95 %, dialogue completion 100 %, fallback <= 5 % in scope.
+# None is met yet. The floors below are the figures measured when the corpus landed (README,
+# "Evaluation"), rounded down; when the engine improves, raise them, and when a figure reaches its
+# target, put the target here instead.
+FLOORS = {
+    "intent_accuracy": 0.76,  # measured 76.8 %; target 0.95
+    "multi_intent_recall": 0.48,  # measured 50.0 %
+    "fact_recall": 0.71,  # measured 72.3 %
+    "service_recall": 0.60,  # measured 61.2 %
+    "dialogue_completion": 0.75,  # measured 75.6 % (31 of 41); target 1.0
+    "turn_accuracy": 0.87,  # measured 88.3 %
+}
+CEILINGS = {"fallback_rate": 0.29}  # measured 27.7 %; target 0.05
+
+
+def test_the_corpus_is_big_varied_and_labelled_with_known_intents():
+    corpus = corpus_load()
+
+    assert len(corpus.utterances) >= 400 and len(corpus.dialogues) >= 40
+    assert len({u.texts for u in corpus.utterances}) == len(corpus.utterances), "an utterance is repeated"
+    assert {u.region for u in corpus.utterances} >= {"nordeste", "sul", "SP", "Rio", "Minas"}
+    assert sum(len(set(u.intents)) > 1 for u in corpus.utterances) >= 15
+    assert sum(len(u.texts) > 1 for u in corpus.utterances) >= 15
+    assert sum(not u.in_scope for u in corpus.utterances) >= 20
+    assert {i for u in corpus.utterances for i in u.intents} == set(Intent)
+
+
+@pytest.fixture
+def demo_clinic(acme, settings, time_machine):
+    """acme dressed as the demo clinic (devstack/demo), on the sandbox channel, on a Monday morning."""
+    time_machine.move_to(NOW, tick=False)
+    with schema_context(acme.schema_name):
+        demo_content_ensure(company_name="Clínica Demo")
+        CompanyProfile.objects.filter(singleton=1).update(assistant_name="Ana", emoji=True,
+                                                          business_hours=BUSINESS_HOURS)
+        KnowledgeItem.objects.exclude(title__in=[title for _kind, title, *_rest in KNOWLEDGE]).delete()
+        demo_calendar_ensure()
+        channel_configure(kind="sandbox")
+        calendar_config_forget()
+        forget()
+        yield acme
+
+
+def test_the_assistant_stays_above_its_floors_on_the_corpus(demo_clinic):
+    corpus = corpus_load()
+    utterances = utterances_run(corpus.utterances)
+    dialogues = dialogues_run(corpus.dialogues)
+    figures = figures_compute(utterances, dialogues)
+    print("\n" + report_text(figures, utterances, dialogues))  # `make eval` shows it (-s)
+
+    measured = figures.as_dict()
+    below = {name: round(measured[name], 3) for name, floor in FLOORS.items() if measured[name] < floor}
+    above = {name: round(measured[name], 3) for name, ceiling in CEILINGS.items() if measured[name] > ceiling}
+    assert not below and not above, f"regressed: {below | above} (floors {FLOORS}, ceilings {CEILINGS})"
