@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 from agenda.services.config import calendar_config_forget
 from conversations.assistant.evaluation.loader import corpus_load
 from conversations.assistant.evaluation.report import figures_compute, report_text
-from conversations.assistant.evaluation.runner import dialogues_run, utterances_run
+from conversations.assistant.evaluation.runner import dialogues_run, prompts_run, utterances_run
 from conversations.channels.services import channel_configure
 from conversations.models import CompanyProfile, KnowledgeItem
 from conversations.turns import Intent
@@ -72,9 +72,14 @@ def test_the_assistant_stays_above_its_floors_on_the_corpus(demo_clinic):
     corpus = corpus_load()
     utterances = utterances_run(corpus.utterances)
     dialogues = dialogues_run(corpus.dialogues)
+    prompts = prompts_run(corpus.utterances)
     figures = figures_compute(utterances, dialogues)
-    print("\n" + report_text(figures, utterances, dialogues))  # `make eval` shows it (-s)
+    print("\n" + report_text(figures, utterances, dialogues, prompts=prompts))  # `make eval` shows it (-s)
 
+    # With an LLM configured, the request must carry every fact the answer needs, every one of the
+    # customer's messages (so each question can be answered) and the rules: already met, held at 100 %.
+    assert prompts.facts[0] == prompts.facts[1] and prompts.messages[0] == prompts.messages[1]
+    assert prompts.rules[0] == prompts.rules[1]
     measured = figures.as_dict()
     below = {name: round(measured[name], 3) for name, floor in FLOORS.items() if measured[name] < floor}
     above = {name: round(measured[name], 3) for name, ceiling in CEILINGS.items() if measured[name] > ceiling}

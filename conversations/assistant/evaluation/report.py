@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from conversations.assistant.evaluation.runner import DialogueResult, UtteranceResult
+from conversations.assistant.evaluation.runner import DialogueResult, PromptCoverage, UtteranceResult
 
 
 def _share(part: int, whole: int) -> float:
@@ -78,7 +78,7 @@ def figures_compute(utterances: list[UtteranceResult], dialogues: list[DialogueR
 
 
 def report_text(figures: Figures, utterances: list[UtteranceResult], dialogues: list[DialogueResult], *,
-                misses: int = 15) -> str:
+                prompts: PromptCoverage | None = None, misses: int = 15) -> str:
     """The printed report: headline figures, accuracy per intent, the confusion table, some misses."""
     f = figures
     lines = [
@@ -94,9 +94,11 @@ def report_text(figures: Figures, utterances: list[UtteranceResult], dialogues: 
         "   (target p99 <= 150 ms)",
         f"  pipeline time per turn p50 {f.pipeline_p50_ms:.1f} ms   p99 {f.pipeline_p99_ms:.1f} ms"
         "   (with the database)",
-        "",
-        "Accuracy per intent (by the first expected intent):",
     ]
+    if prompts:
+        lines.append(f"  LLM request carries    facts {_share(*prompts.facts):.1%}   the customer's messages "
+                     f"{_share(*prompts.messages):.1%}   the rules {_share(*prompts.rules):.1%}")
+    lines += ["", "Accuracy per intent (by the first expected intent):"]
     lines += [f"  {name:24} {right:4}/{total:<4} {right / total:6.1%}" for name, (right, total) in f.per_intent.items()]
     lines += ["", *_confusion_table(f.confusion)]
     wrong = [r for r in utterances if not r.correct or r.missing_facts][:misses]

@@ -26,6 +26,7 @@ from django.utils import timezone
 from conversations.assistant.catalogue import catalogue_items
 from conversations.assistant.engine.context import EngineContext, ProfileData
 from conversations.assistant.engine.local import compose
+from conversations.assistant.engine.prompt import build_request
 from conversations.assistant.evaluation.loader import Dialogue, Expect, Utterance
 from conversations.assistant.models import CompanyProfile, KnowledgeItem
 from conversations.channels.base import InboundMessage, MessageKind
@@ -125,6 +126,39 @@ def utterances_run(utterances: Iterable[Utterance], *, base: EngineContext | Non
             missing_facts=tuple(f for f in utterance.facts if same_text(f) not in answer),
             service_ok=None if not service else same_text(service) in answer, seconds=seconds))
     return results
+
+
+@dataclass(frozen=True)
+class PromptCoverage:
+    """What an LLM would be given for the in-scope utterances (the request, as sent to any provider)."""
+
+    facts: tuple[int, int]  # expected facts found in the request, of all
+    messages: tuple[int, int]  # the customer's messages found in its last turn, of all
+    rules: tuple[int, int]  # requests carrying the constraints (no invented facts, no booking alone)
+
+
+# Two of the prompt's rules that keep an LLM honest: never invent facts, never book on its own.
+_RULES = ("nao invente precos", "nao confirme agendamentos")
+
+
+def prompts_run(utterances: Iterable[Utterance], *, base: EngineContext | None = None) -> PromptCoverage:
+    """Build the LLM request for each in-scope utterance and check it carries what the model needs."""
+    base = base or company_context()
+    facts, messages, rules = [0, 0], [0, 0], [0, 0]
+    for utterance in (u for u in utterances if u.in_scope):
+        ctx = EngineContext(company_name=base.company_name, profile=base.profile, knowledge=base.knowledge,
+                            catalogue=base.catalogue, texts=list(utterance.texts), now=UTTERANCE_NOW,
+                            timezone=str(TZ))
+        request = build_request(ctx)
+        system, last = same_text(request.system), same_text(request.turns[-1].content if request.turns else "")
+        everything = system + " " + last
+        facts[0] += sum(same_text(f) in everything for f in utterance.facts)
+        facts[1] += len(utterance.facts)
+        messages[0] += sum(same_text(t) in last for t in utterance.texts)
+        messages[1] += len(utterance.texts)
+        rules[0] += all(rule in system for rule in _RULES)
+        rules[1] += 1
+    return PromptCoverage(facts=tuple(facts), messages=tuple(messages), rules=tuple(rules))
 
 
 class _Recorder:
