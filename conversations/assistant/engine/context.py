@@ -49,6 +49,7 @@ class EngineContext:
     knowledge: list = field(default_factory=list)  # KnowledgeItem or KnowledgeData; inactive ones are skipped
     catalogue: list[CatalogueItem] = field(default_factory=list)  # the active services, prices and durations
     contact_name: str = ""
+    contact_id: int | None = None  # seeds the choice of wordings (the name does when it is missing)
     texts: list[str] = field(default_factory=list)  # the customer's new messages in this burst, oldest first
     history: list[tuple[str, str]] = field(default_factory=list)  # ("user" | "assistant", text), oldest first
     now: datetime = field(default_factory=lambda: datetime.now(UTC))  # aware

@@ -112,16 +112,35 @@ _ACKNOWLEDGEMENT = re.compile(
 
 
 def _reply(turn: _Turn, body: str, **fields) -> Draft:
-    """Style the body to the profile and greet first when the customer greeted."""
+    """Style the body to the profile and greet first when the customer greeted (the name said once)."""
     greeting = ""
     if turn.greeted:
         greeting = tone.greeting(turn.profile, turn.ctx.contact_name, turn.ctx.company_name, turn.ctx.now,
-                                 turn.ctx.timezone, introduce=not _introduced(turn.ctx))
+                                 turn.ctx.timezone, introduce=not _introduced(turn.ctx), seed=_seed(turn),
+                                 avoid=_last_replies(turn))
+        if name := tone.first_name(turn.ctx.contact_name):
+            body = re.sub(rf",? {re.escape(name)}\b", "", body, count=1) if name in greeting else body
     text = tone.style(body, turn.profile, turn.sentiment, add_emoji=not tone.has_emoji(greeting))
     if greeting:
         joint = " " if len(text) < 60 and "\n" not in text else "\n"
         text = f"{greeting}{joint}{text}"
     return Draft(text=text, intent=fields.pop("intent", turn.primary), sentiment=turn.sentiment, **fields)
+
+
+def _seed(turn: _Turn) -> str:
+    """The contact and how many replies they have had: a wording's choice is stable for tests and replays,
+    and moves on with the conversation."""
+    ctx = turn.ctx
+    who = str(ctx.contact_id) if ctx.contact_id is not None else ctx.contact_name
+    return f"{who}:{sum(1 for role, _text in ctx.history if role == 'assistant')}"
+
+
+def _last_replies(turn: _Turn) -> list[str]:
+    """The contact's last reply from us (the context the pipeline keeps in Redis), without their name,
+    so the next wording is another one."""
+    last = [text for role, text in turn.ctx.history if role == "assistant"][-1:]
+    name = tone.first_name(turn.ctx.contact_name)
+    return [re.sub(rf",? {re.escape(name)}\b", "", text) if name else text for text in last]
 
 
 def _introduced(ctx: EngineContext) -> bool:
@@ -181,10 +200,7 @@ def _lgpd(turn: _Turn) -> Draft:
 
 def _complaint(turn: _Turn) -> Draft:
     reason = "complaint" if turn.primary == Intent.COMPLAINT else "negative_sentiment"
-    opener = "Lamentamos muito pelo ocorrido" if tone.formality(turn.profile) == tone.FORMAL \
-        else f"Sinto muito pelo que aconteceu{turn.who}"
-    body = (f"{opener}. Já passei a sua mensagem para a nossa equipe, que vai falar com você por aqui "
-            "o quanto antes.")
+    body = tone.complaint(turn.profile, who=turn.who, seed=_seed(turn), avoid=_last_replies(turn))
     return _handoff(turn, body, reason, 0.9)
 
 
@@ -199,7 +215,25 @@ def _appointment(turn: _Turn) -> Draft:
         body = _booking_prompt(turn)
     if turn.primary != Intent.APPOINTMENT_REQUEST and (policy := _policy(turn)):
         body = f"{body}\n{policy}"
+    if extras := _side_answers(turn):
+        body = f"{extras}\n{body}"
     return _reply(turn, body, confidence=0.8)
+
+
+# Asked along with a booking ("tem vaga sábado? aceita cartão?"): answered before the booking's next step.
+# Price and duration are in the booking prompt; "horário" there is a slot, not the business hours.
+_SIDE_CONCEPTS = ("payment", "insurance", "address", "parking")
+
+
+def _side_answers(turn: _Turn) -> str:
+    found: list[str] = []
+    for text in turn.texts:
+        for part in _sentences(text):
+            concepts = knowledge.concepts_in(part)
+            for concept in _SIDE_CONCEPTS:
+                if concept in concepts and (answer := _answer_on(turn, part, concept)) and answer[0] not in found:
+                    found.append(answer[0])
+    return "\n".join(found[:_MAX_ANSWERS])
 
 
 def _booking_prompt(turn: _Turn) -> str:
@@ -380,7 +414,8 @@ def _social(turn: _Turn) -> Draft:
         return _reply(turn, tone.thanks_reply(turn.profile), confidence=0.9)
     if turn.primary == Intent.GOODBYE:
         return _reply(turn, tone.sign_off(turn.profile, turn.ctx.now, turn.ctx.timezone), confidence=0.9)
-    return _reply(turn, tone.offer_help(turn.profile), confidence=0.95)
+    return _reply(turn, tone.offer_help(turn.profile, seed=_seed(turn), avoid=_last_replies(turn)),
+                  confidence=0.95)
 
 
 def _fallback(turn: _Turn) -> Draft:
@@ -394,6 +429,5 @@ def _fallback(turn: _Turn) -> Draft:
         body = (f"Sinto muito por isso{turn.who}. Pode me contar um pouco mais do que aconteceu? Se preferir, "
                 "chamo alguém da nossa equipe para falar com você.")
     else:
-        body = (f"Desculpe{turn.who}, não encontrei essa informação por aqui. Posso ajudar com nossos serviços, "
-                "valores, horários, endereço e agendamentos — ou, se preferir, chamo alguém da equipe.")
+        body = tone.fallback(who=turn.who, seed=_seed(turn), avoid=_last_replies(turn))
     return _reply(turn, body, confidence=0.3, needs_llm=True)

@@ -1,13 +1,18 @@
 """The company's tone: greetings by local time, formality, empathy, humour and emoji.
 
-Deterministic on purpose (no random variants): the same message in the same context
-gets the same words, so tests, the replay simulator and A/B templates stay comparable.
+Wordings vary (greetings, "how can I help", fallbacks, complaint answers) so the bot does not
+sound like a recording, but deterministically: `pick` chooses by a seed (the contact and how many
+replies they have had) and never the wording the contact got last, so the same message in the
+same context gets the same words and tests, the replay simulator and A/B templates stay comparable.
 `profile` is a CompanyProfile or anything with the same attribute names.
 """
 
 import re
+import zlib
+from collections.abc import Iterable, Sequence
 
 from conversations.assistant.engine.hours import DEFAULT_TZ, local_time
+from secretaria.ptbr import fold
 
 FORMAL, NEUTRAL, INFORMAL = "formal", "neutral", "informal"
 
@@ -21,6 +26,28 @@ _ALREADY_EMPATHETIC = re.compile(r"^(sinto muito|lamento|lamentamos|poxa|desculp
 _FORMAL_WORDS = [(r"\bpra\b", "para"), (r"\bpro\b", "para o"), (r"\bt[aá]\b", "está"), (r"\bt[oô]\b", "estou"),
                  (r"\bvc\b", "você"), (r"\bvcs\b", "vocês"), (r"\bte (ajudar|aviso|avisar|chamar)\b", r"\1"),
                  (r"^Oi\b", "Olá"), (r"\bPoxa, s", "S"), (r"\bbeleza\b", "certo")]
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z]+", fold(text)))
+
+
+def signature(text: str) -> str:
+    """What identifies a wording once styled (formal words, emoji, punctuation): its first words, folded."""
+    return " ".join(_words(text).split()[:5])
+
+
+def pick(options: Sequence[str], *, seed: str = "", avoid: Iterable[str] = ()) -> str:
+    """One of `options`, chosen by `seed` ("" -> the first), skipping any the contact was just sent
+    (`avoid`: their last replies). The same seed and history always give the same choice."""
+    said = [_words(text) for text in avoid]
+    start = zlib.crc32(seed.encode()) % len(options) if seed else 0
+    for step in range(len(options)):
+        option = options[(start + step) % len(options)]
+        key = signature(option.replace("{who}", ""))
+        if not any(key and key in text for text in said):
+            return option
+    return options[start]
 
 
 def formality(profile) -> str:
@@ -49,7 +76,7 @@ def daypart(now, tz: str = DEFAULT_TZ) -> str:
 
 
 def greeting(profile, contact_name: str, company_name: str, now, tz: str = DEFAULT_TZ, *,
-             introduce: bool = True) -> str:
+             introduce: bool = True, seed: str = "", avoid: Iterable[str] = ()) -> str:
     """'Boa tarde, Maria! Aqui é Ana, assistente virtual da Clínica Bella Pele.'"""
     name = first_name(contact_name)
     who = f", {name}" if name else ""
@@ -63,15 +90,62 @@ def greeting(profile, contact_name: str, company_name: str, now, tz: str = DEFAU
     if not introduce:
         return hello
     assistant = (getattr(profile, "assistant_name", "") or "").strip()
-    verb = "Sou" if mode == FORMAL else "Aqui é"
-    intro = f"{verb} {assistant}, assistente virtual {of_company(company_name)}." if assistant \
-        else f"Aqui é a assistente virtual {of_company(company_name)}."
+    introductions = _INTRODUCTIONS[FORMAL if mode == FORMAL else NEUTRAL]
+    intro = pick(introductions, seed=seed, avoid=avoid).format(assistant=assistant, company=of_company(company_name)) \
+        if assistant else f"Aqui é a assistente virtual {of_company(company_name)}."
     return f"{hello} {intro}"
 
 
-def offer_help(profile) -> str:
-    return {FORMAL: "Em que posso ajudar?", INFORMAL: "Como posso te ajudar?"}.get(
-        formality(profile), "Como posso ajudar?")
+_OFFER_HELP = {
+    FORMAL: ("Em que posso ajudar?", "Como posso ser útil?", "Em que podemos ajudar hoje?"),
+    NEUTRAL: ("Como posso ajudar?", "Em que posso ajudar hoje?", "Me conta: do que você precisa?",
+              "Estou por aqui para ajudar — o que você precisa?"),
+    INFORMAL: ("Como posso te ajudar?", "Me conta, o que você precisa?", "Em que posso te ajudar hoje?",
+               "Bora lá: do que você precisa?"),
+}
+_INTRODUCTIONS = {
+    FORMAL: ("Sou {assistant}, assistente virtual {company}.",
+             "Quem fala é {assistant}, assistente virtual {company}."),
+    NEUTRAL: ("Aqui é {assistant}, assistente virtual {company}.", "Quem fala é {assistant}, assistente virtual "
+              "{company}.", "Eu sou {assistant}, a assistente virtual {company}."),
+}
+# Said when nothing matched: what the bot can do, and a person. "chamo alguém da" is read back by the engine.
+FALLBACKS = (
+    "Desculpe{who}, não encontrei essa informação por aqui. Posso ajudar com nossos serviços, valores, horários, "
+    "endereço e agendamentos — ou, se preferir, chamo alguém da equipe.",
+    "Hmm, essa eu não sei responder por aqui{who}. Consigo te passar valores e horários, o endereço ou marcar um "
+    "atendimento — ou, se preferir, chamo alguém da equipe.",
+    "Não consegui entender bem{who}. Pode me dizer de outro jeito? Por aqui eu informo valores, horários e "
+    "endereço e faço agendamentos — ou, se preferir, chamo alguém da equipe.",
+    "Essa eu fico te devendo{who}. O que eu sei responder: serviços e valores, horários, endereço e agendamentos. "
+    "Se preferir, chamo alguém da equipe.",
+)
+_COMPLAINT_OPENERS = {
+    FORMAL: ("Lamentamos muito pelo ocorrido.", "Pedimos desculpas pelo ocorrido.", "Lamentamos a sua experiência."),
+    NEUTRAL: ("Sinto muito pelo que aconteceu{who}.", "Sinto muito por essa experiência{who}.",
+              "Poxa{who}, lamento muito por isso."),
+}
+_COMPLAINT_BODIES = (
+    "Já passei a sua mensagem para a nossa equipe, que vai falar com você por aqui o quanto antes.",
+    "Avisei a nossa equipe agora mesmo; uma pessoa vai falar com você por aqui assim que possível.",
+    "Sua mensagem já está com a nossa equipe, que vai retomar o contato por aqui o quanto antes.",
+)
+
+
+def offer_help(profile, *, seed: str = "", avoid: Iterable[str] = ()) -> str:
+    return pick(_OFFER_HELP[formality(profile)], seed=seed, avoid=avoid)
+
+
+def fallback(*, who: str = "", seed: str = "", avoid: Iterable[str] = ()) -> str:
+    return pick(FALLBACKS, seed=seed, avoid=avoid).format(who=who)
+
+
+def complaint(profile, *, who: str = "", seed: str = "", avoid: Iterable[str] = ()) -> str:
+    """An apology and the news that a person has it ('Sinto muito pelo que aconteceu, Maria. Já passei...')."""
+    openers = _COMPLAINT_OPENERS[FORMAL if formality(profile) == FORMAL else NEUTRAL]
+    opener = pick(openers, seed=seed, avoid=avoid).format(who=who)
+    body = pick(_COMPLAINT_BODIES, seed=seed, avoid=avoid)
+    return f"{opener} {body}"
 
 
 def acknowledge(profile) -> str:

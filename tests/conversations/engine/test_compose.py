@@ -10,14 +10,15 @@ from .conftest import BUSINESS_HOURS, at
 
 def test_a_greeting_introduces_the_assistant_and_offers_help(make_ctx):
     draft = compose(make_ctx("Oi, bom dia!"))
-    assert draft.text == "Bom dia, Maria! Aqui é Ana, assistente virtual da Clínica Bella Pele. Como posso ajudar?"
+    assert draft.text == ("Bom dia, Maria! Aqui é Ana, assistente virtual da Clínica Bella Pele. Em que posso ajudar "
+                          "hoje?")
     assert (draft.intent, draft.handoff, draft.needs_llm) == (Intent.GREETING, False, False)
     assert draft.confidence >= 0.9
 
 
 def test_a_greeting_later_in_the_conversation_does_not_introduce_again(make_ctx):
     draft = compose(make_ctx("boa tarde", history=[("user", "oi"), ("assistant", "Olá!")], now=at(hour=15)))
-    assert draft.text == "Boa tarde, Maria! Como posso ajudar?"
+    assert draft.text == "Boa tarde, Maria! Estou por aqui para ajudar — o que você precisa?"
 
 
 def test_greeting_and_price_question_typed_apart_get_one_reply(make_ctx):
@@ -134,7 +135,8 @@ def test_an_lgpd_access_request(make_ctx):
 def test_low_confidence_asks_the_llm_then_hands_over_the_second_time(make_ctx):
     first = compose(make_ctx("vocês vendem carro?"))
     assert first.confidence < 0.5 and first.needs_llm and not first.handoff
-    assert first.text.startswith("Desculpe, Maria, não encontrei essa informação")
+    assert first.text.startswith("Hmm, essa eu não sei responder por aqui, Maria.")
+    assert "valores" in first.text and "chamo alguém da equipe" in first.text
     second = compose(make_ctx("e moto?", low_confidence_streak=1))
     assert second.handoff and second.handoff_reason == "low_confidence" and second.confidence < 0.5
     assert "vou chamar alguém da nossa equipe" in second.text
@@ -167,7 +169,7 @@ def test_thanks_and_goodbye(make_ctx):
 def test_the_tone_changes_the_words(make_ctx):
     formal = ProfileData(formality="formal", assistant_name="Sofia", emoji=True)
     draft = compose(make_ctx("Oi", "quero falar com o gerente!", profile=formal))
-    assert draft.text.startswith("Bom dia, Maria. Sou Sofia")
+    assert draft.text.startswith("Bom dia, Maria. Quem fala é Sofia")
     assert "Claro. Já avisei" in draft.text and "!" not in draft.text
     informal = ProfileData(formality="informal", emoji=True)
     assert compose(make_ctx("onde fica?", profile=informal)).text.endswith("😊")
@@ -185,6 +187,6 @@ def test_the_engine_is_deterministic(make_ctx):
 def test_a_company_with_defaults_only_still_greets_and_hands_over():
     greeting = compose(EngineContext(company_name="Acme", contact_name="Maria Souza", texts=["Oi, bom dia!"],
                                      now=at()))
-    assert greeting.text == "Bom dia, Maria! Aqui é Ana, assistente virtual da Acme. Como posso ajudar?"
+    assert greeting.text == "Bom dia, Maria! Aqui é Ana, assistente virtual da Acme. Em que posso ajudar hoje?"
     human = compose(EngineContext(company_name="Acme", texts=["Quero falar com um atendente"], now=at()))
     assert human.handoff and human.intent == Intent.HUMAN_REQUEST and human.handoff_reason == "human_request"
