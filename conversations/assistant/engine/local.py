@@ -326,7 +326,7 @@ def _answer_for(turn: _Turn, text: str) -> tuple[str, float, object] | None:
         return knowledge.format_item(match.item), match.score, match.item
     if "price" in query.concepts and _all_known(turn, query) and (prices := knowledge.price_list(turn.services)):
         return f"Estes são os nossos valores:\n{prices}", 0.7, None
-    if not query.concepts and _SERVICES_ASKED.search(fold(text)) and turn.services:
+    if not query.concepts - {"services"} and _SERVICES_ASKED.search(fold(text)) and turn.services:
         return _service_list(turn), 0.8, None
     return None
 

@@ -32,22 +32,24 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z]+", fold(text)))
 
 
-def signature(text: str) -> str:
-    """What identifies a wording once styled (formal words, emoji, punctuation): its first words, folded."""
-    return " ".join(_words(text).split()[:5])
-
-
 def pick(options: Sequence[str], *, seed: str = "", avoid: Iterable[str] = ()) -> str:
     """One of `options`, chosen by `seed` ("" -> the first), skipping any the contact was just sent
     (`avoid`: their last replies). The same seed and history always give the same choice."""
-    said = [_words(text) for text in avoid]
+    said = [f" {_words(text)} " for text in avoid]
     start = zlib.crc32(seed.encode()) % len(options) if seed else 0
     for step in range(len(options)):
         option = options[(start + step) % len(options)]
-        key = signature(option.replace("{who}", ""))
-        if not any(key and key in text for text in said):
+        key = _key(option)
+        if not any(key and f" {key} " in text for text in said):
             return option
     return options[start]
+
+
+def _key(option: str) -> str:
+    """The words that identify a wording template: its longest stretch between {placeholders} (a name,
+    the company), so it is found in a sent text whatever was filled in."""
+    stretches = [_words(part) for part in re.split(r"\{\w+\}", option)]
+    return " ".join(max(stretches, key=lambda words: len(words.split())).split()[:5])
 
 
 def formality(profile) -> str:

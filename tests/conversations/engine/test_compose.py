@@ -1,6 +1,6 @@
 """The offline engine end to end: one burst of a customer's messages in, one reply out."""
 
-from conversations.assistant.engine.context import Draft, EngineContext, ProfileData
+from conversations.assistant.engine.context import Draft, EngineContext, KnowledgeData, ProfileData
 from conversations.assistant.engine.intents import Intent
 from conversations.assistant.engine.local import compose
 from conversations.assistant.engine.safety import SAFE_REFUSAL
@@ -190,3 +190,88 @@ def test_a_company_with_defaults_only_still_greets_and_hands_over():
     assert greeting.text == "Bom dia, Maria! Aqui é Ana, assistente virtual da Acme. Em que posso ajudar hoje?"
     human = compose(EngineContext(company_name="Acme", texts=["Quero falar com um atendente"], now=at()))
     assert human.handoff and human.intent == Intent.HUMAN_REQUEST and human.handoff_reason == "human_request"
+
+
+def test_price_and_payment_in_one_message_get_both_answers_price_first(make_ctx):
+    draft = compose(make_ctx("qto fica a limpeza de pele? e da pra pagar no pix?"))
+    price, payment = draft.text.split("\n")
+    assert price.startswith("Limpeza de pele: R$ 150,00") and payment == "Sim, aceitamos Pix."
+    assert draft.service_id == 1 and not draft.needs_llm
+
+
+def test_payment_is_answered_on_the_point_asked(make_ctx):
+    assert compose(make_ctx("o peeling parcela em quantas vezes?")).text.endswith(
+        "Sim, dá para parcelar em até 3x sem juros.")
+    assert compose(make_ctx("posso parcelar?")).text == "Sim, dá para parcelar em até 3x sem juros."
+    boleto = compose(make_ctx("aceitam boleto?")).text
+    assert boleto.startswith("Boleto não está entre as formas de pagamento que aceitamos.")
+    assert "Aceitamos Pix, dinheiro" in boleto  # and what we do accept
+    assert compose(make_ctx("aceita cartão de débito?")).text == "Sim, aceitamos débito e cartão."
+    assert compose(make_ctx("quais as formas de pagamento?")).text.startswith("Aceitamos Pix, dinheiro")
+
+
+def test_address_and_hours_in_one_message(make_ctx):
+    draft = compose(make_ctx("onde fica e até que horas abre sábado?"))
+    assert draft.text.splitlines() == ["Av. Paulista, 1000, sala 52 – Bela Vista, São Paulo. Perto do metrô "
+                                       "Trianon-Masp.", "No sábado atendemos das 8h às 12h."]
+
+
+def test_a_question_asked_with_a_booking_is_answered_first(make_ctx):
+    draft = compose(make_ctx("queria marcar um botox", "aceita cartão?"))
+    assert draft.intent == Intent.APPOINTMENT_REQUEST
+    assert draft.text.splitlines()[0] == "Sim, aceitamos cartão."
+    assert "Vamos agendar: Botox (R$ 1.200,00 · 40 min)!" in draft.text
+
+
+def test_hours_questions_get_answers_not_the_week(make_ctx):
+    assert compose(make_ctx("voces fecham pro almoço?")).text == (
+        "Sim, fechamos para o almoço das 12h às 13h (segunda a sexta).")
+    assert compose(make_ctx("tão abertos agora?", now=at(hour=16))).text == "Sim, estamos abertos agora, até as 18h."
+    assert compose(make_ctx("vcs tao abertos agora?", now=at(hour=21))).text == (
+        "Agora estamos fechados; abrimos amanhã às 8h.")
+    holiday = compose(make_ctx("abre feriado?")).text
+    assert "calendário de feriados" in holiday and "segunda a sexta" in holiday
+
+
+def test_an_hours_faq_does_not_replace_the_computed_answer(make_ctx, kb):
+    kb = [*kb, KnowledgeData("Horário", "Segunda a sexta, das 8h às 18h; sábado, das 8h às 12h.", "hours",
+                             "horário, funcionamento", id=12)]
+    assert compose(make_ctx("vcs abrem domingo?", knowledge=kb)).text == (
+        "Não, no domingo não abrimos. Atendemos segunda a sábado.")
+
+
+def test_what_do_you_do_lists_the_catalogue(make_ctx):
+    draft = compose(make_ctx("o que vcs fazem ai?"))
+    assert draft.text.startswith("Nossos serviços: Limpeza de pele, Consulta dermatológica, Botox e Peeling químico.")
+    assert not draft.needs_llm
+    assert compose(make_ctx("quais procedimentos vocês oferecem?")).text.startswith("Nossos serviços:")
+
+
+def test_the_name_is_said_once_per_reply(make_ctx):
+    for texts in (("oi", "vocês vendem carro?"), ("boa tarde", "o atendimento foi péssimo"), ("Oi, bom dia!",)):
+        draft = compose(make_ctx(*texts))
+        assert draft.text.count("Maria") == 1, draft.text
+
+
+def test_a_custom_out_of_hours_message_without_a_time_says_when(make_ctx):
+    profile = ProfileData(business_hours=dict(BUSINESS_HOURS),
+                          out_of_hours_message="A equipe volta no próximo horário de atendimento.")
+    draft = compose(make_ctx("quero falar com uma pessoa", profile=profile, now=at(day=15, hour=13)))
+    assert draft.text.endswith("A equipe volta no próximo horário de atendimento. Voltamos na segunda-feira às 8h.")
+
+
+def test_fallbacks_do_not_repeat_to_the_same_contact(make_ctx):
+    first = compose(make_ctx("vcs vendem carro?"))
+    history = [("user", "vcs vendem carro?"), ("assistant", first.text)]
+    second = compose(make_ctx("e vende moto?", history=history))
+    assert first.low_confidence and second.low_confidence and first.text != second.text
+    assert "chamo alguém da equipe" in second.text
+    third = compose(make_ctx("e bicicleta?", history=[*history, ("assistant", second.text)], low_confidence_streak=2))
+    assert third.handoff and third.handoff_reason == "low_confidence"
+
+
+def test_greetings_vary_between_contacts_and_turns(make_ctx):
+    openings = {compose(make_ctx("oi", contact_id=n)).text for n in range(8)}
+    assert len(openings) > 1 and all(t.startswith("Bom dia, Maria!") for t in openings)
+    later = compose(make_ctx("oi de novo", contact_id=3, history=[("user", "oi"), ("assistant", "Como posso ajudar?")]))
+    assert not later.text.endswith("Como posso ajudar?")

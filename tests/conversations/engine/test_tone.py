@@ -1,4 +1,4 @@
-"""The company's tone: greetings by local time, formality, empathy and emoji, always the same words."""
+"""The company's tone: greetings by local time, formality, empathy and emoji; varied, deterministic wordings."""
 
 import pytest
 
@@ -94,3 +94,40 @@ def test_tone_is_deterministic():
     profile = ProfileData(formality="informal", emoji=True, humour=True)
     assert {tone.greeting(profile, "Maria", COMPANY, at()) for _ in range(5)} == {
         tone.greeting(profile, "Maria", COMPANY, at())}
+
+
+def test_pick_is_stable_for_a_seed_and_the_empty_seed_takes_the_first():
+    options = ("Como posso ajudar?", "Em que posso ajudar hoje?", "Me conta: do que você precisa?")
+    assert tone.pick(options) == "Como posso ajudar?"
+    assert {tone.pick(options, seed="42:3") for _ in range(5)} == {tone.pick(options, seed="42:3")}
+    assert len({tone.pick(options, seed=f"42:{n}") for n in range(12)}) > 1  # it moves on with the conversation
+
+
+def test_pick_never_repeats_the_wording_the_contact_just_got():
+    for seed in ("7:0", "7:1", "joana:2", "8:5"):
+        first = tone.fallback(who=", Joana", seed=seed)
+        last_sent = tone.style(first, ProfileData(formality="formal")).replace(", Joana", "")
+        again = tone.fallback(who=", Joana", seed=seed, avoid=[last_sent])
+        assert again != first
+
+
+def test_every_fallback_says_what_the_bot_does_and_offers_a_person():
+    for text in tone.FALLBACKS:
+        said = text.format(who="")
+        assert "valores" in said and "endereço" in said and "chamo alguém da equipe" in said
+        assert "{" not in said
+
+
+def test_complaint_answers_vary_but_always_hand_over():
+    answers = {tone.complaint(ProfileData(), who=", Rita", seed=f"rita:{n}") for n in range(10)}
+    assert len(answers) > 1
+    assert all(a.count("Rita") == 1 and "equipe" in a for a in answers)
+    formal = tone.complaint(ProfileData(formality="formal"), who=", Rita", seed="rita:1")
+    assert "Rita" not in formal and formal.startswith(("Lamentamos", "Pedimos desculpas"))
+
+
+def test_greeting_introductions_vary_by_seed_and_avoid_the_last_one():
+    profile = ProfileData()
+    first = tone.greeting(profile, "Carla", COMPANY, at(), seed="c:0")
+    other = tone.greeting(profile, "Carla", COMPANY, at(), seed="c:0", avoid=[first])
+    assert first != other and "Ana" in other and COMPANY in other
