@@ -99,7 +99,16 @@ def _switch(turn: Turn, state: DialogState) -> TurnReply | None:
     "quero remarcar" while "posso confirmar?" waits never books the slot."""
     if isinstance(state, RebookOffer):
         state = state.choosing()
-    if not isinstance(state, ChoosingSlot | Confirming) or state.purpose not in (Purpose.BOOK, Purpose.REBOOK):
+    if not isinstance(state, ChoosingSlot | Confirming):
+        return None
+    if state.purpose == Purpose.RESCHEDULE and parse_cancel_request(turn.text) and state.appointment_id:
+        # "Quero cancelar" while a new time is offered: cancel that appointment instead (asked first).
+        dialog_close(contact=turn.contact)
+        if (appointment := _appointment(state.appointment_id)) is None:
+            return _close(turn, say.APPOINTMENT_GONE)
+        asked = cancel_ask(turn, appointment)
+        return replace(asked, text=f"{say.NOT_MOVED} {asked.text}")
+    if state.purpose not in (Purpose.BOOK, Purpose.REBOOK, Purpose.WAITLIST):
         return None
     if not _strong_move(turn.text) and not parse_cancel_request(turn.text):
         return None

@@ -217,6 +217,20 @@ def test_remarcar_with_nothing_booked_offers_other_times_for_the_pending_booking
     assert offered(paula) and datetime(2026, 3, 4, 15, tzinfo=TZ) not in [local(s.start) for s in offered(paula)]
 
 
+@pytest.mark.parametrize("text", ["quero cancelar", "pensando bem, cancela ela"])
+def test_cancel_while_a_new_time_is_offered_for_a_move_asks_to_cancel_and_moves_nothing(clinic, text):
+    paula = customer()
+    existing = book(paula, clinic, 5, 10)
+    say(paula, "preciso remarcar minha limpeza pra quarta às 15h", "appointment_reschedule")
+    assert local(offered(paula)[0].start) == datetime(2026, 3, 4, 15, tzinfo=TZ)
+
+    reply = say(paula, text, "appointment_cancel")
+
+    assert reply.text.startswith("Tudo bem, não mudei o seu horário. Confirma o cancelamento")
+    existing.refresh_from_db()
+    assert local(existing.start) == datetime(2026, 3, 5, 10, tzinfo=TZ) and existing.status in Appointment.ACTIVE
+
+
 # --- "sim" to a list -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", ["sim", "pode ser", "ok, quero", "👍"])
