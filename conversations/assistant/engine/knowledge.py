@@ -8,6 +8,10 @@ asks are recognised as concepts ("quanto custa" -> price, "onde fica" -> address
 match an item by its kind or keywords, so "onde fica?" finds the address with no word in
 common. A price asked for must name something the company knows: "quanto custa o laser?"
 finds nothing rather than another service's price. The caller loads the items (no queries here).
+
+Both sides are normalised (engine/normalize.py: "vc", "qto", stretched letters), and a word of
+the question that no item uses is corrected to the nearest word the items do use when it is
+close enough ("limpesa" -> "limpeza", "pelling" -> "peeling"; normalize.COMPANY_CUTOFF).
 """
 
 import math
@@ -15,25 +19,35 @@ import re
 from dataclasses import dataclass
 
 from conversations.assistant.catalogue import CatalogueItem
-from secretaria.ptbr import brl, fold
+from conversations.assistant.engine.normalize import normalize
+from secretaria.ptbr import brl
 
 THRESHOLD = 0.4
 _TITLE_WEIGHT, _ANSWER_WEIGHT = 1.0, 0.6
 
 CONCEPTS: dict[str, re.Pattern] = {
-    "price": re.compile(r"\b(precos?|valor(es)?|quanto (custa|custam|e|fica|ficam|sai|saem|cobra\w*)|custa\w*"
+    "price": re.compile(r"\b(precos?|valor(es)?|quanto (que )?(custa|custam|e|fica|ficam|sai|saem|cobra\w*|ta|eu pago"
+                        r"|pago|vou pagar|seria)|(ta|fica|sai|custa|cobram|cobra|e) quanto|custa\w*"
                         r"|custos?|tabela|orcamento|investimento)\b"),
-    "address": re.compile(r"\b(endereco|onde (fica|ficam|voces ficam|e|esta|estao)|localiza\w*|como (chego|chegar)"
-                          r"|fica onde|ponto de referencia|mapa)\b"),
+    "address": re.compile(r"\b(endereco|onde (fica|ficam|voces ficam|e|esta|estao|voces estao|voces atendem)"
+                          r"|localiza\w*|como (eu )?(chego|chegar|faco pra chegar)|fica onde|ponto de referencia"
+                          r"|referencia|mapa|perto de (onde|que|qual)|e perto|fica perto|(qual|que) (o )?bairro"
+                          r"|(qual|que) (a )?rua|cade voces)\b"),
     "hours": re.compile(r"\b(horarios? de (funcionamento|atendimento)|horarios?|funcionamento"
                         r"|funcionam? (hoje|amanha|sabado|domingo|feriado|ate|de|no|na|aos)|abre|abrem|abertos?"
                         r"|abertas?|fecha|fecham|fechados?|fechadas?|que horas|ate que horas|expediente)\b"),
     "payment": re.compile(r"\b(pagamentos?|pagar|pago|cartao|cartoes|pix|parcel\w*|dinheiro|credito|debito"
                           r"|boleto)\b"),
-    "parking": re.compile(r"\b(estaciona\w*|vagas? (para|pra|de) (carro|moto)|valet|manobrista)\b"),
+    "parking": re.compile(r"\b(estaciona\w*|vagas? (para|pra|de) (carro|moto)|valet|manobrista"
+                          r"|onde (eu )?(deixo|paro|estaciono) (o |meu )?carro|(tem )?onde parar( o carro)?)\b"),
     "insurance": re.compile(r"\b(convenios?|planos? de saude|unimed|amil|bradesco saude|sulamerica|hapvida"
                             r"|reembolso)\b"),
     "duration": re.compile(r"\b(quanto tempo|duracao|dura|demora)\b"),
+    # "o que voces fazem ai?": the list of services. No item implies it (one service is not the list);
+    # a FAQ about the services carries it in its title or keywords, and the engine lists the catalogue.
+    "services": re.compile(r"\b(o que (voces )?(fazem|faz|oferecem|atendem|tem ai)|trabalham com o que"
+                           r"|(quais|que) (sao )?(os )?(servicos|procedimentos|tratamentos)( que)?"
+                           r"|lista de (servicos|procedimentos|tratamentos)|(seus|os) servicos)\b"),
 }
 # Concepts that need a named item (a price of what?); the others are one fact of the company.
 _ITEM_CONCEPTS = {"price", "duration"}
@@ -90,21 +104,27 @@ def stem(word: str) -> str:
 
 
 def tokens(text: str) -> set[str]:
-    words = re.findall(r"[a-z0-9]+", fold(text))
+    return _stems(normalize(text))
+
+
+def _stems(norm: str) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", norm)
     return {stem(w) for w in words if w not in STOPWORDS and len(w) > 1}
 
 
 def concepts_in(text: str) -> set[str]:
-    norm = fold(text)
+    norm = normalize(text)
     return {name for name, pattern in CONCEPTS.items() if pattern.search(norm)}
 
 
-def parse_query(text: str) -> Query:
-    norm = fold(text)
+def parse_query(text: str, vocabulary: frozenset[str] = frozenset()) -> Query:
+    """The question's concepts and remaining content words; `vocabulary` (the items' own words)
+    corrects near misses of them."""
+    norm = normalize(text, vocabulary)
     found = {name for name, pattern in CONCEPTS.items() if pattern.search(norm)}
     for name in found:
         norm = CONCEPTS[name].sub(" ", norm)
-    return Query(frozenset(tokens(norm)), frozenset(found))
+    return Query(frozenset(_stems(norm)), frozenset(found))
 
 
 @dataclass(frozen=True)
@@ -177,13 +197,23 @@ def rank(items, text: str, *, ignore_unknown: bool = False) -> list[Match]:
     docs = [_doc(item) for item in items if getattr(item, "is_active", True)]
     if not docs:
         return []
-    query = parse_query(text)
+    query = parse_query(text, _vocabulary(docs))
     idf = _idf(docs)
     if ignore_unknown:
         query = Query(frozenset(t for t in query.tokens if t in idf), query.concepts)
     unseen = 1 + math.log(len(docs) + 1)
     scored = [Match(doc.item, round(_score(query, doc, idf, unseen), 3)) for doc in docs]
     return sorted((m for m in scored if m.score >= THRESHOLD), key=lambda m: -m.score)
+
+
+def _vocabulary(docs: list[_Doc]) -> frozenset[str]:
+    """The items' own words (title, keywords, answer), for correcting a customer's typo of one of them."""
+    words: set[str] = set()
+    for doc in docs:
+        item = doc.item
+        body = item.description if is_service(item) else item.answer
+        words.update(re.findall(r"[a-z]{5,}", normalize(f"{title_of(item)} {item.keywords or ''} {body or ''}")))
+    return frozenset(words - STOPWORDS)
 
 
 def search(items, text: str, *, ignore_unknown: bool = False) -> Match | None:

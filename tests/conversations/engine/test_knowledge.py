@@ -132,3 +132,44 @@ def test_price_list_shows_the_services_with_a_price(catalogue):
     lines = price_list([*catalogue, unpriced]).splitlines()
     assert lines == ["• Limpeza de pele: R$ 150,00 (60 min)", "• Consulta dermatológica: R$ 350,00 (30 min)",
                      "• Botox: R$ 1.200,00 (40 min)", "• Peeling químico: R$ 280,00 (50 min)"]
+
+
+@pytest.mark.parametrize(("question", "title"), [
+    # typos of the company's own words (COMPANY_CUTOFF) and internet spellings
+    ("qto custa a limpesa de pele?", "Limpeza de pele"),
+    ("vcs fazem pelling?", "Peeling químico"),
+    ("e o bottox, qnto eh?", "Botox"),
+    ("vlr da cnsulta", "Consulta dermatológica"),
+    # price slang
+    ("ta quanto a limpeza de pele?", "Limpeza de pele"),
+    ("o peeling sai quanto?", "Peeling químico"),
+    ("qual o investimento do botox", "Botox"),
+    # getting there
+    ("é perto de onde?", "Endereço"),
+    ("como eu chego ai?", "Endereço"),
+    ("fica em q bairro?", "Endereço"),
+    ("onde eu deixo o carro?", "Estacionamento"),
+    ("tem estacionamentu?", "Estacionamento"),
+    ("aceitam cartao de credito?", "Formas de pagamento"),
+])
+def test_the_best_item_answers_as_customers_write(facts, question, title):
+    match = search(facts, question)
+    assert match is not None and _title(match.item) == title
+
+
+@pytest.mark.parametrize("question", [
+    "qto custa o lazer?",  # no such service, whatever the spelling
+    "e as marcas de acne?",  # "marcas" is not "manchas" (77)
+    "vcs fazem tatuagem?",
+    "qual o investimento do laser?",
+])
+def test_near_misses_do_not_reach_unrelated_items(facts, question):
+    match = search(facts, question)
+    assert match is None or _title(match.item) == "Peeling químico" and "acne" in question
+
+
+def test_the_services_question_is_a_concept_of_its_own():
+    assert "services" in parse_query("oq vcs fazem ai?").concepts
+    assert "services" in parse_query("quais os procedimentos que vocês tem?").concepts
+    assert "address" in parse_query("é perto de onde?").concepts
+    assert "price" in parse_query("tá quanto?").concepts

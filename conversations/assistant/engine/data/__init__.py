@@ -1,0 +1,1 @@
+"""Word tables the offline engine reads (plain data, loaded once at import)."""

@@ -1,0 +1,89 @@
+"""WhatsApp pt-BR as the engine matches it: "vc tem horaaario amnh? 🙏" -> "voce tem horario amanha? obrigado".
+
+Customers write in abbreviations, stretched letters, without accents, with typos, numbers in
+words and emojis. Intent detection, the safety check and the knowledge search read the
+normalised text; the original stays for display and for a language model. The tables live in
+`engine/data/whatsapp_ptbr.py`; this module only applies them, in this order:
+
+1. emojis -> words (before folding, which would keep them but lose nothing else);
+2. `fold` (lower case, no accents, single spaces);
+3. stretched letters collapsed ("olaaa" -> "ola", "carrrro" -> "carro");
+4. word by word: abbreviations, misspellings, number words and ordinals, then, for a word none
+   of those know, the nearest word of a vocabulary if it is close enough (rapidfuzz).
+"""
+
+import re
+from collections.abc import Collection
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from conversations.assistant.engine.data.whatsapp_ptbr import (
+    ABBREVIATIONS,
+    DOUBLE_LETTERS,
+    EMOJIS,
+    MISSPELLINGS,
+    NUMBERS,
+    VOCABULARY,
+)
+from secretaria.ptbr import fold
+
+# rapidfuzz's `ratio` is 100 * (1 - Indel distance / total length); one letter missing or extra costs
+# about 2/len. Against the engine's own words (intents) the cutoff is 90: a letter left out or doubled
+# ("cnsulta" 93, "cancelr" 93, "estacionamnto" 96) is corrected, but a real word of another meaning
+# that happens to be close stays ("atender" vs "atendente" 87.5, "marcas" vs "marcar" 83), since a
+# wrong correction there changes the intent. Against a company's service and FAQ words (knowledge
+# search, which still has to score) the cutoff is 85, so one swapped letter in 7+ is forgiven too
+# ("limpesa" 86, "pelling" 86) while "laser" finds nothing. Tested both ways in test_normalize.py.
+FUZZY_CUTOFF = 90
+COMPANY_CUTOFF = 85
+# Shorter words are corrected only by the tables: one letter off in four is another word ("casa", "caso").
+FUZZY_MIN_LENGTH = 5
+
+_WORDS = {**NUMBERS, **MISSPELLINGS, **ABBREVIATIONS}
+_EMOJI = re.compile("|".join(re.escape(e) for e in sorted(EMOJIS, key=len, reverse=True)))
+_STRETCH = re.compile(r"([a-z])\1{2,}")
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def normalize(text: str, vocabulary: Collection[str] = ()) -> str:
+    """The text as matched: folded, abbreviations spelled out, typos near `VOCABULARY` (and the
+    caller's `vocabulary`, e.g. the company's service words, at COMPANY_CUTOFF) corrected.
+    Punctuation stays ("?" matters)."""
+    norm = _collapse(fold(_EMOJI.sub(lambda m: f" {EMOJIS[m.group()]} ", text or "")))
+    extra = frozenset(vocabulary)
+    return _TOKEN.sub(lambda m: _word(m.group(), extra), norm)
+
+
+def _collapse(norm: str) -> str:
+    """'olaaa' -> 'ola', 'bommm diaaa' -> 'bom dia', 'carrrro' -> 'carro' (three or more of a letter)."""
+    return _STRETCH.sub(lambda m: m.group(1) * (2 if m.group(1) in DOUBLE_LETTERS else 1), norm)
+
+
+def _word(word: str, extra: frozenset[str]) -> str:
+    if word in _WORDS:
+        return _WORDS[word]
+    if word in extra or word in VOCABULARY:
+        return word
+    if len(word) < FUZZY_MIN_LENGTH or word.isdigit():
+        return word
+    return _closest_known(word) or closest(word, extra, COMPANY_CUTOFF) or word
+
+
+def closest(word: str, vocabulary: Collection[str], cutoff: float = FUZZY_CUTOFF) -> str | None:
+    """The word of `vocabulary` nearest to `word`, if its rapidfuzz ratio reaches `cutoff`."""
+    if not vocabulary:
+        return None
+    found = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return found[0] if found else None
+
+
+@lru_cache(maxsize=4096)
+def _closest_known(word: str) -> str | None:
+    # Customers repeat the same words all day: remember the answers for the engine's fixed vocabulary.
+    return closest(word, VOCABULARY)
+
+
+def similarity(a: str, b: str) -> float:
+    """0..100: how alike two phrases are, word order and extra words aside ("limpeza pele" ~ "limpeza de pele")."""
+    return fuzz.token_set_ratio(fold(a), fold(b))
