@@ -113,14 +113,16 @@ def _switch(turn: Turn, state: DialogState) -> TurnReply | None:
     if not _strong_move(turn.text) and not parse_cancel_request(turn.text):
         return None
     pending = state.slot if isinstance(state, Confirming) else None
-    dropped = say.DROPPED_SLOT if pending else say.DROPPED_LIST
+    dropped = (say.DROPPED_WAITLIST if state.purpose == Purpose.WAITLIST
+               else say.DROPPED_SLOT if pending else say.DROPPED_LIST)
     dialog_close(contact=turn.contact)
     if not appointments_upcoming(contact=turn.contact):
         if parse_cancel_request(turn.text):
             return TurnReply(f"{dropped} {say.WHEN_YOU_WANT}", Intent.APPOINTMENT_REQUEST)
         # Nothing booked to move: "remarcar" is another time for this booking.
         query = replace(stored_query(state.query, state.service_id), exact_time=None)
-        return offer(turn, query, purpose=state.purpose, appointment_id=state.appointment_id,
+        purpose = (state.wanted_for or Purpose.BOOK) if state.purpose == Purpose.WAITLIST else state.purpose
+        return offer(turn, query, purpose=purpose, appointment_id=state.appointment_id,
                      wrap=f"{dropped} {{offer}}", exclude={pending.key()} if pending else set())
     started = reschedule_start(turn) if _strong_move(turn.text) else cancel_start(turn)
     return replace(started, text=f"{dropped} {started.text}")

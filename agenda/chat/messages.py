@@ -13,6 +13,7 @@ OFFER_OTHER_DAY = "Sem problemas, em outro dia então! Veja estas opções{what}
 CLOSED_DAY = "{day} não abrimos — atendemos {opens}. "
 DROPPED_SLOT = "Tudo bem, não marquei aquele horário."
 NOT_MOVED = "Tudo bem, não mudei o seu horário."
+DROPPED_WAITLIST = "Tudo bem, não coloquei você na lista de espera."
 DROPPED_LIST = "Tudo bem, deixei aqueles horários de lado."
 WHEN_YOU_WANT = "Quando quiser marcar, é só me chamar por aqui."
 WHICH_SLOT = "Claro! Qual deles você prefere?"

@@ -231,6 +231,22 @@ def test_cancel_while_a_new_time_is_offered_for_a_move_asks_to_cancel_and_moves_
     assert local(existing.start) == datetime(2026, 3, 5, 10, tzinfo=TZ) and existing.status in Appointment.ACTIVE
 
 
+def test_reschedule_while_the_waitlist_question_is_pending_does_not_join_it(clinic):
+    from agenda.models import WaitlistEntry
+
+    paula = customer()
+    existing = book(paula, clinic, 5, 10)
+    say(paula, "Quero marcar limpeza de pele domingo à noite", "appointment_request")
+    say(paula, "nenhum serve")
+    assert isinstance(dialog_current(contact=paula).state, Confirming)
+
+    reply = say(paula, "quero é remarcar a de quinta", "appointment_reschedule")
+
+    assert reply.text.startswith("Tudo bem, não coloquei você na lista de espera. Vamos remarcar")
+    assert not WaitlistEntry.objects.filter(contact=paula).exists()
+    assert dialog_current(contact=paula).state.appointment_id == existing.pk
+
+
 # --- "sim" to a list -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", ["sim", "pode ser", "ok, quero", "👍"])
