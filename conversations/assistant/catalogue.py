@@ -17,6 +17,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
+from conversations.assistant.engine.normalize import normalize
+
+# rapidfuzz partial_ratio of a service's name (or keyword) against the best-aligned stretch of the
+# customer's text, after the text's words were corrected against the catalogue's own words: 90 lets
+# one letter slip in a long name ("limpesa de pele" 93) and keeps others apart ("peeling quimico"
+# in "quero agendar limpeza de pele" is 40).
+SERVICE_CUTOFF = 90
+
 
 @dataclass(frozen=True)
 class CatalogueItem:
@@ -54,3 +64,22 @@ def catalogue_items() -> list[CatalogueItem]:
     with _lock:
         loader = _loader
     return list(loader()) if loader is not None else []
+
+
+def services_named(items: list[CatalogueItem], text: str, cutoff: float = SERVICE_CUTOFF) -> list[CatalogueItem]:
+    """The services a customer's text names, by name or keyword, best first, typos forgiven:
+    "quero agnd uma limpesa de pele" -> [Limpeza de pele]; "vou fazer o bottox" -> [Botox]."""
+    names = {item: _names(item) for item in items}
+    vocabulary = {word for forms in names.values() for form in forms for word in form.split() if len(word) >= 5}
+    norm = normalize(text, vocabulary)
+    scored = [(max((_named(form, norm) for form in forms), default=0.0), item) for item, forms in names.items()]
+    return [item for score, item in sorted(scored, key=lambda s: -s[0]) if score >= cutoff]
+
+
+def _names(item: CatalogueItem) -> list[str]:
+    return [normalize(n) for n in (item.name, *(item.keywords or "").split(",")) if n.strip()]
+
+
+def _named(form: str, norm: str) -> float:
+    # A text shorter than the name ("pele") does not name "limpeza de pele": partial_ratio would align it inside.
+    return fuzz.partial_ratio(form, norm) if len(form) <= len(norm) else 0.0

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conversations.assistant.catalogue import CatalogueItem
+from conversations.assistant.catalogue import CatalogueItem, services_named
 from conversations.assistant.engine.knowledge import (
     THRESHOLD,
     format_duration,
@@ -173,3 +173,19 @@ def test_the_services_question_is_a_concept_of_its_own():
     assert "services" in parse_query("quais os procedimentos que vocês tem?").concepts
     assert "address" in parse_query("é perto de onde?").concepts
     assert "price" in parse_query("tá quanto?").concepts
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("quero agnd uma limpesa de pele pra sexta", "Limpeza de pele"),
+    ("vou fazer o bottox semana q vem", "Botox"),
+    ("tem horario pro pelling?", "Peeling químico"),
+    ("preciso de um dermatologista", "Consulta dermatológica"),
+    ("toxina botulinica quanto sai", "Botox"),
+])
+def test_services_named_finds_the_service_despite_typos(catalogue, text, name):
+    assert services_named(catalogue, text)[0].name == name
+
+
+@pytest.mark.parametrize("text", ["quero agendar", "tem laser?", "faz unha?", "quero marcar uma tatuagem", ""])
+def test_services_named_is_empty_when_no_service_is_named(catalogue, text):
+    assert services_named(catalogue, text) == []
