@@ -386,15 +386,31 @@ def _payment_answer(turn: _Turn, text: str) -> tuple[str, float, object] | None:
     asked = [label for pattern, label in _PAYMENT_METHODS.items() if re.search(pattern, norm)]
     if not asked:
         return said, 0.9, item
-    accepted = [label for label in asked if fold(label) in known or (label == "cartão" and "cartao" in known)]
+    accepted = [label for label in asked if re.search(rf"\b{fold(label)}", known)
+                or (label == "cartão" and re.search(r"\bcart(ao|oes)\b", known))]
     refused = [label for label in asked if label not in accepted]
     if not refused:
-        return f"Sim, aceitamos {hours.join_words(accepted)}.", 0.9, item
+        return f"Sim, aceitamos {_accepted_clauses(said, accepted)}.", 0.9, item
     head = f"Sim, aceitamos {hours.join_words(accepted)}, mas " if accepted else ""
     missing = f"{hours.join_words(refused)} não {'está' if len(refused) == 1 else 'estão'} entre as formas " \
               f"de pagamento que aceitamos"
     missing = missing if head else missing[0].upper() + missing[1:]
     return f"{head}{missing}. {said}", 0.85, item
+
+
+def _accepted_clauses(said: str, methods: list[str]) -> str:
+    """The words of the knowledge item about the methods asked: 'cartão' -> 'cartões de débito e crédito
+    (até 3x sem juros)', so the customer gets the detail without the whole list."""
+    clauses = [re.sub(r"^(aceitamos|aceita|e)\s+", "", c.strip(), flags=re.I)
+               for c in re.split(r",\s*|;\s*|\s+e\s+(?=(?:pix|dinheiro|boleto|cart|transfer))", said.rstrip(". "),
+                                 flags=re.I)]
+    found: list[str] = []
+    for method in methods:
+        pattern = r"\bcart(ao|oes)\b" if method == "cartão" else rf"\b{fold(method)}"
+        clause = next((c for c in clauses if re.search(pattern, fold(c))), method)
+        if clause not in found:
+            found.append(clause)
+    return hours.join_words(found)
 
 
 def _service_list(turn: _Turn) -> str:

@@ -206,7 +206,8 @@ def test_payment_is_answered_on_the_point_asked(make_ctx):
     boleto = compose(make_ctx("aceitam boleto?")).text
     assert boleto.startswith("Boleto não está entre as formas de pagamento que aceitamos.")
     assert "Aceitamos Pix, dinheiro" in boleto  # and what we do accept
-    assert compose(make_ctx("aceita cartão de débito?")).text == "Sim, aceitamos débito e cartão."
+    assert compose(make_ctx("aceita cartão de débito?")).text == (
+        "Sim, aceitamos cartão de débito e crédito em até 3x sem juros.")
     assert compose(make_ctx("quais as formas de pagamento?")).text.startswith("Aceitamos Pix, dinheiro")
 
 
@@ -219,7 +220,7 @@ def test_address_and_hours_in_one_message(make_ctx):
 def test_a_question_asked_with_a_booking_is_answered_first(make_ctx):
     draft = compose(make_ctx("queria marcar um botox", "aceita cartão?"))
     assert draft.intent == Intent.APPOINTMENT_REQUEST
-    assert draft.text.splitlines()[0] == "Sim, aceitamos cartão."
+    assert draft.text.splitlines()[0] == "Sim, aceitamos cartão de débito e crédito em até 3x sem juros."
     assert "Vamos agendar: Botox (R$ 1.200,00 · 40 min)!" in draft.text
 
 
@@ -275,3 +276,13 @@ def test_greetings_vary_between_contacts_and_turns(make_ctx):
     assert len(openings) > 1 and all(t.startswith("Bom dia, Maria!") for t in openings)
     later = compose(make_ctx("oi de novo", contact_id=3, history=[("user", "oi"), ("assistant", "Como posso ajudar?")]))
     assert not later.text.endswith("Como posso ajudar?")
+
+
+def test_payment_methods_written_in_the_plural(make_ctx):
+    kb = [KnowledgeData("Formas de pagamento", "Aceitamos Pix, cartões de débito e crédito (até 3x sem juros) e "
+                        "dinheiro.", "faq", "pagamento, pix, cartão, parcelar, dinheiro", id=20)]
+    assert compose(make_ctx("aceita cartao?", knowledge=kb)).text == (
+        "Sim, aceitamos cartões de débito e crédito (até 3x sem juros).")
+    assert compose(make_ctx("aceitam pix e dinheiro?", knowledge=kb)).text == "Sim, aceitamos Pix e dinheiro."
+    assert compose(make_ctx("parcela em qntas vezes?", knowledge=kb)).text == (
+        "Sim, dá para parcelar em até 3x sem juros.")
