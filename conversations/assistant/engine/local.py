@@ -322,6 +322,11 @@ def _answer_for(turn: _Turn, text: str) -> tuple[str, float, object] | None:
     if "payment" in query.concepts and (not match or "payment" in _concepts_of(match.item)):
         if answer := _payment_answer(turn, text):
             return answer
+    if "price" in query.concepts and match and not knowledge.is_service(match.item):
+        # "e particular, quanto é a consulta?": a price asked is a service's, even when a FAQ shares words.
+        service = knowledge.search(turn.services, text, ignore_unknown=True)
+        if service and service.score >= 0.5:
+            match = service
     if match:
         return knowledge.format_item(match.item), match.score, match.item
     if "price" in query.concepts and _all_known(turn, query) and (prices := knowledge.price_list(turn.services)):
@@ -337,7 +342,9 @@ def _answer_on(turn: _Turn, text: str, concept: str) -> tuple[str, float, object
         match = knowledge.search(turn.services, text)
         if match and match.score >= 0.5:
             return knowledge.format_item(match.item), match.score, match.item
-        if concept == "price" and _all_known(turn, knowledge.parse_query(text)) and turn.services:
+        # "quanto custa o estacionamento?" asks the parking's price, not our price list.
+        about_else = knowledge.concepts_in(text) & {"parking", "insurance", "address"}
+        if concept == "price" and not about_else and _all_known(turn, knowledge.parse_query(text)) and turn.services:
             return f"Estes são os nossos valores:\n{knowledge.price_list(turn.services)}", 0.7, None
         return None
     if concept == "payment":

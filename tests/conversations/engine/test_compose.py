@@ -286,3 +286,10 @@ def test_payment_methods_written_in_the_plural(make_ctx):
     assert compose(make_ctx("aceitam pix e dinheiro?", knowledge=kb)).text == "Sim, aceitamos Pix e dinheiro."
     assert compose(make_ctx("parcela em qntas vezes?", knowledge=kb)).text == (
         "Sim, dá para parcelar em até 3x sem juros.")
+
+
+def test_a_price_asked_of_something_else_is_not_the_price_list(make_ctx):
+    assert compose(make_ctx("quanto custa o estacionamento?")).text == (
+        "Temos convênio com o estacionamento do prédio: 2 horas grátis.")
+    assert compose(make_ctx("e particular, quanto fica a consulta?")).text.startswith(
+        "Consulta dermatológica: R$ 350,00")
