@@ -9,29 +9,18 @@ decides on the words.
 from datetime import date, datetime
 
 import pytest
-from django_tenants.utils import schema_context
 
 from agenda.chat.dialog_state import ChoosingSlot, Confirming
 from agenda.chat.parse import parse_choice, parse_move_request, parse_other_day, parse_when
 from agenda.models import Appointment, Dialog
-from agenda.services.config import calendar_config_forget
 from agenda.services.dialogs import dialog_current
-from conversations.channels.services import channel_configure
-from conversations.models import KnowledgeItem
-from tests.agenda.test_chat_flow import ADDRESS, NOW, TZ, book, customer, local, offered, say, step
+from tests.agenda import test_chat_flow as chat_flow
+from tests.agenda.test_chat_flow import NOW, TZ, book, customer, local, offered, say, step
 
 MONDAY = date(2026, 3, 2)
 
 
-@pytest.fixture
-def clinic(demo_calendar, time_machine):
-    time_machine.move_to(NOW, tick=False)
-    with schema_context(demo_calendar.schema):
-        channel_configure(kind="sandbox")
-        calendar_config_forget()
-        KnowledgeItem.objects.create(kind="address", title="Endereço", answer=ADDRESS)
-        yield demo_calendar
-    calendar_config_forget()
+clinic = chat_flow.clinic  # the same fixture: the demo clinic on Monday 2 March, 09:00
 
 
 # --- moving an appointment in everyday words --------------------------------------------------------
