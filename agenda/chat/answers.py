@@ -356,7 +356,7 @@ def reminder(turn: Turn, state: ReminderAnswer) -> TurnReply | None:
 
 def followup_answer(turn: Turn, state: FollowUpAnswer) -> TurnReply | None:
     """Any answer to "como foi?" is feedback — unless it is a new request or a question."""
-    if not turn.handoff and (new_agenda_intent(turn) or (turn.intent == Intent.QUESTION and "?" in turn.text)):
+    if not turn.handoff and (new_agenda_intent(turn) or (turn.intent != Intent.FEEDBACK and "?" in turn.text)):
         return None
     followup = FollowUp.objects.filter(pk=state.followup_id).first()
     dialog_close(contact=turn.contact)

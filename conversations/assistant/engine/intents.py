@@ -10,21 +10,20 @@ decides; `detect_intents` every intent of the message, in the order the customer
 import re
 from collections.abc import Iterable
 
+
+from conversations.assistant.engine.data import intents_ptbr as cues
 from conversations.assistant.engine.normalize import normalize
 from conversations.turns import Intent
 
-_GREETING = re.compile(r"^(?:(?:oi+e?|ola|bom dia|boa tarde|boa noite|e ai|eae|hey|opa|alo|hello|hi)\b[\s,!.]*)+")
-_SMALL_TALK = re.compile(
-    r"^(?:(?:tudo (?:bem|bom|certo|joia|tranquilo|ok)|td (?:bem|bom)|como (?:vai|voce esta|vai voce|esta)|"
-    r"blz|beleza)\b[\s,!?.]*)+")
-_NAME_WORD = re.compile(r"^\w+[,!.]?\s*")
 
-# An information question that mentions an agenda word ("horário de funcionamento", "política de
-# cancelamento", "vaga para carro") is a question, not a booking: these are checked first.
-_INFO_GUARD = re.compile(
-    r"\bhorarios? de (funcionamento|atendimento)\b|\b(que|quais) horas? (voces )?(abre|abrem|fecha|fecham|funciona)"
-    r"|\bate que horas\b|\bestaciona\w*|\bvagas? (para|pra|de) (carro|moto)\b|\bo que (voces )?(fazem|faz)\b"
-    r"|\b(politica|regras?|multa|taxa|prazo) (de|para|pra) (cancel|desmarc|remarc)\w*")
+def _any(phrases) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(phrases) + r")\b")
+
+
+_GREETING = re.compile(r"^(?:(?:" + "|".join(cues.GREETING_OPENING) + r")\b[\s,!.?]*)+")
+_SMALL_TALK = re.compile(r"^(?:(?:" + "|".join(cues.SMALL_TALK) + r")[\s,!?.]*)+")
+_NAME_WORD = re.compile(r"^\w+[,!.]?\s*")
+_INFO_GUARD = _any(cues.INFO_QUESTION)
 
 # Question words: what is left when nothing more specific matched.
 _CATCH_ALL = re.compile(
@@ -32,50 +31,29 @@ _CATCH_ALL = re.compile(
     r"|atende\w*|trabalham|possui|existe|posso|pode|saber|precos?|valor(es)?|informac\w*|investimento"
     r"|perto|fica|chego|chegar|estacionamento|endereco)\b")
 
-# Checked in order: the first that matches wins (a cancellation that says "obrigado" is a cancellation).
+# Checked in order: the first that matches wins (the order and why: engine/data/intents_ptbr.py).
 PATTERNS: list[tuple[Intent, re.Pattern]] = [
-    (Intent.LGPD_REQUEST, re.compile(
-        r"\b(meus dados|lgpd|dados pessoais|dados (que )?(voces )?(tem|guardam|possuem) (sobre|de) mim"
-        r"|(o que|quais informacoes|que informacoes) (voces )?(sabem|guardam|tem|possuem|armazenam|salvam)"
-        r" (sobre|de) mim|minhas informacoes|(apag|exclu|delet|remov)\w* (o |todo o )?meu (cadastro|numero|contato)"
-        r"|(me )?(tira|tire|remove|remova|exclui) (da|dessa|desta|de) (lista|listas)"
-        r"|nao quero (mais )?receber (mais )?(nenhuma |essas |suas )?(mensage\w*|avisos?|lembretes?|promoc\w*"
-        r"|novidades)|nao quero mais receber|cancelar (a |minha )?inscricao|descadastr\w*"
-        r"|par(e|em|ar|a) de (me )?(mandar|enviar))\b"
-        r"|^(parar|pare|sair|stop)[\s!.]*$")),
-    (Intent.HUMAN_REQUEST, re.compile(
-        r"\b(atendente|humano|humana|pessoa (de verdade|real)|me liga|me ligue|(pode|podem) me ligar"
-        r"|falar com (alguem|uma pessoa|a equipe|o responsavel|a responsavel|gerente|o gerente|a gerente|o dono"
-        r"|a dona|a recepcao|a secretaria|a doutora|o doutor|a dra|o dr|gente|pessoa|ser humano|um ser humano)"
-        r"|(gente|pessoa|alguem) de verdade|carne e osso|ser humano"
-        r"|(chama|chame|chamar|passa|passe|transfere|transfira|encaminha) (pra |para )?(alguem|uma pessoa"
-        r"|um atendente|a equipe)"
-        r"|nao (quero|gosto de) (falar com )?(robo|bot|maquina)|nao (com|com um|com uma) (robo|bot|maquina))\b")),
-    (Intent.COMPLAINT, re.compile(
-        r"\b(reclama\w*|pessim\w*|horrive(l|is)|absurd\w*|descaso|insatisfeit\w*|decepcion\w*|desrespeit\w*"
-        r"|falta de respeito|vergonha|ridicul\w*|lamentavel|inaceitavel|nunca mais volto|procon|reclame aqui"
-        r"|palhacada|pior (atendimento|clinica|lugar|servico))\b")),
+    (Intent.LGPD_REQUEST, re.compile(_any(cues.LGPD).pattern + "|" + cues.LGPD_ALONE)),
+    (Intent.HUMAN_REQUEST, _any(cues.HUMAN)),
+    (Intent.COMPLAINT, _any(cues.COMPLAINT)),
     (Intent.QUESTION, _INFO_GUARD),
-    (Intent.APPOINTMENT_CANCEL, re.compile(
-        r"\b(cancelar|cancela|cancele|desmarcar|desmarca|desmarque"
-        r"|nao (vou|vai) (poder|conseguir) (ir|comparecer))\b")),
-    (Intent.APPOINTMENT_RESCHEDULE, re.compile(
-        r"\b(remarcar|remarca|remarque|reagendar|reagenda|adiar|(mudar|trocar) (o |a |de )?(horario|dia|data)"
-        r"|outro (dia|horario))\b")),
-    (Intent.APPOINTMENT_REQUEST, re.compile(
-        r"\b(agendar|agenda|agendo|agende|agendamento|marcar|marca|marque|marcacao|encaixe|encaixar|disponibilidade"
-        r"|(tem|teria|ha|existe) (algum |um )?(horario|vaga)|horarios? (livres?|disponive\w*)"
-        r"|(quero|queria|gostaria de) (uma |um )?(consulta|sessao|horario|avaliacao))\b")),
-    (Intent.THANKS, re.compile(r"\b(obrigad[oa]s?|obg|brigad[oa]|valeu|vlw|agradeco|grat[oa])\b")),
-    (Intent.GOODBYE, re.compile(r"\b(tchau|ate logo|ate mais|ate breve|ate amanha|falou|bom descanso)\b")),
+    (Intent.OTHER, _any(cues.OUT_OF_SCOPE)),
+    (Intent.WAITLIST, _any(cues.WAITLIST)),
+    (Intent.APPOINTMENT_RESCHEDULE, _any(cues.RESCHEDULE)),
+    (Intent.APPOINTMENT_CANCEL, _any(cues.CANCEL)),
+    (Intent.APPOINTMENT_CONFIRM, _any(cues.CONFIRM)),
+    (Intent.APPOINTMENT_REQUEST, _any(cues.REQUEST)),
+    (Intent.FEEDBACK, re.compile(_any(cues.FEEDBACK).pattern + "|" + cues.FEEDBACK_SCORE)),
+    (Intent.THANKS, _any(cues.THANKS)),
+    (Intent.GOODBYE, _any(cues.GOODBYE)),
     (Intent.QUESTION, _CATCH_ALL),
 ]
 
 # When a burst holds several intents, the one that decides the reply comes first here.
 PRIORITY: list[Intent] = [
     Intent.LGPD_REQUEST, Intent.HUMAN_REQUEST, Intent.COMPLAINT, Intent.APPOINTMENT_CANCEL,
-    Intent.APPOINTMENT_RESCHEDULE, Intent.APPOINTMENT_REQUEST, Intent.QUESTION, Intent.OTHER,
-    Intent.THANKS, Intent.GOODBYE, Intent.GREETING,
+    Intent.APPOINTMENT_RESCHEDULE, Intent.WAITLIST, Intent.APPOINTMENT_CONFIRM, Intent.APPOINTMENT_REQUEST,
+    Intent.QUESTION, Intent.FEEDBACK, Intent.OTHER, Intent.THANKS, Intent.GOODBYE, Intent.GREETING,
 ]
 
 

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from conversations.assistant.catalogue import CatalogueItem
+from conversations.assistant.engine.data.questions_ptbr import FILLER_WORDS, SYNONYMS
 from conversations.assistant.engine.normalize import normalize
 from secretaria.ptbr import brl
 
@@ -26,18 +27,23 @@ THRESHOLD = 0.4
 _TITLE_WEIGHT, _ANSWER_WEIGHT = 1.0, 0.6
 
 CONCEPTS: dict[str, re.Pattern] = {
-    "price": re.compile(r"\b(precos?|valor(es)?|quanto (que )?(custa|custam|e|fica|ficam|sai|saem|cobra\w*|ta|eu pago"
+    "price": re.compile(r"\b(precos?|valor(es)?|quanto (que )?(voces |voce |a senhora |o senhor )?(custa|custam|e|fica|ficam|sai|saem|cobra\w*|ta|eu pago"
                         r"|pago|vou pagar|seria)|(ta|fica|sai|custa|cobram|cobra|e) quanto|custa\w*"
                         r"|custos?|tabela|orcamento|investimento)\b"),
     "address": re.compile(r"\b(endereco|onde (fica|ficam|voces ficam|e|esta|estao|voces estao|voces atendem)"
                           r"|localiza\w*|como (eu )?(chego|chegar|faco pra chegar)|fica onde|ponto de referencia"
                           r"|referencia|mapa|perto de (onde|que|qual)|e perto|fica perto|(qual|que) (o )?bairro"
-                          r"|(qual|que) (a )?rua|cade voces)\b"),
+                          r"|(qual|que) (a )?rua|cade voces|(voces )?ficam onde|(onde|em que lugar) (que )?(voces )?ficam"
+                          r"|(qual|que) (o )?(numero|andar) (da sala|do predio)|(qual|que) sala)\b"),
     "hours": re.compile(r"\b(horarios? de (funcionamento|atendimento)|horarios?|funcionamento"
                         r"|funcionam? (hoje|amanha|sabado|domingo|feriado|ate|de|no|na|aos)|abre|abrem|abertos?"
-                        r"|abertas?|fecha|fecham|fechados?|fechadas?|que horas|ate que horas|expediente)\b"),
+                        r"|abertas?|fecha|fecham|fechados?|fechadas?|que horas|ate que horas|expediente|almoco|feriados?"
+                        r"|(estao|tao) (atendendo|funcionando|trabalhando)|(que|quais) dias|dias (de|que) atend\w*"
+                        r"|(atendem|funcionam|trabalham|abrem) (aos|nos|no|na|de|em|hoje|amanha|sabado|domingo|segunda"
+                        r"|terca|quarta|quinta|sexta)|(segunda|terca|quarta|quinta|sexta|sabado|domingo)s?"
+                        r"( (a|de) (manha|tarde|noite))? (voces )?(atendem|funcionam|trabalham|abrem))\b"),
     "payment": re.compile(r"\b(pagamentos?|pagar|pago|cartao|cartoes|pix|parcel\w*|dinheiro|credito|debito"
-                          r"|boleto)\b"),
+                          r"|boleto|dividir|divide|(em )?quantas vezes)\b"),
     "parking": re.compile(r"\b(estaciona\w*|vagas? (para|pra|de) (carro|moto)|valet|manobrista"
                           r"|onde (eu )?(deixo|paro|estaciono) (o |meu )?carro|(tem )?onde parar( o carro)?)\b"),
     "insurance": re.compile(r"\b(convenios?|planos? de saude|unimed|amil|bradesco saude|sulamerica|hapvida"
@@ -46,6 +52,7 @@ CONCEPTS: dict[str, re.Pattern] = {
     # "o que voces fazem ai?": the list of services. No item implies it (one service is not the list);
     # a FAQ about the services carries it in its title or keywords, and the engine lists the catalogue.
     "services": re.compile(r"\b(o que (voces )?(fazem|faz|oferecem|atendem|tem ai)|trabalham com o que"
+                           r"|(voces )?(fazem|oferecem) o que"
                            r"|(quais|que) (sao )?(os )?(servicos|procedimentos|tratamentos)( que)?"
                            r"|lista de (servicos|procedimentos|tratamentos)|(seus|os) servicos)\b"),
 }
@@ -68,7 +75,7 @@ por favor fazer ola bem oie tchau certo beleza entendi
 _SUFFIXES = [("coes", "cao"), ("oes", "ao"), ("aes", "ao"), ("ais", "al"), ("eis", "el"), ("ns", "m"),
              ("res", "r"), ("zes", "z")]
 _VERB_PLURALS = ("amos", "emos", "imos")
-_ENDINGS = ["amento", "imento", "ando", "endo", "indo", "aram", "eram", "iram", "ava",
+_ENDINGS = ["acao", "amento", "imento", "ando", "endo", "indo", "aram", "eram", "iram", "ava",
             "ado", "ada", "ido", "ida", "ar", "er", "ir", "am", "em"]
 
 
@@ -108,8 +115,17 @@ def tokens(text: str) -> set[str]:
 
 
 def _stems(norm: str) -> set[str]:
-    words = re.findall(r"[a-z0-9]+", norm)
+    words = (SYNONYMS.get(w, w) for w in re.findall(r"[a-z0-9]+", norm))
     return {stem(w) for w in words if w not in STOPWORDS and len(w) > 1}
+
+
+# Filler words are forgiven in a question only when no item uses them: a salon whose service is
+# "Tratamento capilar" still matches on "tratamento".
+_FILLER_STEMS = frozenset(stem(w) for w in FILLER_WORDS)
+
+
+def without_fillers(query_tokens: frozenset[str], known: set[str] | dict) -> frozenset[str]:
+    return frozenset(t for t in query_tokens if t in known or t not in _FILLER_STEMS)
 
 
 def concepts_in(text: str) -> set[str]:
@@ -197,8 +213,9 @@ def rank(items, text: str, *, ignore_unknown: bool = False) -> list[Match]:
     docs = [_doc(item) for item in items if getattr(item, "is_active", True)]
     if not docs:
         return []
-    query = parse_query(text, _vocabulary(docs))
     idf = _idf(docs)
+    query = parse_query(text, _vocabulary(docs))
+    query = Query(without_fillers(query.tokens, idf), query.concepts)
     if ignore_unknown:
         query = Query(frozenset(t for t in query.tokens if t in idf), query.concepts)
     unseen = 1 + math.log(len(docs) + 1)

@@ -12,10 +12,13 @@ in a row.
 import re
 from dataclasses import dataclass, field
 
+from conversations.assistant.catalogue import services_named
 from conversations.assistant.engine import hours, knowledge, tone
 from conversations.assistant.engine.context import Draft, EngineContext
+from conversations.assistant.engine.data import intents_ptbr as cues
 from conversations.assistant.engine.intents import Intent, detect_intent, primary_intent
 from conversations.assistant.engine.intents import is_greeting as _is_greeting
+from conversations.assistant.engine.normalize import normalize
 from conversations.assistant.engine.safety import SAFE_REFUSAL, detect_injection
 from conversations.assistant.engine.sentiment import Sentiment, combine, detect_sentiment
 from secretaria.ptbr import fold
@@ -87,11 +90,17 @@ def _decide(turn: _Turn) -> Draft:
         return _complaint(turn)
     if turn.primary in _APPOINTMENT:
         return _appointment(turn)
+    if turn.primary in _AGENDA_ANSWERS:
+        return _reply(turn, _AGENDA_ANSWERS[turn.primary], confidence=0.8)
     if draft := _information(turn):
         return draft
+    if turn.primary == Intent.FEEDBACK and turn.sentiment.label != "negative":  # "não gostei": empathy below
+        return _reply(turn, tone.feedback_thanks(seed=_seed(turn), avoid=_last_replies(turn)), confidence=0.85)
     if turn.primary in _SOCIAL:
         return _social(turn)
-    if all(_ACKNOWLEDGEMENT.match(fold(t)) for t in turn.texts):
+    if draft := _introduction(turn):
+        return draft
+    if all(_ACKNOWLEDGEMENT.match(normalize(t)) for t in turn.texts):
         if _offered_the_team(turn.ctx):  # "... ou, se preferir, chamo alguém da equipe." - "sim"
             return _handoff(turn, "Claro! Já avisei a nossa equipe; uma pessoa vai continuar o atendimento por aqui.",
                             "human_request", 0.95)
@@ -104,11 +113,30 @@ def _offered_the_team(ctx: EngineContext) -> bool:
     return "chamo alguém da" in last or "chamo alguem da" in last
 
 
-# "sim", "ok", "beleza", "combinado" on their own: the customer agrees with what was just said
-# (an agenda question would have taken the turn before the engine). Not a "didn't understand".
-_ACKNOWLEDGEMENT = re.compile(
-    r"^(?:sim|s|ok|okay|oks|ta|ta bom|ta certo|certo|beleza|blz|combinado|perfeito|otimo|show|joia|entendi"
-    r"|entendido|fechado|pode ser|isso|isso mesmo|claro|com certeza|ah ta|uhum|aham)[\s!.,👍🙂😊]*$")
+# "sim", "ok", "beleza", "👍" on their own: the customer agrees with what was just said (an agenda
+# question would have taken the turn before the engine). Not a "didn't understand".
+_ACKNOWLEDGEMENT = re.compile(cues.ACKNOWLEDGEMENT)
+_INTRODUCTION = re.compile(cues.INTRODUCTION)
+_RETURNING = re.compile(cues.RETURNING)
+# Without the agenda wired in (or with nothing of the customer's to act on), the next step in words.
+_AGENDA_ANSWERS = {
+    Intent.APPOINTMENT_CONFIRM: "Obrigada por confirmar! Se precisar remarcar ou cancelar, é só me dizer por aqui.",
+    Intent.WAITLIST: ("Posso ver os horários livres e, se não houver nenhum, deixar você na lista de espera para "
+                      "avisar assim que vagar. Qual serviço e qual dia você prefere?"),
+}
+
+
+def _introduction(turn: _Turn) -> Draft | None:
+    """'meu nome é Joana', 'é a Carla, a paciente da sexta', 'eu de novo kkk': a welcome, not a 'didn't understand'."""
+    norm = normalize(" ".join(turn.texts))
+    if match := _INTRODUCTION.match(norm):
+        name = match.group(1).capitalize()
+        return _reply(turn, tone.welcome_name(name, turn.profile, seed=_seed(turn), avoid=_last_replies(turn)),
+                      confidence=0.85)
+    if _RETURNING.match(norm):
+        return _reply(turn, f"Que bom ter você de volta! {tone.offer_help(turn.profile, seed=_seed(turn))}",
+                      confidence=0.85)
+    return None
 
 
 def _reply(turn: _Turn, body: str, **fields) -> Draft:
@@ -222,7 +250,7 @@ def _appointment(turn: _Turn) -> Draft:
 
 # Asked along with a booking ("tem vaga sábado? aceita cartão?"): answered before the booking's next step.
 # Price and duration are in the booking prompt; "horário" there is a slot, not the business hours.
-_SIDE_CONCEPTS = ("payment", "insurance", "address", "parking")
+_SIDE_CONCEPTS = ("payment", "insurance", "address", "parking", "hours")
 
 
 def _side_answers(turn: _Turn) -> str:
@@ -231,6 +259,8 @@ def _side_answers(turn: _Turn) -> str:
         for part in _sentences(text):
             concepts = knowledge.concepts_in(part)
             for concept in _SIDE_CONCEPTS:
+                if concept == "hours" and detect_intent(part) != Intent.QUESTION:
+                    continue  # "tem horário sábado?" asks for a slot; "abre sábado?" for the business hours
                 if concept in concepts and (answer := _answer_on(turn, part, concept)) and answer[0] not in found:
                     found.append(answer[0])
     return "\n".join(found[:_MAX_ANSWERS])
@@ -284,11 +314,8 @@ def _source(item) -> dict:
 
 # The order in which several answers read naturally: what it is and costs, how to pay, where, when.
 _ANSWER_ORDER = ("price", "duration", "payment", "insurance", "address", "parking", "hours")
-_SERVICES_ASKED = re.compile(
-    r"\bo que (voces |vcs |vc |voce )?(fazem|faz|oferecem|oferece|trabalham|atendem)\b"
-    r"|\bquais (sao )?(os )?(seus |teus )?(servicos|procedimentos|tratamentos)\b"
-    r"|\b(servicos|procedimentos|tratamentos) (voces|vcs|que) (fazem|oferecem|tem)\b"
-    r"|\btrabalham com (o )?que\b|\bque (servicos|procedimentos|tratamentos)\b")
+# Facts of the company (one FAQ each), answered on their own even when the text also names a service.
+_FACT_CONCEPTS = ("payment", "insurance", "parking", "address")
 _PAYMENT_METHODS = {r"\bpix\b": "Pix", r"\bboletos?\b": "boleto", r"\bdinheiro\b": "dinheiro",
                     r"\bdebito\b": "débito", r"\bcredito\b": "crédito", r"\bcart(ao|oes)\b": "cartão"}
 _INSTALMENTS_ASKED = re.compile(r"\bparcel\w*|\bvezes\b|\b\d+ ?x\b")
@@ -314,30 +341,41 @@ def _answers_for(turn: _Turn, text: str) -> list[tuple[str, float, object]]:
 
 
 def _answer_for(turn: _Turn, text: str) -> tuple[str, float, object] | None:
-    match = knowledge.search(turn.facts, text)
     query = knowledge.parse_query(text)
+    if "price" in query.concepts and len(services_named(turn.services, text)) > 1:
+        return _answer_on(turn, text, "price")
+    match = knowledge.search(turn.facts, text)
     business_hours = getattr(turn.profile, "business_hours", None) or {}
     if "hours" in query.concepts and business_hours and (not match or knowledge.kind_of(match.item) == "hours"):
         return _hours_answer(turn, text, business_hours), 0.8, None
-    if "payment" in query.concepts and (not match or "payment" in _concepts_of(match.item)):
-        if answer := _payment_answer(turn, text):
-            return answer
+    for concept in _FACT_CONCEPTS:
+        # "da pra parcelar o botox?", "o convênio cobre limpeza?": the fact asked about, not the service named.
+        if concept in query.concepts and (not match or knowledge.is_service(match.item)
+                                          or concept in _concepts_of(match.item)):
+            if answer := _answer_on(turn, text, concept):
+                return answer
     if "price" in query.concepts and match and not knowledge.is_service(match.item):
         # "e particular, quanto é a consulta?": a price asked is a service's, even when a FAQ shares words.
         service = knowledge.search(turn.services, text, ignore_unknown=True)
         if service and service.score >= 0.5:
             match = service
+        elif "R$" not in (match.item.answer or "") and turn.services:
+            # "se não, quanto é particular?": a price with no service named is the price list.
+            return f"Estes são os nossos valores:\n{knowledge.price_list(turn.services)}", 0.7, None
     if match:
         return knowledge.format_item(match.item), match.score, match.item
     if "price" in query.concepts and _all_known(turn, query) and (prices := knowledge.price_list(turn.services)):
         return f"Estes são os nossos valores:\n{prices}", 0.7, None
-    if not query.concepts - {"services"} and _SERVICES_ASKED.search(fold(text)) and turn.services:
+    if query.concepts == {"services"} and turn.services:
         return _service_list(turn), 0.8, None
     return None
 
 
 def _answer_on(turn: _Turn, text: str, concept: str) -> tuple[str, float, object] | None:
     """The answer to one concept of a text that asks several things."""
+    if concept == "price" and len(named := services_named(turn.services, text)) > 1:
+        # "qual o preço da limpeza e do peeling?": each service named, in one list.
+        return "\n".join(f"• {knowledge.format_service(s)}" for s in named), 0.85, named[0]
     if concept in ("price", "duration"):
         match = knowledge.search(turn.services, text)
         if match and match.score >= 0.5:
@@ -372,7 +410,7 @@ def _all_known(turn: _Turn, query) -> bool:
     for item in turn.facts:
         body = item.description if knowledge.is_service(item) else item.answer
         known |= knowledge.tokens(f"{knowledge.title_of(item)} {item.keywords or ''} {body or ''}")
-    return query.tokens <= known
+    return knowledge.without_fillers(query.tokens, known) <= known
 
 
 def _payment_answer(turn: _Turn, text: str) -> tuple[str, float, object] | None:
@@ -453,4 +491,6 @@ def _fallback(turn: _Turn) -> Draft:
                 "chamo alguém da nossa equipe para falar com você.")
     else:
         body = tone.fallback(who=turn.who, seed=_seed(turn), avoid=_last_replies(turn))
-    return _reply(turn, body, confidence=0.3, needs_llm=True)
+    # A question nothing of the company's answers is about something else ("vocês vendem pizza?").
+    intent = Intent.OTHER if turn.primary == Intent.QUESTION else turn.primary
+    return _reply(turn, body, confidence=0.3, needs_llm=True, intent=intent)

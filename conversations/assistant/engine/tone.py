@@ -150,6 +150,23 @@ def complaint(profile, *, who: str = "", seed: str = "", avoid: Iterable[str] = 
     return f"{opener} {body}"
 
 
+_FEEDBACK_THANKS = (
+    "Que bom saber disso! Obrigada pelo retorno — vou passar para a equipe.",
+    "Muito obrigada pela sua avaliação! Ela ajuda a nossa equipe a melhorar sempre.",
+    "Obrigada por contar como foi! Sua opinião já chegou à nossa equipe.",
+)
+
+
+def feedback_thanks(*, seed: str = "", avoid: Iterable[str] = ()) -> str:
+    return pick(_FEEDBACK_THANKS, seed=seed, avoid=avoid)
+
+
+def welcome_name(name: str, profile, *, seed: str = "", avoid: Iterable[str] = ()) -> str:
+    """'meu nome é Joana' -> 'Prazer, Joana! Em que posso ajudar?'"""
+    help_text = offer_help(profile, seed=seed, avoid=avoid)
+    return f"Prazer, {name}! {help_text}" if name else help_text
+
+
 def acknowledge(profile) -> str:
     return {FORMAL: "Perfeito. Permanecemos à disposição.",
             INFORMAL: "Combinado! Qualquer coisa, é só chamar."}.get(
