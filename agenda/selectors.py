@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from agenda.models import Appointment, Service
-from conversations.assistant.catalogue import CatalogueItem
+from conversations.assistant.catalogue import CatalogueItem, services_named
 from secretaria.ptbr import fold
 
 
@@ -28,7 +28,8 @@ def service_match(*, text: str) -> Service | None:
     """The active service the customer's words name ("quero fazer uma limpeza" -> Limpeza de pele).
 
     Accent- and case-insensitive; a service whose full name appears wins over a keyword,
-    and among keywords the longest (most specific) match wins.
+    and among keywords the longest (most specific) match wins; failing those, a name or keyword
+    with a typo (catalogue.services_named).
     """
     words = _fold(text)
     if not words:
@@ -45,7 +46,11 @@ def service_match(*, text: str) -> Service | None:
                     score = max(score, len(keyword))
         if score and (best is None or score > best[0]):
             best = (score, service)
-    return best[1] if best else None
+    if best:
+        return best[1]
+    # Nothing word for word: the name as typed on WhatsApp ("agnd uma cnsulta", "limpesa de pele").
+    named = services_named(service_catalogue(), text)
+    return Service.objects.filter(pk=named[0].id, is_active=True).first() if named else None
 
 
 def appointments_upcoming(*, contact) -> list[Appointment]:

@@ -55,6 +55,9 @@ class Turn:
     intent: Intent  # the engine's reading of the burst
     now: datetime
     handoff: bool = False  # the engine is handing over to a person: record, never answer
+    # The catalogue service the engine read in this burst or, failing that, in the turns just before
+    # ("quanto custa a limpeza?" ... "quero marcar então"); None when none was named.
+    service_id: int | None = None
 
     @property
     def text(self) -> str:

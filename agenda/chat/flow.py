@@ -31,7 +31,7 @@ from agenda.chat.dialog_state import (
 from agenda.chat.parse import parse_move_request, parse_other_day, parse_when, query_is_empty, slots_matching
 from agenda.models import Appointment, CalendarConfig, Professional, Service, WorkingHours
 from agenda.selectors import appointments_upcoming, service_match, services_active
-from agenda.services.booking import appointment_book, appointment_reschedule
+from agenda.services.booking import InvalidTransition, appointment_book, appointment_confirm, appointment_reschedule
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_close, dialog_open
 from agenda.services.slots import slots_find
@@ -56,6 +56,7 @@ class Turn:
     now: datetime
     tz: str
     handoff: bool = False
+    service_id: int | None = None  # the service the conversation is about, as the engine read it
 
     def when(self) -> SlotQuery | None:
         return parse_when(self.text, now=self.now, tz=self.tz)
@@ -85,11 +86,33 @@ def start(turn: Turn) -> TurnReply | None:
         return cancel_start(turn)
     if turn.intent == Intent.APPOINTMENT_RESCHEDULE:
         return reschedule_start(turn)
-    service = service_match(text=turn.text)
+    if turn.intent == Intent.APPOINTMENT_CONFIRM:
+        return confirm_start(turn)
+    service = service_match(text=turn.text) or _service_hinted(turn.service_id)
     when = turn.when()
-    if turn.intent == Intent.APPOINTMENT_REQUEST or (service is not None and when is not None):
+    # "se vagar um horário me avisa": the free slots first; with none, the waitlist is offered.
+    if turn.intent in (Intent.APPOINTMENT_REQUEST, Intent.WAITLIST) or (service is not None and when is not None):
         return book_start(turn, service=service, when=when)
     return None
+
+
+def _service_hinted(service_id: int | None) -> Service | None:
+    return Service.objects.filter(pk=service_id, is_active=True).first() if service_id else None
+
+
+def confirm_start(turn: Turn) -> TurnReply | None:
+    """"confirmo minha consulta de amanhã" with no reminder waiting: the next appointment is confirmed."""
+    upcoming = appointments_upcoming(contact=turn.contact)
+    if not upcoming:
+        return TurnReply(say.NO_APPOINTMENTS, Intent.APPOINTMENT_CONFIRM)
+    appointment = upcoming[0]
+    try:
+        appointment_confirm(appointment=appointment, actor="customer")
+    except InvalidTransition:
+        pass  # already confirmed: the answer is the same
+    who = say.who(appointment.professional.name if appointment.professional else "")
+    return TurnReply(say.REMINDER_CONFIRMED.format(slot=say.slot_label(appointment.start, turn.tz), who=who),
+                     Intent.APPOINTMENT_CONFIRM)
 
 
 def wants_move(turn: Turn) -> bool:

@@ -27,7 +27,8 @@ def agenda_turn(engine_turn: EngineTurn) -> TurnReply | None:
     if not engine_turn.text or not calendar_ready():
         return None
     turn = Turn(contact=engine_turn.contact, text=engine_turn.text, intent=engine_turn.intent, now=engine_turn.now,
-                tz=calendar_config().timezone, handoff=engine_turn.handoff)
+                tz=calendar_config().timezone, handoff=engine_turn.handoff,
+                service_id=getattr(engine_turn, "service_id", None))
     dialog = dialog_current(contact=turn.contact)
     try:
         if dialog is not None:

@@ -29,6 +29,7 @@ from compliance.lgpd.services import (
     request_cancel,
     request_confirm,
 )
+from conversations.assistant.engine.intents import lgpd_kind
 from conversations.turns import Intent, Turn, TurnHandler, TurnReply
 from secretaria.ptbr import fold
 from secretaria.queue import task_delay
@@ -37,21 +38,11 @@ from tenants.selectors import company_current
 Kind, Status = DataRequest.Kind, DataRequest.Status
 QUESTION_TTL = timedelta(minutes=15)
 
-_DATA = r"(meus dados|minhas informacoes|meu cadastro)"
-ERASURE = re.compile(
-    rf"\b(apag\w*|exclu\w*|delet\w*|remov\w*|anonimiz\w*)\b.*\b{_DATA}|\besquec\w* (o |de )?(meu numero|mim)\b"
-    rf"|\b{_DATA} (apagados|excluidos|removidos)\b")
+# What an LGPD request asks for (erasure, access, opt-out) is read by the engine, from the same wording
+# tables as its intent (conversations/assistant/engine/data/intents_ptbr.py); these two are ours alone.
 KEEP_REMINDERS = re.compile(
     r"\b(quero|queria|prefiro) (continuar|seguir) receb\w* (os |so os |apenas os )?lembretes?\b")
 OPT_IN = re.compile(r"\b(quero|queria) (voltar a|volta a) receber (as |suas )?(mensagens|avisos|novidades)\b")
-OPT_OUT = re.compile(
-    r"^(parar|pare|sair|stop|descadastrar|cancelar inscricao)[\s!.]*$"
-    r"|\bnao quero (mais )?receber (mais )?(nenhuma )?(mensage\w*|avisos?|lembretes?|promoc\w*|novidades)\b"
-    r"|\bcancelar (a |minha )?inscricao\b|\bdescadastr\w*\b|\bpar(e|em|ar) de (me )?(mandar|enviar)\b")
-ACCESS = re.compile(
-    rf"\b(quero|queria|gostaria de|manda|mande|envia|envie|me passa|ver|receber|acessar|baixar|exportar|copia)\b"
-    rf".*\b{_DATA}|\bo que (voces )?(sabem|guardam|tem|possuem|armazenam) (sobre|de) mim\b"
-    rf"|\bquais (sao os )?(meus )?dados (voces )?(tem|guardam|possuem)\b")
 YES = re.compile(r"^(sim|s|confirmo|confirmar|pode|pode sim|isso|quero|claro|ok|pode apagar|pode mandar|pode enviar)"
                  r"\b[\s!.👍]*$")
 NO = re.compile(r"^(nao|n|cancela|cancelar|deixa|deixa pra la|desisto|melhor nao)\b")
@@ -102,7 +93,8 @@ def _answer(pending: DataRequest, text: str) -> TurnReply | None:
 
 def _request(turn: Turn, text: str) -> TurnReply | None:
     contact = turn.contact
-    if ERASURE.search(text):
+    kind = lgpd_kind(text)
+    if kind == "erasure":
         _ask(contact, Kind.ERASURE)
         return _reply(ASK_ERASURE)
     if KEEP_REMINDERS.search(text):
@@ -112,11 +104,11 @@ def _request(turn: Turn, text: str) -> TurnReply | None:
     if OPT_IN.search(text):
         consent_change(contact=contact, kind=Kind.OPT_IN, requested_by=CUSTOMER, channel=DataRequest.Channel.WHATSAPP)
         return _reply(OPTED_IN)
-    if OPT_OUT.search(text):
+    if kind == "opt_out":
         consent_change(contact=contact, kind=Kind.OPT_OUT, requested_by=CUSTOMER,
                        channel=DataRequest.Channel.WHATSAPP)
         return _reply(OPTED_OUT)
-    if ACCESS.search(text):
+    if kind == "access":
         _ask(contact, Kind.ACCESS)
         return _reply(ASK_ACCESS)
     return None

@@ -40,6 +40,7 @@ def engine_context(*, conversation: Conversation, contact: Contact, texts: list[
         knowledge=cached("knowledge", lambda: list(KnowledgeItem.objects.filter(is_active=True))),
         catalogue=cached("catalogue", catalogue_items),
         contact_name=contact.name,
+        contact_id=contact.pk,
         texts=texts,
         history=[] if getattr(conversation, "just_opened", False) else context_get(conversation_id=conversation.pk),
         now=timezone.now(),
@@ -75,7 +76,7 @@ def _turn_draft(conversation: Conversation, contact: Contact, texts: list[str], 
     """
     handoff = draft.handoff and draft.handoff_reason not in HANDLER_MAY_ANSWER
     turn = Turn(contact=contact, conversation=conversation, texts=tuple(texts), intent=draft.intent,
-                now=timezone.now(), handoff=handoff)
+                now=timezone.now(), handoff=handoff, service_id=draft.service_id)
     for handler in turn_handlers():
         try:
             reply = handler.answer(turn)
@@ -83,7 +84,8 @@ def _turn_draft(conversation: Conversation, contact: Contact, texts: list[str], 
             log.exception("turn_handler_failed", handler=handler.name, contact_id=contact.pk)
             continue
         if reply is not None and not handoff:
-            return replace(draft, text=reply.text, intent=reply.intent, confidence=0.95, needs_llm=False,
+            text = f"{draft.aside}\n{reply.text}" if draft.aside else reply.text
+            return replace(draft, text=text, intent=reply.intent, confidence=0.95, needs_llm=False,
                            handoff=False, handoff_reason="", options=list(reply.options), options_body=reply.body,
                            turn=handler.name)
     return None

@@ -76,6 +76,10 @@ class Draft:
     options: list[tuple[str, str, str]] = field(default_factory=list)
     options_body: str = ""  # the text without the numbered options, for the interactive message
     turn: str = ""  # the turn handler that answered (conversations/turns.py), "" for the engine or the LLM
+    # Answers to the questions asked along with a booking ("quanto custa a limpeza e tem horário amanhã?"):
+    # a turn handler that takes the booking keeps them above its own reply.
+    aside: str = ""
+    intents: list = field(default_factory=list)  # every intent read in the burst, in the order written
 
     @property
     def low_confidence(self) -> bool:

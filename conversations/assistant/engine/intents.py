@@ -29,7 +29,7 @@ _INFO_GUARD = _any(cues.INFO_QUESTION)
 _CATCH_ALL = re.compile(
     r"\?|\b(qual|quais|quanto|quantos|quantas|quando|onde|cade|como|que horas|voces|tem|aceita\w*|fazem|faz"
     r"|atende\w*|trabalham|possui|existe|posso|pode|saber|precos?|valor(es)?|informac\w*|investimento"
-    r"|perto|fica|chego|chegar|estacionamento|endereco)\b")
+    r"|perto|fica|chego|chegar|estacionamento|endereco|abre|abrem|fecha|fecham|funciona\w*)\b")
 
 # Checked in order: the first that matches wins (the order and why: engine/data/intents_ptbr.py).
 PATTERNS: list[tuple[Intent, re.Pattern]] = [
@@ -55,6 +55,18 @@ PRIORITY: list[Intent] = [
     Intent.APPOINTMENT_RESCHEDULE, Intent.WAITLIST, Intent.APPOINTMENT_CONFIRM, Intent.APPOINTMENT_REQUEST,
     Intent.QUESTION, Intent.FEEDBACK, Intent.OTHER, Intent.THANKS, Intent.GOODBYE, Intent.GREETING,
 ]
+
+
+_LGPD_KINDS = [("erasure", _any(cues.LGPD_ERASURE)),
+               ("opt_out", re.compile(_any(cues.LGPD_OPT_OUT).pattern + "|" + cues.LGPD_STOP)),
+               ("access", _any(cues.LGPD_ACCESS))]
+
+
+def lgpd_kind(text: str) -> str | None:
+    """What an LGPD request asks for: "erasure", "opt_out" or "access" ("o que vocês guardam sobre mim?"),
+    or None (not one of those; "lgpd?" alone is for a person)."""
+    norm = normalize(text)
+    return next((kind for kind, pattern in _LGPD_KINDS if pattern.search(norm)), None)
 
 
 def split_greeting(norm: str) -> tuple[bool, str]:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from conversations.assistant.catalogue import CatalogueItem
-from conversations.assistant.engine.data.questions_ptbr import FILLER_WORDS, SYNONYMS
+from conversations.assistant.engine.data.questions_ptbr import FILLER_WORDS, PHRASES, SYNONYMS
 from conversations.assistant.engine.normalize import normalize
 from secretaria.ptbr import brl
 
@@ -42,7 +42,7 @@ CONCEPTS: dict[str, re.Pattern] = {
                         r"|(atendem|funcionam|trabalham|abrem) (aos|nos|no|na|de|em|hoje|amanha|sabado|domingo|segunda"
                         r"|terca|quarta|quinta|sexta)|(segunda|terca|quarta|quinta|sexta|sabado|domingo)s?"
                         r"( (a|de) (manha|tarde|noite))? (voces )?(atendem|funcionam|trabalham|abrem))\b"),
-    "payment": re.compile(r"\b(pagamentos?|pagar|pago|cartao|cartoes|pix|parcel\w*|dinheiro|credito|debito"
+    "payment": re.compile(r"\b(pagamentos?|pagar|pago (com|via|a vista|(no|na|em|por) (cartao|pix|debito|credito|dinheiro|especie|boleto|maquininha))|cartao|cartoes|pix|parcel\w*|dinheiro|credito|debito"
                           r"|boleto|dividir|divide|(em )?quantas vezes)\b"),
     "parking": re.compile(r"\b(estaciona\w*|vagas? (para|pra|de) (carro|moto)|valet|manobrista"
                           r"|onde (eu )?(deixo|paro|estaciono) (o |meu )?carro|(tem )?onde parar( o carro)?)\b"),
@@ -110,6 +110,9 @@ def stem(word: str) -> str:
     return word
 
 
+_PHRASE = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in PHRASES) + r")\b")
+
+
 def tokens(text: str) -> set[str]:
     return _stems(normalize(text))
 
@@ -136,7 +139,7 @@ def concepts_in(text: str) -> set[str]:
 def parse_query(text: str, vocabulary: frozenset[str] = frozenset()) -> Query:
     """The question's concepts and remaining content words; `vocabulary` (the items' own words)
     corrects near misses of them."""
-    norm = normalize(text, vocabulary)
+    norm = _PHRASE.sub(lambda m: PHRASES[m.group()], normalize(text, vocabulary))
     found = {name for name, pattern in CONCEPTS.items() if pattern.search(norm)}
     for name in found:
         norm = CONCEPTS[name].sub(" ", norm)

@@ -16,7 +16,7 @@ from conversations.assistant.catalogue import services_named
 from conversations.assistant.engine import hours, knowledge, tone
 from conversations.assistant.engine.context import Draft, EngineContext
 from conversations.assistant.engine.data import intents_ptbr as cues
-from conversations.assistant.engine.intents import Intent, detect_intent, primary_intent
+from conversations.assistant.engine.intents import Intent, detect_intent, detect_intents, primary_intent
 from conversations.assistant.engine.intents import is_greeting as _is_greeting
 from conversations.assistant.engine.normalize import normalize
 from conversations.assistant.engine.safety import SAFE_REFUSAL, detect_injection
@@ -77,7 +77,10 @@ def compose(ctx: EngineContext) -> Draft:
     turn = _Turn(ctx, texts, intents, primary_intent([*intents, joined]), sentiment,
                  any(_is_greeting(t) for t in texts), [i for i in ctx.knowledge if getattr(i, "is_active", True)],
                  list(ctx.catalogue))
-    return _decide(turn)
+    draft = _decide(turn)
+    read = [i for t in texts for i in detect_intents(t)]
+    draft.intents = list(dict.fromkeys([draft.intent, *read]))
+    return draft
 
 
 def _decide(turn: _Turn) -> Draft:
@@ -118,6 +121,7 @@ def _offered_the_team(ctx: EngineContext) -> bool:
 _ACKNOWLEDGEMENT = re.compile(cues.ACKNOWLEDGEMENT)
 _INTRODUCTION = re.compile(cues.INTRODUCTION)
 _RETURNING = re.compile(cues.RETURNING)
+_LEAD_IN = re.compile(cues.LEAD_IN)
 # Without the agenda wired in (or with nothing of the customer's to act on), the next step in words.
 _AGENDA_ANSWERS = {
     Intent.APPOINTMENT_CONFIRM: "Obrigada por confirmar! Se precisar remarcar ou cancelar, é só me dizer por aqui.",
@@ -127,12 +131,15 @@ _AGENDA_ANSWERS = {
 
 
 def _introduction(turn: _Turn) -> Draft | None:
-    """'meu nome é Joana', 'é a Carla, a paciente da sexta', 'eu de novo kkk': a welcome, not a 'didn't understand'."""
+    """'meu nome é Joana', 'é a Carla, a paciente da sexta', 'eu de novo kkk', 'queria saber': a welcome or
+    a go-ahead, not a 'didn't understand'."""
     norm = normalize(" ".join(turn.texts))
     if match := _INTRODUCTION.match(norm):
         name = match.group(1).capitalize()
         return _reply(turn, tone.welcome_name(name, turn.profile, seed=_seed(turn), avoid=_last_replies(turn)),
                       confidence=0.85)
+    if _LEAD_IN.match(norm):
+        return _reply(turn, "Claro, pode perguntar! Estou aqui para ajudar.", confidence=0.8)
     if _RETURNING.match(norm):
         return _reply(turn, f"Que bom ter você de volta! {tone.offer_help(turn.profile, seed=_seed(turn))}",
                       confidence=0.85)
@@ -234,18 +241,43 @@ def _complaint(turn: _Turn) -> Draft:
 
 def _appointment(turn: _Turn) -> Draft:
     """The next step of a booking; the agenda takes over from here when it is wired in."""
+    service = _service_in_talk(turn)
     if turn.primary == Intent.APPOINTMENT_CANCEL:
         body = ("Entendi, você quer cancelar um horário. Pode me dizer o dia e o horário do agendamento? "
                 "Assim eu já encaminho o cancelamento.")
     elif turn.primary == Intent.APPOINTMENT_RESCHEDULE:
         body = "Sem problemas, vamos remarcar! Qual novo dia e horário ficam melhores para você?"
     else:
-        body = _booking_prompt(turn)
+        body = _booking_prompt(turn, service)
     if turn.primary != Intent.APPOINTMENT_REQUEST and (policy := _policy(turn)):
         body = f"{body}\n{policy}"
-    if extras := _side_answers(turn):
+    extras = _side_answers(turn)
+    if extras:
         body = f"{extras}\n{body}"
-    return _reply(turn, body, confidence=0.8)
+    aside = "\n".join(a for a in (_price_aside(turn), extras) if a)
+    return _reply(turn, body, confidence=0.8, aside=aside, service_id=service.id if service else None)
+
+
+def _service_in_talk(turn: _Turn):
+    """The service this booking is for: named now, or in the customer's last turns or our last answer
+    ("quanto custa a limpeza?" -> price -> "quero marcar então")."""
+    match = knowledge.search(turn.services, " ".join(turn.texts), ignore_unknown=True)
+    if match and match.score >= 0.5:
+        return match.item
+    recent = [text for _role, text in turn.ctx.history[-3:]]
+    for text in reversed(recent):
+        if len(named := services_named(turn.services, text)) == 1:
+            return named[0]
+    return None
+
+
+def _price_aside(turn: _Turn) -> str:
+    """The price asked along with a booking, for the agenda's reply to keep (its slot list has none)."""
+    text = " ".join(turn.texts)
+    if "price" not in knowledge.concepts_in(text):
+        return ""
+    answer = _answer_on(turn, text, "price")
+    return answer[0] if answer else ""
 
 
 # Asked along with a booking ("tem vaga sábado? aceita cartão?"): answered before the booking's next step.
@@ -266,10 +298,8 @@ def _side_answers(turn: _Turn) -> str:
     return "\n".join(found[:_MAX_ANSWERS])
 
 
-def _booking_prompt(turn: _Turn) -> str:
-    match = knowledge.search(turn.services, " ".join(turn.texts), ignore_unknown=True)
-    if match and match.score >= 0.5:
-        service = match.item
+def _booking_prompt(turn: _Turn, service) -> str:
+    if service is not None:
         details = " · ".join(d for d in (knowledge.format_price(service.price_cents),
                                          knowledge.format_duration(service.duration_minutes)) if d)
         named = f"{service.name} ({details})" if details else service.name

@@ -16,26 +16,37 @@ _PERSON = (r"(alguem|uma pessoa|pessoa|pessoas|gente|um humano|humano|humana|ser
            r"|o gerente|a gerente|o dono|a dona|a recepcao|recepcao|a recepcionista|recepcionista|a secretaria"
            r"|secretaria|a doutora|o doutor|a dra|o dr)")
 
-LGPD = (
-    r"meus dados", r"lgpd", r"dados pessoais", r"minhas informacoes", r"informacoes minhas",
+# LGPD requests, by what the customer wants (compliance/lgpd/turns.py acts on the kind).
+_MINE = r"(meus dados|minhas informacoes|informacoes minhas|meu cadastro|meus dados pessoais)"
+LGPD_ERASURE = (
+    r"(apag|exclu|delet|remov|esquec|elimin|anonimiz)\w* (o |todo o |todos os |tudo (o )?que (voces )?(tem|sabem"
+    r"|guardam)( \w+)? )?(meu|meus|minha|minhas|de mim|sobre mim)( (cadastro|numero|contato|telefone|celular|dados"
+    r"|informacoes|historico|conversas?))?( do sistema| de voces)?",
+    rf"(apag|exclu|delet|remov|anonimiz)\w*\b.*\b{_MINE}", rf"{_MINE} (apagados|excluidos|removidos)",
+    r"esquec\w* (o |de )?(meu numero|mim|que eu existo)",
+)
+LGPD_ACCESS = (
+    rf"(quero|queria|gostaria de|manda|mande|envia|envie|me passa|ver|receber|acessar|baixar|exportar|copia)\b"
+    rf".*\b{_MINE}",
     r"dados (que )?(voces )?(tem|guardam|possuem|armazenam|salvaram)( \w+)? (sobre|de) mim",
     r"(os )?dados (que )?(voces )?(tem|guardam) meus",
     r"(o que|quais informacoes|que informacoes|quais dados|que dados) (voces )?(sabem|guardam|tem|possuem"
     r"|armazenam|salvam|salvaram|coletaram)( \w+)? (sobre|de) mim",
-    r"(apag|exclu|delet|remov|esquec|elimin)\w* (o |todo o |todos os |tudo (o )?que (voces )?(tem|sabem|guardam)"
-    r"( \w+)? )?(meu|meus|minha|minhas|de mim|sobre mim)( (cadastro|numero|contato|telefone|celular|dados"
-    r"|informacoes|historico|conversas?))?",
-    r"(me )?(tira|tire|tirem|remove|remova|exclui|exclua|sai|sair) (da|dessa|desta|de|das|dessas) (lista|listas)",
-    r"(me )?(tira|tire|tirem) (disso|daqui|dessa|desse)",
+    r"(quais|que) (sao os )?(meus )?dados (voces )?(tem|guardam|possuem)", r"informacoes minhas",
+    r"(manda|mande|envia|envie|quero|queria|gostaria de|preciso de) (receber )?(uma )?copia( dos dados)?",
+)
+LGPD_OPT_OUT = (
     r"nao quero (mais )?receber (mais )?(nenhuma |essas |suas |esse tipo de )?(mensage\w*|avisos?|lembretes?"
     r"|promoc\w*|novidades|propaganda\w*)", r"nao quero mais receber",
-    r"chega de (propaganda\w*|mensage\w*|promoc\w*|spam)", r"(para|pare|parem|parar) de (me )?(mandar|enviar|mandarem)",
-    r"cancelar (a |minha )?inscricao", r"descadastr\w*", r"spam",
-    r"(manda|mande|envia|envie|quero|queria|gostaria de|preciso de) (receber )?(uma )?(copia|os dados|meus dados"
-    r"|o que voces tem)( \w+)?( de mim| meus| sobre mim)?",
+    r"(me )?(tira|tire|tirem|remove|remova|exclui|exclua|sai|sair) (da|dessa|desta|de|das|dessas) (lista|listas)",
+    r"(me )?(tira|tire|tirem) (disso|daqui|dessa|desse)",
+    r"chega de (propaganda\w*|mensage\w*|promoc\w*|spam)",
+    r"(para|pare|parem|parar) de (me )?(mandar|enviar|mandarem)", r"cancelar (a |minha )?inscricao", r"descadastr\w*",
 )
 # Whole messages that mean "stop" ("parar", "sair"): WhatsApp users send them to unsubscribe.
-LGPD_ALONE = r"^(parar|pare|sair|stop|descadastrar|cancelar inscricao)[\s!.]*$"
+LGPD_STOP = r"^(parar|pare|sair|stop|descadastrar|cancelar inscricao)[\s!.]*$"
+LGPD = (*LGPD_ERASURE, *LGPD_ACCESS, *LGPD_OPT_OUT, r"lgpd", r"dados pessoais", r"meus dados", r"spam")
+LGPD_ALONE = LGPD_STOP
 
 HUMAN = (
     r"atendente", r"humano", r"humana", r"pessoa (de verdade|real)", r"carne e osso", r"ser humano",
@@ -59,7 +70,7 @@ COMPLAINT = (
     r"(foi|foram|e|sao|muito|super|mega) (grosseir[oa]s?|grossas?|grossos?|mal educad[oa]s?|estupid[oa]s?)",
     r"grosseria", r"(me )?(atenderam|atendeu|trataram|tratou) mal", r"mal (atendid[oa]|tratad[oa])",
     r"ninguem (me )?(responde|atende|retorna|respondeu|atendeu|retornou)",
-    r"sem (me )?avisar", r"(desmarcaram|cancelaram|remarcaram|mudaram) (meu|minha|o meu|a minha)",
+    r"sem (me )?avisar", r"por que (voces )?(nao|nunca) (me )?(respondem|responde|atendem|atende|retornam|retorna)", r"(desmarcaram|cancelaram|remarcaram|mudaram) (meu|minha|o meu|a minha)",
     r"(cobraram|cobrado|cobrada|cobrou) (2|duas|tres|3) vezes", r"cobra(ram|nca) (errad[oa]|a mais|indevid[oa])",
     r"cobranca (duplicada|indevida|errada)", r"(estou|to|fiquei|estou muito|to muito) (brav[oa]|irritad[oa]|revoltad[oa]"
     r"|indignad[oa]|chatead[oa]|furios[oa]|puto|puta)",
@@ -154,6 +165,11 @@ SMALL_TALK = (r"tudo (bem|bom|certo|joia|tranquilo|ok|em ordem)", r"td (bem|bom)
 
 # "meu nome é Joana", "é a Carla", "aqui é o Pedro": the customer says who they are.
 INTRODUCTION = r"^(?:meu nome e|me chamo|aqui e (?:o|a)|quem fala e (?:o|a)?|e (?:o|a)|sou (?:o|a))\s+([a-z]+)"
+# "queria saber", "tenho uma dúvida": the question is coming in the next message.
+LEAD_IN = (r"^(?:oi |ola )?(?:eu )?(?:queria|gostaria de|quero|preciso) (?:saber|perguntar|tirar uma duvida|uma informacao)"
+           r"(?: uma coisa| uma informacao)?[\s.,!?]*$|^(?:tenho|tem) uma (?:duvida|pergunta)[\s.,!?]*$"
+           r"|^(?:uma|so uma|me tira uma) (?:duvida|pergunta|informacao)[\s.,!?]*$|^(?:posso|pode) (?:perguntar|tirar uma"
+           r" duvida)( uma coisa)?[\s.,!?]*$")
 # "eu de novo", "voltei": the customer is back.
 RETURNING = r"^(?:(?:sou )?eu de novo|eu novamente|voltei|oi de novo|ola de novo|to de volta|estou de volta)\b"
 # "sim", "ok", "beleza", "combinado 👍" on their own: the customer agrees with what was just said.

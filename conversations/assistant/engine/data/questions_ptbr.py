@@ -20,7 +20,8 @@ trata tratam tratar tratamento tratamentos cuidam cuidar resolve resolvem resolv
 tira tirar tiram remove remover acaba acabar melhora melhorar
 cobra cobram cobrar cobrado cobrada cobrando ta esta estao fica ficam ficaria sai saem seria sera
 procedimento procedimentos servico servicos coisa coisas
-politica politicas regra regras norma normas
+aceita aceitam aceitar aceito aceitaria
+politica politicas regra regras norma normas pago pagar pagaria pagarei pagamos
 atualmente hoje agora mesmo ainda ai la aqui cade deus nossa leva levar ontem mandei mensagem mensagens
 prezados prezadas prezado prezada solicito solicitamos solicitar nome sessao sessoes vezes
 indica indicam indicar recomenda recomendam recomendar sugere sugerem quem
@@ -35,4 +36,11 @@ SYNONYMS: dict[str, str] = {
     "medica": "doutora", "medico": "doutor", "dermatologista": "dermatologica", "dermato": "dermatologica",
     "sala": "endereco", "predio": "endereco", "andar": "endereco",
     "espinhas": "acne", "espinha": "acne",
+}
+
+# Idioms -> the plain words an FAQ would use ("em cima da hora" is "without notice").
+PHRASES: dict[str, str] = {
+    "em cima da hora": "sem antecedencia", "de ultima hora": "sem antecedencia", "na ultima hora": "sem antecedencia",
+    "chegar atrasado": "atraso", "chegar atrasada": "atraso", "se eu atrasar": "atraso",
+    "furar o horario": "falta", "nao aparecer": "falta",
 }
