@@ -9,11 +9,14 @@ decides on the words.
 from datetime import date, datetime
 
 import pytest
+from django.utils import timezone
 
 from agenda.chat.dialog_state import ChoosingSlot, Confirming
+from agenda.chat.handler import agenda_turn
 from agenda.chat.parse import parse_choice, parse_move_request, parse_other_day, parse_when
 from agenda.models import Appointment, Dialog
 from agenda.services.dialogs import dialog_current
+from conversations.turns import Intent, Turn
 from tests.agenda import test_chat_flow as chat_flow
 from tests.agenda.test_chat_flow import NOW, TZ, book, customer, local, offered, say, step
 
@@ -284,3 +287,42 @@ def test_other_messages_are_not_moves(text):
 @pytest.mark.parametrize("text", ["só outro dia", "hoje nao", "amanhã não posso", "tem outra data?"])
 def test_other_day_is_read(text):
     assert parse_other_day(text)
+
+
+# --- confirming, waiting and the service talked about (engine intents with no dialog open) ---------
+
+def test_a_confirmation_in_words_confirms_the_next_appointment(clinic):
+    paula = customer()
+    appointment = book(paula, clinic, 4, 10)
+
+    reply = say(paula, "confirmo minha limpeza de quarta", "appointment_confirm")
+
+    assert "Obrigado por confirmar" in reply.text and "04/03" in reply.text
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CONFIRMED
+    assert "Obrigado por confirmar" in say(paula, "confirmado!", "appointment_confirm").text  # idempotent
+
+
+def test_a_confirmation_with_nothing_booked_says_so(clinic):
+    reply = say(customer(), "pode confirmar meu horario", "appointment_confirm")
+    assert "Não encontrei nenhum agendamento" in reply.text
+
+
+def test_a_waitlist_wish_starts_from_the_free_slots(clinic):
+    paula = customer()
+    reply = say(paula, "se vagar uma limpeza de pele me avisa", "waitlist")
+    assert step(paula) == Dialog.Step.CHOOSING_SLOT and offered(paula) and "1)" in reply.text
+
+
+def test_the_service_the_engine_read_before_is_the_one_booked(clinic):
+    paula = customer()
+    reply = agenda_turn(Turn(contact=paula, conversation=None, texts=("quero marcar entao",),
+                             intent=Intent.APPOINTMENT_REQUEST, now=timezone.now(),
+                             service_id=clinic.service_id("Limpeza de pele")))
+    assert "Limpeza de pele" in reply.text and step(paula) == Dialog.Step.CHOOSING_SLOT
+
+
+def test_a_service_name_with_a_typo_is_found(clinic):
+    paula = customer()
+    reply = say(paula, "quero agendar uma limpesa de pele", "appointment_request")
+    assert "Limpeza de pele" in reply.text and step(paula) == Dialog.Step.CHOOSING_SLOT

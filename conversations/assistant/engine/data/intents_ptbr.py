@@ -30,9 +30,9 @@ LGPD_ACCESS = (
     rf".*\b{_MINE}",
     r"dados (que )?(voces )?(tem|guardam|possuem|armazenam|salvaram)( \w+)? (sobre|de) mim",
     r"(os )?dados (que )?(voces )?(tem|guardam) meus",
-    r"(o que|quais informacoes|que informacoes|quais dados|que dados) (voces )?(sabem|guardam|tem|possuem"
-    r"|armazenam|salvam|salvaram|coletaram)( \w+)? (sobre|de) mim",
-    r"(quais|que) (sao os )?(meus )?dados (voces )?(tem|guardam|possuem)", r"informacoes minhas",
+    r"(o que|quais informacoes|que informacoes|quais dados|que dados) (voces )?(sabem|guardam|guardaram|tem"
+    r"|possuem|armazenam|armazenaram|salvam|salvaram|coletaram)( \w+)? (sobre|de) mim",
+    r"(quais|que) (sao os )?(meus )?dados (voces )?(tem|guardam|guardaram|possuem)", r"informacoes minhas",
     r"(manda|mande|envia|envie|quero|queria|gostaria de|preciso de) (receber )?(uma )?copia( dos dados)?",
 )
 LGPD_OPT_OUT = (

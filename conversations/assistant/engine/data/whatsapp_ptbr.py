@@ -105,4 +105,5 @@ servico servicos procedimento procedimentos tratamento tratamentos quais fazem
 preciso precisava gostaria queria quero poderia
 atende atendem atender atenderia atendida atendido pessoal pessoas falar ligar
 dia dias semanas mes marcado marcada cancelado cancelada cancelei marquei mensagem
+chega chegou chegam promocao promocoes propaganda confirmo confirmado confirmada lista espera
 """.split())
