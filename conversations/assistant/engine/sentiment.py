@@ -1,7 +1,8 @@
 """Sentiment of a customer's message in Portuguese, from a small lexicon (offline, deterministic).
 
 Good enough to notice an upset customer (and hand over) and to add an empathetic
-opener; it is not meant to grade praise. Words are matched accent-insensitively,
+opener; it is not meant to grade praise. Words are matched on the normalised text
+(engine/normalize.py: "mt ruim" is "muito ruim", "pessimooo" is "pessimo"),
 negations flip the next words ("não gostei"), intensifiers scale them ("muito
 ruim"), and shouting (ALL CAPS, "!!!") makes whatever was said stronger.
 """
@@ -10,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from secretaria.ptbr import fold
+from conversations.assistant.engine.normalize import normalize
 
 STRONG_NEGATIVE = -0.6  # at or below: the customer is upset enough for a person to step in
 _LABEL_AT = 0.2
@@ -46,6 +47,7 @@ EMOJIS: dict[str, float] = {
     "😒": -0.4, "🙄": -0.4, "😊": 0.6, "🙂": 0.4, "😀": 0.6, "😃": 0.6, "😁": 0.6, "😍": 0.8, "🥰": 0.8,
     "❤": 0.7, "♥": 0.6, "👍": 0.5, "👏": 0.6, "🙏": 0.4, "😉": 0.3, "🤩": 0.8,
 }
+_EMOJI_CHARS = frozenset("".join(EMOJIS))
 NEGATORS = {"nao", "nunca", "nem", "jamais", "sem", "nenhum", "nenhuma", "n"}
 INTENSIFIERS = {"muito", "muita", "super", "mega", "extremamente", "totalmente", "completamente", "bem",
                 "tao", "bastante", "realmente", "muitissimo"}
@@ -69,7 +71,8 @@ NEUTRAL = Sentiment("neutral", 0.0)
 def detect_sentiment(text: str) -> Sentiment:
     if not text or not text.strip():
         return NEUTRAL
-    norm = fold(text)
+    # Emojis are weighed here (EMOJIS), not again as the words normalize() would make of them.
+    norm = normalize("".join(c for c in text if c not in _EMOJI_CHARS))
     raw = _phrase_total(norm) + _words_total(_strip_phrases(norm)) + _emoji_total(text)
     raw *= _shouting(text)
     score = round(raw / (abs(raw) + 0.5), 3) if raw else 0.0

@@ -66,3 +66,13 @@ def test_one_angry_message_marks_the_whole_burst():
     assert burst.label == "negative"
     assert combine([]) == NEUTRAL
     assert combine([Sentiment("positive", 0.6), Sentiment("neutral", 0.0)]).label == "positive"
+
+
+@pytest.mark.parametrize("text", ["atendimento mt ruim", "pessimooo", "n gostei nd", "hrrivel o atendimento"])
+def test_sentiment_reads_whatsapp_spelling(text):
+    assert detect_sentiment(text).label == "negative"
+
+
+def test_an_emoji_counts_once():
+    """'🙏' weighs as an emoji; normalize() would also make it 'obrigado', which must not add to it."""
+    assert detect_sentiment("🙏").score == detect_sentiment("🙏 ").score == pytest.approx(0.4 / 0.9, abs=0.001)
