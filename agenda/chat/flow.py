@@ -140,8 +140,9 @@ def _ask_service(turn: Turn, services: list[Service], when: SlotQuery | None) ->
                                                          query=SlotQueryData.of(when or SlotQuery())))
     options = tuple((f"service:{s.pk}", s.name[:24], _service_details(s)) for s in services)
     lines = [s.name for s in services]
-    return TurnReply(say.numbered(say.ASK_SERVICE, lines, "Responda com o número ou o nome do serviço."),
-                     Intent.APPOINTMENT_REQUEST, options, body=say.ASK_SERVICE)
+    ask = say.ASK_SERVICE_WAITLIST if turn.intent == Intent.WAITLIST else say.ASK_SERVICE
+    return TurnReply(say.numbered(ask, lines, "Responda com o número ou o nome do serviço."),
+                     Intent.APPOINTMENT_REQUEST, options, body=ask)
 
 
 def _service_details(service: Service) -> str:

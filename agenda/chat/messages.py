@@ -24,6 +24,9 @@ NO_SLOTS = ("Não encontrei horários livres{what}{when}. Quer que eu coloque vo
 NONE_FITS = ("Entendi, nenhum desses serve. Quer que eu coloque você na lista de espera e avise assim que abrir "
              "uma vaga? Se preferir, me diga outro dia ou período (ex.: “semana que vem de manhã”).")
 ASK_SERVICE = "Vamos agendar! Qual serviço você deseja?"
+# A waitlist wish with no dialog open: we look at what is free first (the waitlist is offered when nothing is).
+ASK_SERVICE_WAITLIST = ("Vejo primeiro o que já está livre e, se nada servir, deixo você na lista de espera. "
+                        "Qual serviço você deseja?")
 CONFIRM_SLOT = "Tenho {slot}{who}{what}. Posso confirmar esse horário?"
 BOOKED = "Prontinho, agendado! ✅\n{what}{slot}{who}."
 RESCHEDULED = "Prontinho, remarcado! ✅\n{what}{slot}{who}."

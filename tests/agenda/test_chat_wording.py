@@ -314,6 +314,11 @@ def test_a_waitlist_wish_starts_from_the_free_slots(clinic):
     assert step(paula) == Dialog.Step.CHOOSING_SLOT and offered(paula) and "1)" in reply.text
 
 
+def test_a_waitlist_wish_without_a_service_says_what_happens(clinic):
+    reply = say(customer(), "se alguem desmarcar me chama", "waitlist")
+    assert "lista de espera" in reply.text and "Qual serviço" in reply.text
+
+
 def test_the_service_the_engine_read_before_is_the_one_booked(clinic):
     paula = customer()
     reply = agenda_turn(Turn(contact=paula, conversation=None, texts=("quero marcar entao",),
