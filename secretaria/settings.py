@@ -382,6 +382,24 @@ LLM_BREAKER_FAILURES = env.int("LLM_BREAKER_FAILURES", default=5)
 LLM_BREAKER_WINDOW_SECONDS = env.int("LLM_BREAKER_WINDOW_SECONDS", default=60)
 LLM_BREAKER_OPEN_SECONDS = env.int("LLM_BREAKER_OPEN_SECONDS", default=30)
 
+# --- Payment providers (billing/payments) -----------------------------------
+# Unset keys mean the provider is off: checkout answers that it is unavailable and its webhook 401s
+# (self-hosting without a provider: the platform admin changes plans by hand).
+STRIPE_API_URL = env.str("STRIPE_API_URL", default="https://api.stripe.com")
+STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env_secret("STRIPE_WEBHOOK_SECRET")
+# Seconds a Stripe-Signature timestamp may differ from our clock (Stripe's own libraries use 300).
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+# Our plan code -> Stripe's recurring price id, e.g. STRIPE_PRICES='{"pro": "price_123"}'.
+STRIPE_PRICES = env.json("STRIPE_PRICES", default={})
+# "sandbox" or "production" picks Asaas' base URL; ASAAS_API_URL overrides it (tests, proxies).
+ASAAS_ENVIRONMENT = env.str("ASAAS_ENVIRONMENT", default="sandbox")
+ASAAS_API_URL = env.str("ASAAS_API_URL", default="")
+ASAAS_API_KEY = env_secret("ASAAS_API_KEY")
+ASAAS_WEBHOOK_TOKEN = env_secret("ASAAS_WEBHOOK_TOKEN")
+# Where the owner lands after paying or giving up; {host} is the company's own host.
+BILLING_CHECKOUT_RETURN_URL = env.str("BILLING_CHECKOUT_RETURN_URL", default="https://{host}/admin/")
+
 # --- Metrics ----------------------------------------------------------------
 # Queues whose length `secretaria_queue_size` reports, besides the default one.
 METRICS_SAMPLED_QUEUES = env.list("METRICS_SAMPLED_QUEUES", default=[])

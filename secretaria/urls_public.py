@@ -15,6 +15,7 @@ handler404 = "secretaria.api.not_found"
 
 urlpatterns = [
     path("", include("conversations.api.webhook_urls")),
+    path("", include("billing.payments.urls")),
     *ops_urlpatterns,
     path("admin/", public_admin.urls),
     path("api/", include("accounts.api.urls_public")),

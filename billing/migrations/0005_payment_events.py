@@ -81,12 +81,16 @@ class Migration(migrations.Migration):
                         choices=[("stripe", "Stripe"), ("asaas", "Asaas")], max_length=16, verbose_name="provedor"
                     ),
                 ),
-                ("last_applied_at", models.DateTimeField(verbose_name="data do último estado aplicado")),
+                (
+                    "last_applied_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="data do último estado aplicado"),
+                ),
                 ("customer_ref", models.CharField(blank=True, max_length=255, verbose_name="cliente no provedor")),
                 (
                     "subscription_ref",
                     models.CharField(blank=True, max_length=255, verbose_name="assinatura no provedor"),
                 ),
+                ("plan_code", models.CharField(blank=True, max_length=40, verbose_name="plano contratado")),
                 (
                     "company",
                     models.ForeignKey(

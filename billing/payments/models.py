@@ -60,12 +60,15 @@ class ProviderState(models.Model):
         "tenants.Company", on_delete=models.CASCADE, related_name="payment_states", verbose_name="empresa"
     )
     provider = models.CharField("provedor", max_length=16, choices=PaymentEvent.Provider.choices)
-    last_applied_at = models.DateTimeField("data do último estado aplicado")
+    # Null until a first event is applied (a checkout creates the row with the provider's refs).
+    last_applied_at = models.DateTimeField("data do último estado aplicado", null=True, blank=True)
     last_event = models.ForeignKey(
         PaymentEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="último evento"
     )
     customer_ref = models.CharField("cliente no provedor", max_length=255, blank=True)
     subscription_ref = models.CharField("assinatura no provedor", max_length=255, blank=True)
+    # The plan our checkout subscribed to: Asaas' events carry no plan of ours, only the subscription id.
+    plan_code = models.CharField("plano contratado", max_length=40, blank=True)
 
     class Meta:
         verbose_name = "estado no provedor"
