@@ -1,15 +1,26 @@
-"""Reading the corpus (YAML under corpus/): utterances and dialogues as typed, validated records."""
+"""Reading the corpus (YAML under corpus/): utterances and dialogues as typed, validated records.
+
+Two sets live side by side. The tuning corpus (utterances-*.yaml, dialogues-*.yaml) is what the
+engine is improved against and what the suite's floors hold. The held-out set (files named
+heldout-*.yaml) was written blind, without reading the engine, and is only measured: a gain that
+shows on the tuning corpus but not here was fitted to the corpus, not to customers. Never tune
+the engine on a held-out miss; write new cases into the tuning corpus instead.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from conversations.turns import Intent
+from secretaria.ptbr import fold
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+HELDOUT_PREFIX = "heldout-"  # a file so named belongs to the held-out set
 OUTCOMES = ("booked", "rescheduled", "cancelled")
 
 
@@ -56,16 +67,33 @@ class Corpus:
     dialogues: tuple[Dialogue, ...]
 
 
-def corpus_load(directory: Path = CORPUS_DIR) -> Corpus:
-    """Every utterances-*.yaml and dialogues-*.yaml of `directory`; a malformed entry raises ValueError."""
-    utterances, dialogues = [], []
-    for path in sorted(directory.glob("utterances-*.yaml")):
-        for n, raw in enumerate(_read(path), start=1):
-            utterances.append(_utterance(raw, f"{path.stem}:{n}"))
-    for path in sorted(directory.glob("dialogues-*.yaml")):
-        for n, raw in enumerate(_read(path), start=1):
-            dialogues.append(_dialogue(raw, f"{path.stem}:{n}"))
+def corpus_load(directory: Path = CORPUS_DIR, *, heldout: bool = False) -> Corpus:
+    """The tuning corpus (utterances-*.yaml, dialogues-*.yaml) or, with `heldout`, the held-out set
+    (heldout-utterances*.yaml, heldout-dialogues*.yaml) of `directory`; a malformed entry raises ValueError,
+    and so does a held-out utterance that the tuning corpus also holds (it would not be held out)."""
+    prefix, dash = (HELDOUT_PREFIX, "") if heldout else ("", "-")
+    utterances = _entries(directory, f"{prefix}utterances{dash}*.yaml", _utterance)
+    dialogues = _entries(directory, f"{prefix}dialogues{dash}*.yaml", _dialogue)
+    if heldout:
+        _disjoint(utterances, _entries(directory, "utterances-*.yaml", _utterance))
     return Corpus(tuple(utterances), tuple(dialogues))
+
+
+def _entries(directory: Path, pattern: str, build: Callable[[dict, str], object]) -> list:
+    return [build(raw, f"{path.stem}:{n}") for path in sorted(directory.glob(pattern))
+            for n, raw in enumerate(_read(path), start=1)]
+
+
+def _disjoint(heldout: list[Utterance], tuning: list[Utterance]) -> None:
+    """Compared on the words alone: "Aceita Pix?" and "aceita pix" are the same message."""
+    seen = {_words(u) for u in tuning}
+    shared = [u.id for u in heldout if _words(u) in seen]
+    if shared:
+        raise ValueError(f"held-out utterances also in the tuning corpus: {shared}")
+
+
+def _words(utterance: Utterance) -> str:
+    return " ".join(re.findall(r"\w+", fold(" ".join(utterance.texts))))
 
 
 def _read(path: Path) -> list[dict]:
