@@ -298,6 +298,18 @@ TENANT_PERIODIC_TASKS: dict[str, list[str]] = {
               "agenda.waitlist_expire"],
 }
 
+# --- Plans, subscriptions and e-mail (billing/) -------------------------------
+# Once a day per company: ended trials, past_due beyond the plan's grace days -> suspended, periods
+# rolled (billing/tasks.py). The selectors apply a step already due at once; the task records it.
+TENANT_PERIODIC_TASKS["daily"].append("billing.subscription_tick")
+# Outgoing e-mail (quota alerts...), as one URL: smtp+tls://user:pass@host:587, filemail:////abs/path,
+# consolemail:// (the default: printed to the log). `make run` writes files under .data/mail/. It may hold
+# a password: EMAIL_URL_FILE names a file with it instead.
+globals().update(env.email_url_config(env_secret("EMAIL_URL", default="consolemail://")))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Secretaria <nao-responda@secretaria.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "pt-br"
 LANGUAGES = [("pt-br", "Português (Brasil)")]

@@ -22,5 +22,6 @@ urlpatterns = [
     path("api/", include("conversations.api.urls")),
     path("api/", include("agenda.api.urls")),
     path("api/", include("compliance.api.urls")),
+    path("api/", include("billing.urls")),
     path("api/", include(schema_urlpatterns)),
 ]
