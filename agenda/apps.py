@@ -7,14 +7,18 @@ class AgendaConfig(AppConfig):
 
     def ready(self) -> None:
         from agenda.chat.handler import AGENDA_TURN_HANDLER
+        from agenda.closed_days import AGENDA_CLOSED_DAYS
         from agenda.selectors import service_catalogue
         from agenda.subscribers import subscribe_all
         from conversations.assistant.catalogue import register_catalogue
+        from conversations.assistant.closed_days import register_closed_day_source
         from conversations.turns import register_turn_handler
 
         # The booking chat answers turns that are its business (conversations/turns.py).
         register_turn_handler(AGENDA_TURN_HANDLER)
         # The assistant quotes prices and durations from the services (conversations/assistant/catalogue.py).
         register_catalogue(service_catalogue)
+        # The business's days off are closed days in the assistant's answers (conversations/assistant/closed_days.py).
+        register_closed_day_source(AGENDA_CLOSED_DAYS)
         # A cancelled or moved appointment frees a slot for the waitlist.
         subscribe_all()

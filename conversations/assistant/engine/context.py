@@ -7,7 +7,7 @@ other customers can reach a reply or an LLM prompt, because it is never given to
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from conversations.assistant.catalogue import CatalogueItem
 from conversations.assistant.engine.hours import DEFAULT_TZ
@@ -55,6 +55,9 @@ class EngineContext:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))  # aware
     timezone: str = DEFAULT_TZ
     low_confidence_streak: int = 0  # previous bot answers in a row that were low-confidence
+    # The company's closed days ahead, {date: pt-BR reason}: holidays and days off (assistant/closed_days.py);
+    # None when the caller has no calendar (the engine then answers "abrem feriado?" with the hours alone).
+    closed_days: dict[date, str] | None = None
 
 
 @dataclass

@@ -8,10 +8,16 @@ The shape is CompanyProfile.business_hours: {"0": [["08:00", "12:00"], ["13:00",
 Monday is "0", a missing day is closed, and an empty dict means "no hours set": always open
 (a company that never configured hours must not be told it is closed). Times are the
 company's local wall clock; an interval ending at or before its start runs to midnight.
+
+Closed days (holidays, the company's days off) come as plain data, {date: reason} in the
+company's dates (conversations/assistant/closed_days.py builds them): a closed day is closed
+whatever its weekday's hours say. Every function takes them as an optional keyword, so a
+caller without a calendar gets the weekly hours alone.
 """
 
 import re
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from secretaria.ptbr import WEEKDAY_NAMES as DAY_NAMES
@@ -19,6 +25,8 @@ from secretaria.ptbr import WEEKDAY_NUMBERS, WEEKDAYS, fold
 
 DEFAULT_TZ = "America/Sao_Paulo"
 _DAY_END = 24 * 60
+# The next closed days "abrem feriado?" lists.
+_HOLIDAYS_LISTED = 3
 
 
 def _minutes(value: str) -> int:
@@ -45,21 +53,28 @@ def local_time(now: datetime, tz: str = DEFAULT_TZ) -> datetime:
     return now.astimezone(ZoneInfo(tz))
 
 
-def is_open(business_hours: dict, now: datetime, tz: str = DEFAULT_TZ) -> bool:
+def is_open(business_hours: dict, now: datetime, tz: str = DEFAULT_TZ, *, closed_days: dict | None = None) -> bool:
+    local = local_time(now, tz)
+    if closed_days and local.date() in closed_days:
+        return False
     if not business_hours:
         return True
-    local = local_time(now, tz)
     minute = local.hour * 60 + local.minute
     return any(start <= minute < end for start, end in intervals(business_hours, local.weekday()))
 
 
-def next_opening(business_hours: dict, now: datetime, tz: str = DEFAULT_TZ) -> datetime | None:
-    """When the company is next open (now, if open now); None if no day has hours."""
+def next_opening(business_hours: dict, now: datetime, tz: str = DEFAULT_TZ, *,
+                 closed_days: dict | None = None) -> datetime | None:
+    """When the company is next open (now, if open now), skipping closed days; None if no day has hours."""
     local = local_time(now, tz)
-    if is_open(business_hours, now, tz):
+    if is_open(business_hours, now, tz, closed_days=closed_days):
         return local
-    for offset in range(8):
+    closed_days = closed_days or {}
+    # A week past the last closed day that could be in the way (a run of holidays, a recess).
+    for offset in range(8 + len(closed_days)):
         day = (local + timedelta(days=offset)).date()
+        if day in closed_days:
+            continue
         for start, _end in intervals(business_hours, day.weekday()):
             candidate = datetime.combine(day, time(start // 60, start % 60), tzinfo=local.tzinfo)
             if candidate > local:
@@ -67,11 +82,14 @@ def next_opening(business_hours: dict, now: datetime, tz: str = DEFAULT_TZ) -> d
     return None
 
 
-def closes_at(business_hours: dict, now: datetime, tz: str = DEFAULT_TZ) -> datetime | None:
+def closes_at(business_hours: dict, now: datetime, tz: str = DEFAULT_TZ, *,
+              closed_days: dict | None = None) -> datetime | None:
     """When the interval open now ends (None when closed now or no hours are set)."""
     if not business_hours:
         return None
     local = local_time(now, tz)
+    if closed_days and local.date() in closed_days:
+        return None
     minute = local.hour * 60 + local.minute
     for start, end in intervals(business_hours, local.weekday()):
         if start <= minute < end:
@@ -87,7 +105,8 @@ def breaks(business_hours: dict, weekday: int) -> list[tuple[int, int]]:
 
 
 def when(moment: datetime, now: datetime, tz: str = DEFAULT_TZ) -> str:
-    """'hoje às 13h', 'amanhã às 8h', 'na segunda-feira às 8h', 'no sábado às 9h30'."""
+    """'hoje às 13h', 'amanhã às 8h', 'na segunda-feira às 8h', 'no sábado às 9h30';
+    a week or more ahead (after a recess) with the date: 'na segunda-feira, 04/01, às 8h'."""
     local, today = local_time(moment, tz), local_time(now, tz).date()
     clock = _clock(local.hour * 60 + local.minute)
     days = (local.date() - today).days
@@ -97,7 +116,14 @@ def when(moment: datetime, now: datetime, tz: str = DEFAULT_TZ) -> str:
         return f"amanhã às {clock}"
     weekday = local.weekday()
     article = "no" if weekday >= 5 else "na"
+    if days >= 7:
+        return f"{article} {WEEKDAYS[weekday]}, {local:%d/%m}, às {clock}"
     return f"{article} {WEEKDAYS[weekday]} às {clock}"
+
+
+def day_words(day: date) -> str:
+    """'sexta-feira, 25/12'."""
+    return f"{WEEKDAYS[day.weekday()]}, {day:%d/%m}"
 
 
 def _clock(minutes: int) -> str:
@@ -162,37 +188,60 @@ _OPEN_QUESTION = re.compile(r"\b(que horas|qual|quais|quando|ate que|a partir de
 _WEEKEND = re.compile(r"\b(fim de semana|final de semana|fds)\b")
 
 
-def _asked_day(norm: str, today: date) -> tuple[int, str] | None:
-    """(weekday, how to say it) for the day named: 'hoje', 'amanhã', 'sábado', 'sabado', 'sab'..."""
+class _Day(NamedTuple):
+    """The day a customer asks about: its weekday, how to say it and its date."""
+
+    weekday: int
+    label: str  # "hoje", "amanhã", "na segunda", "no sábado"
+    date: date
+
+
+def _asked_day(norm: str, today: date) -> _Day | None:
+    """The day named: 'hoje', 'amanhã', 'sábado', 'sabado', 'sab'... (a weekday is the next one, today included)."""
     if re.search(r"\b(hoje|hj)\b", norm):
-        return today.weekday(), "hoje"
+        return _Day(today.weekday(), "hoje", today)
     if re.search(r"\b(amanha|amnh)\b", norm):
-        return (today.weekday() + 1) % 7, "amanhã"
+        tomorrow = today + timedelta(days=1)
+        return _Day(tomorrow.weekday(), "amanhã", tomorrow)
     for name, day in WEEKDAY_NUMBERS.items():
         if re.search(rf"\b{name}|\b{name[:3]}\b", norm):
-            return day, f"{'no' if day >= 5 else 'na'} {DAY_NAMES[day]}"
+            return _Day(day, f"{'no' if day >= 5 else 'na'} {DAY_NAMES[day]}",
+                        today + timedelta(days=(day - today.weekday()) % 7))
     return None
 
 
-def answer(business_hours: dict, text: str, now: datetime, tz: str = DEFAULT_TZ, *, holidays=None) -> str:
-    """A direct answer to a question about the hours (business_hours must be set)."""
+def answer(business_hours: dict, text: str, now: datetime, tz: str = DEFAULT_TZ, *, holidays=None,
+           closed_days: dict | None = None, opens_on_holidays: bool = False) -> str:
+    """A direct answer to a question about the hours (business_hours must be set).
+
+    `closed_days` ({date: reason}, None when the caller has no calendar) and `opens_on_holidays`
+    (the company's setting) let it answer "abrem feriado?" and skip holidays and days off.
+    """
     norm = fold(text)
     local = local_time(now, tz)
     day = _asked_day(norm, local.date())
     yes_no = not _OPEN_QUESTION.search(norm)
+    closed = closed_days or {}
     if _HOLIDAY.search(norm):
-        return _holiday_answer(business_hours, holidays)
+        if closed_days is None:
+            return _holiday_answer(business_hours, holidays)
+        return _calendar_answer(business_hours, closed, local.date(), opens_on_holidays=opens_on_holidays)
+    if day is not None and day.date in closed and intervals(business_hours, day.weekday):
+        return _closed_day_answer(business_hours, day, closed, now, tz)
     if _LUNCH.search(norm):
         return _lunch_answer(business_hours, day)
     if _WEEKEND.search(norm) and day is None:
         return _weekend_answer(business_hours)
     if _NOW.search(norm):
-        return _now_answer(business_hours, now, tz)
+        return _now_answer(business_hours, now, tz, closed)
     if day is not None:
-        return _day_answer(business_hours, *day, yes_no=yes_no)
+        return _day_answer(business_hours, day.weekday, day.label, yes_no=yes_no)
     reply = f"Nosso horário de atendimento: {describe(business_hours)}."
-    if not is_open(business_hours, now, tz) and (opening := next_opening(business_hours, now, tz)):
-        reply += f" No momento estamos fechados; voltamos {when(opening, now, tz)}."
+    if not is_open(business_hours, now, tz, closed_days=closed) and (
+            opening := next_opening(business_hours, now, tz, closed_days=closed)):
+        status = f"Hoje não abrimos ({closed[local.date()]})" if local.date() in closed \
+            else "No momento estamos fechados"
+        reply += f" {status}; voltamos {when(opening, now, tz)}."
     return reply
 
 
@@ -206,6 +255,29 @@ def _day_answer(business_hours: dict, weekday: int, label: str, *, yes_no: bool)
     return f"Sim, {label} atendemos {hours_}." if yes_no else f"{label.capitalize()} atendemos {hours_}."
 
 
+def _closed_day_answer(business_hours: dict, day: _Day, closed: dict, now: datetime, tz: str) -> str:
+    """'Não, na segunda (16/02, Carnaval) não abrimos. Abrimos de novo na quarta-feira às 8h.'"""
+    reply = f"Não, {day.label} ({day.date:%d/%m}, {closed[day.date]}) não abrimos."
+    after = datetime.combine(day.date + timedelta(days=1), time(0), tzinfo=local_time(now, tz).tzinfo)
+    if (opening := next_opening(business_hours, after, tz, closed_days=closed)) is not None:
+        reply += f" Abrimos de novo {when(opening, now, tz)}."
+    return reply
+
+
+def _calendar_answer(business_hours: dict, closed: dict, today: date, *, opens_on_holidays: bool) -> str:
+    """'abrem feriado?' with the calendar: yes or no, and the next days we do not open."""
+    upcoming = [(day, reason) for day, reason in sorted(closed.items())
+                if day >= today and intervals(business_hours, day.weekday())][:_HOLIDAYS_LISTED]
+    listed = join_words([f"{day_words(day)} ({reason})" for day, reason in upcoming]) if upcoming else ""
+    if opens_on_holidays:
+        reply = f"Sim, nos feriados atendemos no horário normal: {describe(business_hours)}."
+        return f"{reply} Só não abrimos: {listed}." if listed else reply
+    if not listed:
+        return ("Não, nos feriados não abrimos, mas não há nenhum feriado nos próximos dias: atendemos "
+                f"{describe(business_hours)}.")
+    return f"Não, nos feriados não abrimos. Próximos dias fechados: {listed}."
+
+
 def _weekend_answer(business_hours: dict) -> str:
     saturday, sunday = intervals(business_hours, 5), intervals(business_hours, 6)
     if not saturday and not sunday:
@@ -216,25 +288,27 @@ def _weekend_answer(business_hours: dict) -> str:
     return f"No fim de semana: {'; '.join(said)}."
 
 
-def _now_answer(business_hours: dict, now: datetime, tz: str) -> str:
-    closing = closes_at(business_hours, now, tz)
+def _now_answer(business_hours: dict, now: datetime, tz: str, closed: dict) -> str:
+    closing = closes_at(business_hours, now, tz, closed_days=closed)
     if closing is not None:
         return f"Sim, estamos abertos agora, até as {_clock(closing.hour * 60 + closing.minute)}."
-    opening = next_opening(business_hours, now, tz)
+    opening = next_opening(business_hours, now, tz, closed_days=closed)
+    today = local_time(now, tz).date()
+    status = f"Hoje não abrimos ({closed[today]})" if today in closed else "Agora estamos fechados"
     if opening is None:
-        return "No momento estamos fechados."
-    return f"Agora estamos fechados; abrimos {when(opening, now, tz)}."
+        return f"{status}." if today in closed else "No momento estamos fechados."
+    return f"{status}; abrimos {when(opening, now, tz)}."
 
 
-def _lunch_answer(business_hours: dict, day: tuple[int, str] | None) -> str:
-    days = [day[0]] if day is not None else [d for d in range(7) if intervals(business_hours, d)]
+def _lunch_answer(business_hours: dict, day: _Day | None) -> str:
+    days = [day.weekday] if day is not None else [d for d in range(7) if intervals(business_hours, d)]
     gaps: dict[tuple, list[int]] = {}
     for weekday in days:
         gaps.setdefault(tuple(breaks(business_hours, weekday)), []).append(weekday)
     with_gap = {gap: ds for gap, ds in gaps.items() if gap}
     if not with_gap:
-        if day is not None and not intervals(business_hours, day[0]):
-            return _day_answer(business_hours, *day, yes_no=True)
+        if day is not None and not intervals(business_hours, day.weekday):
+            return _day_answer(business_hours, day.weekday, day.label, yes_no=True)
         whole = {spans(intervals(business_hours, d)) for d in days}
         straight = f" {whole.pop()}" if len(whole) == 1 else f": {describe(business_hours)}"
         return f"Não, não fechamos para o almoço: atendemos direto{straight}."

@@ -16,7 +16,13 @@ from conversations.assistant.catalogue import services_named
 from conversations.assistant.engine import hours, knowledge, tone
 from conversations.assistant.engine.context import Draft, EngineContext
 from conversations.assistant.engine.data import intents_ptbr as cues
-from conversations.assistant.engine.intents import Intent, detect_intent, detect_intents, primary_intent
+from conversations.assistant.engine.intents import (
+    Intent,
+    detect_intent,
+    detect_intents,
+    is_out_of_scope,
+    primary_intent,
+)
 from conversations.assistant.engine.intents import is_greeting as _is_greeting
 from conversations.assistant.engine.normalize import normalize
 from conversations.assistant.engine.safety import SAFE_REFUSAL, detect_injection
@@ -194,10 +200,10 @@ def _handoff(turn: _Turn, body: str, reason: str, confidence: float, **fields) -
 def _closed_note(turn: _Turn) -> str:
     """Out of business hours, the customer learns when a person will read them."""
     ctx, business_hours = turn.ctx, getattr(turn.profile, "business_hours", None) or {}
-    if not business_hours or hours.is_open(business_hours, ctx.now, ctx.timezone):
+    if not business_hours or hours.is_open(business_hours, ctx.now, ctx.timezone, closed_days=ctx.closed_days):
         return ""
     custom = (getattr(turn.profile, "out_of_hours_message", "") or "").strip()
-    opening = hours.next_opening(business_hours, ctx.now, ctx.timezone)
+    opening = hours.next_opening(business_hours, ctx.now, ctx.timezone, closed_days=ctx.closed_days)
     if custom:
         # "volta no próximo horário de atendimento" does not say when: we do.
         if opening and not re.search(r"\d", custom):
@@ -317,7 +323,7 @@ def _policy(turn: _Turn) -> str:
 def _information(turn: _Turn) -> Draft | None:
     """Answers from the knowledge base (or the business hours) to every question in the burst."""
     asked = [t for t, i in zip(turn.texts, turn.intents, strict=True)
-             if i in (Intent.QUESTION, Intent.OTHER) or "?" in t]
+             if (i in (Intent.QUESTION, Intent.OTHER) or "?" in t) and not is_out_of_scope(t)]
     found = [a for t in asked for part in _sentences(t) for a in _answers_for(turn, part)]
     if not found and len(asked) > 1:
         found = _answers_for(turn, " ".join(asked))
@@ -497,7 +503,8 @@ def _service_list(turn: _Turn) -> str:
 def _hours_answer(turn: _Turn, text: str, business_hours: dict) -> str:
     ctx = turn.ctx
     return hours.answer(business_hours, text, ctx.now, ctx.timezone,
-                        holidays=getattr(turn.profile, "holidays", None))
+                        holidays=getattr(turn.profile, "holidays", None), closed_days=ctx.closed_days,
+                        opens_on_holidays=getattr(turn.profile, "opens_on_holidays", False))
 
 
 def _social(turn: _Turn) -> Draft:
