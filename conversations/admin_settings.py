@@ -273,7 +273,7 @@ class CompanyProfileForm(forms.ModelForm):
     class Meta:
         model = CompanyProfile
         fields = ["assistant_name", "formality", "empathy", "humour", "emoji", "business_hours",
-                  "out_of_hours_message", "handoff_timeout_minutes"]
+                  "out_of_hours_message", "opens_on_holidays", "state", "handoff_timeout_minutes"]
 
     def clean_business_hours(self):
         hours = self.cleaned_data.get("business_hours") or {}

@@ -13,6 +13,37 @@ class CompanyProfile(models.Model):
         NEUTRAL = "neutral", "Neutro"
         FORMAL = "formal", "Formal (o senhor / a senhora)"
 
+    class State(models.TextChoices):
+        """The federative units, for the state holidays the assistant knows."""
+
+        AC = "AC", "Acre"
+        AL = "AL", "Alagoas"
+        AP = "AP", "Amapá"
+        AM = "AM", "Amazonas"
+        BA = "BA", "Bahia"
+        CE = "CE", "Ceará"
+        DF = "DF", "Distrito Federal"
+        ES = "ES", "Espírito Santo"
+        GO = "GO", "Goiás"
+        MA = "MA", "Maranhão"
+        MT = "MT", "Mato Grosso"
+        MS = "MS", "Mato Grosso do Sul"
+        MG = "MG", "Minas Gerais"
+        PA = "PA", "Pará"
+        PB = "PB", "Paraíba"
+        PR = "PR", "Paraná"
+        PE = "PE", "Pernambuco"
+        PI = "PI", "Piauí"
+        RJ = "RJ", "Rio de Janeiro"
+        RN = "RN", "Rio Grande do Norte"
+        RS = "RS", "Rio Grande do Sul"
+        RO = "RO", "Rondônia"
+        RR = "RR", "Roraima"
+        SC = "SC", "Santa Catarina"
+        SP = "SP", "São Paulo"
+        SE = "SE", "Sergipe"
+        TO = "TO", "Tocantins"
+
     singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
     assistant_name = models.CharField("nome da assistente", max_length=60, default="Ana")
     formality = models.CharField("formalidade", max_length=16, choices=Formality.choices,
@@ -23,6 +54,11 @@ class CompanyProfile(models.Model):
     # {"0": [["08:00", "12:00"], ["13:00", "18:00"]], ...}: Monday is "0"; a missing day is closed.
     business_hours = models.JSONField("horário de atendimento", default=dict, blank=True)
     out_of_hours_message = models.TextField("mensagem fora do horário", blank=True)
+    # Holidays are closed days unless the company says it opens on them; its own days off are the agenda's.
+    opens_on_holidays = models.BooleanField("abre em feriados", default=False,
+                                            help_text="Desmarcado: a assistente diz que não abrimos nos feriados.")
+    state = models.CharField("estado (UF)", max_length=2, choices=State.choices, blank=True,
+                             help_text="Para a assistente conhecer também os feriados estaduais.")
     handoff_timeout_minutes = models.PositiveSmallIntegerField(
         "minutos até oferecer retorno (atendimento humano)", default=15)
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,6 +14,7 @@ import structlog
 from django.utils import timezone
 
 from conversations.assistant.catalogue import catalogue_items
+from conversations.assistant.closed_days import closed_days_ahead
 from conversations.assistant.engine.context import Draft, EngineContext, ProfileData
 from conversations.assistant.engine.local import compose
 from conversations.assistant.engine.prompt import build_request
@@ -34,9 +35,10 @@ HANDLER_MAY_ANSWER = ("low_confidence", "lgpd_request")
 
 
 def engine_context(*, conversation: Conversation, contact: Contact, texts: list[str]) -> EngineContext:
+    profile = cached("profile", lambda: CompanyProfile.objects.filter(singleton=1).first() or ProfileData())
     return EngineContext(
         company_name=cached("company", company_current).name,
-        profile=cached("profile", lambda: CompanyProfile.objects.filter(singleton=1).first() or ProfileData()),
+        profile=profile,
         knowledge=cached("knowledge", lambda: list(KnowledgeItem.objects.filter(is_active=True))),
         catalogue=cached("catalogue", catalogue_items),
         contact_name=contact.name,
@@ -45,6 +47,8 @@ def engine_context(*, conversation: Conversation, contact: Contact, texts: list[
         history=[] if getattr(conversation, "just_opened", False) else context_get(conversation_id=conversation.pk),
         now=timezone.now(),
         low_confidence_streak=conversation.low_confidence_streak,
+        # Days off are settings (their admin bumps the version); MAX_AGE renews the window past midnight.
+        closed_days=cached("closed_days", lambda: closed_days_ahead(profile=profile, now=timezone.now())),
     )
 
 
