@@ -6,6 +6,7 @@ class ConversationsConfig(AppConfig):
     verbose_name = "Conversas"
 
     def ready(self) -> None:
+        from conversations.billing_sources import billing_install
         from conversations.channels.builtin import BUILT_IN
         from conversations.channels.registry import register_channel
         from conversations.channels.services import CHANNEL_PROVISIONING
@@ -18,3 +19,4 @@ class ConversationsConfig(AppConfig):
         register_provisioning_hook(CHANNEL_PROVISIONING)
         subscribe_all()
         dispatcher_install()
+        billing_install()

@@ -394,6 +394,16 @@ LLM_BREAKER_FAILURES = env.int("LLM_BREAKER_FAILURES", default=5)
 LLM_BREAKER_WINDOW_SECONDS = env.int("LLM_BREAKER_WINDOW_SECONDS", default=60)
 LLM_BREAKER_OPEN_SECONDS = env.int("LLM_BREAKER_OPEN_SECONDS", default=30)
 
+# --- Usage metering, quotas and alerts (billing/metering) -------------------
+# BILLING_METERING=0 turns the counters off (the bench compares both); quotas then never block.
+BILLING_METERING = env.bool("BILLING_METERING", default=True)
+# AI prices are kept in USD per 1M tokens (billing/metering/prices.py); this converts them to BRL.
+BILLING_USD_BRL = env.float("BILLING_USD_BRL", default=5.50)
+TENANT_PERIODIC_TASKS["minute"].append("billing.usage_rollup")
+# The quota banner over the company admin: a base_site.html override and its context.
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "billing" / "metering" / "templates")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("billing.metering.context_processors.quota_banner")
+
 # --- Payment providers (billing/payments) -----------------------------------
 # Unset keys mean the provider is off: checkout answers that it is unavailable and its webhook 401s
 # (self-hosting without a provider: the platform admin changes plans by hand).

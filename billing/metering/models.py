@@ -2,7 +2,7 @@
 
 from django.db import models
 
-__all__ = ["UsageDaily", "QuotaAlert"]
+__all__ = ["QuotaAlert", "QuotaContact", "UsageDaily"]
 
 
 class UsageKind(models.TextChoices):
@@ -67,3 +67,20 @@ class QuotaAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.kind} {self.threshold} % ({self.period_start})"
+
+
+class QuotaContact(models.Model):
+    """Where quota alerts reach the owner on WhatsApp (the e-mail goes to every owner user)."""
+
+    company = models.OneToOneField(
+        "tenants.Company", on_delete=models.CASCADE, related_name="quota_contact", verbose_name="empresa"
+    )
+    whatsapp = models.CharField("WhatsApp do proprietário", max_length=20, blank=True,
+                                help_text="Só números, com DDI e DDD (ex.: 5511999998888).")
+
+    class Meta:
+        verbose_name = "contato para alertas de cota"
+        verbose_name_plural = "contatos para alertas de cota"
+
+    def __str__(self) -> str:
+        return self.whatsapp or "—"

@@ -81,4 +81,32 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.CreateModel(
+            name="QuotaContact",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "whatsapp",
+                    models.CharField(
+                        blank=True,
+                        help_text="Só números, com DDI e DDD (ex.: 5511999998888).",
+                        max_length=20,
+                        verbose_name="WhatsApp do proprietário",
+                    ),
+                ),
+                (
+                    "company",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quota_contact",
+                        to="tenants.company",
+                        verbose_name="empresa",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "contato para alertas de cota",
+                "verbose_name_plural": "contatos para alertas de cota",
+            },
+        ),
     ]

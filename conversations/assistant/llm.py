@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from billing.metering.quotas import ai_allowed
 from conversations.assistant.breaker import CircuitBreaker
 from conversations.assistant.models import LLMCall, LLMConfig
 from conversations.assistant.providers.base import (
@@ -46,7 +47,7 @@ from secretaria.url_check import base_url_problem
 
 log = structlog.get_logger(__name__)
 
-Outcome = Literal["ok", "blocked", "error", "breaker_open", "local"]
+Outcome = Literal["ok", "blocked", "error", "breaker_open", "local", "quota"]
 Provider = LLMConfig.Provider
 BREAKER_NAME = "llm"
 RETRY_ATTEMPTS = 3
@@ -173,6 +174,8 @@ def llm_complete(*, request: LLMRequest, conversation_id: int | None) -> LLMOutc
     if provider is None:
         return LLMOutcome(text=None, outcome="local", provider=Provider.LOCAL.value, model="")
     model = provider.inner.model
+    if not ai_allowed():  # the plan's AI tokens are used up (block_ai): the offline engine answers
+        return LLMOutcome(text=None, outcome="quota", provider=provider.name, model=model)
     breaker = llm_breaker()
     if not _quietly(breaker.allow, default=True):
         outcome = LLMOutcome(text=None, outcome="breaker_open", provider=provider.name, model=model)

@@ -21,11 +21,13 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from billing.metering.quotas import quota_read, quota_scope, replies_paused
 from conversations.core.context import context_append
 from conversations.core.handoff import conversation_handoff
 from conversations.core.ingest import dead_letter_record
 from conversations.core.models import Contact, Conversation, Message, Outbox
 from conversations.core.outbox import SEND_RETRY_BACKOFF_MAX, enqueue_send, reply_create
+from conversations.core.quota_pause import replies_pause
 from conversations.core.replies import reply_draft
 from conversations.core.selectors import messages_pending
 from conversations.core.sessions import conversation_current, conversation_note_intent
@@ -64,14 +66,16 @@ def conversation_reply(*, contact_id: int) -> ReplyOutcome:
     pipe = get_redis().pipeline(transaction=False)
     pipe.set(key, token, nx=True, ex=LOCK_SECONDS)
     pipe.get(settings_version_key())
-    acquired, version = pipe.execute()
+    quota_read(pipe)  # the period's usage rides along: the quota verdicts cost no round trip
+    acquired, version, usage = pipe.execute()
     if not acquired:
         return ReplyOutcome("busy", retry_in=settings.DEBOUNCE_SECONDS)
+    metering = quota_scope(usage)
     try:
-        with settings_snapshot(version=version):
+        with settings_snapshot(version=version), metering:
             return _reply_locked(contact_id)
     finally:
-        _release(key, token)
+        _release(key, token, metering)
 
 
 def conversation_answer_due(*, contact_id: int) -> ReplyOutcome:
@@ -88,9 +92,15 @@ _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del
 _scripts: dict[int, object] = {}  # per Redis client: EVALSHA, not the script text, on every release
 
 
-def _release(key: str, token: str) -> None:
+def _release(key: str, token: str, metering=None) -> None:
     try:
         client = get_redis()
+        if metering is not None and metering.pending:  # the reply's usage counters go in the same round trip
+            pipe = client.pipeline(transaction=False)
+            pipe.eval(_RELEASE, 1, key, token)
+            counted = metering.queue(pipe)
+            counted(pipe.execute()[1:])
+            return
         script = _scripts.get(id(client)) or _scripts.setdefault(id(client), client.register_script(_RELEASE))
         script(keys=[key], args=[token])
     except Exception:  # noqa: BLE001 - Redis away: the lock expires by itself (LOCK_SECONDS)
@@ -121,6 +131,9 @@ def _answer(contact: Contact, messages: list[Message]) -> ReplyOutcome:
         Message.objects.filter(pk__in=ids).update(state=Message.State.SKIPPED, conversation=conversation)
         return ReplyOutcome("skipped")
     texts = [m.text for m in messages if m.text]
+    if replies_paused():  # the plan's answered messages are used up: staff answer from the inbox
+        replies_pause(contact=contact, conversation=conversation, message_ids=ids)
+        return ReplyOutcome("skipped")
     try:
         draft = reply_draft(conversation=conversation, contact=contact, texts=texts)
     except Exception as exc:  # noqa: BLE001 - never lose the messages: they go to the dead-letter queue

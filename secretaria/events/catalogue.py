@@ -16,6 +16,7 @@ __all__ = [
     "DeadLetterReprocessed", "FollowUpScored", "HandoffClosed", "HandoffOpened", "LLMCallMade",
     "MessageReceived", "MessageSent", "OutreachQueued", "PromptInjectionRefused", "ReminderAnswered",
     "ReplySent", "SettingsChanged", "StaffReplied", "LoginFailuresBurst", "RoleChanged",
+    "QuotaThresholdCrossed",
 ]
 
 
@@ -71,6 +72,20 @@ class RoleChanged(DomainEvent):
     new_role: str
     actor: str = ""
     active: bool = True
+
+
+# --- Billing ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class QuotaThresholdCrossed(DomainEvent):
+    """A company used 80 % or 100 % of a plan's monthly quota (billing.metering), once per period and kind."""
+
+    company_id: int
+    kind: str  # "messages", "ai_tokens", "outreach"
+    threshold: int  # 80 or 100
+    used: int
+    limit: int
+    period: str  # "YYYY-MM"
 
 
 # --- Conversations ---------------------------------------------------------------------------

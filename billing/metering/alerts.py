@@ -1,0 +1,111 @@
+"""The 80 % and 100 % alerts: exactly once per company, period, kind and threshold.
+
+The unique QuotaAlert row decides who sends: workers racing across a line all try to insert
+it, PostgreSQL lets one through, the others get an IntegrityError and send nothing. Once the
+row exists a flag in the usage hash (`alerted:<kind>:<threshold>`) spares the next increments
+even that insert; a Redis wipe loses the flag, never the row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import structlog
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from billing.metering import counters
+from billing.metering.models import QuotaAlert, QuotaContact
+from billing.metering.notify import alert_email, alert_whatsapp
+from billing.metering.periods import period_label
+from billing.metering.services import _redis, company_id_of
+from secretaria.events import QuotaThresholdCrossed, publish
+from secretaria.redis_client import get_redis
+
+log = structlog.get_logger(__name__)
+THRESHOLDS = (80, 100)
+# How each kind reads in a sentence: "80 % das 1.000 mensagens respondidas do plano".
+KIND_TEXT = {
+    "messages": "mensagens respondidas",
+    "ai_tokens": "tokens de IA",
+    "outreach": "mensagens ativas (lembretes, follow-ups e campanhas)",
+}
+
+
+def number(value: int) -> str:
+    """1000 -> "1.000" (pt-BR thousands)."""
+    return f"{value:,}".replace(",", ".")
+
+
+def alerts_check(*, schema: str, period: date, values: dict[str, str], deltas: dict[str, int]) -> None:
+    """Raise the alerts the increments just made due (only for kinds they touched)."""
+    for kind in counters.QUOTA_KINDS:
+        limit = counters.limit_of(values, kind)
+        if kind not in deltas or not limit:
+            continue
+        used = counters.used_of(values, kind)
+        for threshold in THRESHOLDS:
+            flag = f"alerted:{kind}:{threshold}"
+            if used * 100 >= limit * threshold and flag not in values:
+                alert_raise(schema=schema, period=period, kind=kind, threshold=threshold, used=used, limit=limit)
+                key = counters.usage_key(schema=schema, period=period)
+                _redis(lambda key=key, flag=flag: get_redis().hset(key, flag, 1))
+
+
+def alert_raise(*, schema: str, period: date, kind: str, threshold: int, used: int, limit: int) -> bool:
+    """Record the alert; True only for the one caller whose row went in (it then sends, on commit)."""
+    company_id = company_id_of(schema)
+    if company_id is None:
+        return False
+    try:
+        with transaction.atomic():
+            alert = QuotaAlert.objects.create(company_id=company_id, period_start=period, kind=kind,
+                                              threshold=threshold, used=used, limit=limit)
+    except IntegrityError:
+        return False  # another worker crossed the same line first: it sends
+    log.info("quota_alert", schema=schema, kind=kind, threshold=threshold, used=used, limit=limit)
+    transaction.on_commit(lambda: alert_send(alert_id=alert.pk))
+    return True
+
+
+def alert_text(alert: QuotaAlert, company_name: str) -> tuple[str, str]:
+    """(subject, body) in pt-BR."""
+    what = KIND_TEXT.get(alert.kind, alert.kind)
+    month = date_format(alert.period_start, "F \\d\\e Y")
+    share = f"{alert.threshold} % das {number(alert.limit)} {what} do plano"
+    if alert.threshold >= 100:
+        subject = f"{company_name}: {share} usados"
+        consequence = {
+            "ai_tokens": "As respostas continuam pelo assistente sem IA até o fim do mês ou até mudar de plano.",
+            "messages": "As respostas automáticas estão pausadas; a equipe segue respondendo pelo painel.",
+        }.get(alert.kind, "Os envios continuam; o excedente pode ser cobrado conforme o plano.")
+    else:
+        subject = f"{company_name}: {share} já usados"
+        consequence = "Considere mudar de plano para não interromper o atendimento."
+    body = (f"Olá! Em {month}, {company_name} já usou {number(alert.used)} de {number(alert.limit)} {what} "
+            f"({share}).\n{consequence}")
+    return subject, body
+
+
+def alert_send(*, alert_id: int) -> None:
+    """E-mail, WhatsApp and the domain event for one alert row; marks it sent."""
+    alert = QuotaAlert.objects.select_related("company").filter(pk=alert_id, sent_at__isnull=True).first()
+    if alert is None:
+        return
+    subject, body = alert_text(alert, alert.company.name)
+    try:
+        alert_email(subject=subject, body=body)
+    except Exception:  # noqa: BLE001 - a mail server down must not lose the WhatsApp nor the event
+        log.exception("quota_alert_email_failed", alert_id=alert_id)
+    phone = QuotaContact.objects.filter(company_id=alert.company_id).values_list("whatsapp", flat=True).first()
+    key = f"quota_alert:{alert.pk}"
+    try:
+        with transaction.atomic():
+            alert_whatsapp(phone=phone or "", text=body, key=key)
+    except Exception:  # noqa: BLE001 - same: the other ways still go
+        log.exception("quota_alert_whatsapp_failed", alert_id=alert_id)
+    publish(QuotaThresholdCrossed(company_id=alert.company_id, kind=alert.kind, threshold=alert.threshold,
+                                  used=alert.used, limit=alert.limit, period=period_label(alert.period_start)))
+    QuotaAlert.objects.filter(pk=alert.pk).update(sent_at=timezone.now())
+

@@ -1,0 +1,106 @@
+"""The quota verdicts the reply pipeline and the LLM call site ask for, without a Redis round trip.
+
+The pipeline already makes one Redis call per reply (the contact's lock and the settings version);
+`quota_read(pipe)` adds the usage hash to it, and `MeteringScope` keeps what it answered for the
+reply. A verdict read at the start of a reply is exact enough: the counters can only have grown by
+what other replies of the same company did in the meantime, so a quota is overshot by at most the
+replies in flight (a few messages, one model answer's tokens) — and nothing is ever refused by it.
+
+Outside a reply (an API call, a task) the verdict reads the hash itself: one call, off the hot path.
+
+Policies: under `block_ai`, AI tokens used up -> the LLM is skipped (the offline engine and the
+templates answer; booking and reminders go on); answered messages used up -> automatic replies
+pause (the messages are stored, staff answer them from the inbox), each waiting contact gets one
+notice a day. Under `allow_overage` nothing stops: the excess is billed per 1,000.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import structlog
+from django.db import connection
+from django.utils import timezone
+
+from billing.metering import counters
+from billing.metering.periods import period_bounds, period_of
+from billing.metering.services import MeteringScope, _redis, _scope, metering_enabled, usage_live
+from billing.metering.sources import fact_total
+from secretaria.redis_client import get_redis
+
+log = structlog.get_logger(__name__)
+VERDICT_SECONDS = 60.0  # how long a confirmed "used up" stands in this process before the rows are asked again
+_verdicts: dict[tuple, tuple[float, bool]] = {}
+
+BLOCK_AI = "block_ai"
+QUOTA_NOTICE = (
+    "Olá! Recebemos a sua mensagem e ela já está com a nossa equipe, que vai responder assim que "
+    "possível. Obrigado pela paciência!"
+)
+
+
+def quota_read(pipe) -> None:
+    """Add the current period's usage hash to the caller's pipeline (its answer goes to `quota_scope`)."""
+    pipe.hgetall(counters.usage_key())
+
+
+def quota_scope(raw_usage) -> MeteringScope:
+    """The reply's scope: verdicts from `raw_usage`, increments sent with the lock's release."""
+    return MeteringScope(raw_usage)
+
+
+def _values() -> dict[str, str]:
+    scope = _scope.get()
+    if scope is not None and scope.schema == connection.schema_name and counters.BUILT in scope.usage:
+        return scope.usage
+    return usage_live()
+
+
+def quota_exhausted(kind: str, values: dict[str, str] | None = None) -> bool:
+    """The plan's `kind` is used up and its policy blocks (never under allow_overage, never unlimited)."""
+    if not metering_enabled():
+        return False
+    values = _values() if values is None else values
+    limit = counters.limit_of(values, kind)
+    if not limit or values.get("policy", BLOCK_AI) != BLOCK_AI:
+        return False
+    return counters.used_of(values, kind) >= limit and _confirmed(kind, limit)
+
+
+def _confirmed(kind: str, limit: int) -> bool:
+    """Check a block against the rows before applying it, once a minute per process.
+
+    The counters can only lag the rows (an event lost with its process), never run ahead of them,
+    unless Redis came back from an old snapshot or rows were removed (tests roll back; an erasure):
+    a quota is never enforced on usage the rows do not show. A counter found ahead is dropped and
+    rebuilt from the rows by the next increment.
+    """
+    schema, period = connection.schema_name, period_of()
+    cache_key = (schema, kind, period)
+    cached_at, verdict = _verdicts.get(cache_key, (0.0, False))
+    if time.monotonic() - cached_at < VERDICT_SECONDS:
+        return verdict
+    used = fact_total(kind, *period_bounds(period))
+    verdict = used is None or used >= limit
+    if not verdict:
+        log.warning("usage_counter_ahead_of_rows", schema=schema, kind=kind, rows=used)
+        _redis(lambda: get_redis().delete(counters.usage_key(schema=schema, period=period)))
+    _verdicts[cache_key] = (time.monotonic(), verdict)
+    return verdict
+
+
+def ai_allowed() -> bool:
+    """May this reply call the company's language model?"""
+    return not quota_exhausted("ai_tokens")
+
+
+def replies_paused() -> bool:
+    """Are automatic replies paused (answered messages used up under block_ai)?"""
+    return quota_exhausted("messages")
+
+
+def quota_notice_key(*, contact_id: int, today: date | None = None) -> str:
+    """The outbox key of the day's notice to a contact: a second one the same day is refused."""
+    today = today or timezone.localdate()
+    return f"quota-notice:{contact_id}:{today.isoformat()}"
