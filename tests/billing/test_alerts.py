@@ -1,4 +1,5 @@
 """Alerts at 80 % and 100 %: exactly once per company, period, kind and threshold, even with workers racing."""
+# ruff: noqa: F811 - the fixtures are shared from test_metering.py (tests/billing has no conftest of ours)
 
 import threading
 

@@ -1,4 +1,5 @@
 """Quotas in real time: nothing lost, the LLM skipped under block_ai, replies paused with one notice a day."""
+# ruff: noqa: F811 - the fixtures are shared from test_metering.py (tests/billing has no conftest of ours)
 
 from django.contrib.auth import get_user_model
 
