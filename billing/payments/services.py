@@ -72,7 +72,7 @@ def payment_event_receive(*, event: ProviderEvent) -> PaymentEvent:
     except Exception as exc:  # noqa: BLE001 - a provider's event must never become a 5xx; it is kept for review
         log.exception("billing.payment_event_failed", provider=event.provider, event_id=event.event_id)
         PaymentEvent.objects.filter(pk=row.pk).update(status=Status.REJECTED, error=f"{type(exc).__name__}: {exc}")
-        row.refresh_from_db()
+    row.refresh_from_db()
     _count(event, row.status)
     return row
 
@@ -153,5 +153,5 @@ def _count(event: ProviderEvent, result: str) -> None:
 
 def billing_event_count(*, provider: str, type: str, result: str) -> None:  # noqa: A002 - the label's name
     # Types are the provider's free text: only the known ones become label values (bounded series).
-    known = type in KNOWN_TYPES.get(provider, ())
+    known = not type or type in KNOWN_TYPES.get(provider, ())  # "": refused before the type was read
     BILLING_EVENTS.labels(provider=provider, type=type if known else "other", result=result).inc()

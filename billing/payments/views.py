@@ -30,6 +30,10 @@ def payment_webhook(request, provider: str) -> JsonResponse:
         return _refused(provider, 401, str(exc), "unauthorized")
     except ValueError as exc:
         return _refused(provider, 400, str(exc), "bad_request")
+    except (TypeError, AttributeError, KeyError, IndexError):
+        # An authenticated payload whose nested fields have unexpected types (a new API version,
+        # a hand-made test event): refused so the provider's dashboard shows it, never a 500.
+        return _refused(provider, 400, "Evento com formato inesperado.", "bad_request")
     row = payment_event_receive(event=event)
     return JsonResponse({"received": True, "status": row.status})
 

@@ -36,6 +36,21 @@ class Recorded:
     body: dict
 
 
+class _TrackedHttpServer(HttpServer):
+    """HttpServer that remembers its open connections, so closing it leaves no task pending."""
+
+    def __init__(self, handler, port: int):
+        super().__init__(handler, port)
+        self.writers: set[asyncio.StreamWriter] = set()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.writers.add(writer)
+        try:
+            await super()._serve(reader, writer)
+        finally:
+            self.writers.discard(writer)
+
+
 class LocalServer:
     """bench.fakes.HttpServer on 127.0.0.1, an ephemeral port, and an event loop in a daemon thread."""
 
@@ -44,13 +59,24 @@ class LocalServer:
         self._ids = itertools.count(1)
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
-        self.http = HttpServer(self._handle, 0)
+        self.http = _TrackedHttpServer(self._handle, 0)
         asyncio.run_coroutine_threadsafe(self.http.start(), self.loop).result(5)
         self.url = f"http://127.0.0.1:{self.http.server.sockets[0].getsockname()[1]}"
 
     def close(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.http.close(), self.loop).result(5)
+        if not self.loop.is_running():
+            return
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)
+
+    async def _shutdown(self) -> None:
+        # Keep-alive connections (our pooled httpx client keeps them) are closed from our side: each
+        # connection's task then reads EOF and ends cleanly, before the loop stops.
+        await self.http.close()
+        for writer in list(self.http.writers):
+            writer.close()
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        await asyncio.wait(others, timeout=2) if others else None
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}_{next(self._ids):06d}{secrets.token_hex(4)}"
