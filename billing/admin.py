@@ -42,8 +42,8 @@ class PlanForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["price"].initial = Decimal(self.instance.price_cents) / 100
-        self.fields["overage_price"].initial = Decimal(self.instance.overage_price_cents_per_1000) / 100
+        self.fields["price"].initial = _cents_to_reais(self.instance.price_cents)
+        self.fields["overage_price"].initial = _cents_to_reais(self.instance.overage_price_cents_per_1000)
         for name, field in self.fields.items():
             message = _model_message(name, "min_value")
             if message:  # the model's "não pode ser negativo (use 0 para ilimitado)", not the generic one
@@ -191,6 +191,10 @@ class SubscriptionChangeAdmin(ReadOnlyAdmin):
     list_filter = ["cause", "to_status", "provider"]
     list_select_related = ["subscription__company", "from_plan", "to_plan"]
     search_fields = ["subscription__company__name", "subscription__company__slug", "actor", "reference"]
+
+
+def _cents_to_reais(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
 def _model_message(name: str, code: str) -> str | None:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from billing.metering.periods import period_bounds, period_of
 from billing.models import Plan, Subscription, SubscriptionChange
 from secretaria.settings_cache import cached
 
@@ -112,17 +113,15 @@ def subscription_grace_ends_at(subscription: Subscription) -> datetime | None:
 
 
 def subscription_period(company_id: int, *, now: datetime | None = None) -> tuple[datetime, datetime] | None:
-    """The billing period containing `now`: the stored one, or, when it ended and the beat has not yet
-    rolled it (subscriptions no provider manages), the whole periods after it. Metering counts by it."""
+    """The billing period containing `now`: the stored one, or, once it ended and nothing renewed it
+    yet (the beat rolls periods daily), the calendar month containing `now`."""
     state = subscription_state(company_id)
     if state is None or state.current_period_start is None or state.current_period_end is None:
         return None
     now = now or timezone.now()
-    start, end = state.current_period_start, state.current_period_end
-    length = end - start if end > start else timedelta(days=30)
-    while end <= now:
-        start, end = end, end + length
-    return start, end
+    if state.current_period_start <= now < state.current_period_end:
+        return state.current_period_start, state.current_period_end
+    return period_bounds(period_of(now))
 
 
 # --- internals -------------------------------------------------------------------------------------

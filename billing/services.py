@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from billing.metering.periods import period_bounds, period_of
+from billing.metering.services import quota_limits_refresh
 from billing.models import Plan, Subscription, SubscriptionChange
 from billing.selectors import plan_get_active, subscription_next_step
 from secretaria.events import SettingsChanged, publish
@@ -28,7 +30,6 @@ from tenants.models import PUBLIC_SCHEMA
 
 log = structlog.get_logger(__name__)
 
-BILLING_PERIOD = timedelta(days=30)
 Status = Subscription.Status
 Cause = SubscriptionChange.Cause
 
@@ -48,12 +49,13 @@ class _Change:
 
 
 def subscription_start(*, company, plan: Plan) -> Subscription:
-    """Subscribe a new company to `plan`: in trial for the plan's trial days, else active for one period."""
+    """Subscribe a new company to `plan`: in trial for the plan's trial days, else active."""
     now = timezone.now()
     trial_end = now + timedelta(days=plan.trial_days) if plan.trial_days else None
+    start, end = _month_of(now)
     subscription = Subscription.objects.create(
         company=company, plan=plan, status=Status.TRIALING if trial_end else Status.ACTIVE,
-        trial_ends_at=trial_end, current_period_start=now, current_period_end=trial_end or now + BILLING_PERIOD,
+        trial_ends_at=trial_end, current_period_start=start, current_period_end=end,
     )
     SubscriptionChange.objects.create(
         subscription=subscription, from_status="", to_status=subscription.status, to_plan=plan,
@@ -193,8 +195,8 @@ def _status_fields(subscription: Subscription, status: str, occurred_at: datetim
         subscription.canceled_at = occurred_at
         fields.append("canceled_at")
     if status == Status.ACTIVE and previous != Status.PAST_DUE:
-        # From a trial, a suspension or a cancellation: the paid period starts now.
-        subscription.current_period_start, subscription.current_period_end = occurred_at, occurred_at + BILLING_PERIOD
+        # From a trial, a suspension or a cancellation: served again from the period containing now.
+        subscription.current_period_start, subscription.current_period_end = _month_of(occurred_at)
         subscription.canceled_at = None
         fields += ["current_period_start", "current_period_end", "canceled_at"]
     return fields
@@ -207,6 +209,8 @@ def _record(subscription: Subscription, change: _Change, before_status: str, bef
         provider=change.provider, reference=change.reference[:255], note=change.note, occurred_at=occurred_at,
     )
     company = subscription.company
+    if subscription.plan_id != before_plan.pk:
+        quota_limits_refresh(company=company)  # the live counters take the new limits at once; usage stays
     if not company.is_internal:
         with schema_context(company.schema_name):
             publish(SettingsChanged(
@@ -227,17 +231,20 @@ def _period_lapsed(subscription: Subscription, now: datetime) -> bool:
 
 
 def _period_roll(subscription: Subscription, now: datetime) -> Subscription:
-    """Start the period containing `now`, in whole periods from the last one (a missed day changes nothing)."""
+    """Start the period containing `now` (a missed day changes nothing)."""
     with schema_context(PUBLIC_SCHEMA), transaction.atomic():
         locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
         if not _period_lapsed(locked, now):
             return locked
-        start = locked.current_period_end
-        while start + BILLING_PERIOD <= now:
-            start += BILLING_PERIOD
-        locked.current_period_start, locked.current_period_end = start, start + BILLING_PERIOD
+        locked.current_period_start, locked.current_period_end = _month_of(now)
         locked.save(update_fields=["current_period_start", "current_period_end"])
     return locked
+
+
+def _month_of(moment: datetime) -> tuple[datetime, datetime]:
+    """Without a provider, periods are the calendar months metering counts by (billing/metering/periods.py);
+    a provider's own period dates replace them when its events arrive."""
+    return period_bounds(period_of(moment))
 
 
 def _actor(actor) -> str:
