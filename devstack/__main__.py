@@ -9,7 +9,7 @@ USAGE = ("usage: python -m devstack {run|test [pytest args]|fuzz [pytest args]|e
 FUZZ_EXAMPLES = "100"
 FUZZ_TESTS = "tests/security/test_schemathesis.py"
 # `make eval`: the evaluation corpus against the demo clinic; the test prints the figures (-s).
-EVAL_TESTS = "tests/conversations/test_evaluation.py"
+EVAL_TESTS = "tests/conversations"  # test_evaluation.py and test_evaluation_llm.py: their "floors" tests
 
 
 def main(argv: list[str]) -> int:
