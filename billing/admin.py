@@ -13,13 +13,15 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Case, FloatField, Value, When
+from django_tenants.utils import schema_context
 
-from billing.metering.selectors import usage_ratio
+from billing.metering.selectors import usage_for_period
 from billing.models import NO_NEGATIVE_PRICE, Plan, Subscription, SubscriptionChange
 from billing.selectors import subscription_effective_status
 from billing.services import plan_change, subscription_reactivate, subscription_suspend
 from secretaria.admin_sites import ReadOnlyAdmin, public_admin
 from secretaria.ptbr import brl
+from tenants.selectors import schemas_existing
 
 USAGE_COLUMNS = {"messages": "usage_messages", "ai_tokens": "usage_ai_tokens", "outreach": "usage_outreach"}
 
@@ -127,8 +129,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
             return queryset
         # Usage lives in metering (Redis, rolled up to PostgreSQL): fold each company's figures into
         # the query as constants, so the columns sort and paginate like any other.
-        ratios = {cid: {kind: usage_ratio(cid, kind) for kind in USAGE_COLUMNS}
-                  for cid in queryset.values_list("company_id", flat=True)}
+        ratios = _usage_ratios(queryset.values_list("company_id", "company__schema_name"))
         return queryset.annotate(**{
             column: Case(*[When(company_id=cid, then=Value(r.get(kind, 0.0))) for cid, r in ratios.items()],
                          default=Value(0.0), output_field=FloatField())
@@ -191,6 +192,20 @@ class SubscriptionChangeAdmin(ReadOnlyAdmin):
     list_filter = ["cause", "to_status", "provider"]
     list_select_related = ["subscription__company", "from_plan", "to_plan"]
     search_fields = ["subscription__company__name", "subscription__company__slug", "actor", "reference"]
+
+
+def _usage_ratios(companies) -> dict[int, dict[str, float]]:
+    """kind -> share of the limit used this period, per company id. Metering reads (and, after a Redis
+    wipe, rebuilds) each company's counters from its own schema's rows, so each is read inside it."""
+    existing = schemas_existing()
+    ratios = {}
+    for company_id, schema in companies:
+        if schema not in existing:  # mid-provisioning
+            continue
+        with schema_context(schema):
+            figures = usage_for_period(company_id)
+        ratios[company_id] = {kind: figure.ratio for kind, figure in figures.items()}
+    return ratios
 
 
 def _cents_to_reais(cents: int) -> Decimal:
