@@ -16,13 +16,7 @@ from conversations.assistant.catalogue import services_named
 from conversations.assistant.engine import hours, knowledge, tone
 from conversations.assistant.engine.context import Draft, EngineContext
 from conversations.assistant.engine.data import intents_ptbr as cues
-from conversations.assistant.engine.intents import (
-    Intent,
-    detect_intent,
-    detect_intents,
-    is_out_of_scope,
-    primary_intent,
-)
+from conversations.assistant.engine.intents import Intent, detect_intent, detect_intents, primary_intent
 from conversations.assistant.engine.intents import is_greeting as _is_greeting
 from conversations.assistant.engine.normalize import normalize
 from conversations.assistant.engine.safety import SAFE_REFUSAL, detect_injection
@@ -323,7 +317,7 @@ def _policy(turn: _Turn) -> str:
 def _information(turn: _Turn) -> Draft | None:
     """Answers from the knowledge base (or the business hours) to every question in the burst."""
     asked = [t for t, i in zip(turn.texts, turn.intents, strict=True)
-             if (i in (Intent.QUESTION, Intent.OTHER) or "?" in t) and not is_out_of_scope(t)]
+             if i in (Intent.QUESTION, Intent.OTHER) or "?" in t]
     found = [a for t in asked for part in _sentences(t) for a in _answers_for(turn, part)]
     if not found and len(asked) > 1:
         found = _answers_for(turn, " ".join(asked))
