@@ -253,6 +253,10 @@ def run() -> int:
     with data_services("run") as base_env:
         creds = local_credentials()
         env = django_env({**base_env, **creds})
+        # Outgoing e-mail (quota alerts...) lands as files under .data/mail/ unless EMAIL_URL says otherwise.
+        if not env.get("EMAIL_URL"):
+            env["EMAIL_URL"] = f"filemail:///{DATA / 'mail'}"
+            say(f"e-mail is written to files in {DATA / 'mail'}/ (set EMAIL_URL to send it)")
         _fresh_multiproc_dir(env, "prometheus")
         ensure_database(env["DATABASE_URL"])
         say("migrating the public and tenant schemas")
