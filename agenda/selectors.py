@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from agenda.models import Appointment, Service
+from agenda.models import Appointment, Professional, Service
 from conversations.assistant.catalogue import CatalogueItem, services_named
 from secretaria.ptbr import fold
 
@@ -19,9 +19,12 @@ def services_active() -> list[Service]:
 
 def service_catalogue() -> list[CatalogueItem]:
     """The active services as the assistant quotes them (registered in AgendaConfig.ready())."""
+    services = Service.objects.filter(is_active=True).order_by("name").prefetch_related(
+        Prefetch("professionals", queryset=Professional.objects.filter(is_active=True).order_by("name")))
     return [CatalogueItem(id=s.pk, name=s.name, description=s.description, keywords=s.keywords,
-                          price_cents=s.price_cents, duration_minutes=s.duration_minutes)
-            for s in services_active()]
+                          price_cents=s.price_cents, duration_minutes=s.duration_minutes,
+                          professionals=tuple(p.name for p in s.professionals.all()))
+            for s in services]
 
 
 def service_match(*, text: str) -> Service | None:

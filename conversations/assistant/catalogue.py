@@ -38,6 +38,7 @@ class CatalogueItem:
     keywords: str = ""  # comma-separated: how customers call it
     price_cents: int | None = None
     duration_minutes: int | None = None
+    professionals: tuple[str, ...] = ()  # who does it, for "quem faz a limpeza?"
 
 
 CatalogueLoader = Callable[[], list[CatalogueItem]]

@@ -222,6 +222,8 @@ def answer(business_hours: dict, text: str, now: datetime, tz: str = DEFAULT_TZ,
     day = _asked_day(norm, local.date())
     yes_no = not _OPEN_QUESTION.search(norm)
     closed = closed_days or {}
+    if named := _named_closed_days(norm, closed, local.date()):
+        return _named_closed_answer(business_hours, named, closed, now, tz)
     if _HOLIDAY.search(norm):
         if closed_days is None:
             return _holiday_answer(business_hours, holidays)
@@ -259,6 +261,31 @@ def _closed_day_answer(business_hours: dict, day: _Day, closed: dict, now: datet
     """'Não, na segunda (16/02, Carnaval) não abrimos. Abrimos de novo na quarta-feira às 8h.'"""
     reply = f"Não, {day.label} ({day.date:%d/%m}, {closed[day.date]}) não abrimos."
     after = datetime.combine(day.date + timedelta(days=1), time(0), tzinfo=local_time(now, tz).tzinfo)
+    if (opening := next_opening(business_hours, after, tz, closed_days=closed)) is not None:
+        reply += f" Abrimos de novo {when(opening, now, tz)}."
+    return reply
+
+
+def _named_closed_days(norm: str, closed: dict, today: date) -> list[tuple[date, str]]:
+    """The next run of closed days the customer names ("abrem no carnaval?", "e no natal?"): same reason, in a row."""
+    run: list[tuple[date, str]] = []
+    for day, reason in sorted(closed.items()):
+        if day < today or len(fold(reason)) < 4 or not re.search(rf"\b{re.escape(fold(reason))}\b", norm):
+            continue
+        if run and (reason != run[-1][1] or (day - run[-1][0]).days > 1):
+            break
+        run.append((day, reason))
+    return run
+
+
+def _named_closed_answer(business_hours: dict, run: list[tuple[date, str]], closed: dict, now: datetime,
+                         tz: str) -> str:
+    """'Não, não abrimos em 08/02 e 09/02 (Carnaval). Abrimos de novo na quarta-feira às 8h.'"""
+    first, reason = run[0]
+    when_ = f"{'no' if first.weekday() >= 5 else 'na'} {day_words(first)}" if len(run) == 1 \
+        else "em " + join_words([f"{day:%d/%m}" for day, _reason in run])
+    reply = f"Não, não abrimos {when_} ({reason})."
+    after = datetime.combine(run[-1][0] + timedelta(days=1), time(0), tzinfo=local_time(now, tz).tzinfo)
     if (opening := next_opening(business_hours, after, tz, closed_days=closed)) is not None:
         reply += f" Abrimos de novo {when(opening, now, tz)}."
     return reply

@@ -23,7 +23,9 @@ def _any(phrases) -> re.Pattern:
 _GREETING = re.compile(r"^(?:(?:" + "|".join(cues.GREETING_OPENING) + r")\b[\s,!.?]*)+")
 _SMALL_TALK = re.compile(r"^(?:(?:" + "|".join(cues.SMALL_TALK) + r")[\s,!?.]*)+")
 _NAME_WORD = re.compile(r"^\w+[,!.]?\s*")
+_GREETING_TAIL = re.compile(cues.GREETING_TAIL)
 _INFO_GUARD = _any(cues.INFO_QUESTION)
+_OUT_OF_SCOPE = _any(cues.OUT_OF_SCOPE)
 
 # Question words: what is left when nothing more specific matched.
 _CATCH_ALL = re.compile(
@@ -33,17 +35,20 @@ _CATCH_ALL = re.compile(
 
 # Checked in order: the first that matches wins (the order and why: engine/data/intents_ptbr.py).
 PATTERNS: list[tuple[Intent, re.Pattern]] = [
-    (Intent.LGPD_REQUEST, re.compile(_any(cues.LGPD).pattern + "|" + cues.LGPD_ALONE)),
     (Intent.HUMAN_REQUEST, _any(cues.HUMAN)),
+    (Intent.LGPD_REQUEST, re.compile(_any(cues.LGPD).pattern + "|" + cues.LGPD_ALONE)),
     (Intent.COMPLAINT, _any(cues.COMPLAINT)),
     (Intent.QUESTION, _INFO_GUARD),
-    (Intent.OTHER, _any(cues.OUT_OF_SCOPE)),
+    (Intent.OTHER, _OUT_OF_SCOPE),
     (Intent.WAITLIST, _any(cues.WAITLIST)),
     (Intent.APPOINTMENT_RESCHEDULE, _any(cues.RESCHEDULE)),
     (Intent.APPOINTMENT_CANCEL, _any(cues.CANCEL)),
+    (Intent.APPOINTMENT_RESCHEDULE, _any(cues.RESCHEDULE_WEAK)),
+    (Intent.APPOINTMENT_CANCEL, _any(cues.CANCEL_CANT_GO)),
     (Intent.APPOINTMENT_CONFIRM, _any(cues.CONFIRM)),
     (Intent.APPOINTMENT_REQUEST, _any(cues.REQUEST)),
     (Intent.FEEDBACK, re.compile(_any(cues.FEEDBACK).pattern + "|" + cues.FEEDBACK_SCORE)),
+    (Intent.QUESTION, _any(cues.PRICE_ASK)),
     (Intent.THANKS, _any(cues.THANKS)),
     (Intent.GOODBYE, _any(cues.GOODBYE)),
     (Intent.QUESTION, _CATCH_ALL),
@@ -60,6 +65,11 @@ PRIORITY: list[Intent] = [
 _LGPD_KINDS = [("erasure", _any(cues.LGPD_ERASURE)),
                ("opt_out", re.compile(_any(cues.LGPD_OPT_OUT).pattern + "|" + cues.LGPD_STOP)),
                ("access", _any(cues.LGPD_ACCESS))]
+
+
+def is_out_of_scope(text: str) -> bool:
+    """Not ours to answer from the company's facts: a job seeker, a spam chain, someone's CPF."""
+    return bool(_OUT_OF_SCOPE.search(normalize(text)))
 
 
 def lgpd_kind(text: str) -> str | None:
@@ -82,6 +92,8 @@ def split_greeting(norm: str) -> tuple[bool, str]:
         talk = _SMALL_TALK.match(rest[name.end():])
         if talk and talk.end():
             rest = rest[name.end() + talk.end():]
+    if greeted and _GREETING_TAIL.match(rest):
+        rest = ""
     return greeted, rest if re.search(r"\w|\?", rest) else ""
 
 

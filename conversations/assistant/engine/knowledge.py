@@ -29,24 +29,28 @@ _TITLE_WEIGHT, _ANSWER_WEIGHT = 1.0, 0.6
 CONCEPTS: dict[str, re.Pattern] = {
     "price": re.compile(r"\b(precos?|valor(es)?|quanto (que )?(voces |voce |a senhora |o senhor )?(custa|custam|e|fica|ficam|sai|saem|cobra\w*|ta|eu pago"
                         r"|pago|vou pagar|seria)|(ta|fica|sai|custa|cobram|cobra|e) quanto|custa\w*"
-                        r"|custos?|tabela|orcamento|investimento)\b"),
+                        r"|custos?|tabela|orcamento|investimento|promoc\w*|desconto|quanto(?: \w+){1,3} (custa|custam|cobra\w*|fica|sai|seria)"
+                        r")\b"),
     "address": re.compile(r"\b(endereco|onde (fica|ficam|voces ficam|e|esta|estao|voces estao|voces atendem)"
                           r"|localiza\w*|como (eu )?(chego|chegar|faco pra chegar)|fica onde|ponto de referencia"
                           r"|referencia|mapa|perto de (onde|que|qual)|e perto|fica perto|(qual|que) (o )?bairro"
                           r"|(qual|que) (a )?rua|cade voces|(voces )?ficam onde|(onde|em que lugar) (que )?(voces )?ficam"
-                          r"|(qual|que) (o )?(numero|andar) (da sala|do predio)|(qual|que) sala)\b"),
+                          r"|(qual|que) (o )?(numero|andar) (da sala|do predio)|(qual|que) sala|ficam (na|no|em)"
+                          r"|cade (a clinica|o consultorio|o lugar|a sala|o predio|o salao|a loja)|(estou|to) perdid[oa])\b"),
     "hours": re.compile(r"\b(horarios? de (funcionamento|atendimento)|horarios?|funcionamento"
                         r"|funcionam? (hoje|amanha|sabado|domingo|feriado|ate|de|no|na|aos)|abre|abrem|abertos?"
                         r"|abertas?|fecha|fecham|fechados?|fechadas?|que horas|ate que horas|expediente|almoco|feriados?"
                         r"|(estao|tao) (atendendo|funcionando|trabalhando)|(que|quais) dias|dias (de|que) atend\w*"
                         r"|(atendem|funcionam|trabalham|abrem) (aos|nos|no|na|de|em|hoje|amanha|sabado|domingo|segunda"
                         r"|terca|quarta|quinta|sexta)|(segunda|terca|quarta|quinta|sexta|sabado|domingo)s?"
-                        r"( (a|de) (manha|tarde|noite))? (voces )?(atendem|funcionam|trabalham|abrem))\b"),
+                        r"( (a|de) (manha|tarde|noite))? (voces )?(atendem|funcionam|trabalham|abrem)"
+                        r"|(ir|passar|chegar|ser atendid[oa]) (depois|antes|ate) (das|de|as) \d+)\b"),
     "payment": re.compile(r"\b(pagamentos?|pagar|pago (com|via|a vista|(no|na|em|por) (cartao|pix|debito|credito|dinheiro|especie|boleto|maquininha))|cartao|cartoes|pix|parcel\w*|dinheiro|credito|debito"
                           r"|boleto|dividir|divide|(em )?quantas vezes)\b"),
     "parking": re.compile(r"\b(estaciona\w*|vagas? (para|pra|de) (carro|moto)|valet|manobrista"
-                          r"|onde (eu )?(deixo|paro|estaciono) (o |meu )?carro|(tem )?onde parar( o carro)?)\b"),
-    "insurance": re.compile(r"\b(convenios?|planos? de saude|unimed|amil|bradesco saude|sulamerica|hapvida"
+                          r"|onde (eu )?(deixo|paro|estaciono) (o |meu )?carro|(tem )?onde parar( o carro)?"
+                          r"|(tem )?onde (deixar|parar|estacionar))\b"),
+    "insurance": re.compile(r"\b(convenios?|planos? de saude|unimed|amil|bradesco saude|sul ?america|hapvida"
                             r"|reembolso)\b"),
     "duration": re.compile(r"\b(quanto tempo|duracao|dura|demora)\b"),
     # "o que voces fazem ai?": the list of services. No item implies it (one service is not the list);
@@ -54,7 +58,15 @@ CONCEPTS: dict[str, re.Pattern] = {
     "services": re.compile(r"\b(o que (voces )?(fazem|faz|oferecem|atendem|tem ai)|trabalham com o que"
                            r"|(voces )?(fazem|oferecem) o que"
                            r"|(quais|que) (sao )?(os )?(servicos|procedimentos|tratamentos)( que)?"
-                           r"|lista de (servicos|procedimentos|tratamentos)|(seus|os) servicos)\b"),
+                           r"|lista de (servicos|procedimentos|tratamentos)|(seus|os) (servicos|procedimentos|tratamentos))\b"),
+    # "quem faz a limpeza?", "é com médica ou esteticista?": the professionals of a service.
+    "who": re.compile(r"\b(quem (faz|atende|aplica|realiza|vai me atender)|feit[oa] por quem|(com|por) quem"
+                      r"|qual (a |o )?(profissional|doutora|doutor|medic[oa])|(medic[oa]|doutora|doutor) ou esteticista"
+                      r"|(e|sera) (com )?(medic[oa]|doutora|doutor|esteticista))\b"),
+    # "o que vocês têm pra mancha de sol?": the service for a need, named in the customer's words.
+    "recommend": re.compile(r"\b((o que|qual|quais|que) (voces )?(tem|indicam|indica|recomendam|sugerem|fazem"
+                            r"|oferecem) (pra|para)|(serve|bom|boa|indicad[oa]|resolve|funciona) (pra|para)"
+                            r"|(tratamento|procedimento|algo|alguma coisa) (pra|para|contra))\b"),
 }
 # Concepts that need a named item (a price of what?); the others are one fact of the company.
 _ITEM_CONCEPTS = {"price", "duration"}
@@ -128,7 +140,8 @@ _FILLER_STEMS = frozenset(stem(w) for w in FILLER_WORDS)
 
 
 def without_fillers(query_tokens: frozenset[str], known: set[str] | dict) -> frozenset[str]:
-    return frozenset(t for t in query_tokens if t in known or t not in _FILLER_STEMS)
+    """The query's words, less the fillers and numbers ("uns 20 min") that no item uses."""
+    return frozenset(t for t in query_tokens if t in known or (t not in _FILLER_STEMS and not t.isdigit()))
 
 
 def concepts_in(text: str) -> set[str]:

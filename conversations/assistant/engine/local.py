@@ -16,7 +16,13 @@ from conversations.assistant.catalogue import services_named
 from conversations.assistant.engine import hours, knowledge, tone
 from conversations.assistant.engine.context import Draft, EngineContext
 from conversations.assistant.engine.data import intents_ptbr as cues
-from conversations.assistant.engine.intents import Intent, detect_intent, detect_intents, primary_intent
+from conversations.assistant.engine.intents import (
+    Intent,
+    detect_intent,
+    detect_intents,
+    is_out_of_scope,
+    primary_intent,
+)
 from conversations.assistant.engine.intents import is_greeting as _is_greeting
 from conversations.assistant.engine.normalize import normalize
 from conversations.assistant.engine.safety import SAFE_REFUSAL, detect_injection
@@ -317,7 +323,7 @@ def _policy(turn: _Turn) -> str:
 def _information(turn: _Turn) -> Draft | None:
     """Answers from the knowledge base (or the business hours) to every question in the burst."""
     asked = [t for t, i in zip(turn.texts, turn.intents, strict=True)
-             if i in (Intent.QUESTION, Intent.OTHER) or "?" in t]
+             if (i in (Intent.QUESTION, Intent.OTHER) or "?" in t) and not is_out_of_scope(t)]
     found = [a for t in asked for part in _sentences(t) for a in _answers_for(turn, part)]
     if not found and len(asked) > 1:
         found = _answers_for(turn, " ".join(asked))
@@ -374,6 +380,10 @@ def _answer_for(turn: _Turn, text: str) -> tuple[str, float, object] | None:
     query = knowledge.parse_query(text)
     if "price" in query.concepts and len(services_named(turn.services, text)) > 1:
         return _answer_on(turn, text, "price")
+    if "recommend" in query.concepts and (answer := _recommendation(turn, text)):
+        return answer
+    if "who" in query.concepts and (answer := _who_answer(turn, text)):
+        return answer
     match = knowledge.search(turn.facts, text)
     business_hours = getattr(turn.profile, "business_hours", None) or {}
     if "hours" in query.concepts and business_hours and (not match or knowledge.kind_of(match.item) == "hours"):
@@ -398,7 +408,31 @@ def _answer_for(turn: _Turn, text: str) -> tuple[str, float, object] | None:
         return f"Estes são os nossos valores:\n{prices}", 0.7, None
     if query.concepts == {"services"} and turn.services:
         return _service_list(turn), 0.8, None
+    if _OFFER_ASKED.search(normalize(text)) and turn.services:
+        # "vocês fazem depilação a laser?" and it is not ours: say so, and what we do.
+        return f"Esse serviço não está na nossa lista. {_service_list(turn)}", 0.6, None
     return None
+
+
+_OFFER_ASKED = re.compile(r"\b(voces )?(fazem|faz|oferecem|realizam|aplicam|trabalham com|tem servico de) \w+")
+
+
+def _recommendation(turn: _Turn, text: str) -> tuple[str, float, object] | None:
+    """"o que vocês têm pra mancha de sol?": the service whose words match the need, other words aside."""
+    match = knowledge.search(turn.services, text, ignore_unknown=True)
+    if not match or match.score < 0.5:
+        return None
+    return f"Para isso, indicamos: {knowledge.format_service(match.item)}", match.score, match.item
+
+
+def _who_answer(turn: _Turn, text: str) -> tuple[str, float, object] | None:
+    """"quem faz a limpeza?": the service's professionals; with no service named, the whole team."""
+    match = knowledge.search(turn.services, text, ignore_unknown=True)
+    if match and match.score >= 0.5 and match.item.professionals:
+        service = match.item
+        return f"{service.name}: com {hours.join_words(list(service.professionals))}.", match.score, service
+    team = list(dict.fromkeys(name for s in turn.services for name in s.professionals))
+    return (f"Nossa equipe: {hours.join_words(team)}.", 0.7, None) if team and not match else None
 
 
 def _answer_on(turn: _Turn, text: str, concept: str) -> tuple[str, float, object] | None:

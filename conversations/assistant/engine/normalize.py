@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 from conversations.assistant.engine.data.whatsapp_ptbr import (
     ABBREVIATIONS,
     DOUBLE_LETTERS,
+    DOUBLE_VOWEL_WORDS,
     EMOJIS,
     MISSPELLINGS,
     NUMBERS,
@@ -43,6 +44,7 @@ FUZZY_MIN_LENGTH = 5
 _WORDS = {**NUMBERS, **MISSPELLINGS, **ABBREVIATIONS}
 _EMOJI = re.compile("|".join(re.escape(e) for e in sorted(EMOJIS, key=len, reverse=True)))
 _STRETCH = re.compile(r"([a-z])\1{2,}")
+_FINAL_DOUBLE = re.compile(r"\b[a-z]*([aeiou])\1\b")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
@@ -56,8 +58,10 @@ def normalize(text: str, vocabulary: Collection[str] = ()) -> str:
 
 
 def _collapse(norm: str) -> str:
-    """'olaaa' -> 'ola', 'bommm diaaa' -> 'bom dia', 'carrrro' -> 'carro' (three or more of a letter)."""
-    return _STRETCH.sub(lambda m: m.group(1) * (2 if m.group(1) in DOUBLE_LETTERS else 1), norm)
+    """'olaaa' -> 'ola', 'bommm diaaa' -> 'bom dia', 'carrrro' -> 'carro' (three or more of a letter);
+    a doubled last vowel too ('boa noitee', 'falouu', 'oiee'), but for the few words spelled so ('voo')."""
+    norm = _STRETCH.sub(lambda m: m.group(1) * (2 if m.group(1) in DOUBLE_LETTERS else 1), norm)
+    return _FINAL_DOUBLE.sub(lambda m: m.group() if m.group() in DOUBLE_VOWEL_WORDS else m.group()[:-1], norm)
 
 
 def _word(word: str, extra: frozenset[str]) -> str:
@@ -67,21 +71,31 @@ def _word(word: str, extra: frozenset[str]) -> str:
         return word
     if len(word) < FUZZY_MIN_LENGTH or word.isdigit():
         return word
-    return _closest_known(word) or closest(word, extra, COMPANY_CUTOFF) or word
+    # The nearer of the engine's word and the company's wins, the company's on a tie: "mancha" is the
+    # clinic's "manchas" (92), not the engine's "manha" (91).
+    known, company = _closest_known(word), _scored(word, extra, COMPANY_CUTOFF)
+    if company and (known is None or company[1] >= known[1]):
+        return company[0]
+    return known[0] if known else word
 
 
 def closest(word: str, vocabulary: Collection[str], cutoff: float = FUZZY_CUTOFF) -> str | None:
     """The word of `vocabulary` nearest to `word`, if its rapidfuzz ratio reaches `cutoff`."""
-    if not vocabulary:
-        return None
-    found = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+    found = _scored(word, vocabulary, cutoff)
     return found[0] if found else None
 
 
+def _scored(word: str, vocabulary: Collection[str], cutoff: float) -> tuple[str, float] | None:
+    if not vocabulary:
+        return None
+    found = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return (found[0], found[1]) if found else None
+
+
 @lru_cache(maxsize=4096)
-def _closest_known(word: str) -> str | None:
+def _closest_known(word: str) -> tuple[str, float] | None:
     # Customers repeat the same words all day: remember the answers for the engine's fixed vocabulary.
-    return closest(word, VOCABULARY)
+    return _scored(word, VOCABULARY, FUZZY_CUTOFF)
 
 
 def similarity(a: str, b: str) -> float:

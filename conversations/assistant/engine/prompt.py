@@ -81,7 +81,9 @@ def facts(ctx: EngineContext) -> str:
 
 def _fact(item) -> str:
     text, title = knowledge.format_item(item), knowledge.title_of(item)
-    return text if text.startswith(title) else f"{title}: {text}"
+    line = text if text.startswith(title) else f"{title}: {text}"
+    who = getattr(item, "professionals", ())
+    return f"{line} Profissionais: {', '.join(who)}." if who else line
 
 
 def _now_line(ctx: EngineContext, business_hours: dict) -> str:

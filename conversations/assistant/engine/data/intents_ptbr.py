@@ -9,7 +9,8 @@ a phrase to a row, not an `if` in the engine. tests/conversations/test_intents.p
 both ways, and the evaluation corpus measures the whole (`make eval`).
 """
 
-_DAY = r"(segunda|terca|quarta|quinta|sexta|sabado|domingo|amanha|hoje|semana|mes|tarde|manha|noite|dia \d+|\d+)"
+_DAY = (r"(segunda|terca|quarta|quinta|sexta|sabado|domingo|amanha|hoje|semana|mes|tarde|manha|noite|dia \d+|\d+"
+        r"|mais tarde|mais cedo|depois|fim|final|inicio|comeco|outra|outro)")
 _BOOKING_NOUN = r"(horario|consulta|sessao|agendamento|avaliacao|procedimento|atendimento|limpeza|retorno|vaga)"
 _PERSON = (r"(alguem|uma pessoa|pessoa|pessoas|gente|um humano|humano|humana|ser humano|um ser humano|atendente"
            r"|um atendente|uma atendente|a equipe|equipe|o pessoal|pessoal|o responsavel|a responsavel|gerente"
@@ -53,7 +54,7 @@ HUMAN = (
     r"(alguem|pessoa|gente)( ai)? de verdade", r"(me )?(liga|ligue|ligar)( pra mim| para mim)?$",
     r"me liga", r"me ligue", r"(pode|podem|poderia|podia) me ligar",
     r"alguem (pode |podia |poderia |consegue )?me (liga|ligar|ligue|retornar|retorna|responder|atender)",
-    rf"(falar|conversar|papo) com {_PERSON}",
+    rf"(falar|conversar|papo) com {_PERSON}", r"(mensage\w*|resposta\w*) automatica\w*",
     rf"(chama|chame|chamar|passa|passe|transfere|transfira|encaminha|encaminhe|me passa|me passe|me transfere)"
     rf" (pra |para |pro |para o |para a )?{_PERSON}",
     rf"(preciso|quero|queria|gostaria)( de)? (falar com )?(alguem|uma pessoa|um humano|um atendente|uma atendente"
@@ -70,7 +71,8 @@ COMPLAINT = (
     r"(foi|foram|e|sao|muito|super|mega) (grosseir[oa]s?|grossas?|grossos?|mal educad[oa]s?|estupid[oa]s?)",
     r"grosseria", r"(me )?(atenderam|atendeu|trataram|tratou) mal", r"mal (atendid[oa]|tratad[oa])",
     r"ninguem (me )?(responde|atende|retorna|respondeu|atendeu|retornou)",
-    r"sem (me )?avisar", r"por que (voces )?(nao|nunca) (me )?(respondem|responde|atendem|atende|retornam|retorna)", r"(desmarcaram|cancelaram|remarcaram|mudaram) (meu|minha|o meu|a minha)",
+    r"sem (me )?avisar", r"por que (voces )?(nao|nunca) (me )?(respondem|responde|atendem|atende|retornam|retorna)",
+    rf"(desmarcaram|cancelaram|remarcaram|mudaram|trocaram) (o |a )?(meu|minha) {_BOOKING_NOUN}",
     r"(cobraram|cobrado|cobrada|cobrou) (2|duas|tres|3) vezes", r"cobra(ram|nca) (errad[oa]|a mais|indevid[oa])",
     r"cobranca (duplicada|indevida|errada)", r"(estou|to|fiquei|estou muito|to muito) (brav[oa]|irritad[oa]|revoltad[oa]"
     r"|indignad[oa]|chatead[oa]|furios[oa]|puto|puta)",
@@ -91,6 +93,8 @@ INFO_QUESTION = (
 OUT_OF_SCOPE = (
     r"vagas? de (emprego|trabalho|estagio)", r"emprego", r"curriculo", r"estagio", r"trabalhar (ai|com voces)",
     r"\bcpf\b", r"\brg\b", r"senha", r"representante", r"fornecedor", r"parceria",
+    # spam and chain messages
+    r"clique (no|aqui|neste)", r"ganhe (dinheiro|\d+)", r"renda extra", r"trabalh\w* de casa", r"bitcoin",
 )
 
 WAITLIST = (
@@ -108,15 +112,18 @@ RESCHEDULE = (
     rf"|empurrar|empurra|transferir|transfere) (o |a |de |meu |minha |o meu |a minha )?({_BOOKING_NOUN} |dia |data "
     rf"|\w+ )?(pra|para|pro|para o|para a) (a |o |outro |outra |uma |um |o dia |a proxima |proxima |depois )?{_DAY}",
     rf"(mudar|trocar|muda|troca|alterar|altera) (o |a |de |meu |minha |o meu |a minha )?(horario|dia|data|{_BOOKING_NOUN})",
-    r"outro (dia|horario)", r"outra (data|hora|semana)", r"(dia|horario|data) diferente",
 )
+# "outro dia" moves an appointment unless an explicit cancellation was said ("cancela, depois vejo outra data").
+RESCHEDULE_WEAK = (r"(?<!nem )(?<!nao )outro (dia|horario)", r"(?<!nem )(?<!nao )outra (data|hora|semana)",
+                   r"(dia|horario|data) diferente")
 
 CANCEL = (
     r"cancelar", r"cancela", r"cancele", r"cancelo", r"desmarcar", r"desmarca", r"desmarque", r"desmarco",
-    r"nao (vou|vai|irei) (poder|conseguir) (ir|comparecer|estar)", r"nao (vou|irei) (mais )?(ir|comparecer)",
-    rf"nao quero mais (o |a |meu |minha |o meu |a minha )?{_BOOKING_NOUN}",
-    r"(tira|tire|tirem|risca|risque) (meu nome|o meu nome|me) (da|de) agenda", r"desisto", r"desisti",
+    r"cancelamento d[ao] (minha|meu)", rf"nao quero mais (o |a |meu |minha |o meu |a minha )?{_BOOKING_NOUN}",
+    r"(tira|tire|tirar|tirem|risca|risque|riscar) (o )?(meu nome|me) (da|de) agenda", r"desisto", r"desisti",
 )
+# "não vou conseguir ir": a cancellation, unless another day is asked for in the same breath.
+CANCEL_CANT_GO = (r"nao (vou|vai|irei) (poder|conseguir) (ir|comparecer|estar)", r"nao (vou|irei) (mais )?(ir|comparecer)")
 
 CONFIRM = (
     r"confirm\w*", r"estarei (la|ai|presente)", r"(vou|irei) sim", r"(vou|irei) estar (la|ai)", r"pode contar comigo",
@@ -137,7 +144,7 @@ REQUEST = (
 )
 
 FEEDBACK = (
-    r"nota \d+", r"(dou|daria|de) (nota )?\d+", r"super recomendo", r"recomendo", r"recomendaria",
+    r"nota (10|[0-9])", r"(dou|daria) (nota )?(10|[0-9])\b", r"de (uma )?nota (10|[0-9])", r"super recomendo", r"recomendo", r"recomendaria",
     r"(amei|adorei|gostei|curti|amamos|adoramos)( muito| bastante| demais| mt)? (d[oa]s? |o |a |os |as )?(resultado"
     r"|atendimento|servico|procedimento|limpeza|consulta|tratamento|clinica|experiencia|peeling|botox|equipe|doutora"
     r"|pele)",
@@ -150,21 +157,27 @@ FEEDBACK = (
 # A score on its own ("10", "nota 9"): the answer to "de 0 a 10, como foi?".
 FEEDBACK_SCORE = r"^(nota )?(10|[0-9])[\s!.]*$"
 
+# Asking for prices outranks the thanks said with it ("tabela de preços pfv 🙏").
+PRICE_ASK = (r"tabela( de precos)?", r"precos", r"valores", r"orcamento", r"quanto (custa|custam|fica|sai|e)")
+
 THANKS = (r"obrigad[oa]s?", r"obg", r"brigad[oa]", r"valeu", r"vlw", r"agradeco", r"agradecid[oa]", r"grat[oa]",
-          r"gratidao")
+          r"gratidao", r"(me )?ajud(ou|aram)( muito| demais| bastante)?$")
 GOODBYE = (r"tchau\w*", r"ate logo", r"ate mais", r"ate breve", r"ate amanha", r"ate (a )?proxima", r"falou",
            r"bom descanso", r"beijos?( ate)?$", r"ate (segunda|terca|quarta|quinta|sexta|sabado|domingo|la)",
-           r"bom fim de semana", r"boa semana", r"fui$")
+           r"bom fim de semana", r"boa semana", r"fui$", r"estamos juntos")
 
 # A greeting at the start of a message; small talk after it ("tudo bem?"); "salve" and "bão?" are greetings
 # in São Paulo and Minas.
-GREETING_OPENING = (r"oi+e?", r"ola", r"bom dia", r"boa tarde", r"boa noite", r"e ai", r"eae", r"hey", r"opa",
+GREETING_OPENING = (r"oi+e*", r"ola+", r"bom dia", r"boa tarde", r"boa noite", r"e ai", r"eae", r"hey", r"opa",
                     r"alo", r"hello", r"hi", r"salve", r"bao", r"fala ai", r"oi oi")
-SMALL_TALK = (r"tudo (bem|bom|certo|joia|tranquilo|ok|em ordem)", r"td (bem|bom)", r"como (vai|voce esta|vai voce|esta)",
+SMALL_TALK = (r"tudo (bem|bom|certo|joia|tranquilo|ok|em ordem|na paz)( com (voces|voce|a senhora|o senhor|todos))?", r"td (bem|bom)", r"como (vai|voce esta|vai voce|esta)",
               r"beleza\?", r"tudo na paz", r"como voces estao")
+# What may follow a greeting and still leave it a greeting: "boa noite 🙏" (the emoji reads "obrigado").
+GREETING_TAIL = r"^(?:(?:por favor|obrigad[oa])[\s,!.]*)+$"
 
-# "meu nome é Joana", "é a Carla", "aqui é o Pedro": the customer says who they are.
-INTRODUCTION = r"^(?:meu nome e|me chamo|aqui e (?:o|a)|quem fala e (?:o|a)?|e (?:o|a)|sou (?:o|a))\s+([a-z]+)"
+# "meu nome é Joana", "é a Carla", "aqui é o Pedro": the customer says who they are (a question,
+# "aqui é a assistência técnica?", is not an introduction).
+INTRODUCTION = r"^(?:meu nome e|me chamo|aqui e (?:o|a)|quem fala e (?:o|a)?|e (?:o|a)|sou (?:o|a))\s+([a-z]+)(?![^?]*\?)"
 # "queria saber", "tenho uma dúvida": the question is coming in the next message.
 LEAD_IN = (r"^(?:oi |ola )?(?:eu )?(?:queria|gostaria de|quero|preciso) (?:saber|perguntar|tirar uma duvida|uma informacao)"
            r"(?: uma coisa| uma informacao)?[\s.,!?]*$|^(?:tenho|tem) uma (?:duvida|pergunta)[\s.,!?]*$"

@@ -55,7 +55,7 @@ MISSPELLINGS: dict[str, str] = {
     "atendende": "atendente", "atendenti": "atendente", "robot": "robo",
     "pagamentu": "pagamento",
     "piks": "pix", "pics": "pix", "bolleto": "boleto",
-    "obrigadao": "obrigado",
+    "obrigadao": "obrigado", "brigadao": "brigado", "brigadinha": "brigada", "obrigadinha": "obrigada",
 }
 
 # Number words and unambiguous ordinals -> digits ("fico com a terceira" -> "fico com a 3").
@@ -85,6 +85,8 @@ EMOJIS: dict[str, str] = {
 # Letters customers stretch ("olaaaa", "bommm") collapse to one; these two stay doubled, since
 # Portuguese writes them double ("carro", "isso") and a stretched "rrr"/"sss" is one of those.
 DOUBLE_LETTERS = frozenset("rs")
+# Words that do end in a doubled vowel: "boa noitee" loses its extra "e", these keep theirs.
+DOUBLE_VOWEL_WORDS = frozenset({"voo", "enjoo", "zoo", "leem", "veem", "creem", "deem", "perdoo"})
 
 # Words intents and answers are keyed on: a customer's near miss ("cnsulta", "estacionamnto",
 # "cancelr") is corrected to the nearest of these when close enough (normalize.FUZZY_CUTOFF).
