@@ -7,9 +7,10 @@ test_evaluation.py so the main evaluation stays fast; `make eval` prints both.
 """
 
 import httpx
+import pytest
 from django_tenants.utils import schema_context
 
-from conversations.assistant.evaluation.llm_run import EVAL_MODEL, llm_corpus_run
+from conversations.assistant.evaluation.llm_run import EVAL_MODEL, RULES, _check, _markers, _Tally, llm_corpus_run
 from conversations.assistant.evaluation.loader import Utterance, corpus_load
 from conversations.assistant.evaluation.openai_fake import OpenAIFake
 from conversations.assistant.llm import llm_config_get
@@ -20,16 +21,21 @@ from conversations.turns import Intent
 
 from .test_evaluation import demo_clinic  # noqa: F401 - the demo clinic fixture, shared
 
-# Measured 100 % on messages, rules and the model name, held there. Facts: 100 % on the tuning
-# corpus; the blind set (utterances-cego-v1.yaml) asks who does a limpeza de pele ("Juliana"), a
-# fact only the agenda's professionals hold: the catalogue, and so the prompt, has no professionals
-# (engine/prompt.py would need them). Held at what is measured with it (99.7 %), that one gap named.
-FLOORS = {"facts": 0.99, "messages": 1.0, "rules": 1.0, "model": 1.0}
-KNOWN_GAPS = {"Juliana"}
+# Measured 100 % on every check, held there: a fact missing from the request is one the model would
+# have to invent or leave out. (Who does a service, "quem faz a limpeza de pele?", reaches the
+# prompt with the catalogue's professionals.)
+FLOORS = {"facts": 1.0, "messages": 1.0, "rules": 1.0, "model": 1.0}
 
 
 def share(pair: tuple[int, int]) -> float:
     return pair[0] / pair[1]
+
+
+@pytest.fixture(autouse=True)
+def _unmetered(settings):
+    """The plan's quotas off: 600 model calls would use up a free plan's AI tokens and messages, and
+    a quota skips the model without a word; what is measured here is what the model is sent."""
+    settings.BILLING_METERING = False
 
 
 def test_the_llm_is_sent_what_it_needs_over_http_above_its_floors(demo_clinic):  # noqa: F811
@@ -51,7 +57,7 @@ def test_the_llm_is_sent_what_it_needs_over_http_above_its_floors(demo_clinic): 
     measured = {name: share(getattr(coverage, name)) for name in FLOORS}
     below = {name: value for name, value in measured.items() if value < FLOORS[name]}
     assert not below, f"below the floors {FLOORS}: {below}; {coverage.misses[:10]}"
-    assert {miss.partition(": fact ")[2].strip("'") for miss in coverage.misses} <= KNOWN_GAPS, coverage.misses
+    assert coverage.misses == ()
     assert coverage.leaks == ()
     assert config_after.provider == "local"  # the company's own configuration is back
 
@@ -68,6 +74,29 @@ def test_a_fact_the_clinic_does_not_have_and_a_dropped_message_are_caught(demo_c
     assert coverage.facts == (1, 2) and coverage.messages == (1, 1) and coverage.rules == (1, 1)
     assert coverage.misses == ("preco: fact 'R$ 9.999,00'",)
     assert "1 requests, facts 50.0%, customer's messages 100.0%, rules 100.0%" in coverage.line()
+
+
+def test_another_customers_message_in_a_request_is_a_leak_and_a_missing_rule_is_caught():
+    markers = _markers({"d:ana": ("quero remarcar minha consulta de sexta", "sim"),
+                        "d:bia": ("meu filho tem alergia a dipirona", "sim")})
+    clean = {"model": EVAL_MODEL, "messages": [
+        {"role": "system", "content": "Regras: " + ". ".join(RULES.values())},
+        {"role": "user", "content": "quero remarcar minha consulta de sexta"}]}
+    mixed = {"model": "gpt-4o-mini", "messages": [
+        {"role": "system", "content": "Regras: " + RULES["no invented prices"]},
+        {"role": "user", "content": "meu filho tem alergia a dipirona"},
+        {"role": "assistant", "content": "Anotado."},
+        {"role": "user", "content": "quero remarcar minha consulta de sexta"}]}
+    tally = _Tally()
+
+    _check(tally, clean, owner="d:ana", texts=("quero remarcar minha consulta de sexta",), facts=(),
+           model=EVAL_MODEL, markers=markers)
+    _check(tally, mixed, owner="d:ana", texts=("quero remarcar minha consulta de sexta",), facts=(),
+           model=EVAL_MODEL, markers=markers)
+
+    assert tally.leaks == ["ana: 'meu filho tem alergia a dipirona'"]  # "sim" is anyone's word
+    assert tally.rules == [1, 2] and tally.model == [1, 2] and tally.messages == [2, 2]
+    assert len([m for m in tally.misses if "rule" in m]) == len(RULES) - 1
 
 
 def test_the_fake_speaks_chat_completions_to_the_real_client_and_refuses_a_bad_body():

@@ -106,6 +106,8 @@ def llm_corpus_run(utterances: Iterable[Utterance], dialogues: Iterable[Dialogue
     """Run the corpus with the current company on an OpenAI-compatible model served locally.
 
     Run it inside the demo clinic's schema (as `utterances_run`); dialogues need its sandbox channel.
+    Run it with the plan's quotas off (BILLING_METERING=0) or on a plan the corpus cannot use up:
+    a used-up quota skips the model, and those requests would show as missing.
     """
     utterances = [u for u in utterances if u.in_scope]
     dialogues = list(dialogues)
