@@ -178,3 +178,25 @@ def test_the_reply_pipeline_reads_the_holiday_setting_of_the_profile(acme_answer
     reply = ask("vcs abrem feriado?", "cd2")
 
     assert "Sim, nos feriados atendemos no horário normal" in reply
+
+
+@pytest.mark.parametrize(("question", "moment", "reply"), [
+    ("vcs abrem no carnaval?", at(2027, 2, 1),
+     "Não, não abrimos em 08/02 e 09/02 (Carnaval). Abrimos de novo na quarta-feira, 10/02, às 8h."),
+    ("e no natal abre?", at(2026, 12, 6),
+     "Não, não abrimos na sexta-feira, 25/12 (Natal). Abrimos de novo no sábado, 26/12, às 8h."),
+])
+def test_a_holiday_named_in_the_question_is_answered_with_its_dates(question, moment, reply):
+    assert answer(HOURS, question, moment, closed_days=YEAR_END | CARNAVAL) == reply
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("oi, vcs abrem no carnaval?", "não abrimos em 08/02 e 09/02 (Carnaval)"),
+    ("vcs abrem feriado?", "Próximos dias fechados: segunda-feira, 08/02 (Carnaval) e terça-feira, 09/02 (Carnaval)."),
+    ("tão abertos segunda?", "Não, na segunda (08/02, Carnaval) não abrimos."),
+])
+def test_the_engine_answers_hours_questions_with_the_closed_days(text, said):
+    ctx = EngineContext(company_name="Clínica", profile=ProfileData(business_hours=HOURS), texts=[text],
+                        now=at(2027, 2, 5), closed_days=CARNAVAL)
+
+    assert said in compose(ctx).text
