@@ -168,8 +168,8 @@ def _configure(**values) -> None:
 
 
 def _utterance(tally: _Tally, server: OpenAIFake, utterance: Utterance, *, base: EngineContext, model: str,
-               markers: dict[str, frozenset[str]], earlier: tuple[str, ...] = ()) -> None:
-    """Tally one request; `earlier`: the customer's messages of the turns before (the history)."""
+               markers: dict[str, frozenset[str]]) -> None:
+    """Ask as the reply pipeline asks (replies.py), for a customer with no history; one request expected."""
     ctx = EngineContext(company_name=base.company_name, profile=base.profile, knowledge=base.knowledge,
                         catalogue=base.catalogue, contact_name=CUSTOMER, texts=list(utterance.texts),
                         now=UTTERANCE_NOW, timezone=str(TZ))
@@ -184,8 +184,7 @@ def _utterance(tally: _Tally, server: OpenAIFake, utterance: Utterance, *, base:
 
 
 def _dialogue(tally: _Tally, bodies: list[dict], dialogue: Dialogue, *, model: str,
-              markers: dict[str, frozenset[str]], earlier: tuple[str, ...] = ()) -> None:
-    """Tally one request; `earlier`: the customer's messages of the turns before (the history)."""
+              markers: dict[str, frozenset[str]]) -> None:
     """Each request the pipeline sent must carry one of the dialogue's turns, in order, whole."""
     tally.dialogue_requests += len(bodies)
     tally.dialogue_turns += len(dialogue.turns)
@@ -194,9 +193,10 @@ def _dialogue(tally: _Tally, bodies: list[dict], dialogue: Dialogue, *, model: s
         last = _last_user(body)
         found = next((i for i in range(at, len(turns)) if all(_said(t) in last for t in turns[i].texts)), None)
         if found is None:
+            # Counted against the turn expected next, whose messages it does not carry whole.
             tally.misses.append(f"{dialogue.id}: a request whose last turn is no turn of the dialogue")
-            _check(tally, body, owner=f"d:{dialogue.id}", texts=(last,) if last else ("(none)",), facts=(),
-                   model=model, markers=markers)
+            expected = turns[at].texts if at < len(turns) else ("(a turn after the last)",)
+            _check(tally, body, owner=f"d:{dialogue.id}", texts=expected, facts=(), model=model, markers=markers)
             continue
         at = found + 1
         _check(tally, body, owner=f"d:{dialogue.id}", texts=turns[found].texts, facts=turns[found].expect.facts,
