@@ -4,10 +4,12 @@ The hours are a clinic's: Monday to Friday 8–12 and 13–18, Saturday 8–12. 
 fixed: 2026-12-25 (Natal) is a Friday, 2027-02-08/09 (Carnaval) a Monday and a Tuesday.
 """
 
+import json
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -21,6 +23,7 @@ from conversations.channels.services import channel_configure
 from conversations.core.ingest import inbound_store
 from conversations.core.pipeline import conversation_reply
 from conversations.models import Message
+from tests.conftest import host_of, member
 
 SP = ZoneInfo("America/Sao_Paulo")
 HOURS = {str(day): [["08:00", "12:00"], ["13:00", "18:00"]] for day in range(5)} | {"5": [["08:00", "12:00"]]}
@@ -152,7 +155,7 @@ def acme_answers(acme, settings):
     with schema_context("acme"):
         channel_configure(kind="sandbox")
         CompanyProfile.objects.update_or_create(singleton=1, defaults={"business_hours": HOURS})
-        yield
+        yield acme
 
 
 def ask(text: str, id: str) -> str:
@@ -200,3 +203,22 @@ def test_the_engine_answers_hours_questions_with_the_closed_days(text, said):
                         now=at(2027, 2, 5), closed_days=CARNAVAL)
 
     assert said in compose(ctx).text
+
+
+def test_a_manager_who_says_the_company_opens_on_holidays_changes_the_next_answer(
+        acme_answers, time_machine, django_capture_on_commit_callbacks):
+    time_machine.move_to(at(2026, 12, 6), tick=False)
+    assert ask("vcs abrem feriado?", "cd3").startswith("Não, nos feriados não abrimos")
+    profile = CompanyProfile.objects.get(singleton=1)
+    manager = Client(HTTP_HOST=host_of(acme_answers))
+    manager.force_login(member(acme_answers, "manager"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager.post(f"/admin/conversations/companyprofile/{profile.pk}/change/", {
+            "assistant_name": "Ana", "formality": "neutral", "business_hours": json.dumps(HOURS),
+            "opens_on_holidays": "on", "state": "SP", "handoff_timeout_minutes": 15, "_save": "Salvar"})
+
+    assert response.status_code == 302
+    with schema_context("acme"):
+        assert CompanyProfile.objects.values_list("opens_on_holidays", "state").get() == (True, "SP")
+        assert ask("e no feriado, abre?", "cd4").startswith("Sim, nos feriados atendemos no horário normal")
