@@ -31,6 +31,7 @@ import structlog
 
 from conversations.assistant.engine import hours
 from secretaria.registry import Registry
+from secretaria.settings_cache import cached
 
 log = structlog.get_logger(__name__)
 # How far ahead the engine knows the calendar: "abrem feriado?" lists the next closed days in it.
@@ -67,6 +68,16 @@ def register_closed_day_source(source: ClosedDaySource) -> None:
 
 def unregister_closed_day_source(name: str) -> None:
     _sources.unregister(name)
+
+
+def company_closed_days(*, profile, now: datetime) -> dict[date, str]:
+    """The current company's closed days ahead, kept in this process until its settings change.
+
+    Days off are settings (their admin bumps the settings version), and so is the profile's
+    holiday choice; the cache's MAX_AGE renews the window a few minutes past midnight, which
+    the day before in it covers.
+    """
+    return cached("closed_days", lambda: closed_days_ahead(profile=profile, now=now))
 
 
 def closed_days_ahead(*, profile, now: datetime, tz: str = hours.DEFAULT_TZ,

@@ -14,7 +14,7 @@ import structlog
 from django.utils import timezone
 
 from conversations.assistant.catalogue import catalogue_items
-from conversations.assistant.closed_days import closed_days_ahead
+from conversations.assistant.closed_days import company_closed_days
 from conversations.assistant.engine.context import Draft, EngineContext, ProfileData
 from conversations.assistant.engine.local import compose
 from conversations.assistant.engine.prompt import build_request
@@ -47,8 +47,7 @@ def engine_context(*, conversation: Conversation, contact: Contact, texts: list[
         history=[] if getattr(conversation, "just_opened", False) else context_get(conversation_id=conversation.pk),
         now=timezone.now(),
         low_confidence_streak=conversation.low_confidence_streak,
-        # Days off are settings (their admin bumps the version); MAX_AGE renews the window past midnight.
-        closed_days=cached("closed_days", lambda: closed_days_ahead(profile=profile, now=timezone.now())),
+        closed_days=company_closed_days(profile=profile, now=timezone.now()),
     )
 
 
