@@ -48,7 +48,7 @@ PATTERNS: list[tuple[Intent, re.Pattern]] = [
     (Intent.APPOINTMENT_CONFIRM, _any(cues.CONFIRM)),
     (Intent.APPOINTMENT_REQUEST, _any(cues.REQUEST)),
     (Intent.FEEDBACK, re.compile(_any(cues.FEEDBACK).pattern + "|" + cues.FEEDBACK_SCORE)),
-    (Intent.QUESTION, _any(cues.PRICE_ASK)),
+    (Intent.QUESTION, _any(cues.INFO_ASK)),
     (Intent.THANKS, _any(cues.THANKS)),
     (Intent.GOODBYE, _any(cues.GOODBYE)),
     (Intent.QUESTION, _CATCH_ALL),

@@ -103,7 +103,7 @@ def _decide(turn: _Turn) -> Draft:
         return _reply(turn, _AGENDA_ANSWERS[turn.primary], confidence=0.8)
     if draft := _information(turn):
         return draft
-    if turn.primary == Intent.FEEDBACK and turn.sentiment.label != "negative":  # "não gostei": empathy below
+    if turn.primary == Intent.FEEDBACK and (turn.sentiment.label != "negative" or _good_score(turn)):
         return _reply(turn, tone.feedback_thanks(seed=_seed(turn), avoid=_last_replies(turn)), confidence=0.85)
     if turn.primary in _SOCIAL:
         return _social(turn)
@@ -134,6 +134,13 @@ _AGENDA_ANSWERS = {
     Intent.WAITLIST: ("Posso ver os horários livres e, se não houver nenhum, deixar você na lista de espera para "
                       "avisar assim que vagar. Qual serviço e qual dia você prefere?"),
 }
+
+
+def _good_score(turn: _Turn) -> bool:
+    """"dou 8, só achei que atrasou": a score of 7 or more is a good review with a remark, not a complaint
+    ("não gostei" with no score gets empathy instead)."""
+    scores = [int(n) for n in re.findall(r"\b(10|[0-9])\b", normalize(" ".join(turn.texts)))]
+    return bool(scores) and max(scores) >= 7
 
 
 def _introduction(turn: _Turn) -> Draft | None:
@@ -335,8 +342,9 @@ def _information(turn: _Turn) -> Draft | None:
         return None
     unique = unique[:_MAX_ANSWERS]
     best = max(score for _text, score, _item in unique)
-    item = next((i for _t, _s, i in unique if i is not None), None)
-    return _reply(turn, "\n".join(text for text, _s, _i in unique), intent=Intent.QUESTION,
+    item = next((i for _t, _s, i in unique if i is not None and i is not NOT_OFFERED), None)
+    intent = Intent.OTHER if all(i is NOT_OFFERED for _t, _s, i in unique) else Intent.QUESTION
+    return _reply(turn, "\n".join(text for text, _s, _i in unique), intent=intent,
                   confidence=round(min(0.95, 0.5 + best / 2), 3), **_source(item))
 
 
@@ -349,10 +357,10 @@ def _source(item) -> dict:
 
 
 # The order in which several answers read naturally: what it is and costs, how to pay, where, when.
-_ANSWER_ORDER = ("price", "duration", "payment", "insurance", "address", "parking", "hours")
+_ANSWER_ORDER = ("price", "duration", "who", "payment", "insurance", "address", "parking", "hours")
 # Facts of the company (one FAQ each), answered on their own even when the text also names a service.
 _FACT_CONCEPTS = ("payment", "insurance", "parking", "address")
-_PAYMENT_METHODS = {r"\bpix\b": "Pix", r"\bboletos?\b": "boleto", r"\bdinheiro\b": "dinheiro",
+_PAYMENT_METHODS = {r"\bpix\b": "Pix", r"\bboletos?\b": "boleto", r"\bdinheiro\b": "dinheiro", r"\bcheques?\b": "cheque",
                     r"\bdebito\b": "débito", r"\bcredito\b": "crédito", r"\bcart(ao|oes)\b": "cartão"}
 _INSTALMENTS_ASKED = re.compile(r"\bparcel\w*|\bvezes\b|\b\d+ ?x\b")
 _INSTALMENTS = re.compile(r"(?:em )?at[eé] \d+ ?x(?: sem juros)?|\d+ ?x(?: sem juros)?", re.I)
@@ -386,7 +394,12 @@ def _answer_for(turn: _Turn, text: str) -> tuple[str, float, object] | None:
         return answer
     match = knowledge.search(turn.facts, text)
     business_hours = getattr(turn.profile, "business_hours", None) or {}
-    if "hours" in query.concepts and business_hours and (not match or knowledge.kind_of(match.item) == "hours"):
+    # A match that speaks to none of the concepts asked loses to them ("até que horas fica aberto?" is the
+    # hours, though "fica" is a word of the address).
+    off_topic = not match or not (_concepts_of(match.item) & query.concepts)
+    if "services" in query.concepts and off_topic and turn.services and not services_named(turn.services, text):
+        return _service_list(turn), 0.8, None
+    if "hours" in query.concepts and business_hours and (off_topic or knowledge.kind_of(match.item) == "hours"):
         return _hours_answer(turn, text, business_hours), 0.8, None
     for concept in _FACT_CONCEPTS:
         # "da pra parcelar o botox?", "o convênio cobre limpeza?": the fact asked about, not the service named.
@@ -409,12 +422,36 @@ def _answer_for(turn: _Turn, text: str) -> tuple[str, float, object] | None:
     if query.concepts == {"services"} and turn.services:
         return _service_list(turn), 0.8, None
     if _OFFER_ASKED.search(normalize(text)) and turn.services:
-        # "vocês fazem depilação a laser?" and it is not ours: say so, and what we do.
-        return f"Esse serviço não está na nossa lista. {_service_list(turn)}", 0.6, None
+        # "vocês fazem depilação a laser?" and it is not ours: say so, and what we do (out of scope).
+        return f"Esse serviço não está na nossa lista. {_service_list(turn)}", 0.6, NOT_OFFERED
     return None
 
 
+# The answer "not one of our services": a helpful reply, but the question was out of scope.
+NOT_OFFERED = object()
 _OFFER_ASKED = re.compile(r"\b(voces )?(fazem|faz|oferecem|realizam|aplicam|trabalham com|tem servico de) \w+")
+
+
+def _professional_answer(turn: _Turn, text: str) -> tuple[str, float, object] | None:
+    """A professional named by first name ("a dra Marina faz botox?"): the services she does."""
+    words = set(re.findall(r"[a-z]+", normalize(text)))
+    team = dict.fromkeys(name for s in turn.services for name in s.professionals)
+    named = [name for name in team if (first := _first_name(name)) and first in words]
+    if len(named) != 1:
+        return None
+    does = [s.name for s in turn.services if named[0] in s.professionals]
+    asked = services_named(turn.services, text)
+    if asked and asked[0].name not in does:
+        who = hours.join_words(list(asked[0].professionals)) or "outra pessoa da equipe"
+        return (f"{named[0]} não faz {asked[0].name}; quem faz é {who}. {named[0]} atende: "
+                f"{hours.join_words(does)}.", 0.85, asked[0])
+    return f"{named[0]} atende: {hours.join_words(does)}.", 0.85, None
+
+
+def _first_name(name: str) -> str:
+    """'Dra. Marina Costa' -> 'marina'; 'Juliana (esteticista)' -> 'juliana'."""
+    words = [w for w in re.findall(r"[a-z]+", fold(name)) if w not in ("dra", "dr", "doutora", "doutor")]
+    return words[0] if words else ""
 
 
 def _recommendation(turn: _Turn, text: str) -> tuple[str, float, object] | None:
@@ -426,11 +463,15 @@ def _recommendation(turn: _Turn, text: str) -> tuple[str, float, object] | None:
 
 
 def _who_answer(turn: _Turn, text: str) -> tuple[str, float, object] | None:
-    """"quem faz a limpeza?": the service's professionals; with no service named, the whole team."""
+    """"quem faz a limpeza?": the service's professionals; "a Juliana é médica?": what she does; with
+    nothing named, the whole team."""
+    if answer := _professional_answer(turn, text):
+        return answer
+    named = services_named(turn.services, text)
     match = knowledge.search(turn.services, text, ignore_unknown=True)
-    if match and match.score >= 0.5 and match.item.professionals:
-        service = match.item
-        return f"{service.name}: com {hours.join_words(list(service.professionals))}.", match.score, service
+    service = named[0] if len(named) == 1 else (match.item if match and match.score >= 0.5 else None)
+    if service is not None and service.professionals:
+        return f"{service.name}: com {hours.join_words(list(service.professionals))}.", 0.85, service
     team = list(dict.fromkeys(name for s in turn.services for name in s.professionals))
     return (f"Nossa equipe: {hours.join_words(team)}.", 0.7, None) if team and not match else None
 
@@ -451,6 +492,8 @@ def _answer_on(turn: _Turn, text: str, concept: str) -> tuple[str, float, object
         return None
     if concept == "payment":
         return _payment_answer(turn, text)
+    if concept == "who":
+        return _who_answer(turn, text)
     business_hours = getattr(turn.profile, "business_hours", None) or {}
     if concept == "hours" and business_hours:
         return _hours_answer(turn, text, business_hours), 0.8, None

@@ -43,16 +43,20 @@ FUZZY_MIN_LENGTH = 5
 
 _WORDS = {**NUMBERS, **MISSPELLINGS, **ABBREVIATIONS}
 _EMOJI = re.compile("|".join(re.escape(e) for e in sorted(EMOJIS, key=len, reverse=True)))
+# Emojis with no meaning in EMOJIS ("🌙", "😅") are dropped: they would stop a pattern between two words.
+_OTHER_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+")
 _STRETCH = re.compile(r"([a-z])\1{2,}")
 _FINAL_DOUBLE = re.compile(r"\b[a-z]*([aeiou])\1\b")
 _TOKEN = re.compile(r"[a-z0-9]+")
+_DIMINUTIVE = re.compile(r"^([a-z]{3,}?)(z?)inh([oa])(s?)$")
 
 
 def normalize(text: str, vocabulary: Collection[str] = ()) -> str:
     """The text as matched: folded, abbreviations spelled out, typos near `VOCABULARY` (and the
     caller's `vocabulary`, e.g. the company's service words, at COMPANY_CUTOFF) corrected.
     Punctuation stays ("?" matters)."""
-    norm = _collapse(fold(_EMOJI.sub(lambda m: f" {EMOJIS[m.group()]} ", text or "")))
+    words = _OTHER_EMOJI.sub(" ", _EMOJI.sub(lambda m: f" {EMOJIS[m.group()]} ", text or ""))
+    norm = _collapse(fold(words))
     extra = frozenset(vocabulary)
     return _TOKEN.sub(lambda m: _word(m.group(), extra), norm)
 
@@ -69,6 +73,10 @@ def _word(word: str, extra: frozenset[str]) -> str:
         return _WORDS[word]
     if word in extra or word in VOCABULARY:
         return word
+    if base := _undiminished(word):  # "consultinha" -> "consulta", "cravinho" -> "cravos" (the company's word)
+        for form in (base, f"{base}s", base.removesuffix("s")):
+            if form in extra or form in VOCABULARY:
+                return form
     if len(word) < FUZZY_MIN_LENGTH or word.isdigit():
         return word
     # The nearer of the engine's word and the company's wins, the company's on a tie: "mancha" is the
@@ -77,6 +85,15 @@ def _word(word: str, extra: frozenset[str]) -> str:
     if company and (known is None or company[1] >= known[1]):
         return company[0]
     return known[0] if known else word
+
+
+def _undiminished(word: str) -> str | None:
+    """The word without its diminutive ('consultinha' -> 'consulta', 'botoxzinho' -> 'botox'), or None."""
+    match = _DIMINUTIVE.match(word)
+    if not match:
+        return None
+    stem, z, gender, plural = match.groups()
+    return f"{stem}{plural}" if z else f"{stem}{gender}{plural}"
 
 
 def closest(word: str, vocabulary: Collection[str], cutoff: float = FUZZY_CUTOFF) -> str | None:

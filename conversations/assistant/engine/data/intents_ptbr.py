@@ -33,7 +33,8 @@ LGPD_ACCESS = (
     r"(os )?dados (que )?(voces )?(tem|guardam) meus",
     r"(o que|quais informacoes|que informacoes|quais dados|que dados) (voces )?(sabem|guardam|guardaram|tem"
     r"|possuem|armazenam|armazenaram|salvam|salvaram|coletaram)( \w+)? (sobre|de) mim",
-    r"(quais|que) (sao os )?(meus )?dados (voces )?(tem|guardam|guardaram|possuem)", r"informacoes minhas",
+    r"(quais|que) (sao os )?(meus )?dados (meus )?(voces )?(tem|guardam|guardaram|possuem)", r"informacoes minhas",
+    r"dados meus",
     r"(manda|mande|envia|envie|quero|queria|gostaria de|preciso de) (receber )?(uma )?copia( dos dados)?",
 )
 LGPD_OPT_OUT = (
@@ -87,11 +88,14 @@ INFO_QUESTION = (
     r"ate que horas", r"estaciona\w*", r"vagas? (para|pra|de) (carro|moto)", r"o que (voces )?(fazem|faz)",
     r"(politica|regras?|multa|taxa|prazo|custo) (de|para|pra|do|da|pelo|pela) (cancel|desmarc|remarc|atras)\w*",
     r"multa", r"(tem|cobra|cobram|pago|pagar) (alguma )?(taxa|multa)",
+    r"(se|caso) (eu )?(cancel|desmarc|remarc|atras|falt)\w*.{0,30}\b(pago|pagar|cobra\w*|custo|multa|taxa)",
+    r"(quais|que) (servicos|procedimentos|tratamentos)",
 )
 
 # Not ours to answer, though worded like a question or a booking ("tem vaga de emprego?").
 OUT_OF_SCOPE = (
     r"vagas? de (emprego|trabalho|estagio)", r"emprego", r"curriculo", r"estagio", r"trabalhar (ai|com voces)",
+    r"(voce|tu) sabe (onde|de algum|de alguma)", r"sabe (me )?(dizer|indicar) (onde|algum|alguma)",
     r"\bcpf\b", r"\brg\b", r"senha", r"representante", r"fornecedor", r"parceria",
     # spam and chain messages
     r"clique (no|aqui|neste)", r"ganhe (dinheiro|\d+)", r"renda extra", r"trabalh\w* de casa", r"bitcoin",
@@ -104,13 +108,16 @@ WAITLIST = (
     r"(se|caso|quando) (um |uma |algum |alguma )?(horario|vaga|encaixe) (vagar|abrir|surgir|liberar|aparecer)",
     r"(se|caso|quando) (abra|vague|surja|libere|apareca) (um |uma |algum |alguma )?(horario|vaga|encaixe)",
     r"me (avisa|avise|chama|chame|chamem|avisem)( se| caso| quando)? (vagar|abrir|surgir|liberar|alguem desmarcar)",
+    # the answer to a freed slot's offer
+    r"(a|essa) vaga que (abriu|surgiu|vagou|liberou)", r"(quero|aceito|vou querer|pode ser) (sim )?(a|essa) vaga",
+    r"nao (vou )?quer(o|er) (essa|a) vaga",
 )
 
 RESCHEDULE = (
     r"remarcar", r"remarca", r"remarque", r"remarcacao", r"reagendar", r"reagenda", r"reagendamento", r"adiar",
     r"adiantar", r"antecipar", rf"(mudar|trocar|muda|troca|alterar|altera|mover|move|passar|passa|jogar|joga"
     rf"|empurrar|empurra|transferir|transfere) (o |a |de |meu |minha |o meu |a minha )?({_BOOKING_NOUN} |dia |data "
-    rf"|\w+ )?(pra|para|pro|para o|para a) (a |o |outro |outra |uma |um |o dia |a proxima |proxima |depois )?{_DAY}",
+    rf"|\w+ )?(?:\w+ ){{0,3}}(pra|para|pro|para o|para a) (a |o |outro |outra |uma |um |o dia |a proxima |proxima |depois )?{_DAY}",
     rf"(mudar|trocar|muda|troca|alterar|altera) (o |a |de |meu |minha |o meu |a minha )?(horario|dia|data|{_BOOKING_NOUN})",
 )
 # "outro dia" moves an appointment unless an explicit cancellation was said ("cancela, depois vejo outra data").
@@ -119,7 +126,8 @@ RESCHEDULE_WEAK = (r"(?<!nem )(?<!nao )outro (dia|horario)", r"(?<!nem )(?<!nao 
 
 CANCEL = (
     r"cancelar", r"cancela", r"cancele", r"cancelo", r"desmarcar", r"desmarca", r"desmarque", r"desmarco",
-    r"cancelamento d[ao] (minha|meu)", rf"nao quero mais (o |a |meu |minha |o meu |a minha )?{_BOOKING_NOUN}",
+    r"cancelamento d[ao] (minha|meu)", rf"nao preciso mais d[oa] {_BOOKING_NOUN}",
+    r"(pode )?liberar (o horario|a vaga|meu horario|pra outra pessoa)", rf"nao quero mais (o |a |meu |minha |o meu |a minha )?{_BOOKING_NOUN}",
     r"(tira|tire|tirar|tirem|risca|risque|riscar) (o )?(meu nome|me) (da|de) agenda", r"desisto", r"desisti",
 )
 # "não vou conseguir ir": a cancellation, unless another day is asked for in the same breath.
@@ -138,7 +146,8 @@ REQUEST = (
     r"(ver|arrumar|conseguir|consegue|consigo|pegar|garantir) (um |uma |algum |alguma )?(horario|vaga|encaixe)",
     r"(que|qual|quais) (dia|dias|horario|horarios) (voces )?(tem|teria|estao|esta|ficam?)?\s?(livres?|disponive\w*|vagos?)",
     r"tem (livre|vago|disponivel)",
-    r"(quero|queria|gostaria de|preciso) (fazer )?(uma |um )?(consulta|sessao|horario|avaliacao)",
+    r"(quero|queria|gostaria de|preciso) (de )?(fazer )?(uma |um )?(consulta|sessao|horario|avaliacao)",
+    r"tem (pra|para) (hoje|amanha|segunda|terca|quarta|quinta|sexta|sabado|essa semana|semana que vem)",
     r"(quero|queria|gostaria de|preciso|vou) (fazer|ir|passar) (uma |um |na |no |a |o )?(consulta|avaliacao"
     r"|limpeza|sessao|procedimento|dermatologista)",
 )
@@ -152,25 +161,28 @@ FEEDBACK = (
     r"|incrivel|show|top|bom|boa|lind[oa]|sensacional|nota 10)",
     r"(maravilhos[oa]|excelente|otim[oa]|perfeit[oa]|incrivel) (o |a )?(atendimento|resultado|servico|equipe"
     r"|profissional|doutora|clinica)",
-    r"(podia|poderia|podiam|poderiam) ser mais", r"(demorou|atrasou) (um pouco|muito|demais)? ?(pra|para) (ser )?atend",
+    r"(podia|poderia|podiam|poderiam) ser mais", r"estrelas?", r"^(gostei|amei|adorei|curti)\b",
+    r"(foi|foram|e|sao) (super |muito |bem )?(atencios[oa]s?|educad[oa]s?|gentil|gentis|cuidados[oa]s?|carinhos[oa]s?)", r"(demorou|atrasou) (um pouco|muito|demais)? ?(pra|para) (ser )?atend",
 )
 # A score on its own ("10", "nota 9"): the answer to "de 0 a 10, como foi?".
 FEEDBACK_SCORE = r"^(nota )?(10|[0-9])[\s!.]*$"
 
-# Asking for prices outranks the thanks said with it ("tabela de preços pfv 🙏").
-PRICE_ASK = (r"tabela( de precos)?", r"precos", r"valores", r"orcamento", r"quanto (custa|custam|fica|sai|e)")
+# Asking for prices or the address outranks the thanks said with it ("tabela de preços pfv 🙏").
+INFO_ASK = (r"tabela( de precos)?", r"precos", r"valores", r"orcamento", r"quanto (custa|custam|fica|sai|e)",
+            r"localizacao", r"endereco", r"(manda|envia|passa|mande|envie) (a |o )?(local|pin)")
 
 THANKS = (r"obrigad[oa]s?", r"obg", r"brigad[oa]", r"valeu", r"vlw", r"agradeco", r"agradecid[oa]", r"grat[oa]",
           r"gratidao", r"(me )?ajud(ou|aram)( muito| demais| bastante)?$")
 GOODBYE = (r"tchau\w*", r"ate logo", r"ate mais", r"ate breve", r"ate amanha", r"ate (a )?proxima", r"falou",
            r"bom descanso", r"beijos?( ate)?$", r"ate (segunda|terca|quarta|quinta|sexta|sabado|domingo|la)",
-           r"bom fim de semana", r"boa semana", r"fui$", r"estamos juntos")
+           r"bom fim de semana", r"boa semana", r"fui$", r"estamos juntos", r"(fica|va|vai) com deus", r"ate$")
 
 # A greeting at the start of a message; small talk after it ("tudo bem?"); "salve" and "bão?" are greetings
 # in São Paulo and Minas.
 GREETING_OPENING = (r"oi+e*", r"ola+", r"bom dia", r"boa tarde", r"boa noite", r"e ai", r"eae", r"hey", r"opa",
                     r"alo", r"hello", r"hi", r"salve", r"bao", r"fala ai", r"oi oi")
-SMALL_TALK = (r"tudo (bem|bom|certo|joia|tranquilo|ok|em ordem|na paz)( com (voces|voce|a senhora|o senhor|todos))?", r"td (bem|bom)", r"como (vai|voce esta|vai voce|esta)",
+SMALL_TALK = (r"tudo (bem|bom|certo|joia|tranquilo|ok|em ordem|na paz)( com (voces|voce|a senhora|o senhor|todos))?"
+              r"( por ai| por aqui| ai)?", r"td (bem|bom)", r"como (vai|voce esta|vai voce|esta)",
               r"beleza\?", r"tudo na paz", r"como voces estao")
 # What may follow a greeting and still leave it a greeting: "boa noite 🙏" (the emoji reads "obrigado").
 GREETING_TAIL = r"^(?:(?:por favor|obrigad[oa])[\s,!.]*)+$"

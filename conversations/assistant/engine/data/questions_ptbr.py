@@ -25,8 +25,8 @@ politica politicas regra regras norma normas pago pagar pagaria pagarei pagamos
 atualmente hoje agora mesmo ainda ai la aqui cade deus nossa leva levar ontem mandei mensagem mensagens
 prezados prezadas prezado prezada solicito solicitamos solicitar nome sessao sessoes vezes
 indica indicam indicar recomenda recomendam recomendar sugere sugerem quem
-sou uns umas ainda
-uai oxe oxente bah tche visse eita vixe mano vei veio bicho ne tipo sumida sumido
+sou uns umas ainda todos todas mes ano semana taxa direto
+uai oxe oxente bah tche visse eita vixe mano mermao irmao brother vei veio velho bicho ne tipo sumida sumido egua
 rosto testa olhos olho nariz queixo bochecha bochechas pescoco colo maos mao pernas perna costas
 """.split())
 
@@ -42,7 +42,8 @@ SYNONYMS: dict[str, str] = {
 
 # Idioms -> the plain words an FAQ would use ("em cima da hora" is "without notice").
 PHRASES: dict[str, str] = {
-    "sul america": "sulamerica", "hoje em dia": "", "de vez em quando": "",
+    "sul america": "sulamerica", "consulta antes": "avaliacao previa", "avaliacao antes": "avaliacao previa",
+    "passar antes pela medica": "avaliacao previa", "passar antes na medica": "avaliacao previa", "hoje em dia": "", "de vez em quando": "",
     "em cima da hora": "sem antecedencia", "de ultima hora": "sem antecedencia", "na ultima hora": "sem antecedencia",
     "chegar atrasado": "atraso", "chegar atrasada": "atraso", "se eu atrasar": "atraso",
     "furar o horario": "falta", "nao aparecer": "falta",

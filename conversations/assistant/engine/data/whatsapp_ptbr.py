@@ -79,7 +79,7 @@ EMOJIS: dict[str, str] = {
     "🙏": "obrigado", "🥰": "obrigado", "😘": "beijos", "❤": "obrigado", "💖": "obrigado",
     "👋": "oi", "🤙": "valeu", "💪": "valeu",
     "📅": "agendar", "🗓": "agendar", "📍": "endereco", "💰": "valor", "💲": "valor", "💳": "cartao",
-    "⏰": "horario", "🕐": "horario", "❓": "?", "❔": "?", "🤔": "?",
+    "⭐": "estrela", "🌟": "estrela", "⏰": "horario", "🕐": "horario", "❓": "?", "❔": "?", "🤔": "?",
 }
 
 # Letters customers stretch ("olaaaa", "bommm") collapse to one; these two stay doubled, since
