@@ -9,7 +9,8 @@ USAGE = ("usage: python -m devstack {run|test [pytest args]|fuzz [pytest args]|e
 FUZZ_EXAMPLES = "100"
 FUZZ_TESTS = "tests/security/test_schemathesis.py"
 # `make eval`: the evaluation corpus against the demo clinic; the test prints the figures (-s).
-EVAL_TESTS = "tests/conversations"  # test_evaluation.py and test_evaluation_llm.py: their "floors" tests
+EVAL_TESTS = ["tests/conversations/test_evaluation.py", "tests/conversations/test_evaluation_llm.py"]
+EVAL_SELECT = "floors or held_out"  # the tests that print figures: the corpus, the held-out set, the LLM over HTTP
 
 
 def main(argv: list[str]) -> int:
@@ -27,7 +28,7 @@ def main(argv: list[str]) -> int:
         return launcher.test([FUZZ_TESTS, "-s", "-p", "no:logging", *rest])
     if command == "eval":
         # The suite's embedded services and test database; -q -s: the report is the output.
-        return launcher.test([EVAL_TESTS, "-k", "floors", "-q", "-s", "-p", "no:logging", *rest])
+        return launcher.test([*EVAL_TESTS, "-k", EVAL_SELECT, "-q", "-s", "-p", "no:logging", *rest])
     if command == "manage":
         return launcher.shell_command(rest)
     if command == "bench":
