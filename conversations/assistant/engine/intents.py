@@ -31,7 +31,8 @@ _OUT_OF_SCOPE = _any(cues.OUT_OF_SCOPE)
 _CATCH_ALL = re.compile(
     r"\?|\b(qual|quais|quanto|quantos|quantas|quando|onde|cade|como|que horas|voces|tem|aceita\w*|fazem|faz"
     r"|atende\w*|trabalham|possui|existe|posso|pode|saber|precos?|valor(es)?|informac\w*|investimento"
-    r"|perto|fica|chego|chegar|estacionamento|endereco|abre|abrem|fecha|fecham|funciona\w*)\b")
+    r"|perto|fica|chego|chegar|estacionamento|endereco|abre|abrem|fecha|fecham|funciona\w*"
+    r"|parcel\w*|cartao|pix|boleto|convenio|dinheiro)\b")
 
 # Checked in order: the first that matches wins (the order and why: engine/data/intents_ptbr.py).
 PATTERNS: list[tuple[Intent, re.Pattern]] = [

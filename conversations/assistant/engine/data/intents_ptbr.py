@@ -72,7 +72,7 @@ COMPLAINT = (
     r"(foi|foram|e|sao|muito|super|mega) (grosseir[oa]s?|grossas?|grossos?|mal educad[oa]s?|estupid[oa]s?)",
     r"grosseria", r"(me )?(atenderam|atendeu|trataram|tratou) mal", r"mal (atendid[oa]|tratad[oa])",
     r"ninguem (me )?(responde|atende|retorna|respondeu|atendeu|retornou)",
-    r"sem (me )?avisar", r"por que (voces )?(nao|nunca) (me )?(respondem|responde|atendem|atende|retornam|retorna)",
+    r"sem (me )?avisar", r"esperei (muito|demais|horas|mais de|uma eternidade)", r"(espera|demora) (absurda|enorme)", r"por que (voces )?(nao|nunca) (me )?(respondem|responde|atendem|atende|retornam|retorna)",
     rf"(desmarcaram|cancelaram|remarcaram|mudaram|trocaram) (o |a )?(meu|minha) {_BOOKING_NOUN}",
     r"(cobraram|cobrado|cobrada|cobrou) (2|duas|tres|3) vezes", r"cobra(ram|nca) (errad[oa]|a mais|indevid[oa])",
     r"cobranca (duplicada|indevida|errada)", r"(estou|to|fiquei|estou muito|to muito) (brav[oa]|irritad[oa]|revoltad[oa]"
