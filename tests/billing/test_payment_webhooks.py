@@ -3,9 +3,13 @@
 kept for review, never a 5xx, and every delivery counted."""
 
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection
+from django.test import Client
 from prometheus_client import REGISTRY
 
 import billing.payments.admin  # noqa: F401 - its pages on the platform admin (see the report: billing/admin.py)
@@ -18,8 +22,6 @@ from tests.conftest import platform_admin
 SECRET = "whsec_segredo_local"
 TOKEN = "token-do-webhook-asaas-com-32-caracteres"
 ONE_MIB = 1024 * 1024
-
-pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -90,7 +92,7 @@ def test_a_delivery_stripe_did_not_sign_is_401_and_nothing_is_stored(stripe, cli
     assert counted("stripe", "", "unauthorized") == before + 1
 
 
-def test_without_a_webhook_secret_configured_stripe_deliveries_are_refused(stripe, settings, client):
+def test_without_a_webhook_secret_configured_stripe_deliveries_are_refused(db, stripe, settings, client):
     body = b'{"id": "evt_x", "type": "invoice.paid", "data": {"object": {}}}'
     header = signature_header(body, secret="", timestamp=int(time.time()))
     settings.STRIPE_WEBHOOK_SECRET = ""
@@ -103,7 +105,7 @@ def test_without_a_webhook_secret_configured_stripe_deliveries_are_refused(strip
 
 
 @pytest.mark.parametrize("provider", ["stripe", "asaas"])
-def test_a_body_over_one_mib_is_413_and_nothing_is_stored(stripe, asaas, client, provider):
+def test_a_body_over_one_mib_is_413_and_nothing_is_stored(db, stripe, asaas, client, provider):
     body = json.dumps({"id": "evt_grande", "padding": "x" * ONE_MIB}).encode()
     headers = {"HTTP_STRIPE_SIGNATURE": signature_header(body, secret=SECRET, timestamp=int(time.time())),
                "HTTP_ASAAS_ACCESS_TOKEN": TOKEN}
@@ -116,21 +118,21 @@ def test_a_body_over_one_mib_is_413_and_nothing_is_stored(stripe, asaas, client,
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"x": NaN}', b'"texto"', b"\xff\xfe",
                                   b'{"type": "invoice.paid"}', b'{"id": "evt_1", "type": "invoice.paid", "data": 3}'])
-def test_a_signed_body_that_is_not_a_stripe_event_is_400(stripe, client, body):
+def test_a_signed_body_that_is_not_a_stripe_event_is_400(db, stripe, client, body):
     response = post_stripe(client, body, signature_header(body, secret=SECRET, timestamp=int(time.time())))
 
     assert response.status_code == 400
     assert not PaymentEvent.objects.exists()
 
 
-def test_an_asaas_event_without_id_or_type_is_400(asaas, client):
+def test_an_asaas_event_without_id_or_type_is_400(db, asaas, client):
     response = asaas.deliver(client, {"event": "PAYMENT_RECEIVED", "payment": {}}, token=TOKEN)
 
     assert response.status_code == 400
     assert not PaymentEvent.objects.exists()
 
 
-def test_a_body_that_is_not_json_by_content_type_is_415(stripe, client):
+def test_a_body_that_is_not_json_by_content_type_is_415(db, stripe, client):
     body = b"id=evt_1"
     response = client.post("/webhook/billing/stripe", data=body, content_type="application/x-www-form-urlencoded",
                            HTTP_STRIPE_SIGNATURE=signature_header(body, secret=SECRET, timestamp=int(time.time())))
@@ -215,7 +217,7 @@ def test_an_event_for_an_unknown_company_is_200_and_kept_as_unmapped(stripe, cli
     assert counted("stripe", "customer.subscription.updated", "unmapped") == before + 1
 
 
-def test_an_asaas_charge_naming_no_company_and_no_known_subscription_is_unmapped(asaas, client):
+def test_an_asaas_charge_naming_no_company_and_no_known_subscription_is_unmapped(db, asaas, client):
     event = {"id": "evt_orfao&1", "event": "PAYMENT_RECEIVED", "dateCreated": "2026-11-30 10:00:00",
              "payment": {"object": "payment", "id": "pay_x", "customer": "cus_x", "subscription": "sub_x",
                          "status": "RECEIVED", "dueDate": "2026-11-30", "externalReference": None}}
@@ -256,3 +258,65 @@ def test_unmapped_events_are_listed_in_the_platform_admin(stripe, client, acme_o
     assert "Sem empresa (para revisão)" in page.content.decode()
     detail = client.get(f"/admin/billing/paymentevent/{PaymentEvent.objects.get(event_id=event['id']).pk}/change/")
     assert detail.status_code == 200 and "empresa-apagada" in detail.content.decode()
+
+
+# --- racing deliveries -------------------------------------------------------------------------
+
+RACE_SLUG = "corrida-pagamentos"
+
+
+@pytest.fixture
+def race_on_stripe(stripe, django_db_blocker):
+    """A company of its own that paid a Stripe checkout, committed before the test's transaction opens
+    (the racing threads have connections of their own); its payment rows wiped before and after."""
+    from tenants.models import Company
+    from tests.factories import CompanyFactory
+
+    def wipe(company):
+        PaymentEvent.objects.filter(company_ref=RACE_SLUG).delete()
+        company.payment_states.all().delete()
+        Subscription.objects.filter(company=company).update(status="active", state_at=None, past_due_since=None)
+
+    with django_db_blocker.unblock():
+        company = Company.objects.filter(slug=RACE_SLUG).first() or CompanyFactory(name="Corrida", slug=RACE_SLUG)
+        wipe(company)
+        try:
+            yield company, _paid_stripe_checkout(stripe, company)
+        finally:
+            wipe(company)
+            connection.set_schema_to_public()
+
+
+def test_the_same_event_delivered_four_times_at_once_is_applied_once(race_on_stripe, stripe, django_db_blocker, db):
+    # `db` last: it only makes pytest-django build the test database when this test runs alone.
+    company, sub_id = race_on_stripe
+    event = stripe.invoice_event(sub_id, "invoice.payment_failed")
+    barrier = threading.Barrier(4)
+
+    def deliver(_):
+        try:
+            barrier.wait()
+            return StripeServer.deliver(Client(), event, secret=SECRET).status_code
+        finally:
+            connection.close()
+
+    with django_db_blocker.unblock():
+        changes = SubscriptionChange.objects.filter(subscription__company=company).count()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            statuses = list(pool.map(deliver, range(4)))
+
+        assert statuses == [200, 200, 200, 200]
+        assert PaymentEvent.objects.filter(event_id=event["id"]).count() == 1
+        assert PaymentEvent.objects.get(event_id=event["id"]).status == "applied"
+        assert SubscriptionChange.objects.filter(subscription__company=company).count() == changes + 1
+        assert status_of(company) == "past_due"
+
+
+def _paid_stripe_checkout(stripe, company) -> str:
+    from billing.models import Plan
+    from billing.payments.services import checkout_start
+
+    session_id = checkout_start(company=company, plan=Plan.objects.get(code="pro"), provider="stripe").rsplit("/")[-1]
+    for event in stripe.complete(session_id):
+        assert StripeServer.deliver(Client(), event, secret=SECRET).status_code == 200
+    return stripe.sessions[session_id]["subscription"]
