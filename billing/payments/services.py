@@ -1,6 +1,6 @@
 """Writes for the payment providers: opening a checkout, and receiving a provider's event.
 
-Receiving is where the guarantees live (docs/contracts/billing-providers.md §3):
+Receiving is where the guarantees live (docs/contracts/billing-providers.md §8.5):
 - every authenticated event is stored once per (provider, event id); a replay answers like the
   first delivery and is not applied again;
 - events are applied under a row lock on the company's ProviderState, newest first wins: one

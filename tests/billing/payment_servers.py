@@ -1,5 +1,5 @@
-"""Local HTTP servers speaking Stripe's and Asaas' wire formats (docs/contracts/billing-providers.md),
-and the webhook deliveries each would make, for the payment tests.
+"""Local HTTP servers speaking Stripe's and Asaas' wire formats, and the webhook deliveries each would
+make, for the payment tests (docs/contracts/billing.md §8, billing-providers.md §8.7).
 
 They run on bench/fakes.py's HttpServer (a real socket, HTTP/1.1, keep-alive) on an event loop of
 their own thread, so our httpx clients go through their real transport. Each server records the

@@ -1,5 +1,5 @@
 """Asaas against a local server speaking its v3 API and the webhooks it would send
-(docs/contracts/billing-providers.md §2): customers and subscriptions, the token, payments' events."""
+(docs/contracts/billing-providers.md §8.4): customers and subscriptions, the token, payments' events."""
 
 import json
 from datetime import datetime, timedelta

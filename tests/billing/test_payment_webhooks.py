@@ -1,4 +1,4 @@
-"""The payment webhooks' guarantees, whatever the provider (docs/contracts/billing-providers.md §3):
+"""The payment webhooks' guarantees, whatever the provider (docs/contracts/billing-providers.md §8.5):
 401 with nothing stored, 413, 400, replays applied once, the newest state wins, unknown companies
 kept for review, never a 5xx, and every delivery counted."""
 

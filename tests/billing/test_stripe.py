@@ -1,5 +1,5 @@
 """Stripe against a local server speaking its API and the webhooks it would send
-(docs/contracts/billing-providers.md §1): checkout, signatures, and the subscription's life."""
+(docs/contracts/billing-providers.md §8.3): checkout, signatures, and the subscription's life."""
 
 from datetime import UTC, datetime
 

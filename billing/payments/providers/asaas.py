@@ -1,5 +1,5 @@
 """Asaas (PIX, boleto, card): token-authenticated webhooks, payment and subscription events,
-subscriptions created through the API (docs/contracts/billing-providers.md §2).
+subscriptions created through the API (docs/contracts/billing.md §8.2; our use: billing-providers.md §8.4).
 
 Asaas does not sign its deliveries: the token chosen when the webhook was registered comes back
 in `asaas-access-token`, compared in constant time. Our checkout creates a customer and a monthly

@@ -1,5 +1,5 @@
 """Stripe: signed webhooks, subscription and invoice events, Checkout Sessions in subscription mode
-(docs/contracts/billing-providers.md §1).
+(docs/contracts/billing.md §8.1, our use of it: billing-providers.md §8.3).
 
 Our checkout writes the company's slug into the session's and the subscription's metadata
 (`metadata[company]`), so every subscription event names its company; invoice events name it
