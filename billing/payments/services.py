@@ -26,6 +26,7 @@ log = structlog.get_logger(__name__)
 Status = PaymentEvent.Status
 # A replay of an event in one of these states was fully handled: it is answered, not redone.
 SETTLED = frozenset({Status.APPLIED, Status.IGNORED_OLDER, Status.IGNORED_TYPE})
+REF_FIELDS = ["customer_ref", "subscription_ref", "plan_code"]
 KNOWN_TYPES = {
     "stripe": frozenset({"checkout.session.completed", "customer.subscription.created", "customer.subscription.updated",
                          "customer.subscription.deleted", "invoice.paid", "invoice.payment_failed"}),
@@ -46,12 +47,14 @@ def checkout_start(*, company: Company, plan, provider: str, tax_id: str = "") -
     if client is None:
         raise PaymentProviderUnavailable(f"Forma de pagamento desconhecida: {provider}.")
     result = client.checkout(company=company, plan=plan, tax_id=tax_id)
-    with transaction.atomic():
-        state, _ = ProviderState.objects.select_for_update().get_or_create(company=company, provider=provider)
-        state.plan_code = plan.code
-        state.customer_ref = result.customer_ref or state.customer_ref
-        state.subscription_ref = result.subscription_ref or state.subscription_ref
-        state.save(update_fields=["plan_code", "customer_ref", "subscription_ref"])
+    if result.subscription_ref:
+        # The provider created the subscription now (Asaas): remember it and its plan, which its events
+        # do not carry. Stripe creates it only once paid, and its events name the plan themselves.
+        with transaction.atomic():
+            state, _ = ProviderState.objects.select_for_update().get_or_create(company=company, provider=provider)
+            state.plan_code, state.subscription_ref = plan.code, result.subscription_ref
+            state.customer_ref = result.customer_ref or state.customer_ref
+            state.save(update_fields=["plan_code", "customer_ref", "subscription_ref"])
     log.info("billing.checkout_started", company=company.slug, provider=provider, plan=plan.code)
     return result.url
 
@@ -100,25 +103,26 @@ def _apply(row: PaymentEvent, event: ProviderEvent) -> None:
     row.company = company
     state, _ = ProviderState.objects.get_or_create(company=company, provider=event.provider)
     state = ProviderState.objects.select_for_update().get(pk=state.pk)  # one event per company at a time
-    _remember_refs(state, event)
+    plan_code = _plan_code(state, event)
+    _remember_refs(state, event, plan_code)
     if event.status is None:
         _finish(row, Status.IGNORED_TYPE)
-        state.save(update_fields=["customer_ref", "subscription_ref"])
+        state.save(update_fields=REF_FIELDS)
         return
     if event.occurred_at is None:
         _finish(row, Status.REJECTED, error="Evento sem data: não dá para ordenar com os demais.")
         return
     if state.last_applied_at and event.occurred_at < state.last_applied_at:
         _finish(row, Status.IGNORED_OLDER)
-        state.save(update_fields=["customer_ref", "subscription_ref"])
+        state.save(update_fields=REF_FIELDS)
         return
     billing_services.subscription_sync(
-        company=company, status=event.status, plan_code=event.plan_code or state.plan_code or None,
+        company=company, status=event.status, plan_code=plan_code,
         period_end=event.period_end, cause="provider", occurred_at=event.occurred_at, provider=event.provider,
         reference=event.event_id,
     )
     state.last_applied_at, state.last_event = event.occurred_at, row
-    state.save(update_fields=["customer_ref", "subscription_ref", "last_applied_at", "last_event"])
+    state.save(update_fields=[*REF_FIELDS, "last_applied_at", "last_event"])
     _finish(row, Status.APPLIED)
 
 
@@ -137,9 +141,32 @@ def _company_for(event: ProviderEvent) -> Company | None:
     return None
 
 
-def _remember_refs(state: ProviderState, event: ProviderEvent) -> None:
+def _plan_code(state: ProviderState, event: ProviderEvent) -> str | None:
+    """The event's own plan, else the plan of the subscription our checkout created, if it is this one.
+
+    Tied to the subscription so that a checkout for another plan, left unpaid, never moves the plan
+    when the old subscription renews.
+    """
+    if event.plan_code:
+        return event.plan_code
+    if event.subscription_ref and event.subscription_ref == state.subscription_ref:
+        return state.plan_code or None
+    return None
+
+
+def _remember_refs(state: ProviderState, event: ProviderEvent, plan_code: str | None) -> None:
+    """Keep the provider's ids for later events that do not name the company.
+
+    Another subscription replaces the remembered one only when its event names its plan (Stripe's
+    subscription events) or none is remembered yet: an old subscription's renewal must not make us
+    forget the one a newer checkout created.
+    """
     state.customer_ref = event.customer_ref or state.customer_ref
-    state.subscription_ref = event.subscription_ref or state.subscription_ref
+    other = event.subscription_ref and event.subscription_ref != state.subscription_ref
+    if other and (event.plan_code or not state.subscription_ref):
+        state.subscription_ref, state.plan_code = event.subscription_ref, event.plan_code or ""
+    elif not other and plan_code:
+        state.plan_code = plan_code
 
 
 def _finish(row: PaymentEvent, status: str, *, error: str = "") -> None:

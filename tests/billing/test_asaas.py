@@ -234,3 +234,17 @@ def test_asaas_wall_clock_dates_order_the_events(asaas, client, acme, pro):
     assert subscription_of(acme).status == "active"
     stored = PaymentEvent.objects.get(event_id=older["id"])
     assert timezone.localtime(stored.object_timestamp).strftime("%Y-%m-%d %H:%M:%S") == at(60)
+
+
+def test_a_checkout_for_another_plan_left_unpaid_does_not_move_the_plan_when_the_old_one_renews(
+        asaas, client, acme, pro):
+    sub_id, payment_id = subscribed(asaas, acme, pro)
+    deliver(asaas, client, asaas.payment_event(payment_id, "PAYMENT_RECEIVED", at=at(1), status="RECEIVED"))
+    bigger = Plan.objects.create(code="max", name="Máximo", price_cents=29_900)
+    new_sub, new_payment = subscribed(asaas, acme, bigger)  # the owner opened it, and did not pay yet
+
+    deliver(asaas, client, asaas.payment_event(payment_id, "PAYMENT_RECEIVED", at=at(60), status="RECEIVED"))
+    assert subscription_of(acme).plan.code == "pro"
+
+    deliver(asaas, client, asaas.payment_event(new_payment, "PAYMENT_RECEIVED", at=at(120), status="RECEIVED"))
+    assert subscription_of(acme).plan.code == "max"

@@ -65,7 +65,7 @@ def test_checkout_creates_a_subscription_session_form_encoded_with_the_company_i
     assert request.body["subscription_data[metadata][company]"] == "acme"
     assert request.body["subscription_data[metadata][plan]"] == "pro"
     assert request.body["success_url"] == "https://acme.localhost/admin/"
-    assert ProviderState.objects.get(company=acme, provider="stripe").plan_code == "pro"
+    assert not ProviderState.objects.filter(company=acme).exists()  # nothing to remember until it is paid
 
 
 def test_checkout_without_stripe_keys_says_it_is_unavailable_and_sends_nothing(stripe, settings, acme, pro):
@@ -167,7 +167,7 @@ def test_checkout_then_payment_makes_the_subscription_active_on_the_plan_until_s
     assert statuses == {"checkout.session.completed": "ignored_type", "customer.subscription.created": "applied",
                         "invoice.paid": "applied"}
     state = ProviderState.objects.get(company=acme, provider="stripe")
-    assert state.subscription_ref == sub_id
+    assert (state.subscription_ref, state.plan_code) == (sub_id, "pro")
     assert state.customer_ref == stripe.subscriptions[sub_id]["customer"]
 
 
