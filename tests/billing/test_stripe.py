@@ -232,3 +232,34 @@ def test_one_companys_events_never_touch_anothers_subscription(stripe, client, a
     assert subscription_of(globex).status == before
     assert subscription_of(globex).plan.code == "free"
     assert not PaymentEvent.objects.filter(company=globex).exists()
+
+
+# --- reading events of other API versions -----------------------------------------------------
+
+
+def test_an_older_subscription_shape_gives_its_period_end_at_the_top_and_its_plan_by_price(settings):
+    from billing.payments.providers.stripe import StripeProvider
+
+    settings.STRIPE_PRICES = {"pro": PRICE}
+    event = {"id": "evt_antigo", "type": "customer.subscription.updated", "created": NOW,
+             "data": {"object": {"id": "sub_1", "customer": "cus_1", "status": "past_due",
+                                 "current_period_end": NOW + 86400, "metadata": {"company": "acme"},
+                                 "items": {"data": [{"price": {"id": PRICE}}]}}}}
+
+    parsed = StripeProvider().parse(event)
+
+    assert (parsed.company_slug, parsed.status, parsed.plan_code) == ("acme", "past_due", "pro")
+    assert parsed.period_end == datetime.fromtimestamp(NOW + 86400, tz=UTC)
+    assert parsed.occurred_at == datetime.fromtimestamp(NOW, tz=UTC)
+    assert (parsed.customer_ref, parsed.subscription_ref) == ("cus_1", "sub_1")
+
+
+def test_a_price_we_do_not_sell_names_no_plan_and_the_current_one_is_kept(settings):
+    from billing.payments.providers.stripe import StripeProvider
+
+    settings.STRIPE_PRICES = {"pro": PRICE}
+    event = {"id": "evt_x", "type": "customer.subscription.updated", "created": NOW,
+             "data": {"object": {"id": "sub_1", "status": "active", "metadata": {"company": "acme"},
+                                 "items": {"data": [{"price": {"id": "price_de_outro_produto"}}]}}}}
+
+    assert StripeProvider().parse(event).plan_code is None
