@@ -10,7 +10,6 @@ decides; `detect_intents` every intent of the message, in the order the customer
 import re
 from collections.abc import Iterable
 
-
 from conversations.assistant.engine.data import intents_ptbr as cues
 from conversations.assistant.engine.normalize import normalize
 from conversations.turns import Intent

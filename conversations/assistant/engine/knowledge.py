@@ -27,33 +27,42 @@ THRESHOLD = 0.4
 _TITLE_WEIGHT, _ANSWER_WEIGHT = 1.0, 0.6
 
 CONCEPTS: dict[str, re.Pattern] = {
-    "price": re.compile(r"\b(precos?|valor(es)?|quanto (que )?(voces |voce |a senhora |o senhor )?(custa|custam|e|fica|ficam|sai|saem|cobra\w*|ta|eu pago"
+    "price": re.compile(r"\b(precos?|valor(es)?|quanto (que )?(voces |voce |a senhora |o senhor )?(custa|custam|e"
+    "|fica|ficam|sai|saem|cobra\w*|ta|eu pago"
                         r"|pago|vou pagar|seria)|(ta|fica|sai|custa|cobram|cobra|e) quanto|custa\w*"
-                        r"|custos?|tabela|orcamento|investimento|promoc\w*|desconto|quanto(?: \w+){1,3} (custa|custam|cobra\w*|fica|sai|seria)"
-                        r"|(sai|saindo|fica|ta|esta|custa) (por|em) quanto|quanto cada|cada um quanto|mais (caro|barato)"
+                        r"|custos?|tabela|orcamento|investimento|promoc\w*|desconto|quanto(?: \w+){1,3} (custa"
+                        r"|custam|cobra\w*|fica|sai|seria)"
+                        r"|(sai|saindo|fica|ta|esta|custa) (por|em) quanto|quanto cada|cada um quanto|mais (caro"
+                        r"|barato)"
                         r")\b"),
     "address": re.compile(r"\b(endereco|onde (fica|ficam|voces ficam|e|esta|estao|voces estao|voces atendem)"
                           r"|localiza\w*|como (eu )?(chego|chegar|faco pra chegar)|fica onde|ponto de referencia"
                           r"|referencia|mapa|perto de (onde|que|qual)|e perto|fica perto|(qual|que) (o )?bairro"
-                          r"|(qual|que) (a )?rua|cade voces|(voces )?ficam onde|(onde|em que lugar) (que )?(voces )?ficam"
+                          r"|(qual|que) (a )?rua|cade voces|(voces )?ficam onde|(onde"
+                          r"|em que lugar) (que )?(voces )?ficam"
                           r"|(qual|que) (o )?(numero|andar) (da sala|do predio)|(qual|que) sala|ficam (na|no|em)"
-                          r"|cade (a clinica|o consultorio|o lugar|a sala|o predio|o salao|a loja)|(estou|to) perdid[oa]"
-                          r"|longe|distante|distancia|(manda|envia|passa|mande|envie) (a |o )?(localizacao|local|pin))\b"),
+                          r"|cade (a clinica|o consultorio|o lugar|a sala|o predio|o salao|a loja)|(estou"
+                          r"|to) perdid[oa]"
+                          r"|longe|distante|distancia|(manda|envia|passa|mande|envie) (a |o )?(localizacao|local"
+                          r"|pin))\b"),
     "hours": re.compile(r"\b(horarios? de (funcionamento|atendimento)|horarios?|funcionamento"
                         r"|funcionam? (hoje|amanha|sabado|domingo|feriado|ate|de|no|na|aos)|abre|abrem|abertos?"
-                        r"|abertas?|fecha|fecham|fechados?|fechadas?|que horas|ate que horas|expediente|almoco|feriados?"
+                        r"|abertas?|fecha|fecham|fechados?|fechadas?|que horas|ate que horas|expediente|almoco"
+                        r"|feriados?"
                         r"|(estao|tao) (atendendo|funcionando|trabalhando)|(que|quais) dias|dias (de|que) atend\w*"
                         r"|(atendem|funcionam|trabalham|abrem) (aos|nos|no|na|de|em|hoje|amanha|sabado|domingo|segunda"
                         r"|terca|quarta|quinta|sexta)|(segunda|terca|quarta|quinta|sexta|sabado|domingo)s?"
                         r"( (a|de) (manha|tarde|noite))? (voces )?(atendem|funcionam|trabalham|abrem)"
                         r"|(ir|passar|chegar|ser atendid[oa]) (depois|antes|ate) (das|de|as) \d+)\b"),
-    "payment": re.compile(r"\b(pagamentos?|pagar|pago (com|via|a vista|(no|na|em|por) (cartao|pix|debito|credito|dinheiro|especie|boleto|maquininha))|cartao|cartoes|pix|parcel\w*|dinheiro|credito|debito"
+    "payment": re.compile(r"\b(pagamentos?|pagar|pago (com|via|a vista|(no|na|em|por) (cartao|pix|debito|credito"
+    "|dinheiro|especie|boleto|maquininha))|cartao|cartoes|pix|parcel\w*|dinheiro|credito|debito"
                           r"|boleto|dividir|divide|(em )?quantas vezes|cheques?|transferencia|formas? de pagamento"
                           r"|como (e que )?(eu )?(se )?(paga|pago|pagar|faco pra pagar))\b"),
     "parking": re.compile(r"\b(estaciona\w*|vagas? (para|pra|de) (carro|moto)|valet|manobrista"
                           r"|onde (eu )?(deixo|paro|estaciono) (o |meu )?carro|(tem )?onde parar( o carro)?"
                           r"|(tem )?onde (deixar|parar|estacionar)|(parar|deixar|estacionar) (o |meu )?carro)\b"),
-    "insurance": re.compile(r"\b(convenios?|planos? de saude|(quais|que) planos|planos? (voces )?aceit\w*|unimed|amil|bradesco saude|sul ?america|hapvida"
+    "insurance": re.compile(r"\b(convenios?|planos? de saude|(quais|que) planos|planos? (voces )?aceit\w*|unimed"
+    "|amil|bradesco saude|sul ?america|hapvida"
                             r"|reembolso)\b"),
     "duration": re.compile(r"\b(quanto tempo|duracao|dura|demora)\b"),
     # "o que voces fazem ai?": the list of services. No item implies it (one service is not the list);
@@ -61,21 +70,26 @@ CONCEPTS: dict[str, re.Pattern] = {
     "services": re.compile(r"\b(o que (voces )?(fazem|faz|oferecem|atendem|tem ai)|trabalham com o que"
                            r"|(voces )?(fazem|oferecem) o que"
                            r"|(quais|que) (sao )?(os )?(servicos|procedimentos|tratamentos)( que)?"
-                           r"|lista de (servicos|procedimentos|tratamentos)|(seus|os) (servicos|procedimentos|tratamentos)"
+                           r"|lista de (servicos|procedimentos|tratamentos)|(seus|os) (servicos|procedimentos"
+                           r"|tratamentos)"
                            r"|(que|qual|quais) tipos? de (servico|procedimento|tratamento)s?)\b"),
     # "quem faz a limpeza?", "é com médica ou esteticista?": the professionals of a service.
     "who": re.compile(r"\b(quem (faz|atende|aplica|realiza|vai me atender)|feit[oa] por quem|(com|por) quem"
                       r"|qual (a |o )?(profissional|doutora|doutor|medic[oa])|(medic[oa]|doutora|doutor) ou esteticista"
                       r"|(e|sera) (com )?(medic[oa]|doutora|doutor|esteticista)|esteticista ou medic[oa]"
                       r"|(quais|que) (dermatologistas|medic[oa]s|doutoras|doutores|profissionais)"
-                      r"|tem (medic[oa]|doutora|doutor)|(a |o )?(doutora|doutor) \w+ (faz|atende|aplica)|\w+ (e|eh) (medic[oa]"
+                      r"|tem (medic[oa]|doutora|doutor)|(a |o )?(doutora|doutor) \w+ (faz|atende|aplica)|\w+ (e"
+                      r"|eh) (medic[oa]"
                       r"|esteticista|doutora|dermatologista))\b"),
     # "o que vocês têm pra mancha de sol?": the service for a need, named in the customer's words.
     "recommend": re.compile(r"\b((o que|qual|quais|que) (voces )?(tem|indicam|indica|recomendam|sugerem|fazem"
                             r"|oferecem) (pra|para)|(serve|bom|boa|indicad[oa]|resolve|funciona) (pra|para)"
-                            r"|(tratamento|procedimento|algo|alguma coisa) (pra|para|contra)|(qual|que) (tratamento|procedimento)"
-                            r"|o que (eu )?(faco|fazer)|tem jeito|(voces )?tratam|tenho (uns |umas |um |uma )?(manchas?|acne"
-                            r"|espinhas?|cravos?|rugas?|linhas|melasma|olheiras?)|minha pele|(quero|queria) (renovar|melhorar"
+                            r"|(tratamento|procedimento|algo|alguma coisa) (pra|para|contra)|(qual|que) (tratamento"
+                            r"|procedimento)"
+                            r"|o que (eu )?(faco|fazer)|tem jeito|(voces )?tratam|tenho (uns |umas |um "
+                            r"|uma )?(manchas?|acne"
+                            r"|espinhas?|cravos?|rugas?|linhas|melasma|olheiras?)|minha pele|(quero"
+                            r"|queria) (renovar|melhorar"
                             r"|tirar|tratar))\b"),
 }
 # Concepts whose words also say what is asked about ("tenho manchas", "quem faz a limpeza"): they stay

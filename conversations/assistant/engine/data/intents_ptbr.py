@@ -58,10 +58,11 @@ HUMAN = (
     rf"(falar|conversar|papo) com {_PERSON}", r"(mensage\w*|resposta\w*) automatica\w*",
     rf"(chama|chame|chamar|passa|passe|transfere|transfira|encaminha|encaminhe|me passa|me passe|me transfere)"
     rf" (pra |para |pro |para o |para a )?{_PERSON}",
-    rf"(preciso|quero|queria|gostaria)( de)? (falar com )?(alguem|uma pessoa|um humano|um atendente|uma atendente"
-    rf"|gente)( (da|de|pra|para) \w+)?( me ajudar| de verdade| real)?$",
+    r"(preciso|quero|queria|gostaria)( de)? (falar com )?(alguem|uma pessoa|um humano|um atendente|uma atendente"
+    r"|gente)( (da|de|pra|para) \w+)?( me ajudar| de verdade| real)?$",
     r"(quero|preciso|queria) (de )?(uma pessoa|alguem|um humano|gente) (pra|para) me (ajudar|atender|responder)",
-    r"nao (quero|gosto de) (falar com |conversar com )?(robo|bot|maquina)", r"nao (com|com um|com uma) (robo|bot|maquina)",
+    r"nao (quero|gosto de) (falar com |conversar com )?(robo|bot|maquina)", r"nao (com|com um|com uma) (robo|bot"
+    r"|maquina)",
     r"cansei (de|desse|dessa|do|da) (robo|bot|maquina)", r"(voce|vc) e (um )?(robo|bot)\b.*(quero|preciso)",
 )
 
@@ -72,12 +73,15 @@ COMPLAINT = (
     r"(foi|foram|e|sao|muito|super|mega) (grosseir[oa]s?|grossas?|grossos?|mal educad[oa]s?|estupid[oa]s?)",
     r"grosseria", r"(me )?(atenderam|atendeu|trataram|tratou) mal", r"mal (atendid[oa]|tratad[oa])",
     r"ninguem (me )?(responde|atende|retorna|respondeu|atendeu|retornou)",
-    r"sem (me )?avisar", r"esperei (muito|demais|horas|mais de|uma eternidade)", r"(espera|demora) (absurda|enorme)", r"por que (voces )?(nao|nunca) (me )?(respondem|responde|atendem|atende|retornam|retorna)",
+    r"sem (me )?avisar", r"esperei (muito|demais|horas|mais de|uma eternidade)", r"(espera|demora) (absurda"
+    r"|enorme)", r"por que (voces )?(nao|nunca) (me )?(respondem|responde|atendem|atende|retornam|retorna)",
     rf"(desmarcaram|cancelaram|remarcaram|mudaram|trocaram) (o |a )?(meu|minha) {_BOOKING_NOUN}",
     r"(cobraram|cobrado|cobrada|cobrou) (2|duas|tres|3) vezes", r"cobra(ram|nca) (errad[oa]|a mais|indevid[oa])",
-    r"cobranca (duplicada|indevida|errada)", r"(estou|to|fiquei|estou muito|to muito) (brav[oa]|irritad[oa]|revoltad[oa]"
+    r"cobranca (duplicada|indevida|errada)", r"(estou|to|fiquei|estou muito|to muito) (brav[oa]|irritad[oa]"
+    r"|revoltad[oa]"
     r"|indignad[oa]|chatead[oa]|furios[oa]|puto|puta)",
-    r"(fiquei|ficou|estou|esta|ta) com (a pele |o rosto )?(toda |todo |muito )?(vermelh|queimad|inchad|ferid|irritad)\w*",
+    r"(fiquei|ficou|estou|esta|ta) com (a pele |o rosto )?(toda |todo |muito )?(vermelh|queimad|inchad|ferid"
+    r"|irritad)\w*",
     r"(pele|rosto) (ficou |esta |ta )?(toda |todo |muito )?(vermelh|queimad|inchad|ferid)\w*",
 )
 
@@ -117,8 +121,10 @@ RESCHEDULE = (
     r"remarcar", r"remarca", r"remarque", r"remarcacao", r"reagendar", r"reagenda", r"reagendamento", r"adiar",
     r"adiantar", r"antecipar", rf"(mudar|trocar|muda|troca|alterar|altera|mover|move|passar|passa|jogar|joga"
     rf"|empurrar|empurra|transferir|transfere) (o |a |de |meu |minha |o meu |a minha )?({_BOOKING_NOUN} |dia |data "
-    rf"|\w+ )?(?:\w+ ){{0,3}}(pra|para|pro|para o|para a) (a |o |outro |outra |uma |um |o dia |a proxima |proxima |depois )?{_DAY}",
-    rf"(mudar|trocar|muda|troca|alterar|altera) (o |a |de |meu |minha |o meu |a minha )?(horario|dia|data|{_BOOKING_NOUN})",
+    rf"|\w+ )?(?:\w+ ){{0,3}}(pra|para|pro|para o|para a) (a |o |outro |outra |uma |um |o dia |a proxima |proxima "
+    rf"|depois )?{_DAY}",
+    rf"(mudar|trocar|muda|troca|alterar|altera) (o |a |de |meu |minha |o meu |a minha )?(horario|dia|data"
+    rf"|{_BOOKING_NOUN})",
 )
 # "outro dia" moves an appointment unless an explicit cancellation was said ("cancela, depois vejo outra data").
 RESCHEDULE_WEAK = (r"(?<!nem )(?<!nao )outro (dia|horario)", r"(?<!nem )(?<!nao )outra (data|hora|semana)",
@@ -127,11 +133,13 @@ RESCHEDULE_WEAK = (r"(?<!nem )(?<!nao )outro (dia|horario)", r"(?<!nem )(?<!nao 
 CANCEL = (
     r"cancelar", r"cancela", r"cancele", r"cancelo", r"desmarcar", r"desmarca", r"desmarque", r"desmarco",
     r"cancelamento d[ao] (minha|meu)", rf"nao preciso mais d[oa] {_BOOKING_NOUN}",
-    r"(pode )?liberar (o horario|a vaga|meu horario|pra outra pessoa)", rf"nao quero mais (o |a |meu |minha |o meu |a minha )?{_BOOKING_NOUN}",
+    r"(pode )?liberar (o horario|a vaga|meu horario|pra outra pessoa)",
+    rf"nao quero mais (o |a |meu |minha |o meu |a minha )?{_BOOKING_NOUN}",
     r"(tira|tire|tirar|tirem|risca|risque|riscar) (o )?(meu nome|me) (da|de) agenda", r"desisto", r"desisti",
 )
 # "não vou conseguir ir": a cancellation, unless another day is asked for in the same breath.
-CANCEL_CANT_GO = (r"nao (vou|vai|irei) (poder|conseguir) (ir|comparecer|estar)", r"nao (vou|irei) (mais )?(ir|comparecer)")
+CANCEL_CANT_GO = (r"nao (vou|vai|irei) (poder|conseguir) (ir|comparecer|estar)", r"nao (vou|irei) (mais )?(ir"
+                  r"|comparecer)")
 
 CONFIRM = (
     r"confirm\w*", r"estarei (la|ai|presente)", r"(vou|irei) sim", r"(vou|irei) estar (la|ai)", r"pode contar comigo",
@@ -144,7 +152,8 @@ REQUEST = (
     r"(tem|teria|ha|existe|existem|tera) (algum |alguma |um |uma )?(horarios?|vagas?)",
     r"horarios? (livres?|disponive\w*|vagos?)", r"vagas? (livres?|disponive\w*)",
     r"(ver|arrumar|conseguir|consegue|consigo|pegar|garantir) (um |uma |algum |alguma )?(horario|vaga|encaixe)",
-    r"(que|qual|quais) (dia|dias|horario|horarios) (voces )?(tem|teria|estao|esta|ficam?)?\s?(livres?|disponive\w*|vagos?)",
+    r"(que|qual|quais) (dia|dias|horario|horarios) (voces )?(tem|teria|estao|esta|ficam?)?\s?(livres?|disponive\w*"
+    r"|vagos?)",
     r"tem (livre|vago|disponivel)",
     r"(quero|queria|gostaria de|preciso) (de )?(fazer )?(uma |um )?(consulta|sessao|horario|avaliacao)",
     r"tem (pra|para) (hoje|amanha|segunda|terca|quarta|quinta|sexta|sabado|essa semana|semana que vem)",
@@ -153,7 +162,8 @@ REQUEST = (
 )
 
 FEEDBACK = (
-    r"nota (10|[0-9])", r"(dou|daria) (nota )?(10|[0-9])\b", r"de (uma )?nota (10|[0-9])", r"super recomendo", r"recomendo", r"recomendaria",
+    r"nota (10|[0-9])", r"(dou|daria) (nota )?(10|[0-9])\b", r"de (uma )?nota (10"
+    r"|[0-9])", r"super recomendo", r"recomendo", r"recomendaria",
     r"(amei|adorei|gostei|curti|amamos|adoramos)( muito| bastante| demais| mt)? (d[oa]s? |o |a |os |as )?(resultado"
     r"|atendimento|servico|procedimento|limpeza|consulta|tratamento|clinica|experiencia|peeling|botox|equipe|doutora"
     r"|pele)",
@@ -162,7 +172,8 @@ FEEDBACK = (
     r"(maravilhos[oa]|excelente|otim[oa]|perfeit[oa]|incrivel) (o |a )?(atendimento|resultado|servico|equipe"
     r"|profissional|doutora|clinica)",
     r"(podia|poderia|podiam|poderiam) ser mais", r"estrelas?", r"^(gostei|amei|adorei|curti)\b",
-    r"(foi|foram|e|sao) (super |muito |bem )?(atencios[oa]s?|educad[oa]s?|gentil|gentis|cuidados[oa]s?|carinhos[oa]s?)", r"(demorou|atrasou) (um pouco|muito|demais)? ?(pra|para) (ser )?atend",
+    r"(foi|foram|e|sao) (super |muito |bem )?(atencios[oa]s?|educad[oa]s?|gentil|gentis|cuidados[oa]s?"
+    r"|carinhos[oa]s?)", r"(demorou|atrasou) (um pouco|muito|demais)? ?(pra|para) (ser )?atend",
 )
 # A score on its own ("10", "nota 9"): the answer to "de 0 a 10, como foi?".
 FEEDBACK_SCORE = r"^(nota )?(10|[0-9])[\s!.]*$"
@@ -189,12 +200,14 @@ GREETING_TAIL = r"^(?:(?:por favor|obrigad[oa])[\s,!.]*)+$"
 
 # "meu nome é Joana", "é a Carla", "aqui é o Pedro": the customer says who they are (a question,
 # "aqui é a assistência técnica?", is not an introduction).
-INTRODUCTION = r"^(?:meu nome e|me chamo|aqui e (?:o|a)|quem fala e (?:o|a)?|e (?:o|a)|sou (?:o|a))\s+([a-z]+)(?![^?]*\?)"
+INTRODUCTION = (r"^(?:meu nome e|me chamo|aqui e (?:o|a)|quem fala e (?:o|a)?|e (?:o|a)|sou (?:o|a))"
+                r"\s+([a-z]+)(?![^?]*\?)")
 # "queria saber", "tenho uma dúvida": the question is coming in the next message.
-LEAD_IN = (r"^(?:oi |ola )?(?:eu )?(?:queria|gostaria de|quero|preciso) (?:saber|perguntar|tirar uma duvida|uma informacao)"
-           r"(?: uma coisa| uma informacao)?[\s.,!?]*$|^(?:tenho|tem) uma (?:duvida|pergunta)[\s.,!?]*$"
-           r"|^(?:uma|so uma|me tira uma) (?:duvida|pergunta|informacao)[\s.,!?]*$|^(?:posso|pode) (?:perguntar|tirar uma"
-           r" duvida)( uma coisa)?[\s.,!?]*$")
+LEAD_IN = (r"^(?:oi |ola )?(?:eu )?(?:queria|gostaria de|quero|preciso) (?:saber|perguntar|tirar uma duvida"
+           r"|uma informacao)(?: uma coisa| uma informacao)?[\s.,!?]*$"
+           r"|^(?:tenho|tem) uma (?:duvida|pergunta)[\s.,!?]*$"
+           r"|^(?:uma|so uma|me tira uma) (?:duvida|pergunta|informacao)[\s.,!?]*$"
+           r"|^(?:posso|pode) (?:perguntar|tirar uma duvida)( uma coisa)?[\s.,!?]*$")
 # "eu de novo", "voltei": the customer is back.
 RETURNING = r"^(?:(?:sou )?eu de novo|eu novamente|voltei|oi de novo|ola de novo|to de volta|estou de volta)\b"
 # "sim", "ok", "beleza", "combinado 👍" on their own: the customer agrees with what was just said.

@@ -43,7 +43,8 @@ SYNONYMS: dict[str, str] = {
 # Idioms -> the plain words an FAQ would use ("em cima da hora" is "without notice").
 PHRASES: dict[str, str] = {
     "sul america": "sulamerica", "consulta antes": "avaliacao previa", "avaliacao antes": "avaliacao previa",
-    "passar antes pela medica": "avaliacao previa", "passar antes na medica": "avaliacao previa", "hoje em dia": "", "de vez em quando": "",
+    "passar antes pela medica": "avaliacao previa", "passar antes na medica": "avaliacao previa",
+    "hoje em dia": "", "de vez em quando": "",
     "em cima da hora": "sem antecedencia", "de ultima hora": "sem antecedencia", "na ultima hora": "sem antecedencia",
     "chegar atrasado": "atraso", "chegar atrasada": "atraso", "se eu atrasar": "atraso",
     "furar o horario": "falta", "nao aparecer": "falta",
