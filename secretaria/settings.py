@@ -399,6 +399,8 @@ LLM_BREAKER_OPEN_SECONDS = env.int("LLM_BREAKER_OPEN_SECONDS", default=30)
 BILLING_METERING = env.bool("BILLING_METERING", default=True)
 # AI prices are kept in USD per 1M tokens (billing/metering/prices.py); this converts them to BRL.
 BILLING_USD_BRL = env.float("BILLING_USD_BRL", default=5.50)
+# {model prefix: (prompt, completion) USD per 1M tokens} replacing the built-in table; empty keeps it.
+BILLING_LLM_PRICES: dict[str, tuple[str, str]] = {}
 TENANT_PERIODIC_TASKS["minute"].append("billing.usage_rollup")
 # The quota banner over the company admin: a base_site.html override and its context.
 TEMPLATES[0]["DIRS"].append(BASE_DIR / "billing" / "metering" / "templates")

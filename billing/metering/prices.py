@@ -26,7 +26,7 @@ UNKNOWN = ("0", "0")
 
 
 def _table() -> dict[str, tuple[str, str]]:
-    return getattr(settings, "BILLING_LLM_PRICES", None) or DEFAULT_PRICES_USD
+    return settings.BILLING_LLM_PRICES or DEFAULT_PRICES_USD
 
 
 def price_for(model: str) -> tuple[Decimal, Decimal]:

@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from billing.metering import counters
 from billing.metering.periods import period_bounds, period_of
-from billing.metering.services import MeteringScope, _redis, _scope, metering_enabled, usage_live
+from billing.metering.services import MeteringScope, _redis, _scope, company_id_of, metering_enabled, usage_live
 from billing.metering.sources import fact_total
+from billing.selectors import AI, AUTO_REPLY, subscription_allows
 from secretaria.redis_client import get_redis
 
 log = structlog.get_logger(__name__)
@@ -91,13 +92,19 @@ def _confirmed(kind: str, limit: int) -> bool:
 
 
 def ai_allowed() -> bool:
-    """May this reply call the company's language model?"""
-    return not quota_exhausted("ai_tokens")
+    """May this reply call the company's language model? (Not when suspended or canceled either.)"""
+    return _subscription_allows(AI) and not quota_exhausted("ai_tokens")
 
 
 def replies_paused() -> bool:
-    """Are automatic replies paused (answered messages used up under block_ai)?"""
-    return quota_exhausted("messages")
+    """Are automatic replies paused (answered messages used up under block_ai, or the subscription
+    suspended or canceled)? Messages are still stored and staff still answer."""
+    return not _subscription_allows(AUTO_REPLY) or quota_exhausted("messages")
+
+
+def _subscription_allows(what: str) -> bool:
+    company_id = company_id_of(connection.schema_name)
+    return company_id is None or subscription_allows(company_id, what)
 
 
 def quota_notice_key(*, contact_id: int, today: date | None = None) -> str:

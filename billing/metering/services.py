@@ -45,12 +45,13 @@ def plan_limits(*, schema: str) -> dict[str, int | str]:
     """The plan's limits as the usage hash keeps them (0: unlimited)."""
     subscription = Subscription.objects.select_related("plan").filter(company__schema_name=schema).first()
     plan = subscription.plan if subscription else None
-    # getattr: fields the plans work (issue 10, B1) adds; until then they read as "unlimited".
+    if plan is None:
+        return {"limit:messages": 0, "limit:ai_tokens": 0, "limit:outreach": 0, "policy": "block_ai"}
     return {
-        "limit:messages": int(getattr(plan, "monthly_messages", 0) or 0),
-        "limit:ai_tokens": int(getattr(plan, "monthly_llm_tokens", 0) or 0),
-        "limit:outreach": int(getattr(plan, "monthly_outreach", 0) or 0),
-        "policy": str(getattr(plan, "overage_policy", "") or "block_ai"),
+        "limit:messages": plan.monthly_messages,
+        "limit:ai_tokens": plan.monthly_llm_tokens,
+        "limit:outreach": plan.monthly_outreach,
+        "policy": plan.overage_policy,
     }
 
 

@@ -4,10 +4,12 @@
 from django.contrib.auth import get_user_model
 
 from billing.metering.quotas import QUOTA_NOTICE, ai_allowed, replies_paused
+from billing.models import Subscription
 from conversations.assistant.llm import llm_config_set
 from conversations.core.handoff import staff_reply
 from conversations.core.sessions import conversation_current
 from conversations.models import Contact, Message, Outbox
+from secretaria.settings_cache import settings_changed
 from tests.billing.test_metering import answer, delivered, live, llm_server, metered, plan_set  # noqa: F401
 
 PHONE = "5511912345678"
@@ -87,3 +89,15 @@ def test_an_unlimited_plan_never_pauses(metered):
     answer("Oi de novo", "u2")
 
     assert not replies_paused() and ai_allowed() and notices() == []
+
+
+def test_a_suspended_subscription_pauses_automatic_replies_and_the_model(metered, llm_server):
+    on_the_model(llm_server)
+    Subscription.objects.filter(company=metered).update(status="suspended")
+    settings_changed()
+
+    waiting = answer("Oi, estão aí?", "x1")
+
+    assert not ai_allowed() and replies_paused()
+    assert Message.objects.get(pk=waiting.pk).state == "skipped" and len(notices()) == 1
+    assert llm_server.calls == 0
