@@ -72,20 +72,14 @@ class StripeProvider:
             return self._subscription_event(event_id, kind, obj, created, event)
         if kind in ("invoice.paid", "invoice.payment_failed"):
             return self._invoice_event(event_id, kind, obj, created, event)
-        if kind == "checkout.session.completed":
-            return ProviderEvent(
-                provider=NAME, event_id=event_id, type=kind, company_slug=_company(obj), status=None,
-                plan_code=None, period_end=None, occurred_at=created, raw=event,
-                customer_ref=_text(obj.get("customer")), subscription_ref=_text(obj.get("subscription")),
-            )
+        # checkout.session.completed and anything else: no status of ours, but the ids are worth keeping.
         return ProviderEvent(provider=NAME, event_id=event_id, type=kind, company_slug=_company(obj), status=None,
                              plan_code=None, period_end=None, occurred_at=created, raw=event,
-                             customer_ref=_text(obj.get("customer")))
+                             customer_ref=_text(obj.get("customer")), subscription_ref=_text(obj.get("subscription")))
 
     def _subscription_event(self, event_id: str, kind: str, sub: dict, created, event: dict) -> ProviderEvent:
         status = CANCELED if kind.endswith(".deleted") else STATUS_MAP.get(_text(sub.get("status")))
-        items = ((sub.get("items") or {}).get("data") or [{}])
-        first = items[0] if isinstance(items[0], dict) else {}
+        first = ((sub.get("items") or {}).get("data") or [{}])[0]
         period_end = _timestamp(first.get("current_period_end") or sub.get("current_period_end"))
         return ProviderEvent(
             provider=NAME, event_id=event_id, type=kind, company_slug=_company(sub), status=status,
@@ -97,15 +91,18 @@ class StripeProvider:
         # The subscription moved to the top level's `parent.subscription_details` in recent API versions.
         details = (invoice.get("parent") or {}).get("subscription_details") or invoice.get("subscription_details") or {}
         subscription = _text(details.get("subscription") or invoice.get("subscription"))
-        lines = (invoice.get("lines") or {}).get("data") or []
-        period = (lines[0].get("period") or {}) if lines and isinstance(lines[0], dict) else {}
-        paid_at = ((invoice.get("status_transitions") or {}).get("paid_at"))
+        paid = kind == "invoice.paid"
+        period_end = occurred_at = None
+        if paid:
+            # The line's period is the one just paid for; paid_at is when the state changed.
+            lines = (invoice.get("lines") or {}).get("data") or [{}]
+            period_end = _timestamp((lines[0].get("period") or {}).get("end"))
+            occurred_at = _timestamp((invoice.get("status_transitions") or {}).get("paid_at"))
         return ProviderEvent(
             provider=NAME, event_id=event_id, type=kind,
             company_slug=_text((details.get("metadata") or {}).get("company")) or _company(invoice),
-            status=ACTIVE if kind == "invoice.paid" else PAST_DUE, plan_code=None,
-            period_end=_timestamp(period.get("end")) if kind == "invoice.paid" else None,
-            occurred_at=_timestamp(paid_at) or created if kind == "invoice.paid" else created, raw=event,
+            status=ACTIVE if paid else PAST_DUE, plan_code=None, period_end=period_end,
+            occurred_at=occurred_at or created, raw=event,
             customer_ref=_text(invoice.get("customer")), subscription_ref=subscription,
         )
 
