@@ -222,3 +222,15 @@ def test_a_manager_who_says_the_company_opens_on_holidays_changes_the_next_answe
     with schema_context("acme"):
         assert CompanyProfile.objects.values_list("opens_on_holidays", "state").get() == (True, "SP")
         assert ask("e no feriado, abre?", "cd4").startswith("Sim, nos feriados atendemos no horário normal")
+
+
+@pytest.mark.parametrize(("question", "moment", "reply"), [
+    ("vcs abrem dia 25?", at(2026, 12, 6),
+     "Não, no dia 25/12 (Natal) não abrimos. Abrimos de novo no sábado, 26/12, às 8h."),
+    ("abre dia 26/12?", at(2026, 12, 6), "Sim, no dia 26/12 atendemos das 8h às 12h."),
+    ("funciona dia 1º?", at(2026, 12, 20),
+     "Não, no dia 01/01 (Confraternização Universal) não abrimos. Abrimos de novo no sábado, 02/01, às 8h."),
+    ("dia 27 vcs abrem?", at(2026, 12, 6), "Não, no dia 27/12 não abrimos. Atendemos segunda a sábado."),
+])
+def test_a_day_of_the_month_is_answered_with_the_calendar(question, moment, reply):
+    assert answer(HOURS, question, moment, closed_days=YEAR_END) == reply

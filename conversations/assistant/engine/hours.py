@@ -203,10 +203,36 @@ def _asked_day(norm: str, today: date) -> _Day | None:
     if re.search(r"\b(amanha|amnh)\b", norm):
         tomorrow = today + timedelta(days=1)
         return _Day(tomorrow.weekday(), "amanhã", tomorrow)
+    if dated := _dated(norm, today):
+        return _Day(dated.weekday(), f"no dia {dated:%d/%m}", dated)
     for name, day in WEEKDAY_NUMBERS.items():
         if re.search(rf"\b{name}|\b{name[:3]}\b", norm):
             return _Day(day, f"{'no' if day >= 5 else 'na'} {DAY_NAMES[day]}",
                         today + timedelta(days=(day - today.weekday()) % 7))
+    return None
+
+
+# "dia 25", "dia 1º" (folded to "1o"), "25/12": a day of the month; "dia 10h" is a time, not a day.
+_DATE = re.compile(r"\bdia (\d{1,2})o?\b|\b(\d{1,2})/(\d{1,2})\b")
+
+
+def _dated(norm: str, today: date) -> date | None:
+    """The next date (today included) with the day (and month) named; None when none is named or it is no date."""
+    found = _DATE.search(norm)
+    if not found:
+        return None
+    day, month = int(found[1] or found[2]), int(found[3]) if found[3] else None
+    if month is None:
+        options = [(today.year + (today.month + k - 1) // 12, (today.month + k - 1) % 12 + 1) for k in (0, 1, 2)]
+    else:
+        options = [(today.year + k, month) for k in (0, 1)]
+    for year, month_ in options:
+        try:
+            candidate = date(year, month_, day)
+        except ValueError:
+            continue  # 31 in a month of 30 days, 13/13
+        if candidate >= today:
+            return candidate
     return None
 
 
@@ -259,7 +285,8 @@ def _day_answer(business_hours: dict, weekday: int, label: str, *, yes_no: bool)
 
 def _closed_day_answer(business_hours: dict, day: _Day, closed: dict, now: datetime, tz: str) -> str:
     """'Não, na segunda (16/02, Carnaval) não abrimos. Abrimos de novo na quarta-feira às 8h.'"""
-    reply = f"Não, {day.label} ({day.date:%d/%m}, {closed[day.date]}) não abrimos."
+    said = f"{day.date:%d/%m}, " if not day.label.endswith(f"{day.date:%d/%m}") else ""
+    reply = f"Não, {day.label} ({said}{closed[day.date]}) não abrimos."
     after = datetime.combine(day.date + timedelta(days=1), time(0), tzinfo=local_time(now, tz).tzinfo)
     if (opening := next_opening(business_hours, after, tz, closed_days=closed)) is not None:
         reply += f" Abrimos de novo {when(opening, now, tz)}."
