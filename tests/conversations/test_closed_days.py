@@ -234,3 +234,13 @@ def test_a_manager_who_says_the_company_opens_on_holidays_changes_the_next_answe
 ])
 def test_a_day_of_the_month_is_answered_with_the_calendar(question, moment, reply):
     assert answer(HOURS, question, moment, closed_days=YEAR_END) == reply
+
+
+def test_the_weekend_answer_warns_of_a_closed_saturday():
+    recess = {date(2027, 1, 2): "Recesso"}
+
+    assert answer(HOURS, "funciona fim de semana?", at(2026, 12, 30), closed_days=recess) == (
+        "No fim de semana: no sábado das 8h às 12h; no domingo não abrimos. Neste fim de semana, no sábado "
+        "(02/01, Recesso), não abrimos.")
+    assert answer(HOURS, "funciona fim de semana?", at(2026, 12, 21), closed_days=recess) == (
+        "No fim de semana: no sábado das 8h às 12h; no domingo não abrimos.")

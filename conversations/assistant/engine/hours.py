@@ -259,7 +259,7 @@ def answer(business_hours: dict, text: str, now: datetime, tz: str = DEFAULT_TZ,
     if _LUNCH.search(norm):
         return _lunch_answer(business_hours, day)
     if _WEEKEND.search(norm) and day is None:
-        return _weekend_answer(business_hours)
+        return _weekend_answer(business_hours) + _weekend_closed(business_hours, closed, local.date())
     if _NOW.search(norm):
         return _now_answer(business_hours, now, tz, closed)
     if day is not None:
@@ -340,6 +340,15 @@ def _weekend_answer(business_hours: dict) -> str:
     said = [f"no sábado {spans(saturday)}" if saturday else "no sábado não abrimos",
             f"no domingo {spans(sunday)}" if sunday else "no domingo não abrimos"]
     return f"No fim de semana: {'; '.join(said)}."
+
+
+def _weekend_closed(business_hours: dict, closed: dict, today: date) -> str:
+    """' Neste fim de semana, no sábado (02/01, Recesso), não abrimos.' when a day of the coming one is closed."""
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+    days = [d for d in (saturday, saturday + timedelta(days=1)) if d >= today and d in closed
+            and intervals(business_hours, d.weekday())]
+    said = [f"{'no sábado' if d.weekday() == 5 else 'no domingo'} ({d:%d/%m}, {closed[d]})" for d in days]
+    return f" Neste fim de semana, {join_words(said)}, não abrimos." if said else ""
 
 
 def _now_answer(business_hours: dict, now: datetime, tz: str, closed: dict) -> str:
