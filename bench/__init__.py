@@ -7,6 +7,7 @@
     make bench ARGS="reminders"                 # one beat cycle over 100 companies x 1,000 appointments
     make bench ARGS="reminders --companies 5 --appointments 200 --due 50"
     make bench ARGS="compare --configs prefork:2:1,threads:32:1"
+    make bench ARGS="metering"                  # the main scenario with usage metering on, then off
 
 Never part of `make test`. See bench/README.md.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-SCENARIOS = ("replies", "r1", "r3", "compare", "reminders")
+SCENARIOS = ("replies", "r1", "r3", "compare", "reminders", "metering")
 DEFAULT_CONFIGS = "prefork:2:1,threads:16:1,threads:32:1,threads:64:1,threads:32:2"
 
 
@@ -77,7 +78,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
-    from bench import reminders, replies
+    from bench import metering, reminders, replies
+    from bench.metering import metering_figures, metering_report
     from bench.scenarios import r1_kill_worker, r3_redis_restart
     from bench.stack import DEFAULT_BENCH_DIR, DEFAULT_DATABASE, BenchStack, StackOptions, WorkerConfig, say
 
@@ -121,7 +123,13 @@ def main(argv: list[str]) -> int:
             if args.scenario == "compare":
                 compare(stack, options, args.configs)
                 return 0
+            if args.scenario == "metering":
+                runs = metering.scenario(stack, options)
+                return 0 if all(ok for fs in runs.values() for f in fs for _name, ok, _value in f["pass"]) else 1
             figures = replies.run(stack, options)
+            metered = extra_env.get("BILLING_METERING", "1") not in ("0", "false")
+            figures["metering"] = metering_figures(metering=metered)
+            print(metering_report(figures["metering"]), flush=True)
             return 0 if all(ok for _name, ok, _value in figures["pass"]) else 1
     except KeyboardInterrupt:
         say("interrupted")

@@ -282,6 +282,9 @@ class BenchStack:
                 name="Clínica Bench", slug=SLUG, domain=DOMAIN, plan="pro",
                 owner_email=f"dono@{DOMAIN}", owner_password=secrets.token_urlsafe(18),
             ).company
+        from bench.metering import metering_prepare
+
+        metering_prepare(company)
         with tenant_context(company):
             channel = channel_configure(kind="whaticket", base_url=self.urls["channel"], access_token=CHANNEL_TOKEN)
             self.secret = channel.inbound_secret
@@ -331,6 +334,9 @@ class BenchStack:
 
         post_json(self.urls["channel"] + "/reset")
         post_json(self.urls["llm"] + "/reset")
+        from bench.metering import metering_reset
+
+        metering_reset(self.redis())  # the usage counters go with the rows they count
         if self.embedded_redis:
             self.redis().flushdb()
         else:

@@ -27,8 +27,9 @@ from billing.metering import counters
 from billing.metering.periods import period_bounds, period_of
 from billing.metering.services import MeteringScope, _redis, _scope, company_id_of, metering_enabled, usage_live
 from billing.metering.sources import fact_total
-from billing.selectors import AI, AUTO_REPLY, subscription_allows
+from billing.selectors import AI, ALLOWED, AUTO_REPLY, subscription_state
 from secretaria.redis_client import get_redis
+from secretaria.settings_cache import cached
 
 log = structlog.get_logger(__name__)
 VERDICT_SECONDS = 60.0  # how long a confirmed "used up" stands in this process before the rows are asked again
@@ -103,8 +104,14 @@ def replies_paused() -> bool:
 
 
 def _subscription_allows(what: str) -> bool:
+    """The subscription's verdict (billing.selectors.ALLOWED) without a query per reply: its state is
+    kept with the company's settings (billing's services bump their version on every change), and the
+    effective status (a trial or a grace period running out) is worked out from it at each call."""
     company_id = company_id_of(connection.schema_name)
-    return company_id is None or subscription_allows(company_id, what)
+    if company_id is None:
+        return True
+    state = cached("billing.metering.subscription", lambda: subscription_state(company_id))
+    return state is None or what in ALLOWED[state.effective_status()]
 
 
 def quota_notice_key(*, contact_id: int, today: date | None = None) -> str:

@@ -15,7 +15,7 @@ from billing.metering import counters, quotas
 from billing.metering.models import UsageDaily
 from billing.metering.periods import period_bounds, period_of
 from billing.metering.prices import cost_micro_brl
-from billing.metering.services import usage_live, usage_rollup
+from billing.metering.services import MeteringScope, usage_add, usage_live, usage_rollup
 from billing.metering.sources import facts_totals
 from billing.models import Plan, Subscription
 from conversations.assistant.llm import llm_config_set
@@ -24,7 +24,7 @@ from conversations.channels.base import InboundMessage, MessageKind
 from conversations.channels.services import channel_configure
 from conversations.core.handoff import conversation_handoff
 from conversations.core.ingest import inbound_store
-from conversations.core.pipeline import conversation_reply
+from conversations.core.pipeline import _release, conversation_reply
 from conversations.core.sessions import conversation_current
 from conversations.models import Contact, Message
 from conversations.outreach.services import Outreach, outreach_send
@@ -210,3 +210,20 @@ def test_with_metering_off_nothing_is_counted(metered, settings):
 
     assert get_redis().hget(counters.usage_key(), "messages") is None
     assert LLMCall.objects.count() == 0
+
+
+def test_a_replys_increments_ride_in_the_redis_call_that_releases_its_lock(metered):
+
+    answer("Oi", "s1")  # the hash exists, built from the rows
+    client = get_redis()
+    client.set("secretaria:acme:reply-lock:teste", "token")
+    scope = MeteringScope(client.hgetall(counters.usage_key()))
+
+    with scope:
+        usage_add({"messages": 2, "ai_tokens": 30})
+    waiting = live()["messages"]
+    _release("secretaria:acme:reply-lock:teste", "token", scope)
+
+    assert waiting == 1 and scope.pending == []
+    assert (live()["messages"], live()["ai_tokens"]) == (3, 30)
+    assert client.get("secretaria:acme:reply-lock:teste") is None
