@@ -45,15 +45,18 @@ def alerts_check(*, schema: str, period: date, values: dict[str, str], deltas: d
         if kind not in deltas or not limit:
             continue
         used = counters.used_of(values, kind)
-        for threshold in THRESHOLDS:
-            flag = f"alerted:{kind}:{threshold}"
-            if used * 100 >= limit * threshold and flag not in values:
-                alert_raise(schema=schema, period=period, kind=kind, threshold=threshold, used=used, limit=limit)
-                key = counters.usage_key(schema=schema, period=period)
-                _redis(lambda key=key, flag=flag: get_redis().hset(key, flag, 1))
+        due = [t for t in THRESHOLDS if used * 100 >= limit * t and f"alerted:{kind}:{t}" not in values]
+        for threshold in due:
+            # Both lines crossed at once (a downgrade, a big AI answer): the 80 % row is recorded, so it
+            # never comes later, but only the 100 % alert is sent.
+            alert_raise(schema=schema, period=period, kind=kind, threshold=threshold, used=used, limit=limit,
+                        send=threshold == due[-1])
+            key, flag = counters.usage_key(schema=schema, period=period), f"alerted:{kind}:{threshold}"
+            _redis(lambda key=key, flag=flag: get_redis().hset(key, flag, 1))
 
 
-def alert_raise(*, schema: str, period: date, kind: str, threshold: int, used: int, limit: int) -> bool:
+def alert_raise(*, schema: str, period: date, kind: str, threshold: int, used: int, limit: int,
+                send: bool = True) -> bool:
     """Record the alert; True only for the one caller whose row went in (it then sends, on commit)."""
     company_id = company_id_of(schema)
     if company_id is None:
@@ -64,8 +67,9 @@ def alert_raise(*, schema: str, period: date, kind: str, threshold: int, used: i
                                               threshold=threshold, used=used, limit=limit)
     except IntegrityError:
         return False  # another worker crossed the same line first: it sends
-    log.info("quota_alert", schema=schema, kind=kind, threshold=threshold, used=used, limit=limit)
-    transaction.on_commit(lambda: alert_send(alert_id=alert.pk))
+    log.info("quota_alert", schema=schema, kind=kind, threshold=threshold, used=used, limit=limit, sent=send)
+    if send:
+        transaction.on_commit(lambda: alert_send(alert_id=alert.pk))
     return True
 
 

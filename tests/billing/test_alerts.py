@@ -11,11 +11,12 @@ from django_tenants.utils import schema_context
 
 from billing.metering import counters
 from billing.metering.alerts import alert_text, alerts_check
-from billing.metering.models import QuotaAlert
+from billing.metering.models import QuotaAlert, QuotaContact
 from billing.metering.periods import period_of
+from conversations.models import Message
 from secretaria import events
 from secretaria.events import bus
-from tests.billing.test_metering import answer, metered, plan_set  # noqa: F401
+from tests.billing.test_metering import answer, live, metered, plan_set  # noqa: F401
 
 
 def test_crossing_80_and_100_percent_mails_the_owner_once_each_with_the_event(metered):
@@ -107,3 +108,15 @@ def test_another_companys_admin_shows_no_banner(metered, globex):
         page = client.get("/admin/").content.decode()
 
     assert "quota-banner" not in page
+
+
+def test_the_owners_whatsapp_gets_the_alert_through_outreach_not_counted_as_usage(metered):
+    QuotaContact.objects.create(company=metered, whatsapp="+55 (11) 98888-7777")
+    plan_set(metered, monthly_messages=1, overage_policy="allow_overage")
+
+    answer("Oi", "w1")
+
+    [sent] = Message.objects.filter(contact__phone="5511988887777", direction="out")
+    assert sent.payload["outreach"] == "quota_alert"  # one message: the 80 % line was crossed with the 100 %
+    assert "100 % das 1 mensagens respondidas do plano" in sent.text
+    assert live()["outreach"] == 0
