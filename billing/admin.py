@@ -18,7 +18,7 @@ from django_tenants.utils import schema_context
 from billing.metering.selectors import usage_for_period
 from billing.models import NO_NEGATIVE_PRICE, Plan, Subscription, SubscriptionChange
 from billing.selectors import subscription_effective_status
-from billing.services import plan_change, subscription_reactivate, subscription_suspend
+from billing.services import plan_change, subscription_cancel, subscription_reactivate, subscription_suspend
 from secretaria.admin_sites import ReadOnlyAdmin, public_admin
 from secretaria.ptbr import brl
 from tenants.selectors import schemas_existing
@@ -114,7 +114,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     fields = readonly_fields
     inlines = [SubscriptionChangeInline]
     action_form = PlanChangeActionForm
-    actions = ["suspend", "reactivate", "change_plan"]
+    actions = ["suspend", "reactivate", "cancel", "change_plan"]
 
     def has_add_permission(self, request):
         return False  # provisioning subscribes every company
@@ -168,6 +168,13 @@ class SubscriptionAdmin(admin.ModelAdmin):
             subscription_reactivate(company=subscription.company, cause=SubscriptionChange.Cause.ADMIN,
                                     actor=request.user)
         self.message_user(request, f"{queryset.count()} assinatura(s) reativada(s).")
+
+    @admin.action(description="Cancelar assinaturas selecionadas")
+    def cancel(self, request, queryset):
+        for subscription in queryset.select_related("company"):
+            subscription_cancel(company=subscription.company, cause=SubscriptionChange.Cause.ADMIN,
+                                actor=request.user)
+        self.message_user(request, f"{queryset.count()} assinatura(s) cancelada(s).")
 
     @admin.action(description="Mudar de plano (escolha o novo plano ao lado)")
     def change_plan(self, request, queryset):

@@ -76,7 +76,7 @@ class AllowsSerializer(serializers.Serializer):
 
 
 class ChangeSerializer(serializers.ModelSerializer):
-    from_plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    from_plan = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     to_plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:

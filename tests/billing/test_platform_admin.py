@@ -83,6 +83,17 @@ def test_suspend_and_reactivate_are_recorded_with_the_admin(staff, acme, globex)
                                                                   ("suspended", "admin", ADMIN_EMAIL)]
 
 
+def test_cancel_is_recorded_and_stops_automatic_replies(staff, acme):
+    from billing.selectors import subscription_allows
+
+    act(staff, "cancel", acme)
+
+    assert subscription_of(acme).status == "canceled"
+    assert not subscription_allows(acme.pk, "auto_reply") and subscription_allows(acme.pk, "staff_reply")
+    change = SubscriptionChange.objects.filter(subscription__company=acme).latest("id")
+    assert (change.to_status, change.cause, change.actor) == ("canceled", "admin", ADMIN_EMAIL)
+
+
 def test_a_plan_change_takes_the_plan_chosen_beside_the_action(staff, acme):
     pro = Plan.objects.get(code="pro")
 
