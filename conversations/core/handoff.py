@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from conversations.assistant.closed_days import company_closed_days
 from conversations.assistant.engine.hours import is_open
 from conversations.assistant.models import CompanyProfile
 from conversations.core.models import Conversation, Message, Outbox
@@ -148,7 +149,7 @@ def callback_offer(*, conversation: Conversation, now: datetime | None = None) -
     now = now or timezone.now()
     if conversation.status != Conversation.Status.HANDOFF or conversation.handoff_at is None:
         return None
-    if not is_open(_profile().business_hours, now):
+    if not _open(_profile(), now):
         return None
     if not handoffs_without_answer(minutes=0, now=now).filter(pk=conversation.pk).exists():
         return None
@@ -167,10 +168,15 @@ def handoff_callbacks_offer(*, now: datetime | None = None) -> int:
     """Offer a callback in every handoff past the company's timeout; the number offered."""
     now = now or timezone.now()
     profile = _profile()
-    if not is_open(profile.business_hours, now):
+    if not _open(profile, now):
         return 0
     due = handoffs_without_answer(minutes=profile.handoff_timeout_minutes, now=now)
     return sum(1 for conversation in due if callback_offer(conversation=conversation, now=now))
+
+
+def _open(profile: CompanyProfile, now: datetime) -> bool:
+    """Open now, holidays and days off counted: no call back is offered on Christmas."""
+    return is_open(profile.business_hours, now, closed_days=company_closed_days(profile=profile, now=now))
 
 
 def _profile() -> CompanyProfile:

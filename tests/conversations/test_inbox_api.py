@@ -265,6 +265,17 @@ def test_no_callback_out_of_business_hours(hours):
     assert not Outbox.objects.exists()
 
 
+def test_no_callback_on_a_holiday(hours):
+    """Tiradentes (21 April 2025) was a Monday: in the weekly hours, but the company is closed."""
+    tiradentes_10h = datetime(2025, 4, 21, 10, 0, tzinfo=SP)
+    hours(WEEKDAYS_8_TO_18)
+    conversation = waiting_since(tiradentes_10h - timedelta(minutes=20))
+
+    assert handoff_callbacks_offer(now=tiradentes_10h) == 0
+    assert callback_offer(conversation=conversation, now=tiradentes_10h) is None
+    assert handoff_callbacks_offer(now=tiradentes_10h + timedelta(days=1)) == 1  # Tuesday: open again
+
+
 def test_no_callback_once_a_person_answered(hours):
     hours(WEEKDAYS_8_TO_18)
     conversation = waiting_since(MONDAY_10H - timedelta(minutes=20))

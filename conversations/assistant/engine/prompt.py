@@ -72,6 +72,8 @@ def facts(ctx: EngineContext) -> str:
     business_hours = getattr(ctx.profile, "business_hours", None) or {}
     if business_hours:
         lines.append(f"- Horário de atendimento: {hours.describe(business_hours)}.")
+    if closed := _closed_line(ctx):
+        lines.append(closed)
     lines.append(_now_line(ctx, business_hours))
     name = tone.first_name(ctx.contact_name)
     if name:
@@ -86,11 +88,22 @@ def _fact(item) -> str:
     return f"{line} Profissionais: {', '.join(who)}." if who else line
 
 
+def _closed_line(ctx: EngineContext, limit: int = 6) -> str:
+    """The next holidays and days off, so a model answering "abrem no feriado?" knows them."""
+    today = hours.local_time(ctx.now, ctx.timezone).date()
+    ahead = sorted((day, why) for day, why in (ctx.closed_days or {}).items() if day >= today)[:limit]
+    if not ahead:
+        return ""
+    days = "; ".join(f"{hours.day_words(day)} ({why})" for day, why in ahead)
+    return f"- Dias em que não abrimos (feriados e folgas): {days}."
+
+
 def _now_line(ctx: EngineContext, business_hours: dict) -> str:
     local = hours.local_time(ctx.now, ctx.timezone)
     line = f"- Agora: {WEEKDAYS[local.weekday()]}, {local:%d/%m/%Y %H:%M}"
     if business_hours:
-        line += " (aberto)" if hours.is_open(business_hours, ctx.now, ctx.timezone) else " (fora do horário)"
+        is_open = hours.is_open(business_hours, ctx.now, ctx.timezone, closed_days=ctx.closed_days)
+        line += " (aberto)" if is_open else " (fora do horário)"
     return line + "."
 
 

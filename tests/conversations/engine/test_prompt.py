@@ -74,3 +74,25 @@ def test_a_company_without_knowledge_or_hours_says_so(make_ctx):
     system = build_request(make_ctx("oi", knowledge=[], catalogue=[], profile=ProfileData())).system
     assert "(nenhuma informação cadastrada)" in system
     assert "Horário de atendimento" not in system
+
+
+def test_the_prompt_carries_the_closed_days_ahead_and_the_open_state_counts_them(make_ctx):
+    from datetime import date
+
+    from conversations.assistant.engine.prompt import facts
+
+    ctx = make_ctx("vcs abrem sexta?", closed_days={date(2025, 3, 12): "Dedetização", date(2025, 3, 14): "Feriado"})
+    text = facts(ctx)
+
+    assert "Dias em que não abrimos" in text and "sexta-feira, 14/03 (Feriado)" in text
+    assert "(fora do horário)" in text  # Wednesday 10:00 is in the hours, but today is closed
+
+
+def test_who_does_each_service_is_in_the_prompt(make_ctx):
+    from conversations.assistant.engine.prompt import facts
+
+    service = CatalogueItem(7, "Limpeza de pele", "Limpeza profunda.", "limpeza", 15000, 60,
+                            professionals=("Juliana (esteticista)", "Dra. Helena"))
+    text = facts(make_ctx("quem faz a limpeza?", catalogue=[service]))
+    assert "Limpeza de pele: R$ 150,00 · 60 min. Limpeza profunda. Profissionais: Juliana (esteticista), Dra. Helena." \
+        in text
