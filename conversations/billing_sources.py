@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from billing.metering.notify import PLATFORM_OUTREACH, register_whatsapp_sender
-from billing.metering.prices import cost_micro_brl
+from billing.metering.prices import pico_per_token
 from billing.metering.setup import metering_install
 from billing.metering.sources import DayFact, register_source
 from conversations.assistant.models import LLMCall
@@ -57,17 +57,19 @@ def handoffs(start: datetime, end: datetime) -> dict[date, DayFact]:
 
 
 def ai_tokens(start: datetime, end: datetime) -> dict[date, DayFact]:
-    """Tokens of every model call and their cost, priced call by call as LLMCallMade is."""
+    """Tokens of every model call and their cost, summed in SQL per day and model (a cost is linear in
+    the tokens, billing/metering/prices.py: the same figure LLMCallMade adds up call by call)."""
     tokens: dict[date, int] = defaultdict(int)
     cost: dict[date, int] = defaultdict(int)
-    calls = (LLMCall.objects.filter(created_at__gte=start, created_at__lt=end)
-             .filter(Q(input_tokens__gt=0) | Q(output_tokens__gt=0))
-             .values_list("created_at", "model", "input_tokens", "output_tokens"))
-    for created_at, model, tokens_in, tokens_out in calls.iterator(chunk_size=2000):
-        day = timezone.localtime(created_at).date()
-        tokens[day] += tokens_in + tokens_out
-        cost[day] += cost_micro_brl(model=model, input_tokens=tokens_in, output_tokens=tokens_out)
-    return {day: DayFact(quantity=tokens[day], cost_micro=cost[day]) for day in tokens}
+    groups = (LLMCall.objects.filter(created_at__gte=start, created_at__lt=end)
+              .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+              .values("day", "model").annotate(tokens_in=Sum("input_tokens"), tokens_out=Sum("output_tokens"))
+              .order_by())
+    for group in groups:
+        prompt, completion = pico_per_token(group["model"])
+        tokens[group["day"]] += group["tokens_in"] + group["tokens_out"]
+        cost[group["day"]] += prompt * group["tokens_in"] + completion * group["tokens_out"]
+    return {day: DayFact(quantity=tokens[day], cost_pico=cost[day]) for day in tokens if tokens[day]}
 
 
 def quota_alert_whatsapp(phone: str, text: str, key: str) -> None:

@@ -1,7 +1,7 @@
 """The period's usage counters in Redis: one hash per company and month, changed only by Lua.
 
 `secretaria:<schema>:usage:<YYYY-MM>` holds the quota kinds (messages, ai_tokens, outreach),
-handoffs, the AI cost in micro-reais, the plan's limits (`limit:<kind>`, `policy`) and `_built`.
+handoffs, the AI cost in pico-reais, the plan's limits (`limit:<kind>`, `policy`) and `_built`.
 
 - `_built` says the hash was built from PostgreSQL facts. An increment that finds no `_built`
   (Redis was wiped, or the month just began) changes nothing and tells the caller, who counts the
@@ -22,7 +22,7 @@ from billing.metering.periods import period_label, period_of
 
 TTL_SECONDS = 62 * 24 * 3600  # a month and the next: the API may still read last month's live figures
 QUOTA_KINDS = ("messages", "ai_tokens", "outreach")
-COUNTED = (*QUOTA_KINDS, "handoffs", "ai_cost")  # ai_cost: micro-reais of the AI tokens
+COUNTED = (*QUOTA_KINDS, "handoffs", "ai_cost")  # ai_cost: pico-reais of the AI tokens (prices.py)
 BUILT = "_built"
 
 # KEYS[1] hash; ARGV: ttl, field, delta, field, delta...

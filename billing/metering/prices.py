@@ -2,7 +2,11 @@
 
 Prices are the providers' public list prices in US dollars per million tokens, prompt and completion
 apart, converted at `BILLING_USD_BRL`. A deployment may replace the table (`BILLING_LLM_PRICES`)
-without a release. Costs are kept in micro-reais (1e-6 BRL) so counters stay integers.
+without a release.
+
+Costs are integers of pico-reais (1e-12 BRL), a price per token rounded once: a cost is then
+linear in the tokens, so the sum of the calls' costs (the live counter) equals the cost of their summed
+tokens (what the rows give grouped by model), to the last unit.
 """
 
 from decimal import Decimal
@@ -37,8 +41,16 @@ def price_for(model: str) -> tuple[Decimal, Decimal]:
     return Decimal(prompt), Decimal(completion)
 
 
-def cost_micro_brl(*, model: str, input_tokens: int, output_tokens: int) -> int:
-    """The call's cost in micro-reais, rounded to the nearest one."""
-    prompt, completion = price_for(model)
-    usd = (prompt * input_tokens + completion * output_tokens) / Decimal(1_000_000)
-    return int((usd * Decimal(str(settings.BILLING_USD_BRL)) * Decimal(1_000_000)).to_integral_value())
+PICO_PER_CENT = 10_000_000_000  # 1e-12 BRL per unit, 1e-2 BRL per cent
+
+
+def pico_per_token(model: str) -> tuple[int, int]:
+    """(prompt, completion) pico-reais per token: USD per 1M tokens x rate x 1e12 / 1e6."""
+    rate = Decimal(str(settings.BILLING_USD_BRL))
+    return tuple(int((price * rate * 1_000_000).to_integral_value()) for price in price_for(model))
+
+
+def cost_pico_brl(*, model: str, input_tokens: int, output_tokens: int) -> int:
+    """The call's cost in pico-reais."""
+    prompt, completion = pico_per_token(model)
+    return prompt * input_tokens + completion * output_tokens

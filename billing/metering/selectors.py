@@ -12,11 +12,11 @@ from django.utils import timezone
 from billing.metering import counters
 from billing.metering.models import QuotaAlert, UsageDaily
 from billing.metering.periods import period_of
+from billing.metering.prices import PICO_PER_CENT
 from billing.metering.services import plan_limits, usage_live
 from tenants.models import Company
 
 KINDS = ("messages", "ai_tokens", "outreach", "handoffs", "inbound")
-MICRO_PER_CENT = 10_000
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def usage_for_period(company_id: int, period: date | None = None) -> dict[str, U
     for kind in KINDS:
         if counters.BUILT in live and kind in counters.COUNTED:
             used = counters.used_of(live, kind)
-            cost = round(counters.used_of(live, "ai_cost") / MICRO_PER_CENT) if kind == "ai_tokens" else 0
+            cost = round(counters.used_of(live, "ai_cost") / PICO_PER_CENT) if kind == "ai_tokens" else 0
         else:
             used, cost = daily.get(kind, (0, 0))
         figures[kind] = _figure(kind, used, counters.limit_of(limits, kind), cost)

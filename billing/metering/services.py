@@ -15,6 +15,7 @@ from django.utils import timezone
 from billing.metering import counters
 from billing.metering.models import UsageDaily
 from billing.metering.periods import day_start, period_bounds, period_of
+from billing.metering.prices import PICO_PER_CENT
 from billing.metering.sources import facts_between, facts_totals
 from billing.models import Subscription
 from secretaria.redis_client import get_redis
@@ -169,7 +170,7 @@ def usage_rollup(*, company: Company, first_day: date, last_day: date) -> int:
     """
     facts = facts_between(day_start(first_day), day_start(last_day + timedelta(days=1)))
     rows = [UsageDaily(company=company, day=day, kind=kind, quantity=fact.quantity,
-                       cost_cents=round(fact.cost_micro / 10_000))
+                       cost_cents=round(fact.cost_pico / PICO_PER_CENT))
             for kind, days in facts.items() for day, fact in days.items()]
     with transaction.atomic():
         # A day whose facts vanished (erased) must read 0, not keep its old figure.

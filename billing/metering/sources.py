@@ -17,7 +17,7 @@ from datetime import date, datetime
 @dataclass(frozen=True)
 class DayFact:
     quantity: int
-    cost_micro: int = 0  # micro-reais (1e-6 BRL)
+    cost_pico: int = 0  # pico-reais (1e-12 BRL, billing/metering/prices.py)
 
 
 # fn(start, end) -> {local day: DayFact}, for rows in [start, end) of the current schema.
@@ -45,12 +45,12 @@ def facts_between(start: datetime, end: datetime) -> dict[str, dict[date, DayFac
 
 
 def facts_totals(start: datetime, end: datetime) -> dict[str, int]:
-    """Period totals per kind, plus `ai_cost` (micro-reais), as the Redis hash holds them."""
+    """Period totals per kind, plus `ai_cost` (pico-reais), as the Redis hash holds them."""
     totals: dict[str, int] = {}
     for kind, days in facts_between(start, end).items():
         totals[kind] = sum(fact.quantity for fact in days.values())
         if kind == "ai_tokens":
-            totals["ai_cost"] = sum(fact.cost_micro for fact in days.values())
+            totals["ai_cost"] = sum(fact.cost_pico for fact in days.values())
     return totals
 
 

@@ -7,7 +7,7 @@ one more Redis call; the roll-up counts them from the rows.
 """
 
 from billing.metering.notify import PLATFORM_OUTREACH
-from billing.metering.prices import cost_micro_brl
+from billing.metering.prices import cost_pico_brl
 from billing.metering.services import usage_add
 from secretaria import events
 
@@ -18,7 +18,7 @@ def _reply_sent(event: events.ReplySent) -> None:
 
 def _llm_call_made(event: events.LLMCallMade) -> None:
     tokens = event.input_tokens + event.output_tokens
-    cost = cost_micro_brl(model=event.model, input_tokens=event.input_tokens, output_tokens=event.output_tokens)
+    cost = cost_pico_brl(model=event.model, input_tokens=event.input_tokens, output_tokens=event.output_tokens)
     usage_add({"ai_tokens": tokens, "ai_cost": cost}, at=event.occurred_at)
 
 

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from billing.metering import counters, quotas
 from billing.metering.models import UsageDaily
 from billing.metering.periods import period_bounds, period_of
-from billing.metering.prices import cost_micro_brl
+from billing.metering.prices import cost_pico_brl
 from billing.metering.services import MeteringScope, usage_add, usage_live, usage_rollup
 from billing.metering.sources import facts_totals
 from billing.models import Plan, Subscription
@@ -164,7 +164,7 @@ def test_a_mixed_workload_leaves_redis_the_rollup_and_the_rows_equal(metered, ll
     assert counted["ai_tokens"] == rows["ai_tokens"] == daily["ai_tokens"] == PROMPT_TOKENS + COMPLETION_TOKENS
     assert counted["outreach"] == rows["outreach"] == daily["outreach"] == 2
     assert counted["handoffs"] == rows["handoffs"] == daily["handoffs"] == 1
-    assert counted["ai_cost"] == rows["ai_cost"] == cost_micro_brl(
+    assert counted["ai_cost"] == rows["ai_cost"] == cost_pico_brl(
         model="gpt-4o-mini", input_tokens=PROMPT_TOKENS, output_tokens=COMPLETION_TOKENS)
     assert daily["inbound"] == Message.objects.filter(direction="in").count() == 3
 
@@ -190,9 +190,11 @@ def test_the_rollup_is_idempotent_and_follows_the_rows(metered):
 
 
 def test_an_llm_call_is_priced_per_model_prompt_and_completion_apart():
-    assert cost_micro_brl(model="gpt-4o-mini", input_tokens=1_000_000, output_tokens=0) == 825_000  # US$ 0,15
-    assert cost_micro_brl(model="gpt-4o-mini-2024-07-18", input_tokens=0, output_tokens=1_000_000) == 3_300_000
-    assert cost_micro_brl(model="llama3.1", input_tokens=10_000, output_tokens=10_000) == 0
+    # pico-reais (1e-12 BRL): US$ 0.15 and US$ 0.60 per 1M tokens at R$ 5,50
+    assert cost_pico_brl(model="gpt-4o-mini", input_tokens=1_000_000, output_tokens=0) == 825_000_000_000
+    assert cost_pico_brl(model="gpt-4o-mini-2024-07-18", input_tokens=0, output_tokens=1_000_000) == 3_300_000_000_000
+    assert cost_pico_brl(model="gemini-2.0-flash-lite", input_tokens=1, output_tokens=0) == 412_500  # R$ 0,41/M
+    assert cost_pico_brl(model="llama3.1", input_tokens=10_000, output_tokens=10_000) == 0
 
 
 def test_usage_stays_inside_its_company(metered, globex):
