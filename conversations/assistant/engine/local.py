@@ -175,6 +175,11 @@ def _handoff(turn: Reading, body: str, reason: str, confidence: float, **fields)
     return draft
 
 
+# The vague phrase a company's own out-of-hours message often uses, replaced by the real time.
+_NEXT_HOURS = re.compile(r"(?:no|em nosso|no nosso) pr[óo]ximo (?:hor[áa]rio|per[íi]odo|dia)"
+                         r" (?:de atendimento|[úu]til)", re.I)
+
+
 def _closed_note(turn: Reading) -> str:
     """Out of business hours, the customer learns when a person will read them."""
     ctx, business_hours = turn.ctx, getattr(turn.profile, "business_hours", None) or {}
@@ -183,9 +188,11 @@ def _closed_note(turn: Reading) -> str:
     custom = (getattr(turn.profile, "out_of_hours_message", "") or "").strip()
     opening = hours.next_opening(business_hours, ctx.now, ctx.timezone, closed_days=ctx.closed_days)
     if custom:
-        # "volta no próximo horário de atendimento" does not say when: we do.
+        # "volta no próximo horário de atendimento" does not say when: we do, in its own words when it can.
         if opening and not re.search(r"\d", custom):
-            return f"{custom} Voltamos {hours.when(opening, ctx.now, ctx.timezone)}."
+            when = hours.when(opening, ctx.now, ctx.timezone)
+            said, found = _NEXT_HOURS.subn(when, custom, count=1)
+            return said if found else f"{custom} Voltamos {when}."
         return custom
     back = (f"Nossa equipe volta {hours.when(opening, ctx.now, ctx.timezone)} e continua a conversa por aqui."
             if opening else "Nossa equipe responde assim que possível.")

@@ -258,7 +258,13 @@ def test_a_custom_out_of_hours_message_without_a_time_says_when(make_ctx):
     profile = ProfileData(business_hours=dict(BUSINESS_HOURS),
                           out_of_hours_message="A equipe volta no próximo horário de atendimento.")
     draft = compose(make_ctx("quero falar com uma pessoa", profile=profile, now=at(day=15, hour=13)))
-    assert draft.text.endswith("A equipe volta no próximo horário de atendimento. Voltamos na segunda-feira às 8h.")
+    assert draft.text.endswith("A equipe volta na segunda-feira às 8h.")  # the vague phrase made exact
+
+
+def test_a_custom_out_of_hours_message_in_other_words_gets_the_time_after_it(make_ctx):
+    profile = ProfileData(business_hours=dict(BUSINESS_HOURS), out_of_hours_message="Respondemos em breve!")
+    draft = compose(make_ctx("quero falar com uma pessoa", profile=profile, now=at(day=15, hour=13)))
+    assert draft.text.endswith("Respondemos em breve! Voltamos na segunda-feira às 8h.")
 
 
 def test_fallbacks_do_not_repeat_to_the_same_contact(make_ctx):
