@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.roles import RANK, Role
 from tests.security.conftest import WRITE_METHODS, openapi_schema, operations, rows_of_each
 
-VIEWER, OPERATOR, MANAGER = Role.VIEWER, Role.OPERATOR, Role.MANAGER
+VIEWER, OPERATOR, MANAGER, OWNER = Role.VIEWER, Role.OPERATOR, Role.MANAGER, Role.OWNER
 
 # The minimum role of every write.
 WRITES = {
@@ -53,6 +53,8 @@ WRITES = {
     # LGPD requests (compliance.add_datarequest).
     "POST /api/compliance/exports": MANAGER,
     "POST /api/compliance/erasures": MANAGER,
+    # Paying for a plan commits the company's money (billing.checkout: the owner alone).
+    "POST /api/billing/checkout": OWNER,
 }
 # Reads that not every member may make; every other read is open to every role.
 READS = {
