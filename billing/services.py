@@ -146,8 +146,8 @@ def _apply(company, change: _Change, *, period_end: datetime | None = None,
     # Subscriptions live in public; the audit event goes to the company's own schema.
     with schema_context(PUBLIC_SCHEMA), transaction.atomic():
         subscription = Subscription.objects.select_for_update().select_related("plan").filter(company=company).first()
-        if subscription is None:  # provisioning gives every company one; a row deleted by hand is refused clearly
-            raise ValidationError({"company": [f"A empresa {company} não tem assinatura."]})
+        if subscription is None:  # provisioning gives every company one; a row deleted by hand is said plainly
+            raise Subscription.DoesNotExist(f"A empresa {company} não tem assinatura.")
         if expect_status is not None and subscription.status != expect_status:
             return subscription
         occurred_at = change.occurred_at or timezone.now()
