@@ -230,3 +230,6 @@ def _pct(ratio: float | None) -> str:
     if ratio is None:
         return "—"
     return f"{ratio * 100:.0f} %".replace(".", ",")
+
+# The payment providers' events and states (billing/payments/admin.py) register on the same site.
+from billing.payments import admin as _payments_admin  # noqa: E402, F401

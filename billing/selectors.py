@@ -20,13 +20,16 @@ from django.utils import timezone
 
 from billing.metering.periods import period_bounds, period_of
 from billing.models import Plan, Subscription, SubscriptionChange
+from billing.payments.providers import payments_enabled
 from secretaria.settings_cache import cached
 
 Status = Subscription.Status
 
 # What each effective status allows. Conservative: customer messages are always stored and the
 # staff always reach their inbox and answer from it; what runs on its own (automatic replies, the
-# AI, outreach such as reminders and campaigns) stops while the subscription is suspended or canceled.
+# AI) stops while the subscription is suspended or canceled. Outreach (reminders of appointments
+# already booked, follow-ups) is metered and held to the plan's outreach quota, but not stopped by
+# the status: a clinic behind on its bill must not have its patients miss their appointments.
 STORE_MESSAGE, STAFF_REPLY, STAFF_ACCESS = "store_message", "staff_reply", "staff_access"
 AUTO_REPLY, AI, OUTREACH = "auto_reply", "ai", "outreach"
 ALWAYS = frozenset({STORE_MESSAGE, STAFF_REPLY, STAFF_ACCESS})
@@ -35,8 +38,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     Status.TRIALING: SERVING,
     Status.ACTIVE: SERVING,
     Status.PAST_DUE: SERVING,  # within the grace period the company is served as before
-    Status.SUSPENDED: ALWAYS,
-    Status.CANCELED: ALWAYS,
+    Status.SUSPENDED: ALWAYS | {OUTREACH},
+    Status.CANCELED: ALWAYS | {OUTREACH},
 }
 CAPABILITIES = SERVING
 
@@ -144,8 +147,11 @@ def _state_of(subscription: Subscription) -> SubscriptionState:
 
 def _step(state: SubscriptionState, now: datetime) -> tuple[str, datetime] | None:
     if state.status == Status.TRIALING and state.trial_ends_at is not None and state.trial_ends_at <= now:
-        # A free plan needs no payment; a paid one has not been paid for (else the provider said active).
-        return (Status.ACTIVE if state.plan_is_free else Status.PAST_DUE), state.trial_ends_at
+        # A free plan needs no payment, nor does any plan where no provider takes payments (self-hosting:
+        # the platform admin assigns plans by hand); a paid one has not been paid for (else the provider
+        # would have said active).
+        paid_for_outside = state.plan_is_free or not payments_enabled()
+        return (Status.ACTIVE if paid_for_outside else Status.PAST_DUE), state.trial_ends_at
     if state.status == Status.PAST_DUE and state.past_due_since is not None:
         grace_end = state.past_due_since + timedelta(days=state.grace_days)
         if grace_end <= now:

@@ -54,7 +54,7 @@ def test_the_history_shows_each_change_newest_first_with_its_cause(api, acme):
     assert body["plan"]["code"] == "pro" and body["plan"]["price"] == "R$ 149,00"
     assert body["plan"]["overage_policy"] == "allow_overage"
     assert body["status"] == "suspended"
-    assert body["allows"] == {"auto_reply": False, "ai": False, "outreach": False}
+    assert body["allows"] == {"auto_reply": False, "ai": False, "outreach": True}  # reminders go on
     newest, plan = body["history"][:2]
     assert (newest["from_status"], newest["to_status"], newest["cause"]) == ("active", "suspended", "admin")
     assert (plan["from_plan"], plan["to_plan"], plan["actor"]) == ("free", "pro", "admin@plataforma.test")

@@ -193,7 +193,13 @@ def test_grace_days_are_the_plan_s(acme):
     assert subscription_effective_status(subscription_of(acme)) == "suspended"
 
 
-def test_a_paid_trial_that_ended_waits_for_payment_then_is_suspended(db, unique):
+@pytest.fixture
+def payments_on(settings):
+    """A payment provider is configured: a paid plan's trial ends waiting for its payment."""
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_test_local", "whsec_local"
+
+
+def test_a_paid_trial_that_ended_waits_for_payment_then_is_suspended(db, unique, payments_on):
     company = CompanyFactory(slug=f"teste-{unique}", plan="pro")
     trial_end = subscription_of(company).trial_ends_at
     grace = timedelta(days=subscription_of(company).plan.grace_days)
@@ -204,7 +210,17 @@ def test_a_paid_trial_that_ended_waits_for_payment_then_is_suspended(db, unique)
     assert [c.to_status for c in changes_of(company)] == ["trialing", "past_due", "suspended"]
 
 
-def test_a_trial_long_over_walks_every_step_in_one_tick(db, unique):
+def test_without_a_payment_provider_a_paid_trial_that_ended_goes_on_active(db, unique, settings):
+    """Self-hosting: no provider takes payments, the platform admin assigns plans by hand."""
+    settings.STRIPE_SECRET_KEY = settings.ASAAS_API_KEY = ""
+    company = CompanyFactory(slug=f"teste-{unique}", plan="pro")
+    later = subscription_of(company).trial_ends_at + timedelta(days=60)
+
+    assert subscription_tick(company=company, now=later).status == "active"
+    assert [c.to_status for c in changes_of(company)] == ["trialing", "active"]
+
+
+def test_a_trial_long_over_walks_every_step_in_one_tick(db, unique, payments_on):
     company = CompanyFactory(slug=f"teste-{unique}", plan="pro")
     later = subscription_of(company).trial_ends_at + timedelta(days=60)
 
@@ -231,14 +247,14 @@ def test_reactivating_a_suspended_company_serves_it_again(acme):
     assert [(c.to_status, c.cause) for c in changes_of(acme)[-2:]] == [("suspended", "admin"), ("active", "admin")]
 
 
-def test_a_canceled_subscription_keeps_the_inbox_and_stops_automation(acme):
+def test_a_canceled_subscription_keeps_the_inbox_and_reminders_and_stops_automatic_replies(acme):
     subscription_cancel(company=acme, cause=Cause.API, actor="owner@acme.test")
 
     assert subscription_of(acme).canceled_at is not None
     assert {what: subscription_allows(acme.pk, what) for what in
             ("store_message", "staff_reply", "staff_access", "auto_reply", "ai", "outreach")} == {
         "store_message": True, "staff_reply": True, "staff_access": True,
-        "auto_reply": False, "ai": False, "outreach": False}
+        "auto_reply": False, "ai": False, "outreach": True}
 
 
 def test_an_unknown_capability_is_a_programming_error(acme):
