@@ -157,24 +157,21 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Suspender assinaturas selecionadas")
     def suspend(self, request, queryset):
-        for subscription in queryset.select_related("company"):
-            subscription_suspend(company=subscription.company, cause=SubscriptionChange.Cause.ADMIN,
-                                 actor=request.user)
-        self.message_user(request, f"{queryset.count()} assinatura(s) suspensa(s).")
+        self._each(request, queryset, subscription_suspend, "suspensa(s)")
 
     @admin.action(description="Reativar assinaturas selecionadas")
     def reactivate(self, request, queryset):
-        for subscription in queryset.select_related("company"):
-            subscription_reactivate(company=subscription.company, cause=SubscriptionChange.Cause.ADMIN,
-                                    actor=request.user)
-        self.message_user(request, f"{queryset.count()} assinatura(s) reativada(s).")
+        self._each(request, queryset, subscription_reactivate, "reativada(s)")
 
     @admin.action(description="Cancelar assinaturas selecionadas")
     def cancel(self, request, queryset):
+        self._each(request, queryset, subscription_cancel, "cancelada(s)")
+
+    def _each(self, request, queryset, service, done: str) -> None:
+        """One service call per selected subscription, recorded as the admin's (cause and actor)."""
         for subscription in queryset.select_related("company"):
-            subscription_cancel(company=subscription.company, cause=SubscriptionChange.Cause.ADMIN,
-                                actor=request.user)
-        self.message_user(request, f"{queryset.count()} assinatura(s) cancelada(s).")
+            service(company=subscription.company, cause=SubscriptionChange.Cause.ADMIN, actor=request.user)
+        self.message_user(request, f"{queryset.count()} assinatura(s) {done}.")
 
     @admin.action(description="Mudar de plano (escolha o novo plano ao lado)")
     def change_plan(self, request, queryset):

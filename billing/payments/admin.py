@@ -5,18 +5,7 @@ evidence of what a provider said, never edited by hand."""
 from django.contrib import admin
 
 from billing.payments.models import PaymentEvent, ProviderState
-from secretaria.admin_sites import public_admin
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from secretaria.admin_sites import ReadOnlyAdmin, public_admin
 
 
 @admin.register(PaymentEvent, site=public_admin)
