@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Case, FloatField, Value, When
 from django_tenants.utils import schema_context
 
+from billing.metering.models import QuotaContact
 from billing.metering.selectors import usage_for_period
 from billing.models import NO_NEGATIVE_PRICE, Plan, Subscription, SubscriptionChange
 from billing.selectors import subscription_effective_status
@@ -227,6 +228,15 @@ def _pct(ratio: float | None) -> str:
     if ratio is None:
         return "—"
     return f"{ratio * 100:.0f} %".replace(".", ",")
+
+@admin.register(QuotaContact, site=public_admin)
+class QuotaContactAdmin(admin.ModelAdmin):
+    """The owner's WhatsApp for quota alerts (the e-mail goes to every owner user of the company)."""
+
+    list_display = ("company", "whatsapp")
+    search_fields = ("company__name", "company__slug", "whatsapp")
+    autocomplete_fields = ("company",)
+
 
 # The payment providers' events and states (billing/payments/admin.py) register on the same site.
 from billing.payments import admin as _payments_admin  # noqa: E402, F401

@@ -22,6 +22,7 @@ from billing.metering.periods import period_bounds, period_of
 from billing.models import Plan, Subscription, SubscriptionChange
 from billing.payments.providers import payments_enabled
 from secretaria.settings_cache import cached
+from tenants.models import Company
 
 Status = Subscription.Status
 
@@ -79,11 +80,23 @@ def subscription_history(*, subscription: Subscription, limit: int = 50) -> list
 
 
 def subscription_state(company_id: int) -> SubscriptionState | None:
-    """The company's subscription as plain values; cached per process while in the company's own schema."""
-    tenant = getattr(connection, "tenant", None)
-    if getattr(tenant, "pk", None) == company_id and connection.schema_name != "public":
+    """The company's subscription as plain values; cached per process while in the company's own schema
+    (the settings cache is per schema: the reply dispatcher's schema_context counts as well as a request's)."""
+    if connection.schema_name != "public" and connection.schema_name == _schema_of(company_id):
         return cached("billing.subscription", lambda: _state_load(company_id))
     return _state_load(company_id)
+
+
+_SCHEMAS: dict[int, str] = {}  # company id -> schema name, which never changes
+
+
+def _schema_of(company_id: int) -> str:
+    if company_id not in _SCHEMAS:
+        schema = Company.objects.filter(pk=company_id).values_list("schema_name", flat=True).first()
+        if schema is None:
+            return ""  # not cached: a company being provisioned may appear
+        _SCHEMAS[company_id] = schema
+    return _SCHEMAS[company_id]
 
 
 def subscription_allows(company_id: int, what: str) -> bool:

@@ -96,13 +96,13 @@ def _back_to_public():
 
 
 def _forget_redis_state() -> None:
-    """Rate-limit counters and conversation context live in Redis, which the per-test
-    rollback does not reach (and ids repeat from one test database to the next)."""
+    """Rate-limit counters, conversation context and usage counters live in Redis, which the
+    per-test rollback does not reach (and ids repeat from one test database to the next)."""
     from secretaria.redis_client import get_redis
 
     try:
         client = get_redis()
-        for pattern in ("secretaria:*:rl:*", "secretaria:*:ctx:*"):
+        for pattern in ("secretaria:*:rl:*", "secretaria:*:ctx:*", "secretaria:*:usage:*"):
             keys = list(client.scan_iter(match=pattern, count=1000))
             if keys:
                 client.delete(*keys)

@@ -11,7 +11,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from billing.models import Plan, Subscription, SubscriptionChange
-from billing.selectors import subscription_allows, subscription_effective_status, subscription_period
+from billing.selectors import (
+    subscription_allows,
+    subscription_effective_status,
+    subscription_period,
+    subscription_state,
+)
 from billing.services import (
     plan_change,
     subscription_cancel,
@@ -414,3 +419,12 @@ def test_a_company_without_a_subscription_is_said_plainly(acme):
                           occurred_at=timezone.now(), provider="stripe", reference="evt_orphan")
 
     assert subscription_tick(company=acme) is None
+
+
+def test_the_subscription_is_read_once_under_a_schema_context_too(acme, django_assert_num_queries):
+    """The reply dispatcher works under schema_context (no tenant object): the hot path still reads the
+    subscription from the settings cache, not the database, after the first time."""
+    with schema_context(acme.schema_name):
+        assert subscription_state(acme.pk).plan_code == "free"
+        with django_assert_num_queries(0):
+            assert subscription_allows(acme.pk, "auto_reply")
