@@ -26,10 +26,11 @@ from secretaria.redis_client import get_redis
 log = structlog.get_logger(__name__)
 THRESHOLDS = (80, 100)
 # How each kind reads in a sentence: "80 % das 1.000 mensagens respondidas do plano".
+# What each kind is called, and its gender ("das 1.000 mensagens ... usadas", "dos 3.000 tokens ... usados").
 KIND_TEXT = {
-    "messages": "mensagens respondidas",
-    "ai_tokens": "tokens de IA",
-    "outreach": "mensagens ativas (lembretes, follow-ups e campanhas)",
+    "messages": ("mensagens respondidas", "f"),
+    "ai_tokens": ("tokens de IA", "m"),
+    "outreach": ("mensagens ativas (lembretes, follow-ups e campanhas)", "f"),
 }
 
 
@@ -75,17 +76,18 @@ def alert_raise(*, schema: str, period: date, kind: str, threshold: int, used: i
 
 def alert_text(alert: QuotaAlert, company_name: str) -> tuple[str, str]:
     """(subject, body) in pt-BR."""
-    what = KIND_TEXT.get(alert.kind, alert.kind)
-    month = date_format(alert.period_start, "F \\d\\e Y")
-    share = f"{alert.threshold} % das {number(alert.limit)} {what} do plano"
+    what, gender = KIND_TEXT.get(alert.kind, (alert.kind, "m"))
+    of_the, used = ("das", "usadas") if gender == "f" else ("dos", "usados")
+    month = date_format(alert.period_start, "F \\d\\e Y").lower()  # "dezembro de 2026"
+    share = f"{alert.threshold} % {of_the} {number(alert.limit)} {what} do plano"
     if alert.threshold >= 100:
-        subject = f"{company_name}: {share} usados"
+        subject = f"{company_name}: {share} {used}"
         consequence = {
             "ai_tokens": "As respostas continuam pelo assistente sem IA até o fim do mês ou até mudar de plano.",
             "messages": "As respostas automáticas estão pausadas; a equipe segue respondendo pelo painel.",
         }.get(alert.kind, "Os envios continuam; o excedente pode ser cobrado conforme o plano.")
     else:
-        subject = f"{company_name}: {share} já usados"
+        subject = f"{company_name}: {share} já {used}"
         consequence = "Considere mudar de plano para não interromper o atendimento."
     body = (f"Olá! Em {month}, {company_name} já usou {number(alert.used)} de {number(alert.limit)} {what} "
             f"({share}).\n{consequence}")

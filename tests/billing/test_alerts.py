@@ -40,8 +40,13 @@ def test_the_text_reads_in_ptbr_with_numbers_formatted(acme):
 
     subject, body = alert_text(alert, "Acme")
 
-    assert subject == "Acme: 80 % das 1.000 mensagens respondidas do plano já usados"
+    assert subject == "Acme: 80 % das 1.000 mensagens respondidas do plano já usadas"
     assert "já usou 800 de 1.000 mensagens respondidas" in body
+    assert body.startswith("Olá! Em ") and " de 20" in body.split(",")[0]  # "Em dezembro de 2026", lower case
+    assert body.split(",")[0][8:].islower()
+
+    tokens = QuotaAlert(company=acme, period_start=period_of(), kind="ai_tokens", threshold=100, used=3422, limit=3000)
+    assert alert_text(tokens, "Acme")[0] == "Acme: 100 % dos 3.000 tokens de IA do plano usados"
 
 
 def _in_own_connection(fn):
