@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from billing.models import Plan, Subscription
+from billing.models import Plan
 from billing.payments.errors import PaymentProviderError, PaymentProviderUnavailable
 from billing.payments.models import PaymentEvent, ProviderState
 from billing.payments.providers.asaas import api_base_url
 from billing.payments.services import checkout_start
+from tests.billing.helpers import subscription_of
 from tests.billing.payment_servers import AsaasServer
 
 API_KEY = "$aact_chave_local_de_teste"
@@ -26,15 +27,6 @@ def asaas(settings):
     settings.ASAAS_WEBHOOK_TOKEN = TOKEN
     yield server
     server.close()
-
-
-@pytest.fixture
-def pro(db) -> Plan:
-    return Plan.objects.get(code="pro")
-
-
-def subscription_of(company) -> Subscription:
-    return Subscription.objects.select_related("plan").get(company=company)
 
 
 def at(minutes: int) -> str:

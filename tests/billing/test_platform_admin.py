@@ -11,6 +11,7 @@ from billing.metering.services import usage_add, usage_live
 from billing.models import Plan, Subscription, SubscriptionChange
 from secretaria.redis_client import get_redis
 from tests.accounts.conftest import admin_client
+from tests.billing.helpers import subscription_of
 from tests.conftest import ADMIN_EMAIL, member, platform_admin
 
 SUBSCRIPTIONS = "/admin/billing/subscription/"
@@ -34,10 +35,6 @@ def acme_at_80(acme):
         usage_add({"messages": limit * 8 // 10})
     yield acme
     get_redis().delete(key)
-
-
-def subscription_of(company) -> Subscription:
-    return Subscription.objects.select_related("plan").get(company=company)
 
 
 def act(client, action: str, *companies, **extra):

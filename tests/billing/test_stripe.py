@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from billing.models import Plan, Subscription
 from billing.payments.errors import PaymentProviderError, PaymentProviderUnavailable, WebhookRejected
 from billing.payments.models import PaymentEvent, ProviderState
 from billing.payments.providers.stripe import signature_header, signature_verify
 from billing.payments.services import checkout_start
+from tests.billing.helpers import subscription_of
 from tests.billing.payment_servers import StripeServer
 
 API_KEY = "sk_test_chave_local"
@@ -26,15 +26,6 @@ def stripe(settings):
     settings.STRIPE_PRICES = {"pro": PRICE}
     yield server
     server.close()
-
-
-@pytest.fixture
-def pro(db) -> Plan:
-    return Plan.objects.get(code="pro")
-
-
-def subscription_of(company) -> Subscription:
-    return Subscription.objects.select_related("plan").get(company=company)
 
 
 def paid_checkout(stripe, client, company, plan) -> str:

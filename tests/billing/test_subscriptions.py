@@ -28,15 +28,12 @@ from billing.services import (
 )
 from billing.tasks import subscription_tick_task
 from compliance.models import AuditEvent
+from tests.billing.helpers import subscription_of
 from tests.conftest import member
 from tests.factories import CompanyFactory
 
 Status = Subscription.Status
 Cause = SubscriptionChange.Cause
-
-
-def subscription_of(company) -> Subscription:
-    return Subscription.objects.select_related("plan").get(company=company)
 
 
 def changes_of(company) -> list[SubscriptionChange]:
