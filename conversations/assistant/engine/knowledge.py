@@ -28,7 +28,7 @@ _TITLE_WEIGHT, _ANSWER_WEIGHT = 1.0, 0.6
 
 CONCEPTS: dict[str, re.Pattern] = {
     "price": re.compile(r"\b(precos?|valor(es)?|quanto (que )?(voces |voce |a senhora |o senhor )?(custa|custam|e"
-    "|fica|ficam|sai|saem|cobra\w*|ta|eu pago"
+                        r"|fica|ficam|sai|saem|cobra\w*|ta|eu pago"
                         r"|pago|vou pagar|seria)|(ta|fica|sai|custa|cobram|cobra|e) quanto|custa\w*"
                         r"|custos?|tabela|orcamento|investimento|promoc\w*|desconto|quanto(?: \w+){1,3} (custa"
                         r"|custam|cobra\w*|fica|sai|seria)"
@@ -55,14 +55,14 @@ CONCEPTS: dict[str, re.Pattern] = {
                         r"( (a|de) (manha|tarde|noite))? (voces )?(atendem|funcionam|trabalham|abrem)"
                         r"|(ir|passar|chegar|ser atendid[oa]) (depois|antes|ate) (das|de|as) \d+)\b"),
     "payment": re.compile(r"\b(pagamentos?|pagar|pago (com|via|a vista|(no|na|em|por) (cartao|pix|debito|credito"
-    "|dinheiro|especie|boleto|maquininha))|cartao|cartoes|pix|parcel\w*|dinheiro|credito|debito"
+                          r"|dinheiro|especie|boleto|maquininha))|cartao|cartoes|pix|parcel\w*|dinheiro|credito|debito"
                           r"|boleto|dividir|divide|(em )?quantas vezes|cheques?|transferencia|formas? de pagamento"
                           r"|como (e que )?(eu )?(se )?(paga|pago|pagar|faco pra pagar))\b"),
     "parking": re.compile(r"\b(estaciona\w*|vagas? (para|pra|de) (carro|moto)|valet|manobrista"
                           r"|onde (eu )?(deixo|paro|estaciono) (o |meu )?carro|(tem )?onde parar( o carro)?"
                           r"|(tem )?onde (deixar|parar|estacionar)|(parar|deixar|estacionar) (o |meu )?carro)\b"),
     "insurance": re.compile(r"\b(convenios?|planos? de saude|(quais|que) planos|planos? (voces )?aceit\w*|unimed"
-    "|amil|bradesco saude|sul ?america|hapvida"
+                            r"|amil|bradesco saude|sul ?america|hapvida"
                             r"|reembolso)\b"),
     "duration": re.compile(r"\b(quanto tempo|duracao|dura|demora)\b"),
     # "o que voces fazem ai?": the list of services. No item implies it (one service is not the list);
