@@ -107,9 +107,9 @@ def confirm_start(turn: Turn) -> TurnReply | None:
         return TurnReply(say.NO_APPOINTMENTS, Intent.APPOINTMENT_CONFIRM)
     appointment = upcoming[0]
     try:
-        appointment_confirm(appointment=appointment, actor="customer")
+        appointment_confirm(appointment=appointment, actor="customer")  # idempotent when already confirmed
     except InvalidTransition:
-        pass  # already confirmed: the answer is the same
+        return TurnReply(say.APPOINTMENT_GONE, Intent.APPOINTMENT_CONFIRM)  # cancelled meanwhile
     who = say.who(appointment.professional.name if appointment.professional else "")
     return TurnReply(say.REMINDER_CONFIRMED.format(slot=say.slot_label(appointment.start, turn.tz), who=who),
                      Intent.APPOINTMENT_CONFIRM)

@@ -331,3 +331,18 @@ def test_a_service_name_with_a_typo_is_found(clinic):
     paula = customer()
     reply = say(paula, "quero agendar uma limpesa de pele", "appointment_request")
     assert "Limpeza de pele" in reply.text and step(paula) == Dialog.Step.CHOOSING_SLOT
+
+
+def test_a_confirmation_of_an_appointment_cancelled_meanwhile_says_it_is_gone(clinic, monkeypatch):
+    from agenda.chat import flow
+    from agenda.services.booking import InvalidTransition
+
+    paula = customer()
+    book(paula, clinic, 4, 10)
+
+    def cancelled_under_the_lock(**_kwargs):
+        raise InvalidTransition("Não é possível confirmar um agendamento cancelado.")
+
+    monkeypatch.setattr(flow, "appointment_confirm", cancelled_under_the_lock)
+    reply = say(paula, "confirmo minha limpeza", "appointment_confirm")
+    assert "não está mais ativo" in reply.text

@@ -20,6 +20,7 @@ import json
 import secrets
 import threading
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import parse_qsl
@@ -51,7 +52,7 @@ class _TrackedHttpServer(HttpServer):
             self.writers.discard(writer)
 
 
-class LocalServer:
+class LocalServer(ABC):
     """bench.fakes.HttpServer on 127.0.0.1, an ephemeral port, and an event loop in a daemon thread."""
 
     def __init__(self):
@@ -86,11 +87,13 @@ class LocalServer:
         self.requests.append(Recorded(request.method, request.path, dict(request.headers), body))
         return self.answer(request, body)
 
+    @abstractmethod
     def read_body(self, request: Request) -> dict:
-        raise NotImplementedError
+        """The request's body as the provider encodes it (Stripe: form, Asaas: JSON)."""
 
+    @abstractmethod
     def answer(self, request: Request, body: dict) -> Response:
-        raise NotImplementedError
+        """The provider's answer to one request."""
 
 
 # --- Stripe ------------------------------------------------------------------------------------
