@@ -8,6 +8,11 @@ from accounts import services
 from accounts.models import User
 from accounts.roles import Role
 from secretaria.admin_sites import tenant_admin
+from secretaria.limits import STAFF, limit_form_error
+
+
+def _seat_error(*, adding: bool) -> str | None:
+    return limit_form_error(STAFF, adding=adding, count=User.objects.filter(is_active=True).count)
 
 
 class UserCreationForm(forms.ModelForm):
@@ -17,6 +22,12 @@ class UserCreationForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["email", "full_name"]
+
+    def clean(self):
+        data = super().clean()
+        if error := _seat_error(adding=True):
+            raise ValidationError(error)
+        return data
 
 
 class UserChangeForm(forms.ModelForm):
@@ -30,6 +41,12 @@ class UserChangeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["role"] = self.instance.role
+
+    def clean(self):
+        data = super().clean()
+        if error := _seat_error(adding=bool(data.get("is_active")) and not self.instance.is_active):
+            self.add_error("is_active", error)
+        return data
 
 
 @admin.register(User, site=tenant_admin)

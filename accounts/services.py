@@ -8,6 +8,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role, may_assign, roles_sync
 from secretaria.events import RoleChanged, publish
+from secretaria.limits import STAFF, limit_check
 
 
 def _role_group(role: str) -> Group:
@@ -38,10 +39,16 @@ def user_create(
         validate_password(password, user=candidate)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
+    _seat_check()
     user = User.objects.create_user(email, password, full_name=full_name, is_staff=True)
     user.groups.set([_role_group(role)])
     _role_changed(user, actor=actor, old_role="", new_role=role)
     return user
+
+
+def _seat_check() -> None:
+    # The plan's number of active staff users (billing fills the seam): 402 when it is full.
+    limit_check(STAFF, count=User.objects.filter(is_active=True).count)
 
 
 def _role_changed(user: User, *, actor: User | None, old_role: str, new_role: str) -> None:
@@ -69,6 +76,8 @@ def user_update(
     if full_name is not None:
         user.full_name = full_name
         fields.append("full_name")
+    if is_active and not was_active:
+        _seat_check()
     if is_active is not None:
         user.is_active = is_active
         fields.append("is_active")

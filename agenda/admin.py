@@ -57,6 +57,7 @@ from conversations.admin_settings import (
     SettingsChangedAdmin,
 )
 from secretaria.admin_sites import tenant_admin
+from secretaria.limits import PROFESSIONALS, limit_form_error
 from secretaria.ptbr import brl
 
 
@@ -223,8 +224,24 @@ class WorkingHoursInline(admin.TabularInline):
         return True
 
 
+class ProfessionalForm(forms.ModelForm):
+    class Meta:
+        model = Professional
+        fields = ["name", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        switched_on = data.get("is_active") and not (self.instance.pk and self.instance.is_active)
+        error = limit_form_error(PROFESSIONALS, adding=bool(switched_on),
+                                 count=Professional.objects.filter(is_active=True).count)
+        if error:
+            self.add_error("is_active", error)
+        return data
+
+
 @admin.register(Professional, site=tenant_admin)
 class ProfessionalAdmin(ConfigurationAdmin):
+    form = ProfessionalForm
     list_display = ["name", "is_active", "week"]
     list_filter = ["is_active"]
     search_fields = ["name"]

@@ -62,6 +62,9 @@ def parser() -> argparse.ArgumentParser:
     chaos.add_argument("--at", type=float, default=20.0, help="r3: seconds into the load to restart Valkey")
     chaos.add_argument("--configs", default=DEFAULT_CONFIGS,
                        help="compare: pool:concurrency:processes, comma-separated")
+    met = p.add_argument_group("metering")
+    met.add_argument("--rounds", type=int, default=3,
+                     help="metering: rounds of (on, off) runs, alternating which goes first (default 3)")
     rem = p.add_argument_group("reminders")
     rem.add_argument("--companies", type=int, default=100, help="companies rbench-001... (default 100)")
     rem.add_argument("--appointments", type=int, default=1000, help="appointments per company (default 1000)")
@@ -124,7 +127,7 @@ def main(argv: list[str]) -> int:
                 compare(stack, options, args.configs)
                 return 0
             if args.scenario == "metering":
-                runs = metering.scenario(stack, options)
+                runs = metering.scenario(stack, options, rounds=args.rounds)
                 return 0 if all(ok for fs in runs.values() for f in fs for _name, ok, _value in f["pass"]) else 1
             figures = replies.run(stack, options)
             metered = extra_env.get("BILLING_METERING", "1") not in ("0", "false")

@@ -87,9 +87,11 @@ def _restart_app(stack, metering: bool) -> None:
         raise SystemExit(f"the stack did not become ready; see {stack.log_dir}")
 
 
-def scenario(stack, options, *, rounds: int = 2) -> dict:
+def scenario(stack, options, *, rounds: int = 3) -> dict:
     """The main scenario with metering on and off, in one sitting; the order alternates per round
-    (on/off, then off/on) so that neither side always gets the warmer stack. Figures are averaged."""
+    (on/off, then off/on) so that neither side always gets the warmer stack. The comparison takes the
+    median of the rounds (one noisy run on a shared 2-core box moves a mean by several per cent) and
+    shows every run beside it."""
     from bench import replies
 
     results: dict[str, list[dict]] = {"metering on": [], "metering off": []}
@@ -114,9 +116,12 @@ def _delta(on: float | None, off: float | None) -> str:
     return f"{(on - off) * 100 / off:+.1f} %"
 
 
-def _mean(runs: list[dict], get) -> float | None:
-    values = [get(f) for f in runs if get(f) is not None]
-    return sum(values) / len(values) if values else None
+def _median(runs: list[dict], get) -> float | None:
+    values = sorted(get(f) for f in runs if get(f) is not None)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 def comparison(on: list[dict], off: list[dict]) -> str:
@@ -127,8 +132,9 @@ def comparison(on: list[dict], off: list[dict]) -> str:
     }
     rows = []
     for name, get in pick.items():
-        a, b = _mean(on, get), _mean(off, get)
-        rows.append((f"{name} (mean of {len(on)})", f"on {fmt(a)}  off {fmt(b)}  difference {_delta(a, b)}"))
+        a, b = _median(on, get), _median(off, get)
+        each = "  runs on " + " ".join(fmt(get(f)) for f in on) + " / off " + " ".join(fmt(get(f)) for f in off)
+        rows.append((f"{name} (median of {len(on)})", f"on {fmt(a)}  off {fmt(b)}  difference {_delta(a, b)}{each}"))
     for n, run in enumerate(on, start=1):
         drift = {kind: v["drift"] for kind, v in run["metering"].items()}
         rows.append((f"drift after metered run {n} (Redis - rows)", json.dumps(drift)))

@@ -26,6 +26,7 @@ from conversations.channels.services import (
     inbound_webhook_url,
 )
 from secretaria.admin_sites import tenant_admin
+from secretaria.limits import CHANNELS, limit_form_error
 from secretaria.settings_cache import settings_changed
 
 SETTINGS_PERM = "accounts.manage_settings"
@@ -160,6 +161,10 @@ class ChannelForm(forms.ModelForm):
         kind = data.get("kind")
         if not kind:
             return data
+        switched_on = data.get("enabled") and not (self.instance.pk and self.instance.enabled)
+        error = limit_form_error(CHANNELS, adding=bool(switched_on), count=Channel.objects.filter(enabled=True).count)
+        if error:
+            self.add_error("enabled", error)
         try:
             current = self.instance if self.instance.pk else None
             data["values"] = channel_values_check(kind=kind, data=data, current=current)

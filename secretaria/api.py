@@ -17,14 +17,15 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from secretaria.errors import Conflict
+from secretaria.errors import Conflict, LimitReached
 
 
 def exception_handler(exc, context):
     """DRF's handler, plus our domain errors.
 
     Services raise Django's ValidationError (optionally with a field dict) and
-    `Conflict`; views need not translate them one by one.
+    `Conflict`, and `LimitReached` (402: the plan allows no more); views need not translate them
+    one by one.
     """
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -32,6 +33,9 @@ def exception_handler(exc, context):
     if isinstance(exc, Conflict):
         body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
         return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, LimitReached):
+        body = {"detail": exc.message, "code": "plan_limit", "kind": exc.kind}
+        return Response(body, status=status.HTTP_402_PAYMENT_REQUIRED)
     return drf_exception_handler(exc, context)
 
 
@@ -51,6 +55,14 @@ class ErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     code = serializers.CharField(required=False, help_text="Só em erros de token (ex.: token_not_valid).")
+
+
+class LimitReachedSerializer(serializers.Serializer):
+    """402: the company's plan allows no more of `kind` (a channel, a staff user, a professional)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="Sempre `plan_limit`.")
+    kind = serializers.ChoiceField(choices=["channels", "staff", "professionals"])
 
 
 class ValidationErrorSerializer(serializers.Serializer):
@@ -74,6 +86,7 @@ class ValidationErrorScheme(OpenApiSerializerExtension):
 _DESCRIPTIONS = {
     400: "Dados inválidos.",
     401: "Sem token, token inválido, expirado ou de outra empresa.",
+    402: "O plano da empresa não permite mais um (canal, usuário ou profissional): mude de plano ou desative outro.",
     403: "O papel do usuário não permite esta ação.",
     404: "Não encontrado (nesta empresa), ou página inexistente.",
     409: "Conflita com o estado atual.",
@@ -83,7 +96,7 @@ _DESCRIPTIONS = {
     429: "Muitas requisições.",
     503: "O calendário externo não respondeu.",
 }
-_BODIES = {400: ValidationErrorSerializer, 409: ValidationErrorSerializer}
+_BODIES = {400: ValidationErrorSerializer, 402: LimitReachedSerializer, 409: ValidationErrorSerializer}
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:

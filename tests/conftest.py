@@ -20,11 +20,16 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import platform_admin_ensure
 from accounts.tokens import tokens_for_user
+from billing.models import Plan
 from tenants.models import Company
 from tenants.services import public_tenant_ensure, template_schema_ensure
 from tests.factories import PASSWORD, CompanyFactory, staff_email
 
 ADMIN_EMAIL = "admin@plataforma.test"
+# The cast's plan: no limits (room for four staff users and the live companies' extra channels; the
+# free plan has two seats and one channel) and no trial (which would run out under --reuse-db).
+# The billing tests put acme and globex on the free plan (tests/billing/conftest.py).
+CAST_PLAN = "elenco-de-teste"
 CAST = {"acme": "acme.localhost", "globex": "globex.localhost"}
 # Companies whose channel settings are committed, for tests that drive real processes.
 LIVE = {"initech": "initech.localhost", "hooli": "hooli.localhost", "umbrella": "umbrella.localhost",
@@ -47,12 +52,14 @@ def _isolated_redis_namespace():
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         public_tenant_ensure(domains=["localhost", "testserver"])
+        Plan.objects.get_or_create(code=CAST_PLAN, defaults={"name": "Elenco de teste", "is_active": True})
         template_schema_ensure()
         with schema_context("public"):
             platform_admin_ensure(email=ADMIN_EMAIL, password=PASSWORD, reset_password=True)
         for slug, domain in CAST.items():
             if not Company.objects.filter(slug=slug).exists():  # else --reuse-db
-                CompanyFactory(slug=slug, domain=domain, staff=[Role.MANAGER, Role.OPERATOR, Role.VIEWER])
+                CompanyFactory(slug=slug, domain=domain, plan=CAST_PLAN,
+                               staff=[Role.MANAGER, Role.OPERATOR, Role.VIEWER])
         _live_companies()
         connection.set_schema_to_public()
 
@@ -62,7 +69,7 @@ def _live_companies() -> None:
 
     for slug, domain in LIVE.items():
         if not Company.objects.filter(slug=slug).exists():
-            CompanyFactory(slug=slug, domain=domain)
+            CompanyFactory(slug=slug, domain=domain, plan=CAST_PLAN)
     with schema_context("initech"):
         channel_configure(kind="meta", phone_number_id=INITECH_PHONE_NUMBER_ID, access_token="EAAG-ao-vivo")
     with schema_context("hooli"):

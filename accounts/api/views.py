@@ -98,13 +98,13 @@ class UserViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(UserOutputSerializer(get_object_or_404(User, pk=pk)).data)
 
-    @extend_schema(request=UserCreateInputSerializer, responses={201: UserOutputSerializer})
+    @extend_schema(request=UserCreateInputSerializer, responses={201: UserOutputSerializer, **error_responses(402)})
     def create(self, request):
         data = _validated(UserCreateInputSerializer, request.data)
         user = services.user_create(actor=request.user, **data)
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=UserUpdateInputSerializer, responses=UserOutputSerializer)
+    @extend_schema(request=UserUpdateInputSerializer, responses={200: UserOutputSerializer, **error_responses(402)})
     def partial_update(self, request, pk=None):
         data = _validated(UserUpdateInputSerializer, request.data)
         user = services.user_update(user=get_object_or_404(User, pk=pk), actor=request.user, **data)

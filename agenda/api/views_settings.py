@@ -22,7 +22,7 @@ from agenda.services.calendar_settings import (
     service_create,
 )
 from agenda.services.config import calendar_config
-from secretaria.api import page_of
+from secretaria.api import error_responses, page_of
 
 ServicePage = page_of(s.ServiceOutputSerializer, "ServicePage")
 ProfessionalPage = page_of(s.ProfessionalOutputSerializer, "ProfessionalPage")
@@ -88,7 +88,8 @@ class ProfessionalListView(GenericAPIView):
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(s.ProfessionalOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=s.ProfessionalInputSerializer, responses={201: s.ProfessionalOutputSerializer})
+    @extend_schema(request=s.ProfessionalInputSerializer,
+                   responses={201: s.ProfessionalOutputSerializer, **error_responses(402)})
     def post(self, request):
         data = validated(s.ProfessionalInputSerializer, request.data)
         professional = professional_create(actor=actor_of(request), name=data["name"], service_ids=data["services"],

@@ -13,6 +13,7 @@ from django.db import transaction
 from agenda.models import CalendarConfig, Professional, Service, WorkingHours
 from agenda.services.config import calendar_config, calendar_config_forget
 from secretaria.events import SettingsChanged, publish
+from secretaria.limits import PROFESSIONALS, limit_check
 from secretaria.url_check import base_url_problem
 
 Provider = CalendarConfig.Provider
@@ -156,6 +157,7 @@ def professional_create(*, name: str, service_ids: list[int] = (), hours: list[d
     services = list(Service.objects.filter(pk__in=set(service_ids)))
     if len(services) != len(set(service_ids)):
         raise ValidationError({"services": ["Serviço não encontrado."]})
+    limit_check(PROFESSIONALS, count=Professional.objects.filter(is_active=True).count)
     professional = Professional.objects.create(name=name.strip())
     professional.services.set(services)
     WorkingHours.objects.bulk_create([WorkingHours(professional=professional, **span) for span in hours])

@@ -123,7 +123,8 @@ class ChannelListView(APIView):
         channel_default_ensure()
         return Response([_output(request, channel) for channel in channel_list()])
 
-    @extend_schema(request=ChannelInputSerializer, responses={201: ChannelOutputSerializer, **error_responses(409)},
+    @extend_schema(request=ChannelInputSerializer, responses={201: ChannelOutputSerializer,
+                                                              **error_responses(402, 409)},
                    examples=[_EXAMPLE])
     def post(self, request):
         serializer = ChannelInputSerializer(data=request.data)
@@ -145,7 +146,8 @@ class ChannelDetailView(APIView):
     def get(self, request, pk: int):
         return Response(_output(request, get_object_or_404(Channel, pk=pk)))
 
-    @extend_schema(request=ChannelPatchSerializer, responses={200: ChannelOutputSerializer, **error_responses(409)})
+    @extend_schema(request=ChannelPatchSerializer,
+                   responses={200: ChannelOutputSerializer, **error_responses(402, 409)})
     def patch(self, request, pk: int):
         channel = get_object_or_404(Channel, pk=pk)
         serializer = ChannelPatchSerializer(data=request.data, partial=True)

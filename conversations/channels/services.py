@@ -21,6 +21,7 @@ from conversations.channels.models import Channel
 from conversations.channels.registry import ChannelSpec, Routing, channel_spec, channel_specs
 from secretaria.errors import Conflict
 from secretaria.events import ChannelDisabled, SettingsChanged, publish
+from secretaria.limits import CHANNELS, limit_check
 from secretaria.settings_cache import settings_changed
 from tenants.provisioning import ProvisioningHook
 from tenants.selectors import company_current
@@ -112,12 +113,19 @@ def _changed_names(spec: ChannelSpec, before: Mapping[str, str], after: Mapping[
 
 # --- writes ----------------------------------------------------------------------------------------
 
+def _limit_check() -> None:
+    # The plan's number of active channels (billing fills the seam): 402 when it is full.
+    limit_check(CHANNELS, count=Channel.objects.filter(enabled=True).count)
+
+
 @transaction.atomic
 def channel_create(*, kind: str, data: Mapping[str, object], name: str = "", is_default: bool = False,
                    enabled: bool = True, actor: str = "") -> Channel:
     """A new channel of `kind` with its own inbound URL and secret."""
     spec = _spec_of(kind)
     values = channel_values_check(kind=kind, data=data)
+    if enabled:
+        _limit_check()
     if is_default:
         Channel.objects.filter(is_default=True).update(is_default=False)
     channel = Channel(kind=kind, name=(name or "").strip()[:80] or spec.label, enabled=enabled,
@@ -140,6 +148,8 @@ def channel_update(*, channel: Channel, kind: str | None = None, data: Mapping[s
     before = channel.values() if kind == channel.kind else {}
     values = channel_values_check(kind=kind, data=data or {}, current=channel, partial=partial)
     was_enabled = channel.enabled
+    if enabled and not was_enabled:
+        _limit_check()
     if is_default is False and channel.is_default:
         raise ValidationError({"is_default": ["Escolha outro canal como padrão; a empresa sempre tem um."]})
     if is_default and not channel.is_default:

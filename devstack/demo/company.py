@@ -14,6 +14,9 @@ from tenants.services import company_provision
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Clínica Demo"
+# Three professionals and room to try adding staff and a second number: the free plan allows one
+# professional, two users and one channel.
+DEMO_PLAN = "pro"
 
 
 def demo_company_ensure(*, email: str, password: str, port: str = "8000") -> str:
@@ -24,7 +27,7 @@ def demo_company_ensure(*, email: str, password: str, port: str = "8000") -> str
             member_ensure(email=email, password=password, role=Role.OWNER)
         said = "empresa demo atualizada"
     else:
-        result = company_provision(name=DEMO_NAME, slug=DEMO_SLUG, domain="demo.localhost", plan="free",
+        result = company_provision(name=DEMO_NAME, slug=DEMO_SLUG, domain="demo.localhost", plan=DEMO_PLAN,
                                    owner_email=email, owner_password=password)
         said = f"empresa demo criada em {result.seconds:.2f}s: http://demo.localhost:{port}/"
     with schema_context(DEMO_SLUG):
