@@ -50,6 +50,12 @@ app.conf.beat_schedule = {
         "schedule": 15.0,
         "options": {"expires": 14},
     },
+    "tenants-dispatch-hourly": {
+        "task": "tenants.dispatch_periodic",
+        "schedule": crontab(minute=5),
+        "args": ["hourly"],
+        "options": {"expires": 3000},
+    },
     "tenants-dispatch-daily": {
         "task": "tenants.dispatch_periodic",
         "schedule": crontab(hour=3, minute=15),

@@ -61,6 +61,7 @@ SHARED_APPS = [
     "auditlog",  # also in public: platform admins' changes are audited too
     "axes",  # login lockouts: platform admins log in on the public host
     "secretaria",
+    "analytics.platform",  # the platform's view across companies: churn and upgrade recommendations
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -309,6 +310,22 @@ globals().update(env.email_url_config(env_secret("EMAIL_URL", default="consolema
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Secretaria <nao-responda@secretaria.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# Hourly per-company jobs (tenants.dispatch_periodic "hourly", celery_app.py): work that follows each
+# company's own midnight, whatever its time zone.
+TENANT_PERIODIC_TASKS.setdefault("hourly", [])
+
+# --- Analytics: reports and the funnel (analytics/reports) -------------------
+# (end of analytics reports)
+
+# --- Analytics: exports (analytics/exports) ----------------------------------
+# (end of analytics exports)
+
+# --- Analytics: recommendations (analytics/recommendations, analytics/platform)
+# (end of analytics recommendations)
+
+# --- Analytics: outgoing webhooks (analytics/webhooks) -----------------------
+# (end of analytics webhooks)
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "pt-br"

@@ -16,7 +16,7 @@ __all__ = [
     "DeadLetterReprocessed", "FollowUpScored", "HandoffClosed", "HandoffOpened", "LLMCallMade",
     "MessageReceived", "MessageSent", "OutreachQueued", "PromptInjectionRefused", "ReminderAnswered",
     "ReplySent", "SettingsChanged", "StaffReplied", "LoginFailuresBurst", "RoleChanged",
-    "QuotaThresholdCrossed",
+    "QuotaThresholdCrossed", "RecommendationCreated",
 ]
 
 
@@ -270,3 +270,14 @@ class FollowUpScored(DomainEvent):
     score: int | None
     sentiment: str
     flagged: bool
+
+
+# --- Analytics -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class RecommendationCreated(DomainEvent):
+    """A new next-best-action for the company's owner (analytics/recommendations)."""
+
+    recommendation_id: int
+    kind: str
+    title: str

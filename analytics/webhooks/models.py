@@ -1,0 +1,3 @@
+"""Models of this part (re-exported by analytics/models.py)."""
+
+from django.db import models  # noqa: F401
