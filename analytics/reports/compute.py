@@ -67,9 +67,9 @@ def _contacts(start, end) -> dict:
 
 
 def _conversations(start, end) -> dict:
-    return Conversation.objects.aggregate(
-        conversations_opened=Count("pk", filter=Q(opened_at__gte=start, opened_at__lt=end)),
-        handoffs=Count("pk", filter=Q(handoff_at__gte=start, handoff_at__lt=end)))
+    opened, handed = Q(opened_at__gte=start, opened_at__lt=end), Q(handoff_at__gte=start, handoff_at__lt=end)
+    return Conversation.objects.filter(opened | handed).aggregate(
+        conversations_opened=Count("pk", filter=opened), handoffs=Count("pk", filter=handed))
 
 
 def _first_replies(start, end) -> dict:
