@@ -116,7 +116,8 @@ def _appointment_events(start, end) -> dict:
 def _followups(start, end) -> dict:
     scored = FollowUp.objects.filter(answered_at__gte=start, answered_at__lt=end, score__isnull=False)
     row = scored.aggregate(score_sum=Sum("score"), score_count=Count("pk"),
-                           promoters=Count("pk", filter=Q(score__gte=9)), detractors=Count("pk", filter=Q(score__lte=6)))
+                           promoters=Count("pk", filter=Q(score__gte=9)),
+                           detractors=Count("pk", filter=Q(score__lte=6)))
     return {**row, "score_sum": row["score_sum"] or 0}
 
 
