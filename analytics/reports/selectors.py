@@ -8,12 +8,15 @@ inclusive at both ends.
 from __future__ import annotations
 
 import calendar
+import json
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from analytics.reports.compute import company_timezone, day_parts
@@ -109,22 +112,41 @@ def _live_parts(day: date, tz: str) -> dict:
 def report_history(*, date_from: date, date_to: date, granularity: str) -> list[dict]:
     """One entry per day or ISO week of the range, in order, from the stored rows (one query);
     periods not computed are zero-filled (counts 0, the rest None)."""
+    periods = _history_periods(date_from=date_from, date_to=date_to, granularity=granularity)
+    rows = dict(_history_rows(periods, granularity).values_list("start", "figures"))
+    empty = empty_figures()
+    # A row stored before a figure was added lacks it: "sem dados" rather than a missing key.
+    return [{"start": start, "end": end, "figures": {**empty, **rows.get(start, {})}} for start, end in periods]
+
+
+def report_history_json(*, date_from: date, date_to: date, granularity: str) -> str:
+    """`report_history` as JSON text, for the API: each stored row's figures are copied as PostgreSQL
+    keeps them, never decoded and encoded again (a year is 365 x 35 figures). A row stored before a
+    figure was added lacks it here until recomputed (`analytics_backfill`)."""
+    periods = _history_periods(date_from=date_from, date_to=date_to, granularity=granularity)
+    rows = dict(_history_rows(periods, granularity).annotate(text=Cast("figures", TextField()))
+                .values_list("start", "text"))
+    empty = json.dumps(empty_figures())
+    entries = (f'{{"start":"{start.isoformat()}","end":"{end.isoformat()}","figures":{rows.get(start, empty)}}}'
+               for start, end in periods)
+    return "[" + ",".join(entries) + "]"
+
+
+def _history_periods(*, date_from: date, date_to: date, granularity: str) -> list[tuple[date, date]]:
     range_check(date_from=date_from, date_to=date_to)
     if granularity not in GRANULARITIES:
         raise ValidationError("Granularidade desconhecida: use day ou week.")
-    if granularity == "week":
-        date_from, step = week_start(date_from), timedelta(days=7)
-    else:
-        step = timedelta(days=1)
-    rows = {start: figures for start, figures in Report.objects.filter(
-        granularity=granularity, start__range=(date_from, date_to)).values_list("start", "figures")}
-    history, start, empty = [], date_from, empty_figures()
+    step = timedelta(days=7 if granularity == "week" else 1)
+    start = week_start(date_from) if granularity == "week" else date_from
+    periods = []
     while start <= date_to:
-        end = start + step - timedelta(days=1)
-        # A row stored before a figure was added lacks it: "sem dados" rather than a missing key.
-        history.append({"start": start, "end": end, "figures": {**empty, **rows.get(start, {})}})
+        periods.append((start, start + step - timedelta(days=1)))
         start += step
-    return history
+    return periods
+
+
+def _history_rows(periods: list[tuple[date, date]], granularity: str):
+    return Report.objects.filter(granularity=granularity, start__range=(periods[0][0], periods[-1][0])).order_by()
 
 
 def report_funnel(*, date_from: date, date_to: date) -> dict:

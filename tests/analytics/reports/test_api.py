@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django_tenants.utils import schema_context
 
+from analytics.reports.selectors import report_history
 from analytics.reports.services import report_compute, report_compute_week
 from tests.analytics.reports.conftest import Customer, sp
 from tests.analytics.reports.scenario import DAY, EXPECTED, known_day
@@ -141,3 +142,12 @@ def test_today_is_read_live_and_kept_a_minute(api, acme, clinic, clock, committe
     assert first["from"] == "2026-03-17" and first["figures"]["messages_in"] == 1
     assert again["figures"]["messages_in"] == 1  # the cached read
     assert fresh["figures"]["messages_in"] == 2
+
+
+def test_the_history_selector_the_exports_call_says_what_the_api_says(api, acme, computed):
+    body = api(acme, "owner").get("/api/analytics/history", {"from": "2026-03-01", "to": "2026-03-31"}).json()
+    listed = report_history(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31), granularity="day")
+
+    assert [e["start"] for e in body] == [e["start"].isoformat() for e in listed]
+    assert [e["figures"] for e in body] == [e["figures"] for e in listed]
+    assert listed[3]["figures"] == EXPECTED
