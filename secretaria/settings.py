@@ -322,6 +322,25 @@ TENANT_PERIODIC_TASKS.setdefault("hourly", [])
 # (end of analytics exports)
 
 # --- Analytics: recommendations (analytics/recommendations, analytics/platform)
+# Next best actions for each company's owner, computed once a day in its schema (docs/analytics-recommendations.md).
+TENANT_PERIODIC_TASKS["daily"].append("analytics.recommendations_compute")
+# Contacts with an attended visit and no appointment since, for this many days; at least this many to say so.
+ANALYTICS_RECS_INACTIVE_DAYS = env.int("ANALYTICS_RECS_INACTIVE_DAYS", default=90)
+ANALYTICS_RECS_INACTIVE_MIN_CONTACTS = env.int("ANALYTICS_RECS_INACTIVE_MIN_CONTACTS", default=3)
+# Weekday x hour slots (company time) of the last WINDOW days: at least MIN_SAMPLE finished appointments,
+# a no-show share of at least RATE.
+ANALYTICS_RECS_NOSHOW_WINDOW_DAYS = env.int("ANALYTICS_RECS_NOSHOW_WINDOW_DAYS", default=90)
+ANALYTICS_RECS_NOSHOW_MIN_SAMPLE = env.int("ANALYTICS_RECS_NOSHOW_MIN_SAMPLE", default=8)
+ANALYTICS_RECS_NOSHOW_RATE = env.float("ANALYTICS_RECS_NOSHOW_RATE", default=0.3)
+# A service named by at least MIN_ASKS contacts in the last WINDOW days with no booking in them; the
+# newest SCAN_LIMIT inbound messages of the window are read.
+ANALYTICS_RECS_SERVICE_WINDOW_DAYS = env.int("ANALYTICS_RECS_SERVICE_WINDOW_DAYS", default=30)
+ANALYTICS_RECS_SERVICE_MIN_ASKS = env.int("ANALYTICS_RECS_SERVICE_MIN_ASKS", default=3)
+ANALYTICS_RECS_SERVICE_SCAN_LIMIT = env.int("ANALYTICS_RECS_SERVICE_SCAN_LIMIT", default=5000)
+# The platform's view (public schema, one global daily job in celery_app.py): churn risk at or above
+# this score is recorded; an upgrade is suggested at this share of a quota in two periods running.
+ANALYTICS_CHURN_MIN_SCORE = env.float("ANALYTICS_CHURN_MIN_SCORE", default=0.3)
+ANALYTICS_UPGRADE_RATIO = env.float("ANALYTICS_UPGRADE_RATIO", default=0.8)
 # (end of analytics recommendations)
 
 # --- Analytics: outgoing webhooks (analytics/webhooks) -----------------------
