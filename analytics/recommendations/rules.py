@@ -56,11 +56,12 @@ def inactive_contacts(*, now: datetime) -> list[Finding]:
         return []
     ids = list(contacts.order_by("last_visit", "pk").values_list("pk", flat=True)[:MAX_IDS])
     oldest = contacts.order_by("last_visit").values_list("last_visit", flat=True).first()
+    tz = ZoneInfo(calendar_config().timezone)
     title = f"{_plural(count, 'cliente não volta', 'clientes não voltam')} há {days} dias"
     return [Finding(kind=Kind.INACTIVE_CONTACTS, subject=f"days:{days}", title=title,
                     importance=min(100, 40 + count),
                     evidence={"days": days, "count": count, "contact_ids": ids,
-                              "oldest_visit": oldest.isoformat() if oldest else None})]
+                              "oldest_visit": oldest.astimezone(tz).date().isoformat()})]
 
 
 def inactive_contacts_query(*, now: datetime, days: int):
