@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import structlog
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from analytics.platform.models import CompanyRecommendation
@@ -33,9 +33,12 @@ def platform_recommendations_compute(*, today: date | None = None, now: datetime
         found = {(Kind.CHURN_RISK, ""): churn} if churn.score >= settings.ANALYTICS_CHURN_MIN_SCORE else {}
         upgrades = upgrade_readings(company_id=company.pk, today=today, ratio=settings.ANALYTICS_UPGRADE_RATIO)
         found |= {(Kind.UPGRADE, kind): reading for kind, reading in upgrades.items()}
-        with transaction.atomic():
-            for outcome in _reconcile(company.pk, found, now):
-                counts[outcome] += 1
+        try:
+            with transaction.atomic():
+                for outcome in _reconcile(company.pk, found, now):
+                    counts[outcome] += 1
+        except IntegrityError:  # a concurrent run created the company's row first: it has it
+            log.warning("platform_recommendations_concurrent_run", company=company.schema_name)
     log.info("platform_recommendations_computed", **counts)
     return counts
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import structlog
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from analytics.recommendations.actions import ACTIONS, slot_reminder_for
@@ -40,9 +40,13 @@ def recommendations_compute(*, now: datetime | None = None) -> dict[str, int]:
     counts = {"created": 0, "refreshed": 0, "closed": 0}
     for kind, rule in RULES.items():
         findings = rule(now=now)
-        with transaction.atomic():
-            for outcome in _reconcile(kind, findings, now):
-                counts[outcome] += 1
+        try:
+            with transaction.atomic():
+                for outcome in _reconcile(kind, findings, now):
+                    counts[outcome] += 1
+        except IntegrityError:
+            # Another run created this kind's row first (the partial unique constraint): it has them.
+            log.warning("recommendations_concurrent_run", kind=kind)
     log.info("recommendations_computed", **counts)
     return counts
 

@@ -91,3 +91,19 @@ def test_the_platform_admin_accepts_and_records_who(db, acme):
 
     row.refresh_from_db()
     assert row.status == "accepted" and row.decided_by == platform_admin().email
+
+
+def test_a_recommendation_without_automatic_action_links_to_where_the_staff_act(acme, in_acme, clock):
+    from conversations.models import Conversation
+    from tests.conversations.factories import ContactFactory, ConversationFactory
+
+    clock(NOW)
+    ConversationFactory(contact=ContactFactory(name="Maria Souza"), status=Conversation.Status.HANDOFF,
+                        handoff_at=NOW - timedelta(hours=2))
+    recommendations_compute()
+    row = Recommendation.objects.get(kind=Recommendation.Kind.HANDOFF_SLA)
+
+    page = admin_client(acme, member(acme, "viewer")).get(f"{PAGE}{row.pk}/change/").content.decode()
+
+    assert 'href="/admin/conversations/conversation/?status__exact=handoff"' in page
+    assert "Abrir as conversas que aguardam a equipe" in page
