@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from agenda.models import Reminder
+from agenda.models import CalendarConfig, Reminder
+from agenda.services.config import calendar_config_forget
 from analytics.recommendations.actions import action_link
 from analytics.recommendations.models import Recommendation
 from analytics.recommendations.selectors import recommendation_top
@@ -55,6 +56,16 @@ def test_a_slot_missed_too_often_is_recommended_with_its_numbers(slots):
     assert row.title == "Segunda-feira às 8h: 4 de 10 agendamentos com falta (40 %) nos últimos 90 dias"
     assert row.subject == "slot:0:8" and row.importance == 40
     assert row.evidence == {"weekday": 0, "hour": 8, "total": 10, "no_shows": 4, "rate": 0.4, "window_days": 90}
+
+
+def test_slots_are_read_in_the_companys_time_zone(slots):
+    CalendarConfig.objects.update_or_create(singleton=1, defaults={"timezone": "America/Manaus"})  # UTC-4
+    calendar_config_forget()
+
+    recommendations_compute()
+
+    row = only(Kind.NOSHOW_SLOT)
+    assert row.subject == "slot:0:7" and row.title.startswith("Segunda-feira às 7h: 4 de 10")
 
 
 def test_accepting_plans_one_extra_reminder_for_the_slots_upcoming_appointments(slots):
