@@ -325,6 +325,21 @@ TENANT_PERIODIC_TASKS.setdefault("hourly", [])
 # (end of analytics recommendations)
 
 # --- Analytics: outgoing webhooks (analytics/webhooks) -----------------------
+# Seconds an endpoint has to answer one delivery (connect, send, first byte each); then it is a failed attempt.
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5.0)
+# Waits between attempts, in seconds (the last one repeats), each drawn within ±20 %; a delivery is retried
+# until it is WEBHOOKS_RETRY_WINDOW_HOURS old, and an endpoint that accepted nothing for that long is
+# disabled and its owners mailed.
+WEBHOOKS_RETRY_DELAYS = env.list("WEBHOOKS_RETRY_DELAYS", cast=int, default=[5, 300, 1800, 7200, 18000, 36000])
+WEBHOOKS_RETRY_WINDOW_HOURS = env.int("WEBHOOKS_RETRY_WINDOW_HOURS", default=24)
+# Webhook URLs must resolve to public addresses, even where ALLOW_PRIVATE_BASE_URLS is on; a self-hosted
+# install posting to an n8n on its own network turns this on too (both must be on).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOKS_MAX_ENDPOINTS = env.int("WEBHOOKS_MAX_ENDPOINTS", default=20)
+# Finished deliveries (their bodies carry customers' names and phones) are dropped after this many days.
+WEBHOOKS_LOG_RETENTION_DAYS = env.int("WEBHOOKS_LOG_RETENTION_DAYS", default=30)
+TENANT_PERIODIC_TASKS["minute"].append("analytics.webhooks_due")
+TENANT_PERIODIC_TASKS["daily"].append("analytics.webhooks_prune")
 # (end of analytics webhooks)
 
 # --- Internationalisation ---------------------------------------------------
