@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from analytics.webhooks import selectors
 from analytics.webhooks.events import BY_SOURCE, EVENT_TYPES, TEST_EVENT, EventType, valid_types_text
@@ -152,7 +152,7 @@ def event_heard(event: DomainEvent) -> None:
     """Subscriber of every mapped domain event (setup.py): a delivery per subscribed endpoint."""
     kind = BY_SOURCE.get(type(event))
     schema = _schema_of(kind, event) if kind else None
-    if schema is None:
+    if schema is None or schema == get_public_schema_name():  # no company, no endpoints
         return
     with schema_context(schema):
         endpoints = selectors.endpoints_for(event_type=kind.name)

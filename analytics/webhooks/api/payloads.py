@@ -49,7 +49,8 @@ class WebhookPreviousAppointmentSerializer(serializers.Serializer):
 
 
 class WebhookRescheduledDataSerializer(WebhookAppointmentEventDataSerializer):
-    previous_appointment = WebhookPreviousAppointmentSerializer(help_text="O agendamento anterior (situação: remarcado).")
+    previous_appointment = WebhookPreviousAppointmentSerializer(
+        help_text="O agendamento anterior (situação: remarcado).")
 
 
 class WebhookHandoffDataSerializer(serializers.Serializer):

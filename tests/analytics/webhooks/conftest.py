@@ -41,7 +41,7 @@ def eager():
 @pytest.fixture
 def hooks(settings, eager):
     settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
-    settings.WEBHOOKS_TIMEOUT_SECONDS = 0.3
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 2.0
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     return settings
 

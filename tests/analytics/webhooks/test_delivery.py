@@ -81,8 +81,9 @@ def test_a_chat_booking_reaches_the_endpoint_signed_and_verifiable(demo_calendar
     assert (delivery.status, delivery.attempts, delivery.status_code, delivery.error) == ("delivered", 1, 200, "")
 
 
-def test_a_signature_made_with_another_secret_does_not_verify(acme, hooks, receiver, captured):
+def test_a_signature_made_with_another_secret_does_not_verify(acme, hooks, receiver, captured, time_machine):
     """The receiver's check is real: the same delivery, verified with another endpoint's secret, fails."""
+    time_machine.move_to(MONDAY_9, tick=False)
     with schema_context("acme"):
         endpoint = endpoint_to(receiver, "/ok", ["booking.created"])
         other = endpoint_to(receiver, "/elsewhere", ["booking.cancelled"])
@@ -98,7 +99,9 @@ def test_a_signature_made_with_another_secret_does_not_verify(acme, hooks, recei
     assert (delivery.status, delivery.status_code) == ("pending", 401)  # refused, so retried later
 
 
-def test_only_subscribed_endpoints_of_the_company_get_the_event(acme, globex, hooks, receiver, captured):
+def test_only_subscribed_endpoints_of_the_company_get_the_event(acme, globex, hooks, receiver, captured,
+                                                               time_machine):
+    time_machine.move_to(MONDAY_9, tick=False)
     with schema_context("globex"):
         endpoint_to(receiver, "/globex", ["booking.created"])
     with schema_context("acme"):
@@ -186,7 +189,8 @@ def test_every_event_types_body_is_the_one_its_openapi_component_documents(acme,
         sent = deliveries(endpoint)
     schema = openapi_components(acme)
 
-    assert sorted(d.event_type for d in sent) == sorted([*EVENT_TYPES, TEST_EVENT])
+    assert {d.event_type for d in sent} == {*EVENT_TYPES, TEST_EVENT}
+    assert [d.event_type for d in sent].count("booking.created") == 3  # the first visit, the attended, the missed
     assert all(d.status == WebhookDelivery.Status.DELIVERED for d in sent)
     for got in receiver.received("/ok"):
         assert got.payload is not None, got.error
@@ -220,3 +224,27 @@ def test_the_start_is_written_in_the_companys_time_zone(acme, hooks, receiver, c
     [got] = receiver.received("/ok")
     assert late.astimezone(UTC).date() == day + timedelta(days=1)
     assert got.payload["data"]["appointment"]["start"] == f"{day.isoformat()}T22:30:00-03:00"
+
+
+def test_the_subscriber_only_writes_rows_and_the_request_waits_for_their_commit(acme, hooks, receiver, time_machine,
+                                                                               django_capture_on_commit_callbacks):
+    time_machine.move_to(MONDAY_9, tick=False)
+    with schema_context("acme"):
+        endpoint = endpoint_to(receiver, "/ok", ["booking.created"])
+        professional, service = calendar_make()
+        with django_capture_on_commit_callbacks() as booking_commit:
+            appointment_book(contact=ContactFactory(), slot=slot(service, professional, MONDAY_9 + timedelta(days=1)),
+                             source="chat", actor="customer")
+        assert deliveries(endpoint) == []  # nothing before the booking commits
+        with django_capture_on_commit_callbacks() as subscriber_commit:
+            for callback in booking_commit:
+                callback()  # the bus delivers: our subscriber runs, in the publisher's thread
+        [delivery] = deliveries(endpoint)
+        assert (delivery.status, delivery.attempts) == ("pending", 0)
+        assert receiver.received() == []  # no HTTP in the subscriber: the publisher never waits on an endpoint
+        for callback in subscriber_commit:
+            callback()  # its commit queues the task (in-process here)
+        delivery.refresh_from_db()
+
+    assert (delivery.status, delivery.attempts) == ("delivered", 1)
+    assert len(receiver.received("/ok")) == 1
