@@ -66,12 +66,13 @@ class WebhookListView(GenericAPIView):
     permission_classes = _PERMISSIONS
     serializer_class = s.WebhookEndpointSerializer
 
-    @extend_schema(summary="Webhooks de saída da empresa", responses=EndpointPage)
+    @extend_schema(operation_id="webhooks_list", summary="Webhooks de saída da empresa", responses=EndpointPage)
     def get(self, request):
         page = self.paginate_queryset(selectors.endpoint_list())
         return self.get_paginated_response(s.WebhookEndpointSerializer(page, many=True).data)
 
     @extend_schema(
+        operation_id="webhooks_create",
         summary="Cadastrar um webhook de saída (o segredo whsec_ aparece só nesta resposta)",
         request=s.WebhookEndpointInputSerializer, responses={201: s.WebhookEndpointCreatedSerializer},
         callbacks=CALLBACKS,
@@ -88,7 +89,8 @@ class WebhookListView(GenericAPIView):
 class WebhookDetailView(APIView):
     permission_classes = _PERMISSIONS
 
-    @extend_schema(summary="Um webhook de saída", responses=s.WebhookEndpointSerializer)
+    @extend_schema(operation_id="webhooks_retrieve", summary="Um webhook de saída",
+                   responses=s.WebhookEndpointSerializer)
     def get(self, request, pk: int):
         return Response(s.WebhookEndpointSerializer(_endpoint(pk)).data)
 

@@ -31,7 +31,7 @@ from secretaria import events
 from secretaria.events import publish
 from tests.agenda.automation_helpers import calendar_make
 from tests.agenda.conftest import demo_calendar  # noqa: F401 - the demo clinic, for the chat booking
-from tests.agenda.factories import FollowUpFactory
+from tests.agenda.factories import FollowUpFactory, ProfessionalFactory, ServiceFactory
 from tests.analytics.webhooks.helpers import MONDAY_9, SP, body_problems, deliveries, endpoint_to, openapi_components
 from tests.conversations.factories import ContactFactory, ConversationFactory
 
@@ -214,7 +214,9 @@ def test_the_start_is_written_in_the_companys_time_zone(acme, hooks, receiver, c
     """22:30 in São Paulo is already the next day in UTC (01:30); the CRM reads the company's day and hour."""
     with schema_context("acme"):
         endpoint_to(receiver, "/ok", ["booking.created"])
-        professional, service = calendar_make()
+        professional = ProfessionalFactory(name="Ana", weekdays=range(7), weekdays__start=time(7),
+                                           weekdays__end=time(23, 30))
+        service = ServiceFactory(name="Consulta", duration_minutes=30, professionals=[professional])
         day = (timezone.now() + timedelta(days=2)).astimezone(SP).date()
         late = datetime.combine(day, time(22, 30), tzinfo=SP)
         with captured():

@@ -82,8 +82,8 @@ def test_a_failing_endpoint_is_retried_for_24_hours_then_disabled_and_its_owner_
             tried_at.append(delivery.last_attempt_at)
         endpoint.refresh_from_db()
 
-    gaps = [(later - earlier).total_seconds() for earlier, later in zip(tried_at, tried_at[1:])]
-    assert all(0.8 * base <= gap <= 1.2 * base for gap, base in zip(gaps, DELAYS)), gaps
+    gaps = [(later - earlier).total_seconds() for earlier, later in zip(tried_at, tried_at[1:], strict=False)]
+    assert all(0.8 * base <= gap <= 1.2 * base for gap, base in zip(gaps[:6], DELAYS, strict=True)), gaps
     assert gaps[:6] == sorted(gaps[:6])  # growing
     assert tried_at[-1] == delivery.created_at + timedelta(hours=24)  # the last attempt closes the window
     assert len(tried_at) == delivery.attempts in (8, 9)  # depends on the jitter: 14 h to 21 h for the first 7
