@@ -21,7 +21,7 @@ from agenda.types import Slot
 from analytics.webhooks.api.payloads import EVENTS
 from analytics.webhooks.events import EVENT_TYPES, TEST_EVENT
 from analytics.webhooks.models import WebhookDelivery, WebhookEndpoint
-from analytics.webhooks.services import endpoint_test
+from analytics.webhooks.services import endpoint_test, event_heard
 from billing.metering.alerts import alert_raise
 from billing.metering.periods import period_of
 from conversations.channels.services import channel_configure
@@ -250,3 +250,13 @@ def test_the_subscriber_only_writes_rows_and_the_request_waits_for_their_commit(
 
     assert (delivery.status, delivery.attempts) == ("delivered", 1)
     assert len(receiver.received("/ok")) == 1
+
+
+def test_an_event_nobody_subscribed_to_costs_the_publisher_one_query(acme, hooks, receiver, django_assert_num_queries):
+    with schema_context("acme"):
+        endpoint_to(receiver, "/ok", ["booking.cancelled"])
+        event = events.AppointmentBooked(appointment_id=1, contact_id=1, service_id=None, professional_id=None,
+                                         start=MONDAY_9, source="chat")
+        with django_assert_num_queries(1):  # the subscribed endpoints; the appointment is not even read
+            event_heard(event)
+        assert WebhookDelivery.objects.count() == 0

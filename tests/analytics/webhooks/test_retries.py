@@ -36,6 +36,10 @@ def attempts_counted(result: str) -> float:
     return REGISTRY.get_sample_value("secretaria_webhook_deliveries_total", {"result": result}) or 0.0
 
 
+def durations_observed() -> float:
+    return REGISTRY.get_sample_value("secretaria_webhook_delivery_duration_seconds_count") or 0.0
+
+
 def book_one(start=None):
     """An appointment booked by the staff (Ana's Consulta, made on first use): one booking.created."""
     professional = Professional.objects.filter(name="Ana").first()
@@ -69,7 +73,7 @@ def test_a_failing_endpoint_is_retried_for_24_hours_then_disabled_and_its_owner_
         path, status_code, error, result, acme, hooks, receiver, captured, time_machine):
     time_machine.move_to(MONDAY_9, tick=False)
     hooks.WEBHOOKS_TIMEOUT_SECONDS = 0.3  # the receiver's /slow takes a second
-    counted = attempts_counted(result)
+    counted, timed = attempts_counted(result), durations_observed()
     with schema_context("acme"):
         endpoint = endpoint_to(receiver, path, ["booking.created"], description="CRM")
         with captured():
@@ -89,7 +93,7 @@ def test_a_failing_endpoint_is_retried_for_24_hours_then_disabled_and_its_owner_
     assert len(tried_at) == delivery.attempts in (8, 9)  # depends on the jitter: 14 h to 21 h for the first 7
     assert (delivery.status, delivery.status_code, delivery.error) == ("failed", status_code, error)
     assert delivery.next_attempt_at is None
-    assert attempts_counted(result) - counted == delivery.attempts
+    assert attempts_counted(result) - counted == durations_observed() - timed == delivery.attempts
 
     got = receiver.received(path)
     assert len(got) == delivery.attempts
@@ -174,7 +178,7 @@ def test_a_task_run_twice_or_while_another_sends_never_sends_twice(acme, hooks, 
 def test_a_url_that_now_resolves_inside_the_network_is_a_failed_attempt_without_a_request(acme, hooks, receiver,
                                                                                         captured, time_machine):
     time_machine.move_to(MONDAY_9, tick=False)
-    blocked = attempts_counted("blocked")
+    blocked, timed = attempts_counted("blocked"), durations_observed()
     with schema_context("acme"):
         endpoint = endpoint_to(receiver, "/ok", ["booking.created"])  # accepted while private addresses were
         hooks.WEBHOOKS_ALLOW_PRIVATE_URLS = False  # the guard as production runs it, checked again at delivery
@@ -186,7 +190,7 @@ def test_a_url_that_now_resolves_inside_the_network_is_a_failed_attempt_without_
     assert (delivery.status, delivery.attempts, delivery.status_code, delivery.error) == ("pending", 1, None,
                                                                                           INTERNAL)
     assert delivery.next_attempt_at is not None
-    assert attempts_counted("blocked") - blocked == 1
+    assert attempts_counted("blocked") - blocked == 1 and durations_observed() == timed  # no request, no duration
 
 
 def test_old_finished_deliveries_are_pruned_and_owed_ones_kept(acme, hooks, receiver, time_machine):
