@@ -7,8 +7,10 @@ The secret is never shown here except once, right after adding an endpoint (a me
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from agenda.reports import company_tz
 from analytics.webhooks import services
 from analytics.webhooks.events import EVENT_TYPES
 from analytics.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -51,7 +53,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def last_status(self, obj):
         if obj.last_attempt_at is None:
             return "—"
-        return f"{obj.last_status_code or 'sem resposta'} em {obj.last_attempt_at:%d/%m/%Y %H:%M}"
+        when = timezone.localtime(obj.last_attempt_at, company_tz())
+        return f"{obj.last_status_code or 'sem resposta'} em {when:%d/%m/%Y %H:%M}"
 
     @admin.display(description="entregas")
     def deliveries_link(self, obj):

@@ -2,10 +2,11 @@
 event" action, deliveries read-only; viewers look, managers change."""
 
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from analytics.webhooks.models import WebhookDelivery, WebhookEndpoint
-from tests.analytics.webhooks.helpers import endpoint_to
+from tests.analytics.webhooks.helpers import SP, endpoint_to
 from tests.conftest import host_of, member
 
 BASE = "/admin/analytics"
@@ -56,6 +57,8 @@ def test_the_test_event_action_delivers_and_the_log_opens(acme, hooks, receiver,
     with schema_context("acme"):
         delivery = WebhookDelivery.objects.get()
     assert client.get(f"{BASE}/webhookdelivery/").status_code == 200
+    endpoints = client.get(f"{BASE}/webhookendpoint/").content.decode()
+    assert f"200 em {timezone.localtime(delivery.last_attempt_at, SP):%d/%m/%Y %H:%M}" in endpoints
     page = client.get(f"{BASE}/webhookdelivery/{delivery.pk}/change/")
     assert page.status_code == 200 and delivery.message_id in page.content.decode()
     assert client.get(f"{BASE}/webhookendpoint/{endpoint.pk}/change/").status_code == 200

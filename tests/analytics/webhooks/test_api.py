@@ -74,6 +74,18 @@ def test_a_url_that_is_not_a_public_http_address_is_refused(url, problem, acme, 
     assert response.status_code == 400 and response.json() == {"url": [problem]}
 
 
+def test_a_company_has_at_most_the_configured_number_of_endpoints(acme, api, hooks, receiver):
+    hooks.WEBHOOKS_MAX_ENDPOINTS = 2
+    client = api(acme, "owner")
+
+    answers = [client.post(URL, {"url": f"{receiver.url}/ok", "events": ["booking.created"]}, format="json")
+               for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [201, 201, 400]
+    assert answers[2].json() == {"non_field_errors": [
+        "Limite de 2 webhooks por empresa; apague um que não use mais."]}
+
+
 def test_patch_changes_what_it_names_and_re_enabling_resets_the_failure_clock(acme, api, hooks, receiver):
     with schema_context("acme"):
         endpoint = endpoint_to(receiver, "/ok", ["booking.created"])
