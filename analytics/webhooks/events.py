@@ -47,8 +47,10 @@ def _rescheduled(event: events.AppointmentRescheduled) -> dict | None:
 
 
 def _handoff(event: events.HandoffOpened) -> dict | None:
+    if not event.opened:  # a person took over a conversation already waiting for one: nothing new
+        return None
     contact = selectors.contact_of(contact_id=event.contact_id)
-    if not event.opened or contact is None:  # a person took over a conversation already waiting: not new
+    if contact is None:
         return None
     return {"conversation_id": event.conversation_id, "reason": event.reason, "taken_by": event.actor or None,
             "contact": selectors.contact_data(contact)}

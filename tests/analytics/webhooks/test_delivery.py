@@ -33,6 +33,7 @@ from tests.agenda.automation_helpers import calendar_make
 from tests.agenda.conftest import demo_calendar  # noqa: F401 - the demo clinic, for the chat booking
 from tests.agenda.factories import FollowUpFactory, ProfessionalFactory, ServiceFactory
 from tests.analytics.webhooks.helpers import MONDAY_9, SP, body_problems, deliveries, endpoint_to, openapi_components
+from tests.conftest import member
 from tests.conversations.factories import ContactFactory, ConversationFactory
 
 
@@ -260,3 +261,18 @@ def test_an_event_nobody_subscribed_to_costs_the_publisher_one_query(acme, hooks
         with django_assert_num_queries(1):  # the subscribed endpoints; the appointment is not even read
             event_heard(event)
         assert WebhookDelivery.objects.count() == 0
+
+
+def test_a_person_taking_over_a_waiting_conversation_is_not_a_new_handoff(acme, hooks, receiver, captured):
+    operator = member(acme, "operator")
+    with schema_context("acme"):
+        endpoint = endpoint_to(receiver, "/ok", ["handoff.opened"])
+        conversation = ConversationFactory(contact=ContactFactory(name="Ana Paula Ferreira"))
+        with captured():
+            conversation_handoff(conversation=conversation, reason="Cliente pediu um atendente")
+            conversation_handoff(conversation=conversation, reason="Assumida pela equipe", actor=operator)
+        [delivery] = deliveries(endpoint)
+
+    [got] = receiver.received("/ok")
+    assert got.payload["data"]["reason"] == "Cliente pediu um atendente" and got.payload["data"]["taken_by"] is None
+    assert delivery.status == "delivered"
