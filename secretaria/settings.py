@@ -319,6 +319,8 @@ TENANT_PERIODIC_TASKS.setdefault("hourly", [])
 # (end of analytics reports)
 
 # --- Analytics: exports (analytics/exports) ----------------------------------
+# The longest period one export may cover, in days (two years: a 2-year PDF still renders in about a second).
+ANALYTICS_EXPORT_MAX_DAYS = env.int("ANALYTICS_EXPORT_MAX_DAYS", default=731)
 # (end of analytics exports)
 
 # --- Analytics: recommendations (analytics/recommendations, analytics/platform)
