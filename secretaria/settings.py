@@ -316,6 +316,12 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 TENANT_PERIODIC_TASKS.setdefault("hourly", [])
 
 # --- Analytics: reports and the funnel (analytics/reports) -------------------
+# Every hour each company checks whether its own midnight has passed and, if yesterday is not
+# computed yet, computes it and its ISO week (analytics/reports/tasks.py).
+TENANT_PERIODIC_TASKS["hourly"].append("analytics.report_nightly")
+# A summary reads a day that is not stored yet live from the rows when it is today or one of the
+# last N days (the nightly run may not have reached it); older gaps are the backfill's.
+ANALYTICS_REPORTS_LIVE_DAYS = env.int("ANALYTICS_REPORTS_LIVE_DAYS", default=2)
 # (end of analytics reports)
 
 # --- Analytics: exports (analytics/exports) ----------------------------------

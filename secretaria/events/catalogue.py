@@ -16,7 +16,7 @@ __all__ = [
     "DeadLetterReprocessed", "FollowUpScored", "HandoffClosed", "HandoffOpened", "LLMCallMade",
     "MessageReceived", "MessageSent", "OutreachQueued", "PromptInjectionRefused", "ReminderAnswered",
     "ReplySent", "SettingsChanged", "StaffReplied", "LoginFailuresBurst", "RoleChanged",
-    "QuotaThresholdCrossed", "RecommendationCreated",
+    "QuotaThresholdCrossed", "RecommendationCreated", "SlotsOffered",
 ]
 
 
@@ -260,6 +260,20 @@ class ReminderAnswered(DomainEvent):
     appointment_id: int
     contact_id: int
     answer: str  # confirm, reschedule, cancel
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlotsOffered(DomainEvent):
+    """The agenda's chat offered a customer slots to choose from (the funnel's "slots offered" step).
+
+    Published by agenda/chat/flow.py when at least one slot is offered (a list, or the one slot asked for).
+    """
+
+    contact_id: int
+    purpose: str  # book, reschedule, rebook, waitlist
+    service_id: int | None
+    professional_ids: tuple[int, ...]
+    count: int
 
 
 @dataclass(frozen=True, kw_only=True)
