@@ -325,8 +325,6 @@ ANALYTICS_REPORTS_LIVE_DAYS = env.int("ANALYTICS_REPORTS_LIVE_DAYS", default=2)
 # (end of analytics reports)
 
 # --- Analytics: exports (analytics/exports) ----------------------------------
-# The longest period one export may cover, in days (two years: a 2-year PDF still renders in about a second).
-ANALYTICS_EXPORT_MAX_DAYS = env.int("ANALYTICS_EXPORT_MAX_DAYS", default=731)
 # (end of analytics exports)
 
 # --- Analytics: recommendations (analytics/recommendations, analytics/platform)

@@ -1,39 +1,30 @@
 """GET /api/analytics/export?from=AAAA-MM-DD&to=AAAA-MM-DD&format=csv|xlsx|pdf: the report as a file.
 
-Every member of the company reads it (analytics is a "settings app": viewers and operators read).
+Every member of the company reads it, as the reports (analytics is a "settings app": every role reads).
 `format` is the file's, not DRF's renderer switch (`?format=json`), so this view negotiates on its
 own: errors always answer JSON, the file is a plain HttpResponse with its type and file name.
 """
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
-from accounts.permissions import IsCompanyMember
-from analytics.exports.data import period_check
 from analytics.exports.selectors import FORMATS, export_file
+from analytics.reports.api import RANGE_PARAMETERS, CanRead, RangeQuery
 from secretaria.api import error_responses
 
 
-class ExportQuerySerializer(serializers.Serializer):
-    """`from`, `to` and `format` (`from` is a Python keyword: the fields are declared in get_fields)."""
+class ExportQuery(RangeQuery):
+    """The reports' range (`from`, `to`: both required, in order, at most 2 years) and the file's format."""
 
     def get_fields(self):
-        return {
-            "from": serializers.DateField(help_text="Primeiro dia do período (AAAA-MM-DD), no fuso da empresa."),
-            "to": serializers.DateField(help_text="Último dia do período (AAAA-MM-DD), incluído; até 2 anos "
-                                                  "depois do primeiro."),
-            "format": serializers.ChoiceField(
-                choices=list(FORMATS), help_text="csv (Excel em português), xlsx ou pdf (A4, para imprimir).",
-                error_messages={"invalid_choice": "Formato desconhecido: use csv, xlsx ou pdf."}),
-        }
-
-    def validate(self, attrs):
-        period_check(date_from=attrs["from"], date_to=attrs["to"])
-        return attrs
+        choice = serializers.ChoiceField(
+            choices=list(FORMATS), help_text="csv (Excel em português), xlsx ou pdf (A4, para imprimir).",
+            error_messages={"invalid_choice": "Formato desconhecido: use csv, xlsx ou pdf."})
+        return {**super().get_fields(), "format": choice}
 
 
 class _ErrorsInJson(BaseContentNegotiation):
@@ -51,17 +42,18 @@ _FILE = OpenApiResponse(OpenApiTypes.BINARY, description="O arquivo, para baixar
 
 
 class ExportView(APIView):
-    permission_classes = [IsCompanyMember]
+    permission_classes = [CanRead]
     content_negotiation_class = _ErrorsInJson
 
     @extend_schema(
         summary="Exportar o relatório do período (CSV, XLSX ou PDF)",
-        parameters=[ExportQuerySerializer],
+        parameters=[*RANGE_PARAMETERS, OpenApiParameter("format", str, required=True, enum=list(FORMATS),
+                                                         description="csv (Excel em português), xlsx ou pdf (A4).")],
         responses={**{(200, content_type.split(";")[0]): _FILE for _, content_type in FORMATS.values()},
                    **error_responses(400)},
     )
     def get(self, request):
-        query = ExportQuerySerializer(data=request.query_params)
+        query = ExportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         period = query.validated_data
         export = export_file(date_from=period["from"], date_to=period["to"], file_format=period["format"])

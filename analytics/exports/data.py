@@ -1,23 +1,23 @@
 """What an export holds, as plain data: the three renderers (CSV, XLSX, PDF) read only an `ExportData`.
 
-`export_data(*, date_from, date_to)` builds it in the current company's schema from the reports'
-selectors (figures per day, the period's KPIs, the funnel) and the recommendations'; the renderers
-never query anything, so each is tested on hand-built data and the file's content is decided here.
+`export_data(*, date_from, date_to)` builds it in the current company's schema from the reports (the
+figures of each day and of the whole period, the funnel) and the recommendations; the renderers never
+query anything, so each is tested on hand-built data, and what a file says is decided here.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from agenda.services.config import calendar_config
-from analytics.exports import totals
+from analytics.exports import formats
 from analytics.recommendations.selectors import recommendation_top
+from analytics.reports.compute import company_timezone
 from analytics.reports.figures import FIGURES
-from analytics.reports.selectors import report_funnel, report_history, report_summary
+from analytics.reports.parts import figures_from_parts, parts_combine
+from analytics.reports.selectors import _day_parts as day_parts_of  # the one reading of a range's days
+from analytics.reports.selectors import range_check, report_funnel
 from tenants.selectors import company_current
 
 Value = int | float | None  # None: nothing to measure (a rate over zero events), "sem dados"
@@ -36,9 +36,6 @@ HEADLINE = ("messages_in", "conversations_opened", "bookings", "attendances",
             "no_show_rate", "first_reply_p50_s", "handoff_rate", "nps")
 # The recommendations' statuses as the owner reads them.
 STATUS_LABELS = {"new": "nova", "accepted": "aceita", "dismissed": "descartada"}
-# Dates outside these years are typing mistakes (and keep date arithmetic far from date.min/max).
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,6 @@ class Kpi:
     value: Value
     previous: Value
     change: float | None
-    approximate: bool = False  # summed or averaged over days (see docs/analytics-exports.md)
 
     @property
     def in_points(self) -> bool:
@@ -138,7 +134,6 @@ class ExportData:
     by_service: tuple[FunnelSlice, ...] = ()
     by_professional: tuple[FunnelSlice, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
-    notes: tuple[str, ...] = field(default=())  # pt-BR footnotes the PDF prints (approximations)
 
     @property
     def day_count(self) -> int:
@@ -147,25 +142,6 @@ class ExportData:
     def kpi(self, key: str) -> Kpi | None:
         return next((kpi for kpi in self.kpis if kpi.key == key), None)
 
-    def series(self, key: str) -> list[Value]:
-        return [day.figures.get(key) for day in self.days]
-
-    @property
-    def has_activity(self) -> bool:
-        """Whether any count of any day is above zero."""
-        counts = [c.key for c in self.columns if c.kind == "count"]
-        return any(day.figures.get(key) for day in self.days for key in counts)
-
-
-def period_check(*, date_from: date, date_to: date) -> None:
-    """The rules of an export's period, as a 400 in pt-BR: closed, in order, at most EXPORT_MAX_DAYS."""
-    if date_from < FIRST_DAY or date_to > LAST_DAY or date_to < FIRST_DAY or date_from > LAST_DAY:
-        raise ValidationError("As datas devem estar entre 01/01/2000 e 31/12/2100.")
-    if date_to < date_from:
-        raise ValidationError({"to": "A data final deve ser igual ou posterior à inicial."})
-    limit = settings.ANALYTICS_EXPORT_MAX_DAYS
-    if (date_to - date_from).days + 1 > limit:
-        raise ValidationError({"to": f"O período pode ter no máximo {limit} dias (2 anos)."})
 
 
 def whole_month(*, date_from: date, date_to: date) -> bool:
@@ -187,86 +163,62 @@ def file_name(data: ExportData, extension: str) -> str:
     return f"relatorio-{data.company_slug}-{data.date_from.isoformat()}-a-{data.date_to.isoformat()}.{extension}"
 
 
-def kpis_from_days(columns: tuple[Column, ...], days: list[Day], previous_days: list[Day]) -> tuple[Kpi, ...]:
-    """Every figure over `days` beside the same over `previous_days` (totals.py says how they add up)."""
-    return tuple(kpi_of(column, totals.total(column, days), totals.total(column, previous_days),
-                        approximate=totals.is_approximate(column) and len(days) > 1)
-                 for column in columns)
-
-
-def kpi_of(column: Column, value: Value, previous: Value, *, approximate: bool = False) -> Kpi:
-    return Kpi(key=column.key, label=column.label, kind=column.kind, value=value, previous=previous,
-               change=totals.change_of(column.kind, value, previous), approximate=approximate)
-
-
 def funnel_steps(steps: list[tuple[str, str, int]]) -> tuple[FunnelStep, ...]:
     """(key, label, count) in order -> steps that know the count before them (for the drop)."""
     return tuple(FunnelStep(key=key, label=label, count=count, previous_count=steps[index - 1][2] if index else None)
                  for index, (key, label, count) in enumerate(steps))
 
 
-# --- built from the reports' and the recommendations' selectors --------------------------------------
+def change_of(kind: str, value: Value, previous: Value) -> float | None:
+    """Relative change (0.125 = +12,5 %); for rates the difference in points; None if nothing compares."""
+    if value is None or previous is None:
+        return None
+    if kind == "ratio":
+        return value - previous
+    if previous == 0:
+        return 0.0 if value == 0 else None
+    return (value - previous) / abs(previous)
 
-APPROXIMATE_NOTE = ("* Período livre (não é um dia, uma semana ou um mês inteiro): contatos somados dia a dia "
-                    "e tempos e notas como média dos valores diários.")
 
+def kpi_of(column: Column, value: Value, previous: Value) -> Kpi:
+    return Kpi(key=column.key, label=column.label, kind=column.kind, value=value, previous=previous,
+               change=change_of(column.kind, value, previous))
+
+
+# --- built from the reports and the recommendations ---------------------------------------------------
 
 def export_data(*, date_from: date, date_to: date) -> ExportData:
     """The current company's report for [date_from, date_to], compared with the period before."""
-    period_check(date_from=date_from, date_to=date_to)
+    range_check(date_from=date_from, date_to=date_to)
     company = company_current()
-    zone = calendar_config().timezone
+    zone = company_timezone()
     previous_from, previous_to = previous_period(date_from=date_from, date_to=date_to)
-    columns = tuple(Column(key=figure.key, label=figure.label, kind=figure.kind) for figure in FIGURES)
-    days = days_of(columns, date_from=date_from, date_to=date_to)
-    kpis = _kpis(columns, days, date_from=date_from, date_to=date_to, previous_from=previous_from,
-                 previous_to=previous_to)
+    columns = tuple(Column(key=figure.key, label=figure.label, kind=str(figure.kind)) for figure in FIGURES)
+    # Each day's parts as report_summary reads them (stored, or live for the last days): from parts, any
+    # range's figures are exact (contacts counted once, medians over the range's own reply times).
+    parts = day_parts_of(previous_from, date_to)
+    current = [parts[day] for day in _days(date_from, date_to)]
+    figures = figures_from_parts(parts_combine(current))
+    previous = figures_from_parts(parts_combine([parts[day] for day in _days(previous_from, previous_to)]))
     funnel = report_funnel(date_from=date_from, date_to=date_to)
     return ExportData(
         company_name=company.name, company_slug=company.slug, timezone=zone,
         date_from=date_from, date_to=date_to, previous_from=previous_from, previous_to=previous_to,
-        generated_at=timezone.now().astimezone(ZoneInfo(zone)), columns=columns, days=tuple(days), kpis=kpis,
+        generated_at=timezone.now().astimezone(ZoneInfo(zone)), columns=columns,
+        days=tuple(Day(day=day, figures=figures_from_parts(day_of)) for day, day_of
+                   in zip(_days(date_from, date_to), current, strict=True)),
+        kpis=tuple(kpi_of(column, figures[column.key], previous[column.key]) for column in columns),
         funnel=_steps(funnel["steps"]), reminders=_steps(funnel["reminders"]["steps"]),
         by_service=_slices(funnel["by_service"]), by_professional=_slices(funnel["by_professional"]),
-        recommendations=tuple(recommendation_of(row) for row in recommendation_top(limit=5)),
-        notes=(APPROXIMATE_NOTE,) if any(kpi.approximate for kpi in kpis) else (),
+        recommendations=tuple(recommendation_of(row) for row in recommendation_top(limit=RECOMMENDATIONS)),
     )
 
 
-def days_of(columns: tuple[Column, ...], *, date_from: date, date_to: date) -> list[Day]:
-    """One Day per calendar day of the period; a day the reports have no row for counts zero."""
-    rows = {_as_date(row["start"]): row["figures"]
-            for row in report_history(date_from=date_from, date_to=date_to, granularity="day")}
-    nothing = {column.key: 0 if column.kind in ("count", "brl_cents") else None for column in columns}
-    count = (date_to - date_from).days + 1
-    return [Day(day=day, figures={**nothing, **rows.get(day, {})})
-            for day in (date_from + timedelta(days=n) for n in range(count))]
+RECOMMENDATIONS = 5  # the top ones the report prints
 
 
-def _as_date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def natural_period(*, date_from: date, date_to: date) -> str | None:
-    """"day", "week" (an ISO week, Monday to Sunday) or "month" when the period is one; else None."""
-    if date_from == date_to:
-        return "day"
-    if date_from.weekday() == 0 and date_to == date_from + timedelta(days=6):
-        return "week"
-    return "month" if whole_month(date_from=date_from, date_to=date_to) else None
-
-
-def _kpis(columns, days, *, date_from, date_to, previous_from, previous_to) -> tuple[Kpi, ...]:
-    """A day, an ISO week or a month: the reports' own summary (exact). Any other range: from its days."""
-    period = natural_period(date_from=date_from, date_to=date_to)
-    if period is None:
-        previous = days_of(columns, date_from=previous_from, date_to=previous_to)
-        return kpis_from_days(columns, days, previous)
-    summary = report_summary(period=period, day=date_from)
-    return tuple(kpi_of(column, summary["figures"].get(column.key), summary["previous"].get(column.key))
-                 for column in columns)
+def _days(date_from: date, date_to: date) -> list[date]:
+    return [date_from + timedelta(days=n) for n in range((date_to - date_from).days + 1)]
 
 
 def _steps(steps: list[dict]) -> tuple[FunnelStep, ...]:
@@ -277,11 +229,11 @@ def _slices(slices: list[dict]) -> tuple[FunnelSlice, ...]:
     return tuple(FunnelSlice(name=piece["name"], steps=_steps(piece["steps"])) for piece in slices)
 
 
-# The evidence's figures that a person reads (ids and dates are for the actions and the admin).
+# The evidence's figures a person reads (its ids and dates are for the actions and the admin).
 EVIDENCE_LABELS = {
-    "days": "dias", "count": "quantidade", "total": "agendamentos", "no_shows": "faltas", "rate": "taxa",
+    "days": "dias", "count": "quantidade", "total": "agendamentos", "no_shows": "faltas", "rate": "taxa de faltas",
     "window_days": "janela (dias)", "sla_minutes": "prazo (min)", "oldest_minutes": "espera mais longa (min)",
-    "asked_contacts": "clientes que perguntaram", "bookings": "agendamentos", "service": "serviço",
+    "asked_contacts": "clientes que perguntaram",
 }
 
 
@@ -289,13 +241,10 @@ def recommendation_of(row) -> Recommendation:
     """A recommendation as the report prints it: its title (numbers included), kind and figures, status."""
     evidence = row.evidence if isinstance(row.evidence, dict) else {}
     figures = [f"{label}: {_evidence_value(key, evidence[key])}" for key, label in EVIDENCE_LABELS.items()
-               if evidence.get(key) not in (None, "", [])]
-    kind = row.get_kind_display() if hasattr(row, "get_kind_display") else ""
-    return Recommendation(title=row.title, evidence=" · ".join([kind, *figures] if kind else figures),
+               if isinstance(evidence.get(key), int | float) and not isinstance(evidence.get(key), bool)]
+    return Recommendation(title=row.title, evidence=" · ".join([row.get_kind_display(), *figures]),
                           status=STATUS_LABELS.get(row.status, row.status))
 
 
-def _evidence_value(key: str, value) -> str:
-    if key == "rate" and isinstance(value, int | float):
-        return f"{value * 100:.1f} %".replace(".", ",")
-    return str(value)
+def _evidence_value(key: str, value: float) -> str:
+    return formats.percent(value) if key == "rate" else formats.integer(value)

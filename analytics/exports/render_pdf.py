@@ -104,8 +104,8 @@ def _heading(data: ExportData) -> list:
 def _cards(data: ExportData) -> Table:
     kpis = [kpi for kpi in (data.kpi(key) for key in HEADLINE) if kpi is not None]
     width = WIDTH / 4
-    cells = [[_p(kpi.label + (" *" if kpi.approximate else ""), "label"), _p(formats.value(kpi.kind, kpi.value), "value"),
-              _change_line(kpi, width - 12)] for kpi in kpis]
+    cells = [[_p(kpi.label, "label"), _p(formats.value(kpi.kind, kpi.value), "value"), _change_line(kpi, width - 12)]
+             for kpi in kpis]
     cells += [""] * (-len(cells) % 4)
     rows = [cells[index:index + 4] for index in range(0, len(cells), 4)] or [[_p(formats.NO_DATA, "body")]]
     table = Table(rows, colWidths=[width] * len(rows[0]))
@@ -205,13 +205,12 @@ def _all_figures(data: ExportData) -> list:
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
              ("FONTNAME", (0, 0), (-1, -1), REGULAR), ("FONTSIZE", (0, 1), (-1, -1), 8.5)]
     for row, kpi in enumerate(data.kpis, start=1):
-        rows.append([kpi.label + (" *" if kpi.approximate else ""), formats.value(kpi.kind, kpi.value),
+        rows.append([kpi.label, formats.value(kpi.kind, kpi.value),
                      formats.value(kpi.kind, kpi.previous), formats.change(kpi)])
         style.append(("TEXTCOLOR", (3, row), (3, row), TREND_COLORS[kpi.trend]))
     table = Table(rows, colWidths=[WIDTH - 10.5 * cm, 3.5 * cm, 3.5 * cm, 3.5 * cm], repeatRows=1)
     table.setStyle(TableStyle(style))
-    notes = [_p(note, "small") for note in data.notes]
-    return [_p("Todos os indicadores", "h2"), table, Spacer(1, 0.3 * cm), *notes]
+    return [_p("Todos os indicadores", "h2"), table]
 
 
 # --- page numbers ------------------------------------------------------------------------------------

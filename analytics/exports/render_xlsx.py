@@ -98,16 +98,13 @@ def _summary(sheet, data: ExportData) -> None:
     for kpi in data.kpis:
         _kpi_row(sheet, row, kpi)
         row += 1
-    row = _recommendations(sheet, row + 1, data)
-    for note in data.notes:
-        _text(sheet, row + 1, 1, note, MUTED)
-        row += 1
+    _recommendations(sheet, row + 1, data)
     _widths(sheet, [44, 18, 18, 14])
     sheet.freeze_panes = "A7"
 
 
 def _kpi_row(sheet, row: int, kpi: Kpi) -> None:
-    _text(sheet, row, 1, kpi.label + (" *" if kpi.approximate else ""))
+    _text(sheet, row, 1, kpi.label)
     _figure(sheet, row, 2, kpi.kind, kpi.value)
     _figure(sheet, row, 3, kpi.kind, kpi.previous)
     if kpi.change is None:

@@ -8,41 +8,13 @@ import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from analytics.exports.data import Column, Day, ExportData, FunnelSlice, Recommendation, funnel_steps, \
-    kpis_from_days, previous_period
+from analytics.reports.figures import FIGURES
+from analytics.exports.data import Column, Day, ExportData, FunnelSlice, Kpi, Recommendation, funnel_steps, \
+    kpi_of, previous_period
 
 SP = ZoneInfo("America/Sao_Paulo")
-CATALOGUE = (
-    Column("messages_in", "Mensagens recebidas", "count"),
-    Column("messages_out", "Mensagens enviadas", "count"),
-    Column("conversations_opened", "Conversas iniciadas", "count"),
-    Column("contacts_unique", "Contatos únicos", "count"),
-    Column("contacts_new", "Contatos novos", "count"),
-    Column("contacts_returning", "Contatos que voltaram", "count"),
-    Column("first_reply_p50_s", "1ª resposta (mediana)", "seconds"),
-    Column("first_reply_p90_s", "1ª resposta (p90)", "seconds"),
-    Column("handoffs", "Transferências para a equipe", "count"),
-    Column("handoff_rate", "Taxa de transferência", "ratio"),
-    Column("staff_response_p50_s", "Resposta da equipe (mediana)", "seconds"),
-    Column("bookings", "Agendamentos", "count"),
-    Column("bookings_chat", "Agendamentos pelo chat", "count"),
-    Column("bookings_panel", "Agendamentos pelo painel", "count"),
-    Column("bookings_api", "Agendamentos pela API", "count"),
-    Column("bookings_calcom", "Agendamentos pelo Cal.com", "count"),
-    Column("reschedules", "Remarcações", "count"),
-    Column("cancellations", "Cancelamentos", "count"),
-    Column("attendances", "Comparecimentos", "count"),
-    Column("no_shows", "Faltas", "count"),
-    Column("no_show_rate", "Taxa de faltas", "ratio"),
-    Column("followup_score_avg", "Satisfação média (1 a 5)", "score"),
-    Column("nps", "NPS", "score"),
-    Column("ai_tokens", "Tokens de IA", "count"),
-    Column("ai_cost_cents", "Custo de IA", "brl_cents"),
-    Column("cost_per_booking_cents", "Custo por agendamento", "brl_cents"),
-    Column("quota_messages_ratio", "Uso da cota de mensagens", "ratio"),
-    Column("quota_ai_tokens_ratio", "Uso da cota de tokens de IA", "ratio"),
-    Column("quota_outreach_ratio", "Uso da cota de envios", "ratio"),
-)
+# The reports' own catalogue: the tests read the labels a customer reads.
+CATALOGUE = tuple(Column(figure.key, figure.label, str(figure.kind)) for figure in FIGURES)
 LONG_NAME = "Clínica Odontológica São João & Filhos – Ortodontia, Estética e Implantes (Unidade Três Corações)"
 
 
@@ -76,7 +48,10 @@ def busy_day(day: date, rng: random.Random, *, scale: float = 1.0) -> dict:
         "reschedules": rng.randint(0, 3), "cancellations": rng.randint(0, 2),
         "attendances": attendances, "no_shows": no_shows,
         "no_show_rate": no_shows / (attendances + no_shows) if attendances + no_shows else None,
-        "followup_score_avg": round(rng.uniform(3.8, 5.0), 2) if attendances else None,
+        "bookings_waitlist": 0, "booking_intents": int(conversations * 0.55),
+        "slots_offered": int(conversations * 0.45), "reminders_sent": bookings, "reminders_answered": bookings // 2,
+        "reminders_confirmed": bookings // 3,
+        "followup_score_avg": round(rng.uniform(7.5, 10), 2) if attendances else None,
         "nps": rng.choice([None, 40, 55, 62.5, 71, 80]) if attendances else None,
         "ai_tokens": tokens, "ai_cost_cents": cost,
         "cost_per_booking_cents": round(cost / bookings) if bookings else None,
@@ -103,6 +78,19 @@ RECOMMENDATIONS = (
     Recommendation("Clareamento dental: 7 clientes perguntaram nos últimos 30 dias e ninguém agendou",
                    "Serviço procurado e não agendado · clientes que perguntaram: 7", "nova"),
 )
+
+
+def kpis_from_days(columns: tuple[Column, ...], days: list[Day], previous: list[Day]) -> tuple[Kpi, ...]:
+    """Believable KPIs for test data: counts and money summed, the rest the mean of the days that have one
+    (the real export combines the reports' parts exactly; the renderers only print what they get)."""
+    def total(column: Column, rows: list[Day]):
+        values = [row.figures.get(column.key) for row in rows]
+        if column.kind in ("count", "brl_cents"):
+            return sum(value or 0 for value in values)
+        present = [value for value in values if value is not None]
+        return sum(present) / len(present) if present else None
+
+    return tuple(kpi_of(column, total(column, days), total(column, previous)) for column in columns)
 
 
 def export_sample(date_from: date, date_to: date, *, name: str = "Clínica Sorriso", slug: str = "acme",
@@ -132,7 +120,6 @@ def export_sample(date_from: date, date_to: date, *, name: str = "Clínica Sorri
                          for n, service in enumerate(services)),
         by_professional=(FunnelSlice("Dra. Patrícia Nogueira", funnel_steps(steps)),),
         recommendations=() if empty else RECOMMENDATIONS,
-        notes=("* Período livre: somado ou calculado a partir dos dias.",),
     )
 
 

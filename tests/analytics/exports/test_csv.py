@@ -19,7 +19,7 @@ def test_the_file_starts_with_a_bom_and_has_one_row_per_day_under_ptbr_headers()
     header, *rows = parse(content)
     assert len(header) == len(CATALOGUE) + 1
     assert header[:3] == ["Data", "Mensagens recebidas", "Mensagens enviadas"]
-    assert {"Taxa de faltas (%)", "Custo de IA (R$)", "1ª resposta (mediana) (s)", "Contatos únicos"} <= set(header)
+    assert {"Taxa de faltas (%)", "Custo de IA (R$)", "Primeira resposta (mediana) (s)", "Contatos únicos"} <= set(header)
     assert [row[0] for row in rows] == [f"{n:02d}/11/2026" for n in range(1, 31)]
     first = dict(zip(header, rows[0], strict=True))
     assert first["Mensagens recebidas"] == str(data.days[0].figures["messages_in"])
@@ -35,10 +35,10 @@ def test_numbers_are_written_with_a_decimal_comma_and_no_thousands_dot():
     assert cells["Mensagens recebidas"] == "12345"
     assert cells["Taxa de transferência (%)"] == "12,5"
     assert cells["Custo de IA (R$)"] == "1234,56"
-    assert cells["1ª resposta (mediana) (s)"] == "95"
-    assert cells["Satisfação média (1 a 5)"] == "4,5"
+    assert cells["Primeira resposta (mediana) (s)"] == "95"
+    assert cells["Nota média do pós-atendimento"] == "4,5"
     assert cells["NPS"] == "-12,0"
-    assert cells["Uso da cota de mensagens (%)"] == "80,0"
+    assert cells["Cota de mensagens usada (%)"] == "80,0"
 
 
 def test_a_company_with_no_data_gets_zeros_and_sem_dados_never_an_error():
@@ -48,4 +48,4 @@ def test_a_company_with_no_data_gets_zeros_and_sem_dados_never_an_error():
     assert cells["Mensagens recebidas"] == "0"
     assert cells["Custo de IA (R$)"] == "0,00"
     assert cells["Taxa de faltas (%)"] == "sem dados"
-    assert cells["Custo por agendamento (R$)"] == "sem dados"
+    assert cells["Custo de IA por agendamento (R$)"] == "sem dados"

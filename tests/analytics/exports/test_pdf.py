@@ -62,7 +62,7 @@ def test_the_first_page_says_who_when_and_the_kpis_with_their_change(month_pdf):
     assert "Período: 01/11/2026 – 30/11/2026 (30 dias)" in first
     assert "Comparado ao período anterior: 01/10/2026 – 31/10/2026" in first
     for label in ("Mensagens recebidas", "Conversas iniciadas", "Agendamentos", "Comparecimentos",
-                  "Taxa de faltas", "1ª resposta (mediana)", "Taxa de transferência", "NPS"):
+                  "Taxa de faltas", "Primeira resposta (mediana)", "Taxa de transferência", "NPS"):
         assert label in first
     assert "antes" in first and " %" in first
 
@@ -72,7 +72,7 @@ def test_the_charts_the_funnel_the_recommendations_and_every_figure_are_there(mo
     for title in ("Mensagens por dia", "Agendamentos e faltas por dia", "Recebidas", "Enviadas", "Faltas",
                   "Funil do atendimento", "Intenção de agendar", "Horários oferecidos", "Da etapa anterior",
                   "Perda", "Funil dos lembretes", "Recomendações", "12 clientes não voltam há 90 dias",
-                  "Todos os indicadores", "Custo por agendamento", "Uso da cota de envios"):
+                  "Todos os indicadores", "Custo de IA por agendamento", "Cota de lembretes e avisos usada"):
         assert title in text, title
     assert "R$ " in text and "p.p." in text
 
