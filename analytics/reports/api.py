@@ -75,6 +75,8 @@ def _figure_field(figure) -> serializers.Field:
     text = f"{figure.label} ({figure.kind})" + (f": {figure.help}" if figure.help else "")
     if figure.kind == Kind.COUNT:
         return serializers.IntegerField(help_text=text)
+    if figure.kind == Kind.BRL_CENTS:
+        return serializers.IntegerField(allow_null=True, help_text=text + " (centavos). null: sem dados.")
     return serializers.FloatField(allow_null=True, help_text=text + ". null: sem dados.")
 
 

@@ -17,7 +17,8 @@ from analytics.reports.models import FunnelMark
 from analytics.reports.parts import empty_parts
 from billing.metering.periods import period_of
 from billing.metering.prices import pico_per_token
-from billing.metering.selectors import usage_days, usage_for_period
+from billing.metering.selectors import usage_days
+from billing.metering.services import plan_limits
 from conversations.models import Conversation, LLMCall, Message
 from tenants.selectors import company_current
 
@@ -58,9 +59,10 @@ def _messages(start, end) -> dict:
 def _contacts(start, end) -> dict:
     """Who wrote; new ones are those whose first message ever is in the period."""
     inbound = Message.objects.filter(direction=IN)
-    seen = set(inbound.filter(created_at__gte=start, created_at__lt=end).values_list("contact_id", flat=True))
+    seen = set(inbound.filter(created_at__gte=start, created_at__lt=end).values_list("contact_id", flat=True)
+               .order_by())
     before = set(inbound.filter(created_at__lt=start, contact_id__in=seen).values_list("contact_id", flat=True)
-                 .distinct()) if seen else set()
+                 .order_by().distinct()) if seen else set()
     return {"contacts": sorted(seen), "contacts_new": len(seen - before)}
 
 
@@ -151,14 +153,15 @@ def _reminders(start, end) -> dict:
 
 
 def _quotas(day: date) -> dict:
-    """Share of each monthly quota used from the month's first day to the end of `day` (billing's
-    daily roll-up over the plan's limit; 0.0 for an unlimited quota, as billing shows it)."""
+    """Share of each monthly quota used from the month's first day to the end of `day`: billing's daily
+    roll-up over the plan's limit (0.0 for an unlimited quota, as billing shows it). The limits are
+    read from the subscription, not the live counters: nothing here builds a Redis hash."""
     company = company_current()
     period = period_of(day)
-    limits = {kind: figure.limit for kind, figure in usage_for_period(company.pk, period).items()}
+    limits = plan_limits(schema=company.schema_name)  # {"limit:messages": n, ...}; 0 is unlimited
     used = dict.fromkeys(QUOTA_PART, 0)
     for row in usage_days(company_id=company.pk, period=period):
         if row.day <= day and row.kind in used:
             used[row.kind] += row.quantity
-    return {part: round(used[kind] / limits[kind], 4) if limits.get(kind) else 0.0
+    return {part: round(used[kind] / limits[f"limit:{kind}"], 4) if limits.get(f"limit:{kind}") else 0.0
             for kind, part in QUOTA_PART.items()}
