@@ -27,6 +27,13 @@ RED = colors.HexColor("#C0392B")
 GREY = colors.HexColor("#6B7280")
 
 
+def canvas_of(width: float, height: float) -> Drawing:
+    """A Drawing whose initial font is ours: ReportLab's default (Helvetica) would land in the PDF, unembedded."""
+    drawing = Drawing(width, height)
+    drawing.initialFontName = fonts_register()
+    return drawing
+
+
 def bucket_of(data: ExportData) -> str:
     """"dia", "semana" or "mês": how the period's days are grouped in its charts."""
     if data.day_count <= DAILY_UP_TO:
@@ -75,7 +82,7 @@ def bar_chart(*, labels: list[str], series: list[tuple[str, list[int], colors.Co
               width: float, height: float) -> Drawing:
     """Grouped bars with a legend on top; a framed "sem dados no período" when every bar is zero."""
     font = fonts_register()
-    drawing = Drawing(width, height)
+    drawing = canvas_of(width, height)
     if not any(any(values) for _, values, _ in series):
         drawing.add(Rect(0, 0, width, height, strokeColor=colors.lightgrey, fillColor=None))
         drawing.add(String(width / 2, height / 2, "sem dados no período", fontName=font, fontSize=10,

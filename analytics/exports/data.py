@@ -30,12 +30,13 @@ LOWER_IS_BETTER = frozenset({
 NEUTRAL = frozenset({
     "messages_out", "reschedules", "ai_tokens", "quota_messages_ratio", "quota_ai_tokens_ratio",
     "quota_outreach_ratio", "bookings_chat", "bookings_panel", "bookings_api", "bookings_calcom",
+    "bookings_waitlist", "reminders_sent",
 })
 # The PDF's cards, in this order; every figure is in its full table too.
 HEADLINE = ("messages_in", "conversations_opened", "bookings", "attendances",
             "no_show_rate", "first_reply_p50_s", "handoff_rate", "nps")
 # The recommendations' statuses as the owner reads them.
-STATUS_LABELS = {"new": "nova", "accepted": "aceita", "dismissed": "descartada"}
+STATUS_LABELS = {"new": "nova", "accepted": "aceita", "dismissed": "descartada", "expired": "expirada"}
 
 
 @dataclass(frozen=True)

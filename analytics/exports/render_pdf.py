@@ -13,9 +13,11 @@ from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing, Polygon, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -25,7 +27,8 @@ from analytics.exports.fonts import BOLD, REGULAR, fonts_register
 
 CONTENT_TYPE = "application/pdf"
 MARGIN = 1.8 * cm
-WIDTH = A4[0] - 2 * MARGIN
+FRAME_PADDING = 6  # platypus' Frame pads its content by 6 pt on each side
+WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING  # what the text spans: tables and charts line up with it
 INK = colors.HexColor("#111827")
 TREND_COLORS = {"good": charts.GREEN, "bad": charts.RED, "neutral": charts.GREY}
 CARD_FILL = colors.HexColor("#F3F6FA")
@@ -49,6 +52,7 @@ STYLES = {
     "cell": _style("cell", 8.5),
     "cell_bold": _style("cell_bold", 8.5, font=BOLD),
     "small": _style("small", 8, color=charts.GREY),
+    "small_right": ParagraphStyle("small_right", _style("small_right", 8, color=charts.GREY), alignment=TA_RIGHT),
     "body": _style("body", 9.5, leading=12.5),
 }
 
@@ -59,9 +63,9 @@ def render_pdf(data: ExportData) -> bytes:
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 0.4 * cm,
         title=f"Relatório de desempenho – {data.company_name}", author=data.company_name,
-        subject=_period(data), creator="Secretaria",
+        subject=_period(data), creator="Secretaria", initialFontName=REGULAR,
     )
-    footer = f"{data.company_name} · {_period(data)}"
+    footer = f"Relatório de {_period(data)} · {data.company_name}"
     document.build(_story(data), canvasmaker=partial(_NumberedCanvas, footer=footer))
     return buffer.getvalue()
 
@@ -95,8 +99,9 @@ def _heading(data: ExportData) -> list:
         _p("Relatório de desempenho", "kicker"),
         _p(data.company_name, "title"),
         _p(f"Período: {_period(data)} ({days})", "body"),
-        _p(f"Comparado ao período anterior: {formats.day(data.previous_from)} – {formats.day(data.previous_to)}"
-           f" · Gerado em {generated} ({data.timezone})", "line"),
+        _p(f"Comparado ao período anterior: {formats.day(data.previous_from)} – {formats.day(data.previous_to)}",
+           "line"),
+        _p(f"Gerado em {generated} ({data.timezone})", "line"),
         Spacer(1, 0.45 * cm),
     ]
 
@@ -110,6 +115,7 @@ def _cards(data: ExportData) -> Table:
     rows = [cells[index:index + 4] for index in range(0, len(cells), 4)] or [[_p(formats.NO_DATA, "body")]]
     table = Table(rows, colWidths=[width] * len(rows[0]))
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),  # a table's default is Helvetica, not embedded
         ("BACKGROUND", (0, 0), (-1, -1), CARD_FILL),
         ("LINEAFTER", (0, 0), (-2, -1), 3, colors.white),
         ("LINEBELOW", (0, 0), (-1, -2), 3, colors.white),
@@ -120,18 +126,18 @@ def _cards(data: ExportData) -> Table:
 
 
 def _change_line(kpi: Kpi, width: float) -> Drawing:
-    """A drawn arrow (up or down), the change and the previous value: "▲ +12,5 % · antes 1.234"."""
-    drawing = Drawing(width, 11)
+    """A drawn arrow (up or down) and the change, coloured by trend; the previous value below, in grey."""
+    drawing = charts.canvas_of(width, 22)
     color = TREND_COLORS[kpi.trend]
     x = 0
     if kpi.change:
-        up = kpi.change > 0
-        drawing.add(Polygon([0, 1, 7, 1, 3.5, 8] if up else [0, 8, 7, 8, 3.5, 1],
+        drawing.add(Polygon([0, 12, 7, 12, 3.5, 19] if kpi.change > 0 else [0, 19, 7, 19, 3.5, 12],
                             fillColor=color, strokeColor=None))
         x = 10
-    previous = formats.value(kpi.kind, kpi.previous)
-    text = f"{formats.change(kpi)} · antes {previous}" if kpi.change is not None else f"antes {previous}"
-    drawing.add(String(x, 2, text, fontName=REGULAR, fontSize=7.5, fillColor=color))
+    change = formats.change(kpi) if kpi.change is not None else "sem comparação"
+    drawing.add(String(x, 12.5, change, fontName=REGULAR, fontSize=8, fillColor=color))
+    previous = _fit(f"antes: {formats.value(kpi.kind, kpi.previous)}", width, 7.5)
+    drawing.add(String(0, 1.5, previous, fontName=REGULAR, fontSize=7.5, fillColor=charts.GREY))
     return drawing
 
 
@@ -168,7 +174,8 @@ def _funnel_block(title: str, steps: tuple[FunnelStep, ...]) -> KeepTogether:
                      _p(_share(step.conversion), "cell"), _p(_share(step.drop), "cell")])
     table = Table(rows, colWidths=widths)
     table.setStyle(TableStyle([
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]))
     return KeepTogether([_p(title, "h2"), table, Spacer(1, 0.5 * cm)])
@@ -179,7 +186,7 @@ def _share(fraction: float | None) -> str:
 
 
 def _bar(fraction: float, width: float) -> Drawing:
-    drawing = Drawing(width, 10)
+    drawing = charts.canvas_of(width, 10)
     drawing.add(Rect(0, 1, width, 8, fillColor=CARD_FILL, strokeColor=None))
     if fraction > 0:
         drawing.add(Rect(0, 1, max(1.5, width * fraction), 8, fillColor=charts.BLUE, strokeColor=None))
@@ -200,7 +207,7 @@ def _recommendations(data: ExportData) -> list:
 
 
 def _all_figures(data: ExportData) -> list:
-    rows = [[_p(text, "small") for text in ("Indicador", "Período", "Anterior", "Variação")]]
+    rows = [[_p("Indicador", "small"), *(_p(text, "small_right") for text in ("Período", "Anterior", "Variação"))]]
     style = [("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
              ("FONTNAME", (0, 0), (-1, -1), REGULAR), ("FONTSIZE", (0, 1), (-1, -1), 8.5)]
@@ -211,6 +218,15 @@ def _all_figures(data: ExportData) -> list:
     table = Table(rows, colWidths=[WIDTH - 10.5 * cm, 3.5 * cm, 3.5 * cm, 3.5 * cm], repeatRows=1)
     table.setStyle(TableStyle(style))
     return [_p("Todos os indicadores", "h2"), table]
+
+
+def _fit(text: str, width: float, size: float) -> str:
+    """`text`, cut with "..." to fit `width` (a long company name must not run into the page number)."""
+    if pdfmetrics.stringWidth(text, REGULAR, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "...", REGULAR, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "..."
 
 
 # --- page numbers ------------------------------------------------------------------------------------
@@ -238,9 +254,10 @@ class _NumberedCanvas(canvas.Canvas):
         self.saveState()
         self.setStrokeColor(RULE)
         self.setLineWidth(0.5)
-        self.line(MARGIN, MARGIN, A4[0] - MARGIN, MARGIN)
+        left, right = MARGIN + FRAME_PADDING, A4[0] - MARGIN - FRAME_PADDING
+        self.line(left, MARGIN, right, MARGIN)
         self.setFont(REGULAR, 8)
         self.setFillColor(charts.GREY)
-        self.drawString(MARGIN, MARGIN - 12, self._footer_text)
-        self.drawRightString(A4[0] - MARGIN, MARGIN - 12, f"Página {self._pageNumber} de {total}")
+        self.drawString(left, MARGIN - 12, _fit(self._footer_text, WIDTH - 3 * cm, 8))
+        self.drawRightString(right, MARGIN - 12, f"Página {self._pageNumber} de {total}")
         self.restoreState()

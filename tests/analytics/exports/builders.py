@@ -8,9 +8,18 @@ import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from analytics.reports.figures import FIGURES
-from analytics.exports.data import Column, Day, ExportData, FunnelSlice, Kpi, Recommendation, funnel_steps, \
-    kpi_of, previous_period
+from analytics.exports.data import (
+    Column,
+    Day,
+    ExportData,
+    FunnelSlice,
+    Kpi,
+    Recommendation,
+    funnel_steps,
+    kpi_of,
+    previous_period,
+)
+from analytics.reports.figures import FIGURES, empty_figures
 
 SP = ZoneInfo("America/Sao_Paulo")
 # The reports' own catalogue: the tests read the labels a customer reads.
@@ -61,7 +70,7 @@ def busy_day(day: date, rng: random.Random, *, scale: float = 1.0) -> dict:
 
 
 def empty_day() -> dict:
-    return {column.key: (0 if column.kind in ("count", "brl_cents") else None) for column in CATALOGUE}
+    return empty_figures()
 
 
 def days_between(date_from: date, date_to: date, *, empty: bool, seed: int, scale: float = 1.0) -> list[Day]:

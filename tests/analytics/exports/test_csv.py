@@ -19,7 +19,7 @@ def test_the_file_starts_with_a_bom_and_has_one_row_per_day_under_ptbr_headers()
     header, *rows = parse(content)
     assert len(header) == len(CATALOGUE) + 1
     assert header[:3] == ["Data", "Mensagens recebidas", "Mensagens enviadas"]
-    assert {"Taxa de faltas (%)", "Custo de IA (R$)", "Primeira resposta (mediana) (s)", "Contatos únicos"} <= set(header)
+    assert {"Taxa de faltas (%)", "Custo de IA (R$)", "Primeira resposta (mediana) (s)"} <= set(header)
     assert [row[0] for row in rows] == [f"{n:02d}/11/2026" for n in range(1, 31)]
     first = dict(zip(header, rows[0], strict=True))
     assert first["Mensagens recebidas"] == str(data.days[0].figures["messages_in"])

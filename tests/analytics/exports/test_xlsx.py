@@ -4,6 +4,7 @@ the funnel on "Funil"; names typed by the company stay text."""
 import io
 from datetime import date, datetime
 
+import pytest
 from openpyxl import load_workbook
 
 from analytics.exports.render_xlsx import render_xlsx
@@ -40,7 +41,7 @@ def test_rates_durations_and_money_carry_their_formats():
     rate = daily.cell(row=2, column=column_of(daily, "Taxa de transferência"))
     assert (rate.value, rate.number_format) == (0.125, "0.0%")
     reply = daily.cell(row=2, column=column_of(daily, "Primeira resposta (mediana)"))
-    assert reply.number_format == "[h]:mm:ss" and round(reply.value * 86400) == 3900
+    assert reply.number_format == "[h]:mm:ss" and reply.value.total_seconds() == 3900  # openpyxl reads a timedelta
     money = daily.cell(row=2, column=column_of(daily, "Custo de IA"))
     assert money.value == 1200
 
@@ -54,7 +55,7 @@ def test_the_summary_lists_every_kpi_with_the_previous_period_and_its_change():
     rows = {row[0].value: row for row in summary.iter_rows(min_row=7) if row[0].value}
     bookings, kpi = rows["Agendamentos"], data.kpi("bookings")
     assert (bookings[1].value, bookings[2].value) == (kpi.value, kpi.previous)
-    assert bookings[3].value == kpi.change and bookings[3].number_format == "+0.0%;-0.0%;0.0%"
+    assert bookings[3].value == pytest.approx(kpi.change) and bookings[3].number_format == "+0.0%;-0.0%;0.0%"
     no_shows = rows["Taxa de faltas"]
     assert no_shows[1].number_format == "0.0%"
     assert abs(no_shows[3].value - data.kpi("no_show_rate").change * 100) < 1e-9  # points
