@@ -180,11 +180,12 @@ def _seed_conversations(start: datetime, day_index: int, per_day: int, pool: lis
     step = 86400 / per_day
     conversations = Conversation.objects.bulk_create([
         Conversation(contact=pool[(day_index * per_day // 2 + k) % len(pool)], status=Conversation.Status.CLOSED,
-                     opened_at=start + timedelta(seconds=k * step), last_activity_at=start + timedelta(seconds=k * step),
+                     opened_at=start + timedelta(seconds=k * step),
+                     last_activity_at=start + timedelta(seconds=k * step),
                      closed_at=start + timedelta(seconds=k * step + 600))
         for k in range(per_day)], batch_size=2000)
     messages, sent = [], []
-    for k, chat in enumerate(conversations):
+    for chat in conversations:
         t = chat.opened_at
         for offset, direction in ((0, "in"), (20, "out"), (60, "in"), (80, "out"), (120, "in")):
             messages.append(Message(contact_id=chat.contact_id, conversation=chat, direction=direction,

@@ -21,7 +21,14 @@ from rest_framework.views import APIView
 from accounts.permissions import require_perm
 from analytics.reports.compute import company_timezone
 from analytics.reports.figures import FIGURES, Kind
-from analytics.reports.selectors import GRANULARITIES, PERIODS, range_check, report_funnel, report_history, report_summary
+from analytics.reports.selectors import (
+    GRANULARITIES,
+    PERIODS,
+    range_check,
+    report_funnel,
+    report_history,
+    report_summary,
+)
 from secretaria.api import error_responses
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
@@ -35,7 +42,8 @@ def _date_in_range(value: date) -> date:
 
 
 def _dates_field(**kwargs) -> serializers.DateField:
-    return serializers.DateField(input_formats=["iso-8601"], validators=[_date_in_range], **kwargs)
+    return serializers.DateField(input_formats=["iso-8601"], validators=[_date_in_range],
+                                 error_messages={"invalid": "Data inválida: use o formato AAAA-MM-DD."}, **kwargs)
 
 
 # --- input ------------------------------------------------------------------------------------------
@@ -113,7 +121,8 @@ class StepSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     count = serializers.IntegerField()
-    drop = serializers.FloatField(allow_null=True, help_text="Parte que não seguiu desde a etapa anterior (0.4 = 40 %).")
+    drop = serializers.FloatField(allow_null=True,
+                                  help_text="Parte que não seguiu desde a etapa anterior (0.4 = 40 %).")
 
 
 class FunnelBreakdownSerializer(serializers.Serializer):
@@ -172,7 +181,9 @@ class HistoryView(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         history = report_history(date_from=data["from"], date_to=data["to"], granularity=data["granularity"])
-        return Response(HistoryEntrySerializer(history, many=True).data)
+        # Already JSON values (dates are encoded by DRF's encoder): a year is 365 x 35 figures, which a
+        # serializer would walk field by field for nothing. HistoryEntrySerializer documents the shape.
+        return Response(history)
 
 
 class FunnelView(APIView):

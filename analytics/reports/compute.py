@@ -67,9 +67,9 @@ def _contacts(start, end) -> dict:
 
 
 def _conversations(start, end) -> dict:
-    return Conversation.objects.aggregate(
-        conversations_opened=Count("pk", filter=Q(opened_at__gte=start, opened_at__lt=end)),
-        handoffs=Count("pk", filter=Q(handoff_at__gte=start, handoff_at__lt=end)))
+    opened, handed = Q(opened_at__gte=start, opened_at__lt=end), Q(handoff_at__gte=start, handoff_at__lt=end)
+    return Conversation.objects.filter(opened | handed).aggregate(
+        conversations_opened=Count("pk", filter=opened), handoffs=Count("pk", filter=handed))
 
 
 def _first_replies(start, end) -> dict:
@@ -116,7 +116,8 @@ def _appointment_events(start, end) -> dict:
 def _followups(start, end) -> dict:
     scored = FollowUp.objects.filter(answered_at__gte=start, answered_at__lt=end, score__isnull=False)
     row = scored.aggregate(score_sum=Sum("score"), score_count=Count("pk"),
-                           promoters=Count("pk", filter=Q(score__gte=9)), detractors=Count("pk", filter=Q(score__lte=6)))
+                           promoters=Count("pk", filter=Q(score__gte=9)),
+                           detractors=Count("pk", filter=Q(score__lte=6)))
     return {**row, "score_sum": row["score_sum"] or 0}
 
 

@@ -9,6 +9,7 @@
 """
 
 from django.db import models
+from django.utils import timezone
 
 __all__ = ["FunnelMark", "Report"]
 
@@ -61,4 +62,4 @@ class FunnelMark(models.Model):
         indexes = [models.Index(fields=["kind", "at"], name="analytics_mark_kind_at")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.at:%d/%m %H:%M})"
+        return f"{self.get_kind_display()} ({timezone.localtime(self.at):%d/%m %H:%M})"

@@ -46,7 +46,7 @@ def period_bounds(*, period: str, day: date) -> tuple[date, date]:
         return start, start + timedelta(days=6)
     if period == "month":
         return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
-    raise ValidationError(f"Período desconhecido: use {', '.join(PERIODS)}.")
+    raise ValidationError("Período desconhecido: use day, week ou month.")
 
 
 def _previous(*, period: str, date_from: date) -> tuple[date, date]:
@@ -93,7 +93,7 @@ def report_history(*, date_from: date, date_to: date, granularity: str) -> list[
     periods not computed are zero-filled (counts 0, the rest None)."""
     range_check(date_from=date_from, date_to=date_to)
     if granularity not in GRANULARITIES:
-        raise ValidationError(f"Granularidade desconhecida: use {' ou '.join(GRANULARITIES)}.")
+        raise ValidationError("Granularidade desconhecida: use day ou week.")
     if granularity == "week":
         date_from, step = week_start(date_from), timedelta(days=7)
     else:

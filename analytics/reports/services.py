@@ -18,7 +18,7 @@ import structlog
 from django.db import connection, transaction
 from django.utils import timezone
 
-from analytics.reports.compute import company_timezone, day_parts
+from analytics.reports.compute import company_timezone, day_bounds, day_parts
 from analytics.reports.metrics import report_gauges_export
 from analytics.reports.models import Report
 from analytics.reports.parts import figures_from_parts, parts_combine
@@ -82,12 +82,14 @@ def company_yesterday() -> date:
 
 
 def report_nightly() -> str:
-    """Yesterday (the company's) and its week, unless already computed since the company's midnight.
+    """Yesterday (the company's) and its week, unless yesterday was already computed after it ended.
 
     Returns "computed", "done" (nothing due) or "busy" (another worker holds the company's lock).
     """
     yesterday = company_yesterday()
-    if Report.objects.filter(granularity=DAY, start=yesterday).exists():
+    _, ended = day_bounds(yesterday, company_timezone())
+    # A row computed before the day ended (a backfill run during it) is partial: compute it again.
+    if Report.objects.filter(granularity=DAY, start=yesterday, computed_at__gte=ended).exists():
         return "done"
     try:
         with report_lock():

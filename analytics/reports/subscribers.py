@@ -4,10 +4,9 @@ Each runs in the company's schema, in its own transaction, after the publisher c
 (secretaria/events/bus.py): a failure here never touches the reply or the booking.
 """
 
-from secretaria import events
-
 from analytics.reports.models import FunnelMark
 from conversations.models import Conversation
+from secretaria import events
 
 BOOKING_INTENT = "appointment_request"  # conversations.turns.Intent.APPOINTMENT_REQUEST
 NEW_BOOKING = "book"  # agenda's Purpose.BOOK: moves and rebookings are not the new-booking funnel

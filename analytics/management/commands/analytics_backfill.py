@@ -7,6 +7,7 @@ right now is skipped and named (run again afterwards).
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
@@ -34,8 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args, date_from: date, date_to: date, company: str | None = None, **opts):
         try:
             range_check(date_from=date_from, date_to=date_to)
-        except Exception as exc:  # Django's ValidationError: its pt-BR message as the command's error
-            raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         existing = schemas_existing()
         for target in self._companies(company):
             if target.schema_name not in existing:

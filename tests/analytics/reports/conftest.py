@@ -1,10 +1,11 @@
-"""The reports' cast: acme's demo clinic (tests/agenda/conftest.py `demo_calendar`) on the sandbox channel,
+"""The reports' cast: acme's demo clinic (devstack/demo/agenda.py, as tests/agenda uses it) on the sandbox channel,
 a clock to freeze, and a customer who writes on WhatsApp through the real ingest and reply pipeline.
 
 Everything runs with the on-commit callbacks executed (`committed`): the outbox delivers, and the
 domain events reach this part's subscribers, as after a real commit.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,12 +13,14 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from agenda.models import Professional, Service
 from agenda.services.config import calendar_config_forget
 from conversations.channels.base import InboundMessage, MessageKind
 from conversations.channels.services import channel_configure
 from conversations.core.ingest import inbound_store
 from conversations.core.pipeline import conversation_reply
 from conversations.models import Message
+from devstack.demo.agenda import demo_calendar_ensure
 
 SP = ZoneInfo("America/Sao_Paulo")
 
@@ -63,13 +66,25 @@ def committed(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
+@dataclass
+class Clinic:
+    services: dict[str, int]  # name -> id
+    professionals: dict[str, int]
+
+    def service_id(self, name: str) -> int:
+        return self.services[name]
+
+
 @pytest.fixture
-def clinic(demo_calendar, settings, clock):
-    """acme's demo clinic, sandbox channel, no debounce; inside acme's schema."""
+def clinic(acme, settings, clock):
+    """acme with the demo clinic's calendar (devstack/demo/agenda.py), the sandbox channel and no
+    debounce; the test runs inside acme's schema."""
     settings.DEBOUNCE_SECONDS = 0
     clock(sp(1, 12))
-    with schema_context(demo_calendar.schema):
+    with schema_context(acme.schema_name):
+        demo_calendar_ensure()
         channel_configure(kind="sandbox")
         calendar_config_forget()
-        yield demo_calendar
+        yield Clinic(services=dict(Service.objects.values_list("name", "pk")),
+                     professionals=dict(Professional.objects.values_list("name", "pk")))
     calendar_config_forget()

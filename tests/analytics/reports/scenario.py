@@ -4,7 +4,7 @@ Before the day (Monday 2 March) the staff book the appointments the day will see
 Gabi comes to an appointment on Tuesday. On the day:
 
 - 09:00 Paula (new) asks for a skin cleaning, typed 30 s before the reply; slots are offered; she picks "1";
-- 10:00 Carlos (returning) asks a question, typed 20 s before; handed to the staff at 10:02, answered 10:07;
+- 10:00 Carlos (returning) says good morning, typed 20 s before; handed to the staff at 10:02, answered 10:07;
 - Ana (09:00) and Carla (14:00) come, Bruno (10:00) does not; Davi's appointment is cancelled, Elisa's moved;
 - the staff book Hugo in the panel and Iris comes through the API;
 - 12:00 a reminder goes to Fabio, who answers "1" (typed 5 s before) and confirms;
@@ -89,61 +89,54 @@ def _staff_books(contact: Contact, start, service_id: int, *, source: str = "adm
 
 
 def known_day(clinic, clock, committed, acme) -> Day:
-    """Play the day (inside acme's schema, with the commits' callbacks run)."""
+    """Play the day (inside acme's schema). Each step runs at its time with its commit's callbacks run
+    right after it, as a real commit would: the outbox sends then, the subscribers hear then."""
+
+    def at(when, action):
+        clock(when)
+        with committed():
+            return action()
+
     consulta, limpeza = clinic.service_id("Consulta dermatológica"), clinic.service_id("Limpeza de pele")
     people = {name: ContactFactory(phone=f"55119800000{i:02d}", name=name)
               for i, name in enumerate(["Ana", "Bruno", "Carla", "Davi", "Elisa", "Fabio", "Gabi", "Hugo", "Iris"])}
-    carlos = Customer("5511980000099", "Carlos")
-    with committed():
-        clock(sp(2, 10))
-        carlos.says("Olá, boa tarde", typed_ago=3)
-        ana = _staff_books(people["Ana"], sp(4, 9), consulta)
-        bruno = _staff_books(people["Bruno"], sp(4, 10), consulta)
-        carla = _staff_books(people["Carla"], sp(4, 14), limpeza)
-        davi = _staff_books(people["Davi"], sp(6, 11), consulta)
-        elisa = _staff_books(people["Elisa"], sp(6, 15), consulta)
-        fabio = _staff_books(people["Fabio"], sp(5, 10), limpeza)
-        gabi = _staff_books(people["Gabi"], sp(3, 9), consulta)
-        clock(sp(3, 10))
-        appointment_mark_attended(appointment=gabi, actor=STAFF)
+    carlos, paula = Customer("5511980000099", "Carlos"), Customer("5511980000077", "Paula")
+    fabio = Customer(people["Fabio"].phone, "Fabio")
 
-    with committed():
-        paula = Customer("5511980000077", "Paula")
-        clock(sp(4, 9))
-        paula.says("Oi, bom dia! Queria marcar uma limpeza de pele", typed_ago=30)
-        clock(sp(4, 9, 1))
-        paula.says("1", typed_ago=10)
-        clock(sp(4, 10))
-        carlos.says("Qual o endereço de vocês?", typed_ago=20)
-        chat = Conversation.objects.exclude(status="closed").get(contact__phone=carlos.phone)
-        clock(sp(4, 10, 2))
-        conversation_handoff(conversation=chat, reason="Cliente quer falar com alguém")
-        clock(sp(4, 10, 7))
-        staff_reply(conversation=chat, author=member(acme, "owner"), text="Olá, Carlos! Rua das Acácias, 120.")
-        clock(sp(4, 10, 30))
-        appointment_mark_attended(appointment=ana, actor=STAFF)
-        clock(sp(4, 10, 45))
-        appointment_mark_no_show(appointment=bruno, actor=STAFF)
-        clock(sp(4, 11))
-        appointment_cancel(appointment=davi, actor=STAFF, reason="Viagem")
-        clock(sp(4, 11, 10))
-        appointment_reschedule(appointment=elisa, slot=Slot(sp(6, 16), sp(6, 16, 40), consulta), actor=STAFF)
-        clock(sp(4, 11, 20))
-        _staff_books(people["Hugo"], sp(9, 9), consulta)
-        clock(sp(4, 11, 30))
-        _staff_books(people["Iris"], sp(9, 10), consulta, source="api")
-        clock(sp(4, 12))
-        reminder_send_now(appointment=fabio, actor=STAFF)
-        clock(sp(4, 12, 5))
-        Customer(people["Fabio"].phone, "Fabio").says("1", typed_ago=5)
-        clock(sp(4, 13))
-        LLMCall.objects.create(provider="openai", model="gpt-4o-mini", input_tokens=2_000_000,
-                               output_tokens=1_000_000, outcome="ok")
-        clock(sp(4, 15, 30))
-        appointment_mark_attended(appointment=carla, actor=STAFF)
-        clock(sp(4, 16))
-        for visit, answer in ((ana, "10"), (carla, "6"), (gabi, "9")):
-            followup_answer_record(followup=FollowUp.objects.get(appointment=visit), text=answer)
+    at(sp(2, 10), lambda: carlos.says("Olá, boa tarde", typed_ago=3))
+    visits = at(sp(2, 10, 5), lambda: {
+        "ana": _staff_books(people["Ana"], sp(4, 9), consulta),
+        "bruno": _staff_books(people["Bruno"], sp(4, 10), consulta),
+        "carla": _staff_books(people["Carla"], sp(4, 14), limpeza),
+        "davi": _staff_books(people["Davi"], sp(6, 11), consulta),
+        "elisa": _staff_books(people["Elisa"], sp(6, 15), consulta),
+        "fabio": _staff_books(people["Fabio"], sp(5, 10), limpeza),
+        "gabi": _staff_books(people["Gabi"], sp(3, 9), consulta),
+    })
+    at(sp(3, 10), lambda: appointment_mark_attended(appointment=visits["gabi"], actor=STAFF))
+
+    at(sp(4, 9), lambda: paula.says("Oi, bom dia! Queria marcar uma limpeza de pele", typed_ago=30))
+    at(sp(4, 9, 1), lambda: paula.says("1", typed_ago=10))
+    at(sp(4, 10), lambda: carlos.says("Bom dia, tudo bem?", typed_ago=20))
+    chat = Conversation.objects.exclude(status="closed").get(contact__phone=carlos.phone)
+    at(sp(4, 10, 2), lambda: conversation_handoff(conversation=chat, reason="Cliente quer falar com alguém"))
+    at(sp(4, 10, 7), lambda: staff_reply(conversation=chat, author=member(acme, "owner"),
+                                         text="Olá, Carlos! Rua das Acácias, 120."))
+    at(sp(4, 10, 30), lambda: appointment_mark_attended(appointment=visits["ana"], actor=STAFF))
+    at(sp(4, 10, 45), lambda: appointment_mark_no_show(appointment=visits["bruno"], actor=STAFF))
+    at(sp(4, 11), lambda: appointment_cancel(appointment=visits["davi"], actor=STAFF, reason="Viagem"))
+    at(sp(4, 11, 10), lambda: appointment_reschedule(appointment=visits["elisa"], actor=STAFF,
+                                                     slot=Slot(sp(6, 16), sp(6, 16, 40), consulta)))
+    at(sp(4, 11, 20), lambda: _staff_books(people["Hugo"], sp(9, 9), consulta))
+    at(sp(4, 11, 30), lambda: _staff_books(people["Iris"], sp(9, 10), consulta, source="api"))
+    at(sp(4, 12), lambda: reminder_send_now(appointment=visits["fabio"], actor=STAFF))
+    at(sp(4, 12, 5), lambda: fabio.says("1", typed_ago=5))
+    at(sp(4, 13), lambda: LLMCall.objects.create(provider="openai", model="gpt-4o-mini", input_tokens=2_000_000,
+                                                 output_tokens=1_000_000, outcome="ok"))
+    at(sp(4, 15, 30), lambda: appointment_mark_attended(appointment=visits["carla"], actor=STAFF))
+    for visit, answer in (("ana", "10"), ("carla", "6"), ("gabi", "9")):
+        at(sp(4, 16), lambda v=visit, a=answer: followup_answer_record(
+            followup=FollowUp.objects.get(appointment=visits[v]), text=a))
     paula_visit = Appointment.objects.get(contact__phone=paula.phone)
-    fabio.refresh_from_db()
-    return Day(paula=paula_visit.contact, fabio_visit=fabio, paula_visit=paula_visit)
+    visits["fabio"].refresh_from_db()
+    return Day(paula=paula_visit.contact, fabio_visit=visits["fabio"], paula_visit=paula_visit)

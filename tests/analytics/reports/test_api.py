@@ -99,8 +99,8 @@ def test_data_stays_in_its_company(api, globex, computed, clock):
     ("history", {"from": "2026-03-01", "to": "2026-03-02", "granularity": "month"}, "granularity",
      "Granularidade desconhecida: use day ou week."),
     ("summary", {"period": "year"}, "period", "Período desconhecido: use day, week ou month."),
-    ("summary", {"date": "04/03/2026"}, "date", None),
-    ("history", {"from": "2026-02-30", "to": "2026-03-02"}, "from", None),
+    ("summary", {"date": "04/03/2026"}, "date", "Data inválida: use o formato AAAA-MM-DD."),
+    ("history", {"from": "2026-02-30", "to": "2026-03-02"}, "from", "Data inválida: use o formato AAAA-MM-DD."),
     ("summary", {"date": "0001-01-01"}, "date", "Data fora do intervalo aceito (2000 a 2100)."),
     ("funnel", {"from": "9999-12-30", "to": "9999-12-31"}, "from", "Data fora do intervalo aceito (2000 a 2100)."),
 ])
@@ -110,11 +110,7 @@ def test_bad_input_is_a_400_in_portuguese(api, acme, clock, path, params, field,
     response = api(acme, "owner").get(f"/api/analytics/{path}", params)
 
     assert response.status_code == 400, response.content
-    errors = response.json()[field]
-    if message:
-        assert errors == [message]
-    else:
-        assert "Formato inválido para data" in errors[0]
+    assert response.json()[field] == [message]
 
 
 def test_a_company_with_no_data_answers_with_zeros_and_nulls(api, globex, clock):

@@ -52,10 +52,12 @@ def test_the_marks_name_the_conversation_the_service_and_who_was_offered(clinic,
     day = known_day(clinic, clock, committed, acme)
 
     offer = FunnelMark.objects.get(kind="slots_offered")
-    intent = FunnelMark.objects.get(kind="booking_intent")
+    intents = FunnelMark.objects.filter(kind="booking_intent")
     answer = FunnelMark.objects.get(kind="reminder_answered")
 
-    assert offer.conversation_id == intent.conversation_id and offer.contact_id == day.paula.pk
+    # Paula's request and her booking were both answered with the booking intent: two marks, one conversation.
+    assert {(m.conversation_id, m.contact_id) for m in intents} == {(offer.conversation_id, day.paula.pk)}
+    assert offer.contact_id == day.paula.pk and intents.count() == 2
     assert offer.service_id == clinic.service_id("Limpeza de pele")
     assert offer.professional_ids == [day.paula_visit.professional_id]
     assert (answer.appointment_id, answer.answer) == (day.fabio_visit.pk, "confirm")
