@@ -131,7 +131,7 @@ def test_strangers_download_nothing(api, acme):
      "Formato desconhecido: use csv, xlsx ou pdf."),
     ({"from": "2026-03-01", "to": "2026-03-31", "format": "json"}, "format", "Formato desconhecido"),  # not DRF's
     ({"from": "2026-03-01", "to": "2026-03-31"}, "format", "Este campo é obrigatório."),
-    ({"from": "01/03/2026", "to": "2026-03-31", "format": "csv"}, "from", "Formato de data inválido"),
+    ({"from": "01/03/2026", "to": "2026-03-31", "format": "csv"}, "from", "Data inválida"),
     ({"from": "1899-12-31", "to": "1900-01-01", "format": "csv"}, "from", "Data fora do intervalo aceito"),
 ])
 def test_bad_input_is_a_400_in_portuguese(api, acme, query, field, message):
