@@ -322,6 +322,8 @@ TENANT_PERIODIC_TASKS["hourly"].append("analytics.report_nightly")
 # A summary reads a day that is not stored yet live from the rows when it is today or one of the
 # last N days (the nightly run may not have reached it); older gaps are the backfill's.
 ANALYTICS_REPORTS_LIVE_DAYS = env.int("ANALYTICS_REPORTS_LIVE_DAYS", default=2)
+# ...and keeps what it read that long (seconds): today's figures are at most this old. 0 reads every time.
+ANALYTICS_REPORTS_LIVE_CACHE_SECONDS = env.int("ANALYTICS_REPORTS_LIVE_CACHE_SECONDS", default=60)
 # (end of analytics reports)
 
 # --- Analytics: exports (analytics/exports) ----------------------------------

@@ -158,8 +158,8 @@ def _upgrade(kind: str, label: str, periods: list[date], ratios: list[float], li
     a, b = pairs[0]
     text = (f"{label}: {_percent(ratios[a])} do limite em {period_label(periods[a])} e {_percent(ratios[b])} em "
             f"{period_label(periods[b])} (plano {plan}: {_int(limit)} por mês)")
-    evidence = {"kind": kind, "limit": limit, "plan": plan,
-                "periods": [{"period": period_label(p), "ratio": round(r, 3)} for p, r in zip(periods, ratios)]}
+    shares = [{"period": period_label(p), "ratio": round(r, 3)} for p, r in zip(periods, ratios, strict=True)]
+    evidence = {"kind": kind, "limit": limit, "plan": plan, "periods": shares}
     return Reading(score=round(_clamp(min(ratios[a], ratios[b])), 3),
                    reasons=[{"code": f"quota_{kind}", "value": round(min(ratios[a], ratios[b]), 3), "text": text}],
                    evidence=evidence)

@@ -26,6 +26,7 @@ from secretaria.ptbr import WEEKDAYS
 Kind = Recommendation.Kind
 REACTIVATION = "reactivation"  # the outreach kind of the reactivation message (accept of INACTIVE_CONTACTS)
 MAX_IDS = 500  # ids kept in the evidence (the action acts on these; the title counts them all)
+MAX_SLOTS = 5  # slots with many no-shows recommended at once, the worst first
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,12 @@ def inactive_contacts(*, now: datetime) -> list[Finding]:
         return []
     ids = list(contacts.order_by("last_visit", "pk").values_list("pk", flat=True)[:MAX_IDS])
     oldest = contacts.order_by("last_visit").values_list("last_visit", flat=True).first()
+    tz = ZoneInfo(calendar_config().timezone)
     title = f"{_plural(count, 'cliente não volta', 'clientes não voltam')} há {days} dias"
     return [Finding(kind=Kind.INACTIVE_CONTACTS, subject=f"days:{days}", title=title,
                     importance=min(100, 40 + count),
                     evidence={"days": days, "count": count, "contact_ids": ids,
-                              "oldest_visit": oldest.isoformat() if oldest else None})]
+                              "oldest_visit": oldest.astimezone(tz).date().isoformat()})]
 
 
 def inactive_contacts_query(*, now: datetime, days: int):
@@ -94,12 +96,11 @@ def noshow_slots(*, now: datetime) -> list[Finding]:
         counts = seen[(local.weekday(), local.hour)]
         counts[0] += 1
         counts[1] += status == Appointment.Status.NO_SHOW
-    findings = []
-    for (weekday, hour), (total, missed) in sorted(seen.items()):
-        rate = missed / total
-        if total >= min_sample and rate >= threshold:
-            findings.append(_noshow_finding(weekday, hour, total, missed, rate, window))
-    return findings
+    bad = [(missed / total, total, missed, weekday, hour) for (weekday, hour), (total, missed) in seen.items()
+           if total >= min_sample and missed / total >= threshold]
+    # The worst few only: a list of every slot would read as noise, not as a next action.
+    worst = sorted(bad, key=lambda slot: (-slot[0], -slot[1], slot[3], slot[4]))[:MAX_SLOTS]
+    return [_noshow_finding(weekday, hour, total, missed, rate, window) for rate, total, missed, weekday, hour in worst]
 
 
 def _noshow_finding(weekday: int, hour: int, total: int, missed: int, rate: float, window: int) -> Finding:
@@ -167,9 +168,13 @@ def _services_asked(catalogue: list, since: datetime) -> dict[int, set[int]]:
     texts = (Message.objects.filter(direction=Message.Direction.IN, created_at__gte=since)
              .exclude(text="").order_by("-created_at").values_list("contact_id", "text")[:limit])
     asked: dict[int, set[int]] = defaultdict(set)
+    named: dict[str, int | None] = {}  # text -> its best service: greetings and thanks repeat a lot
     for contact_id, text in texts:
-        for item in services_named(catalogue, text)[:1]:  # the best match: one service per message
-            asked[item.id].add(contact_id)
+        if text not in named:
+            best = services_named(catalogue, text)[:1]  # the best match: one service per message
+            named[text] = best[0].id if best else None
+        if named[text] is not None:
+            asked[named[text]].add(contact_id)
     return asked
 
 

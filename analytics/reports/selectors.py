@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -84,8 +85,25 @@ def _day_parts(date_from: date, date_to: date) -> dict[date, dict]:
     for day in _days(date_from, date_to):
         if day not in stored:
             # Today and the last days the nightly run may not have reached; older gaps are the backfill's.
-            stored[day] = day_parts(day, tz) if live_from <= day <= today else {}
+            stored[day] = _live_parts(day, tz) if live_from <= day <= today else {}
     return stored
+
+
+def _live_parts(day: date, tz: str) -> dict:
+    """A day not stored yet, read from the rows; kept ANALYTICS_REPORTS_LIVE_CACHE_SECONDS in the company's
+    cache (keys carry the schema), so a dashboard polling the summary does not recount today every time."""
+    key = f"analytics:live-parts:{day.isoformat()}:{tz}"
+    try:
+        parts = cache.get(key)
+    except Exception:  # noqa: BLE001 - Redis away: count from the rows, uncached
+        parts = None
+    if parts is None:
+        parts = day_parts(day, tz)
+        try:
+            cache.set(key, parts, settings.ANALYTICS_REPORTS_LIVE_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001 - as above
+            pass
+    return parts
 
 
 def report_history(*, date_from: date, date_to: date, granularity: str) -> list[dict]:

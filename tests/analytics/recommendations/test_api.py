@@ -108,7 +108,7 @@ def test_unknown_ids_and_another_companys_ids_are_not_found(api, acme, globex, r
 def test_the_operations_are_in_the_openapi_schema(api, acme):
     paths = api(acme).get("/api/schema/", {"format": "json"}).json()["paths"]
 
-    assert "get" in paths["/api/analytics/recommendations"]
-    assert set(paths["/api/analytics/recommendations/{id}/accept"]["post"]["responses"]) >= {"200", "403", "404",
-                                                                                               "409"}
-    assert "409" in paths["/api/analytics/recommendations/{id}/dismiss"]["post"]["responses"]
+    assert "get" in paths["/api/analytics/recommendations/"]
+    assert set(paths["/api/analytics/recommendations/{id}/accept/"]["post"]["responses"]) >= {"200", "403", "404",
+                                                                                                "409"}
+    assert "409" in paths["/api/analytics/recommendations/{id}/dismiss/"]["post"]["responses"]

@@ -177,6 +177,7 @@ def test_one_global_daily_job_runs_the_platform_view_in_the_public_schema(db, ac
     weeks(acme, before=(100, 5), last=(100, 5))
     Subscription.objects.filter(company=acme).update(status=Subscription.Status.PAST_DUE)
 
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery finds the task
     previous = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     try:

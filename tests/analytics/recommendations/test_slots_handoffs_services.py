@@ -195,3 +195,16 @@ def test_the_top_recommendations_are_the_open_unanswered_ones_most_important_fir
     assert [row.kind for row in recommendation_top(limit=1)] == [Kind.HANDOFF_SLA]
     recommendation_accept(recommendation=slot, actor=OWNER)
     assert [row.kind for row in recommendation_top()] == [Kind.HANDOFF_SLA]
+
+
+def test_only_the_worst_slots_are_recommended(acme_now):
+    people = ContactFactory(name="Clientes")
+    for hour, outcomes in zip(range(8, 14), ["nnnaaaaa", "nnnnaaaa", "nnnnnaaa", "nnnaaaaa", "nnnnnnaa", "nnnnaaaa"],
+                              strict=True):
+        weekly(people, at(3, hour), outcomes)  # Tuesdays 8h..13h: 3/8 .. 6/8 missed
+
+    recommendations_compute()
+
+    found = Recommendation.objects.filter(kind=Kind.NOSHOW_SLOT).order_by("-importance", "subject")
+    # 11h ties with 8h at 3 of 8: the earlier hour stays in, 11h is left out.
+    assert [row.subject for row in found] == ["slot:1:12", "slot:1:10", "slot:1:13", "slot:1:9", "slot:1:8"]

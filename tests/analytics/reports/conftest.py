@@ -51,6 +51,12 @@ class Customer:
         return stored
 
 
+@pytest.fixture(autouse=True)
+def _live_reads_uncached(settings):
+    """The cache of live days outlives each test's rollback: off here (test_api.py tests it on purpose)."""
+    settings.ANALYTICS_REPORTS_LIVE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def clock(time_machine):
     def move(when: datetime) -> datetime:

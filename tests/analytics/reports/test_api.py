@@ -4,10 +4,11 @@ for every bad input (never a 5xx)."""
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django_tenants.utils import schema_context
 
 from analytics.reports.services import report_compute, report_compute_week
-from tests.analytics.reports.conftest import sp
+from tests.analytics.reports.conftest import Customer, sp
 from tests.analytics.reports.scenario import DAY, EXPECTED, known_day
 
 
@@ -120,3 +121,23 @@ def test_a_company_with_no_data_answers_with_zeros_and_nulls(api, globex, clock)
 
     assert body["figures"]["messages_in"] == 0 and body["figures"]["nps"] is None
     assert set(body["change"].values()) == {None}
+
+
+def test_today_is_read_live_and_kept_a_minute(api, acme, clinic, clock, committed, settings):
+    settings.ANALYTICS_REPORTS_LIVE_CACHE_SECONDS = 60
+    clock(sp(17, 10))  # a day no other test reads live
+    client = api(acme, "viewer")
+    with committed():
+        Customer("5511980000066", "Nina").says("Oi", typed_ago=2)
+    first = client.get("/api/analytics/summary", {"period": "day"}).json()
+    with committed():
+        Customer("5511980000067", "Rui").says("Oi", typed_ago=2)
+
+    again = client.get("/api/analytics/summary", {"period": "day"}).json()
+    settings.ANALYTICS_REPORTS_LIVE_CACHE_SECONDS = 0
+    cache.delete("analytics:live-parts:2026-03-17:America/Sao_Paulo")  # in acme's keys (the request's schema)
+    fresh = client.get("/api/analytics/summary", {"period": "day"}).json()
+
+    assert first["from"] == "2026-03-17" and first["figures"]["messages_in"] == 1
+    assert again["figures"]["messages_in"] == 1  # the cached read
+    assert fresh["figures"]["messages_in"] == 2
