@@ -50,6 +50,18 @@ app.conf.beat_schedule = {
         "schedule": 15.0,
         "options": {"expires": 14},
     },
+    "tenants-dispatch-hourly": {
+        "task": "tenants.dispatch_periodic",
+        "schedule": crontab(minute=5),
+        "args": ["hourly"],
+        "options": {"expires": 3000},
+    },
+    # The platform's churn and upgrade reading of every company (public schema), after the companies' own.
+    "analytics-platform-recommendations": {
+        "task": "analytics.platform_recommendations",
+        "schedule": crontab(hour=4, minute=30),
+        "options": {"expires": 3600},
+    },
     "tenants-dispatch-daily": {
         "task": "tenants.dispatch_periodic",
         "schedule": crontab(hour=3, minute=15),

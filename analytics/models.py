@@ -1,1 +1,5 @@
-"""analytics: models arrive with their issue."""
+"""analytics' models live with their part; Django finds them here."""
+
+from analytics.recommendations.models import *  # noqa: F401,F403
+from analytics.reports.models import *  # noqa: F401,F403
+from analytics.webhooks.models import *  # noqa: F401,F403

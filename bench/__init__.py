@@ -8,6 +8,8 @@
     make bench ARGS="reminders --companies 5 --appointments 200 --due 50"
     make bench ARGS="compare --configs prefork:2:1,threads:32:1"
     make bench ARGS="metering"                  # the main scenario with usage metering on, then off
+    make bench ARGS="analytics"                 # one nightly report run over 200 companies, and the API's p95
+    make bench ARGS="analytics --companies 5 --days 3"
 
 Never part of `make test`. See bench/README.md.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-SCENARIOS = ("replies", "r1", "r3", "compare", "reminders", "metering")
+SCENARIOS = ("replies", "r1", "r3", "compare", "reminders", "metering", "analytics")
 DEFAULT_CONFIGS = "prefork:2:1,threads:16:1,threads:32:1,threads:64:1,threads:32:2"
 
 
@@ -66,7 +68,8 @@ def parser() -> argparse.ArgumentParser:
     met.add_argument("--rounds", type=int, default=3,
                      help="metering: rounds of (on, off) runs, alternating which goes first (default 3)")
     rem = p.add_argument_group("reminders")
-    rem.add_argument("--companies", type=int, default=100, help="companies rbench-001... (default 100)")
+    rem.add_argument("--companies", type=int,
+                     help="companies rbench-001... (default 100); analytics: abench-001... (default 200)")
     rem.add_argument("--appointments", type=int, default=1000, help="appointments per company (default 1000)")
     rem.add_argument("--due", type=int, default=100,
                      help="reminders due in the measured cycle, per company (default 100)")
@@ -76,12 +79,17 @@ def parser() -> argparse.ArgumentParser:
     rem.add_argument("--cycle-max", type=float, default=900.0,
                      help="seconds to watch the cycle at most (default 900)")
     rem.add_argument("--seed-only", action="store_true", help="provision and seed, check the seed, measure nothing")
+    ana = p.add_argument_group("analytics")
+    ana.add_argument("--days", type=int, default=30, help="days of history per company (default 30)")
+    ana.add_argument("--messages", type=int, default=500, help="messages per company per day (default 500)")
+    ana.add_argument("--bookings", type=int, default=20, help="bookings per company per day (default 20)")
+    ana.add_argument("--requests", type=int, default=200, help="API requests per endpoint (default 200)")
     return p
 
 
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
-    from bench import metering, reminders, replies
+    from bench import analytics, metering, reminders, replies
     from bench.metering import metering_figures, metering_report
     from bench.scenarios import r1_kill_worker, r3_redis_restart
     from bench.stack import DEFAULT_BENCH_DIR, DEFAULT_DATABASE, BenchStack, StackOptions, WorkerConfig, say
@@ -97,7 +105,7 @@ def main(argv: list[str]) -> int:
         stall=args.stall or defaults["stall"], json_path=args.json,
     )
     extra_env = dict(item.split("=", 1) for item in args.env if "=" in item)
-    if args.scenario == "reminders":
+    if args.scenario in ("reminders", "analytics"):
         # Beat would fire at an arbitrary moment of the seed: the bench dispatches the one measured cycle.
         args.no_beat = True
     stack_options = StackOptions(
@@ -119,10 +127,15 @@ def main(argv: list[str]) -> int:
                 return 0 if figures["integrity"]["lost"] == 0 else 1
             if args.scenario == "reminders":
                 figures = reminders.run(stack, reminders.ReminderOptions(
-                    companies=args.companies, appointments=args.appointments, due=args.due,
+                    companies=args.companies or 100, appointments=args.appointments, due=args.due,
                     backlog_minutes=args.backlog, professionals=args.professionals, cycle_max=args.cycle_max,
                     stall=args.stall or defaults["stall"], seed_only=args.seed_only, json_path=args.json))
                 return 0 if all(ok for _name, ok, _value in figures.get("pass", [])) else 1
+            if args.scenario == "analytics":
+                figures = analytics.run(stack, analytics.AnalyticsOptions(
+                    companies=args.companies or 200, days=args.days, messages=args.messages, bookings=args.bookings,
+                    requests=args.requests, cycle_max=args.cycle_max, json_path=args.json))
+                return 0 if all(ok for _name, ok, _value in figures["pass"]) else 1
             if args.scenario == "compare":
                 compare(stack, options, args.configs)
                 return 0

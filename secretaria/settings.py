@@ -61,6 +61,7 @@ SHARED_APPS = [
     "auditlog",  # also in public: platform admins' changes are audited too
     "axes",  # login lockouts: platform admins log in on the public host
     "secretaria",
+    "analytics.platform",  # the platform's view across companies: churn and upgrade recommendations
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -309,6 +310,64 @@ globals().update(env.email_url_config(env_secret("EMAIL_URL", default="consolema
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Secretaria <nao-responda@secretaria.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# Hourly per-company jobs (tenants.dispatch_periodic "hourly", celery_app.py): work that follows each
+# company's own midnight, whatever its time zone.
+TENANT_PERIODIC_TASKS.setdefault("hourly", [])
+
+# --- Analytics: reports and the funnel (analytics/reports) -------------------
+# Every hour each company checks whether its own midnight has passed and, if yesterday is not
+# computed yet, computes it and its ISO week (analytics/reports/tasks.py).
+TENANT_PERIODIC_TASKS["hourly"].append("analytics.report_nightly")
+# A summary reads a day that is not stored yet live from the rows when it is today or one of the
+# last N days (the nightly run may not have reached it); older gaps are the backfill's.
+ANALYTICS_REPORTS_LIVE_DAYS = env.int("ANALYTICS_REPORTS_LIVE_DAYS", default=2)
+# ...and keeps what it read that long (seconds): today's figures are at most this old. 0 reads every time.
+ANALYTICS_REPORTS_LIVE_CACHE_SECONDS = env.int("ANALYTICS_REPORTS_LIVE_CACHE_SECONDS", default=60)
+# (end of analytics reports)
+
+# --- Analytics: exports (analytics/exports) ----------------------------------
+# (end of analytics exports)
+
+# --- Analytics: recommendations (analytics/recommendations, analytics/platform)
+# Next best actions for each company's owner, computed once a day in its schema (docs/analytics-recommendations.md).
+TENANT_PERIODIC_TASKS["daily"].append("analytics.recommendations_compute")
+# Contacts with an attended visit and no appointment since, for this many days; at least this many to say so.
+ANALYTICS_RECS_INACTIVE_DAYS = env.int("ANALYTICS_RECS_INACTIVE_DAYS", default=90)
+ANALYTICS_RECS_INACTIVE_MIN_CONTACTS = env.int("ANALYTICS_RECS_INACTIVE_MIN_CONTACTS", default=3)
+# Weekday x hour slots (company time) of the last WINDOW days: at least MIN_SAMPLE finished appointments,
+# a no-show share of at least RATE.
+ANALYTICS_RECS_NOSHOW_WINDOW_DAYS = env.int("ANALYTICS_RECS_NOSHOW_WINDOW_DAYS", default=90)
+ANALYTICS_RECS_NOSHOW_MIN_SAMPLE = env.int("ANALYTICS_RECS_NOSHOW_MIN_SAMPLE", default=8)
+ANALYTICS_RECS_NOSHOW_RATE = env.float("ANALYTICS_RECS_NOSHOW_RATE", default=0.3)
+# A service named by at least MIN_ASKS contacts in the last WINDOW days with no booking in them; the
+# newest SCAN_LIMIT inbound messages of the window are read.
+ANALYTICS_RECS_SERVICE_WINDOW_DAYS = env.int("ANALYTICS_RECS_SERVICE_WINDOW_DAYS", default=30)
+ANALYTICS_RECS_SERVICE_MIN_ASKS = env.int("ANALYTICS_RECS_SERVICE_MIN_ASKS", default=3)
+ANALYTICS_RECS_SERVICE_SCAN_LIMIT = env.int("ANALYTICS_RECS_SERVICE_SCAN_LIMIT", default=5000)
+# The platform's view (public schema, one global daily job in celery_app.py): churn risk at or above
+# this score is recorded; an upgrade is suggested at this share of a quota in two periods running.
+ANALYTICS_CHURN_MIN_SCORE = env.float("ANALYTICS_CHURN_MIN_SCORE", default=0.3)
+ANALYTICS_UPGRADE_RATIO = env.float("ANALYTICS_UPGRADE_RATIO", default=0.8)
+# (end of analytics recommendations)
+
+# --- Analytics: outgoing webhooks (analytics/webhooks) -----------------------
+# Seconds an endpoint has to answer one delivery (connect, send, first byte each); then it is a failed attempt.
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5.0)
+# Waits between attempts, in seconds (the last one repeats), each drawn within ±20 %; a delivery is retried
+# until it is WEBHOOKS_RETRY_WINDOW_HOURS old, and an endpoint that accepted nothing for that long is
+# disabled and its owners mailed.
+WEBHOOKS_RETRY_DELAYS = env.list("WEBHOOKS_RETRY_DELAYS", cast=int, default=[5, 300, 1800, 7200, 18000, 36000])
+WEBHOOKS_RETRY_WINDOW_HOURS = env.int("WEBHOOKS_RETRY_WINDOW_HOURS", default=24)
+# Webhook URLs must resolve to public addresses, even where ALLOW_PRIVATE_BASE_URLS is on; a self-hosted
+# install posting to an n8n on its own network turns this on too (both must be on).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOKS_MAX_ENDPOINTS = env.int("WEBHOOKS_MAX_ENDPOINTS", default=20)
+# Finished deliveries (their bodies carry customers' names and phones) are dropped after this many days.
+WEBHOOKS_LOG_RETENTION_DAYS = env.int("WEBHOOKS_LOG_RETENTION_DAYS", default=30)
+TENANT_PERIODIC_TASKS["minute"].append("analytics.webhooks_due")
+TENANT_PERIODIC_TASKS["daily"].append("analytics.webhooks_prune")
+# (end of analytics webhooks)
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "pt-br"

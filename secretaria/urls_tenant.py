@@ -23,5 +23,6 @@ urlpatterns = [
     path("api/", include("agenda.api.urls")),
     path("api/", include("compliance.api.urls")),
     path("api/", include("billing.urls")),
+    path("api/", include("analytics.urls")),
     path("api/", include(schema_urlpatterns)),
 ]

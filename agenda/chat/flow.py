@@ -38,6 +38,7 @@ from agenda.services.slots import slots_find
 from agenda.types import CalendarRejected, Slot, SlotQuery, SlotTaken
 from conversations.models import KnowledgeItem
 from conversations.turns import Intent, TurnReply
+from secretaria.events import SlotsOffered, publish
 from secretaria.ptbr import brl
 from secretaria.settings_cache import cached
 
@@ -224,6 +225,7 @@ def offer(turn: Turn, query: SlotQuery, *, purpose: Purpose, appointment_id: int
         dialog_open(contact=turn.contact, state=offered.asking_waitlist())
         text = say.NO_SLOTS.format(what=say.service_part(service_name), when=describe_query(query))
         return TurnReply(wrap.format(offer=text), _intent(purpose))
+    _published(turn, offered, slots)
     first = slots[0]
     if confirm_exact and not relaxed and query.exact_time and query.day and slots_matching([first], query, tz=turn.tz):
         dialog_open(contact=turn.contact, state=offered.confirming(first))
@@ -234,6 +236,13 @@ def offer(turn: Turn, query: SlotQuery, *, purpose: Purpose, appointment_id: int
     if intro is None:
         intro = (say.OFFER_NEAR if relaxed else say.OFFER).format(what=say.service_part(service_name))
     return slots_reply(wrap.format(offer=intro), slots, turn.tz, intent=_intent(purpose))
+
+
+def _published(turn: Turn, offered: ChoosingSlot, slots: list[Slot]) -> None:
+    """The funnel's "slots offered" step (analytics hears it): nothing else records an offer for good."""
+    professionals = tuple(sorted({s.professional_id for s in slots if s.professional_id}))
+    publish(SlotsOffered(contact_id=turn.contact.pk, purpose=str(offered.purpose), service_id=offered.service_id,
+                         professional_ids=professionals, count=len(slots)))
 
 
 def next_open_day(query: SlotQuery, turn: Turn) -> date | None:

@@ -16,7 +16,7 @@ __all__ = [
     "DeadLetterReprocessed", "FollowUpScored", "HandoffClosed", "HandoffOpened", "LLMCallMade",
     "MessageReceived", "MessageSent", "OutreachQueued", "PromptInjectionRefused", "ReminderAnswered",
     "ReplySent", "SettingsChanged", "StaffReplied", "LoginFailuresBurst", "RoleChanged",
-    "QuotaThresholdCrossed",
+    "QuotaThresholdCrossed", "RecommendationCreated", "SlotsOffered",
 ]
 
 
@@ -263,6 +263,20 @@ class ReminderAnswered(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SlotsOffered(DomainEvent):
+    """The agenda's chat offered a customer slots to choose from (the funnel's "slots offered" step).
+
+    Published by agenda/chat/flow.py when at least one slot is offered (a list, or the one slot asked for).
+    """
+
+    contact_id: int
+    purpose: str  # book, reschedule, rebook, waitlist
+    service_id: int | None
+    professional_ids: tuple[int, ...]
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class FollowUpScored(DomainEvent):
     followup_id: int
     appointment_id: int
@@ -270,3 +284,14 @@ class FollowUpScored(DomainEvent):
     score: int | None
     sentiment: str
     flagged: bool
+
+
+# --- Analytics -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class RecommendationCreated(DomainEvent):
+    """A new next-best-action for the company's owner (analytics/recommendations)."""
+
+    recommendation_id: int
+    kind: str
+    title: str

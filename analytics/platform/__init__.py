@@ -1,0 +1,1 @@
+"""The platform's view across companies (public schema): churn risk and upgrade suggestions (issue 11, point 4)."""

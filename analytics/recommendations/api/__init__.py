@@ -1,0 +1,1 @@
+"""The recommendations' REST API (/api/analytics/recommendations on the company's host)."""

@@ -1,0 +1,1 @@
+"""The webhooks' REST API: /api/webhooks..., and the documented schema of each event's body."""
