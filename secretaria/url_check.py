@@ -28,11 +28,11 @@ def base_url_problem(url: str) -> str | None:
     if len(url) > BASE_URL_MAX:
         return f"Use no máximo {BASE_URL_MAX} caracteres."
     if not settings.ALLOW_PRIVATE_BASE_URLS:
-        return _internal_address_problem(parts.hostname, parts.port)
+        return address_problem(parts.hostname, parts.port)
     return None
 
 
-def _internal_address_problem(hostname: str, port: int | None) -> str | None:
+def address_problem(hostname: str, port: int | None) -> str | None:
     """On a hosted platform a company must not make our servers call inside our own network
     (server-side request forgery): every address the name resolves to must be public.
 

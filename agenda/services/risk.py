@@ -140,20 +140,25 @@ def appointments_score_upcoming(*, now: datetime | None = None) -> int:
     return len(upcoming)
 
 
+def extra_reminder_plan(*, appointment: Appointment, now: datetime) -> bool:
+    """The extra confirmation reminder (kind high_risk, up to 3 h before) for one appointment, once ever;
+    False when it already has one or starts too soon. Also what analytics' no-show recommendation plans."""
+    if appointment.start - now < HIGH_RISK_MIN_NOTICE:
+        return False
+    if Reminder.objects.filter(appointment=appointment, kind=Reminder.Kind.HIGH_RISK).exclude(
+            state=Reminder.State.CANCELLED).exists():
+        return False
+    # Whole minutes before the start, so the send's "unchanged?" check (due = start - offset) holds.
+    offset = min(int(HIGH_RISK_LEAD.total_seconds() // 60), int((appointment.start - now).total_seconds() // 60))
+    _, created = Reminder.objects.get_or_create(appointment=appointment, kind=Reminder.Kind.HIGH_RISK,
+                                                due_at=appointment.start - timedelta(minutes=offset),
+                                                defaults={"offset_minutes": offset})
+    return created
+
+
 def _remind_high_risk(appointments: list[Appointment], now: datetime) -> int:
     """One extra reminder (kind high_risk, 3 h before) per high-risk appointment, ever."""
-    already = set(Reminder.objects.filter(appointment__in=appointments, kind=Reminder.Kind.HIGH_RISK)
-                  .exclude(state=Reminder.State.CANCELLED).values_list("appointment_id", flat=True))
-    created = 0
-    for appointment in appointments:
-        if appointment.pk in already or appointment.start - now < HIGH_RISK_MIN_NOTICE:
-            continue
-        # Whole minutes before the start, so the send's "unchanged?" check (due = start - offset) holds.
-        offset = min(int(HIGH_RISK_LEAD.total_seconds() // 60), int((appointment.start - now).total_seconds() // 60))
-        Reminder.objects.get_or_create(appointment=appointment, kind=Reminder.Kind.HIGH_RISK,
-                                       due_at=appointment.start - timedelta(minutes=offset),
-                                       defaults={"offset_minutes": offset})
-        created += 1
+    created = sum(extra_reminder_plan(appointment=appointment, now=now) for appointment in appointments)
     if created:
         company = connection.schema_name
         transaction.on_commit(lambda: RISK_HIGH.labels(company=company).inc(created))

@@ -16,8 +16,8 @@ from analytics.recommendations.selectors import recommendation_top
 from analytics.reports.compute import company_timezone
 from analytics.reports.figures import FIGURES
 from analytics.reports.parts import figures_from_parts, parts_combine
-from analytics.reports.selectors import _day_parts as day_parts_of  # the one reading of a range's days
 from analytics.reports.selectors import range_check, report_funnel
+from analytics.reports.selectors import report_day_parts as day_parts_of  # the one reading of a range's days
 from tenants.selectors import company_current
 
 Value = int | float | None  # None: nothing to measure (a rate over zero events), "sem dados"

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from agenda.models import Appointment, Reminder
+from agenda.models import Appointment
 from agenda.services.config import calendar_config
-from agenda.services.risk import HIGH_RISK_LEAD, HIGH_RISK_MIN_NOTICE
+from agenda.services.risk import HIGH_RISK_MIN_NOTICE, extra_reminder_plan
 from analytics.recommendations.models import Recommendation
 from analytics.recommendations.rules import REACTIVATION
 from conversations.models import Contact, Outbox
@@ -75,7 +75,8 @@ def slot_reminders_plan(recommendation: Recommendation, now: datetime) -> dict:
     upcoming = Appointment.objects.filter(status__in=Appointment.ACTIVE, start__gt=now + HIGH_RISK_MIN_NOTICE,
                                           start__lte=now + timedelta(days=UPCOMING_DAYS))
     in_slot = [a for a in upcoming.only("pk", "start") if _in_slot(a.start, tz, weekday, hour)]
-    return {"planned": sum(_extra_reminder(appointment, now) for appointment in in_slot), "appointments": len(in_slot)}
+    planned = sum(extra_reminder_plan(appointment=appointment, now=now) for appointment in in_slot)
+    return {"planned": planned, "appointments": len(in_slot)}
 
 
 def slot_reminder_for(*, appointment_id: int, slots: list[tuple[int, int]], now: datetime) -> bool:
@@ -87,25 +88,12 @@ def slot_reminder_for(*, appointment_id: int, slots: list[tuple[int, int]], now:
     tz = ZoneInfo(calendar_config().timezone)
     if not any(_in_slot(appointment.start, tz, weekday, hour) for weekday, hour in slots):
         return False
-    return _extra_reminder(appointment, now)
+    return extra_reminder_plan(appointment=appointment, now=now)
 
 
 def _in_slot(start: datetime, tz: ZoneInfo, weekday: int, hour: int) -> bool:
     local = start.astimezone(tz)
     return local.weekday() == weekday and local.hour == hour
-
-
-def _extra_reminder(appointment: Appointment, now: datetime) -> bool:
-    """The extra reminder agenda's risk scoring would plan for a risky appointment; False if it has one."""
-    if Reminder.objects.filter(appointment=appointment, kind=Reminder.Kind.HIGH_RISK).exclude(
-            state=Reminder.State.CANCELLED).exists():
-        return False
-    # Whole minutes before the start, so the send's "unchanged?" check (due = start - offset) holds.
-    offset = min(int(HIGH_RISK_LEAD.total_seconds() // 60), int((appointment.start - now).total_seconds() // 60))
-    _, created = Reminder.objects.get_or_create(appointment=appointment, kind=Reminder.Kind.HIGH_RISK,
-                                                due_at=appointment.start - timedelta(minutes=offset),
-                                                defaults={"offset_minutes": offset})
-    return created
 
 
 ACTIONS = {Kind.INACTIVE_CONTACTS: reactivation_queue, Kind.NOSHOW_SLOT: slot_reminders_plan}

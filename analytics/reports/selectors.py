@@ -66,7 +66,7 @@ def report_summary(*, period: str, day: date) -> dict:
     """
     date_from, date_to = period_bounds(period=period, day=day)
     prev_from, prev_to = _previous(period=period, date_from=date_from)
-    parts = _day_parts(prev_from, date_to)
+    parts = report_day_parts(prev_from, date_to)
     current = figures_from_parts(parts_combine([parts[d] for d in _days(date_from, date_to)]))
     previous = figures_from_parts(parts_combine([parts[d] for d in _days(prev_from, prev_to)]))
     return {"period": period, "from": date_from, "to": date_to, "timezone": company_timezone(),
@@ -78,7 +78,7 @@ def _days(date_from: date, date_to: date) -> list[date]:
     return [date_from + timedelta(days=n) for n in range((date_to - date_from).days + 1)]
 
 
-def _day_parts(date_from: date, date_to: date) -> dict[date, dict]:
+def report_day_parts(date_from: date, date_to: date) -> dict[date, dict]:
     """Parts of every day of the range: stored ones in one query, past days missing read live, the future empty."""
     stored = dict(Report.objects.filter(granularity=Report.Granularity.DAY, start__range=(date_from, date_to))
                   .values_list("start", "parts"))

@@ -35,6 +35,9 @@ class EndpointForm(forms.ModelForm):
         return url
 
 
+MANAGE = "analytics.change_webhookendpoint"
+
+
 @admin.register(WebhookEndpoint, site=tenant_admin)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     form = EndpointForm
@@ -44,6 +47,12 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     readonly_fields = ["note", "failing_since", "disabled_at", "last_attempt_at", "last_status_code",
                        "last_success_at", "deliveries_link", "created_at"]
     actions = ["send_test_event"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(MANAGE)  # the URL works like a credential (see api/views.py)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
 
     @admin.display(description="eventos")
     def event_count(self, obj):
@@ -96,3 +105,9 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     fields = ["endpoint", "message_id", "event_type", "status", "attempts", "status_code", "error", "duration_ms",
               "created_at", "last_attempt_at", "next_attempt_at", "delivered_at", "body"]
     readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(MANAGE)  # the bodies carry customers' names and phones
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)

@@ -28,7 +28,7 @@ from analytics.webhooks.events import BY_SOURCE, EVENT_TYPES, TEST_EVENT, EventT
 from analytics.webhooks.models import WebhookDelivery, WebhookEndpoint
 from secretaria.events import DomainEvent, SettingsChanged, publish
 from secretaria.queue import task_delay
-from secretaria.url_check import _internal_address_problem, base_url_problem
+from secretaria.url_check import address_problem, base_url_problem
 from tenants.models import Company
 
 log = structlog.get_logger(__name__)
@@ -58,7 +58,7 @@ def url_problem(url: str) -> str | None:
     if problem or settings.WEBHOOKS_ALLOW_PRIVATE_URLS or not settings.ALLOW_PRIVATE_BASE_URLS:
         return problem  # without ALLOW_PRIVATE_BASE_URLS, base_url_problem already checked the addresses
     parts = urlsplit(url)
-    return _internal_address_problem(parts.hostname, parts.port)
+    return address_problem(parts.hostname, parts.port)
 
 
 # --- endpoints -----------------------------------------------------------------------------------
@@ -222,3 +222,29 @@ def deliveries_prune(*, now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOKS_LOG_RETENTION_DAYS)
     old = WebhookDelivery.objects.filter(created_at__lt=cutoff).exclude(status=WebhookDelivery.Status.PENDING)
     return old.delete()[0]
+
+
+def deliveries_scrub(contact_id: int, phone: str) -> int:
+    """LGPD erasure (secretaria/personal_data.py): blank the customer's name and phone in every stored
+    body that carries them. A delivery still owed goes out scrubbed, as if the event had come after."""
+    changed = 0
+    for delivery in WebhookDelivery.objects.filter(body__contains=phone).only("pk", "body"):
+        body = json.loads(delivery.body)
+        if _contact_blanked(body, contact_id):
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                body=json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+            changed += 1
+    return changed
+
+
+def _contact_blanked(value, contact_id: int) -> bool:
+    """Blank name and phone in every contact block ({"id", "name", "phone"}) of `contact_id`, in place."""
+    if isinstance(value, list):
+        return any([_contact_blanked(item, contact_id) for item in value])
+    if not isinstance(value, dict):
+        return False
+    found = False
+    if value.get("id") == contact_id and "phone" in value:
+        value.update(name=None, phone=None)
+        found = True
+    return any([found, *(_contact_blanked(item, contact_id) for item in value.values())])

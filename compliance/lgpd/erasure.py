@@ -24,6 +24,7 @@ from agenda.models import Appointment, AppointmentEvent, Dialog, FollowUp, Remin
 from agenda.services.booking import appointment_cancel
 from conversations.core.models import Contact, Conversation, DeadLetter, Message, Outbox
 from conversations.core.privacy import tombstone_record
+from secretaria.personal_data import personal_data_erase
 from secretaria.redis_client import get_redis, tenant_key
 
 log = structlog.get_logger(__name__)
@@ -52,6 +53,7 @@ def customer_erase(*, contact: Contact) -> dict[str, int]:
         counts = {**_conversations_erase(contact, phone), **_agenda_erase(Q(contact=contact)),
                   **_contact_agenda_erase(contact)}
         counts["admin_log"] = _admin_log_forget(contact=contact, conversation_ids=conversation_ids)
+        counts.update(personal_data_erase(contact_id=contact.pk, phone=phone))  # copies kept by other apps
         tombstone_record(phone=phone, erased_at=now, provider_message_ids=provider_ids)
         Contact.objects.filter(pk=contact.pk).update(phone=pseudonym(), name="", erased_at=now, opted_out_at=now,
                                                      reminders_kept=False)

@@ -13,6 +13,8 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
+from analytics.recommendations.models import Recommendation
+from analytics.webhooks.models import WebhookEndpoint
 from conversations.core.ingest import dead_letter_record
 from tenants.models import Company
 from tests.agenda.factories import AppointmentFactory
@@ -71,8 +73,14 @@ def rows_of_each(company: Company, marker: str) -> dict[str, int]:
         dead_letter = dead_letter_record(source="webhook:sandbox", reason=f"falha {marker}",
                                          payload={"marker": marker}, message=message, channel_id=channel.pk)
         viewer = member(company, Role.VIEWER)
+        recommendation = Recommendation.objects.create(
+            kind=Recommendation.Kind.HANDOFF_SLA, subject=f"teste-{marker}", title=f"Recomendação {marker}")
+        # Written as a row: the URL check of endpoint_create would resolve the host name.
+        endpoint = WebhookEndpoint.objects.create(url=f"https://hooks.example.com/{marker}",
+                                                  events=["booking.created"])
     return {"channels": channel.pk, "conversations": conversation.pk, "agenda/appointments": appointment.pk,
-            "dead-letters": dead_letter.pk, "users": viewer.pk}
+            "dead-letters": dead_letter.pk, "users": viewer.pk, "analytics": recommendation.pk,
+            "webhooks": endpoint.pk}
 
 
 @pytest.fixture

@@ -55,6 +55,14 @@ WRITES = {
     "POST /api/compliance/erasures": MANAGER,
     # Paying for a plan commits the company's money (billing.checkout: the owner alone).
     "POST /api/billing/checkout": OWNER,
+    # Outgoing webhooks send the company's events out: registering, changing and testing are settings.
+    "POST /api/webhooks": MANAGER,
+    "PATCH /api/webhooks/{id}": MANAGER,
+    "DELETE /api/webhooks/{id}": MANAGER,
+    "POST /api/webhooks/{id}/test": MANAGER,
+    # Accepting a recommendation acts (messages to customers, extra reminders).
+    "POST /api/analytics/recommendations/{id}/accept/": MANAGER,
+    "POST /api/analytics/recommendations/{id}/dismiss/": MANAGER,
 }
 # Reads that not every member may make; every other read is open to every role.
 READS = {
@@ -65,6 +73,10 @@ READS = {
     "GET /api/compliance/audit/verify": MANAGER,
     "GET /api/compliance/audit/export": MANAGER,
     "GET /api/compliance/exports/{id}": MANAGER,
+    # A webhook URL often works as a credential (Zapier, n8n); the delivery log holds customers' data.
+    "GET /api/webhooks": MANAGER,
+    "GET /api/webhooks/{id}": MANAGER,
+    "GET /api/webhooks/{id}/deliveries": MANAGER,
 }
 ROLES = [Role.VIEWER, Role.OPERATOR, Role.MANAGER, Role.OWNER]
 

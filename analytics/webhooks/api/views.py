@@ -22,7 +22,9 @@ from secretaria.api import error_responses, page_of
 
 EndpointPage = page_of(s.WebhookEndpointSerializer, "WebhookEndpointPage")
 DeliveryPage = page_of(s.WebhookDeliverySerializer, "WebhookDeliveryPage")
-_PERMISSIONS = [require_perm("analytics.change_webhookendpoint")]
+# Reads too: an endpoint's URL often works as a credential (a Zapier or n8n hook), and the delivery
+# log holds customers' names and phones; viewers and operators see neither (channels do the same).
+_PERMISSIONS = [require_perm("analytics.change_webhookendpoint", reads_too=True)]
 _SIGNED = ("Assinado segundo o Standard Webhooks: cabeçalhos `webhook-id` (o mesmo nas repetições), "
            "`webhook-timestamp` e `webhook-signature: v1,<base64 HMAC-SHA256>` com o segredo `whsec_`. "
            "Só um 2xx em até 5 s confirma; redirecionamentos não são seguidos; falhas são repetidas por 24 h.")
