@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import json
 import random
 import secrets
 import time
@@ -36,7 +35,7 @@ from datetime import time as dtime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench.load import fmt, percentile, table
+from bench.load import figures_save, fmt, percentile, table
 from bench.stack import BenchStack, say
 
 SLUG_PREFIX = "abench-"
@@ -77,10 +76,7 @@ def run(stack: BenchStack, options: AnalyticsOptions) -> dict:
         ("history p95 <= 50 ms", api["history"]["p95_ms"] <= GOAL_P95_MS, api["history"]["p95_ms"]),
     ]
     print(report(figures), flush=True)
-    path = options.json_path or stack.options.bench_dir / "last.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(figures, indent=2, default=str))
-    say(f"figures written to {path}")
+    say(f"figures written to {figures_save(figures, options.json_path or stack.options.bench_dir / 'last.json')}")
     return figures
 
 

@@ -408,6 +408,13 @@ def tree(pid: int | None) -> list[psutil.Process]:
 
 # --- figures --------------------------------------------------------------------------
 
+def figures_save(figures: dict, path) -> object:
+    """Write a run's figures as JSON (for comparing runs later); answers the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures, indent=2, default=str))
+    return path
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile; NaN for no values."""
     data = sorted(v for v in values if not math.isnan(v))

@@ -41,7 +41,6 @@ RSS and CPU.
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from collections import Counter, defaultdict
@@ -50,7 +49,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench.load import Sampler, channel_records, fmt, get_json, percentile, table
+from bench.load import Sampler, channel_records, figures_save, fmt, get_json, percentile, table
 from bench.stack import CHANNEL_TOKEN, BenchStack, say
 
 SLUG_PREFIX = "rbench-"
@@ -112,10 +111,7 @@ def run(stack: BenchStack, options: ReminderOptions) -> dict:
     figures = analyse(stack=stack, seeds=seeds, cycle=cycle, sampler=sampler, options=options,
                       seed_seconds=seed_seconds, seed_now=seed_now)
     print(report(figures), flush=True)
-    path = options.json_path or stack.options.bench_dir / "last.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(figures, indent=2, default=str))
-    say(f"figures written to {path}")
+    say(f"figures written to {figures_save(figures, options.json_path or stack.options.bench_dir / 'last.json')}")
     return figures
 
 

@@ -16,7 +16,6 @@ progress is made for `--stall` seconds. Then the figures, from three sources:
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import threading
 import time
@@ -29,6 +28,7 @@ from bench.load import (
     LoadPlan,
     Sampler,
     channel_records,
+    figures_save,
     fmt,
     get_json,
     percentile,
@@ -106,10 +106,7 @@ def run(stack: BenchStack, options: RunOptions, *, chaos: Chaos | None = None) -
                       drained=drained, debounce=debounce, options=options)
     figures["events"] = stack.events[first_event:]
     print(report(figures), flush=True)
-    path = options.json_path or stack.options.bench_dir / "last.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(figures, indent=2, default=str))
-    say(f"figures written to {path}")
+    say(f"figures written to {figures_save(figures, options.json_path or stack.options.bench_dir / 'last.json')}")
     return figures
 
 

@@ -118,6 +118,17 @@ def _forget_redis_state() -> None:
 
 
 @pytest.fixture
+def eager():
+    """Celery tasks run inline in the test (and their errors raise), instead of going to a worker."""
+    from celery_app import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
 def acme(db) -> Company:
     return Company.objects.get(slug="acme")
 

@@ -8,19 +8,15 @@ lasts). When the situation goes away the row is closed, an unanswered one as `ex
 from django.db import models
 from django.db.models import Q
 
+from analytics.situations import Situation
+
 __all__ = ["CompanyRecommendation"]
 
 
-class CompanyRecommendation(models.Model):
+class CompanyRecommendation(Situation):
     class Kind(models.TextChoices):
         CHURN_RISK = "churn_risk", "Risco de cancelamento"
         UPGRADE = "upgrade", "Sugestão de upgrade"
-
-    class Status(models.TextChoices):
-        NEW = "new", "Nova"
-        ACCEPTED = "accepted", "Aceita"
-        DISMISSED = "dismissed", "Descartada"
-        EXPIRED = "expired", "Expirada"
 
     company = models.ForeignKey("tenants.Company", on_delete=models.CASCADE, related_name="platform_recommendations",
                                 verbose_name="empresa")
@@ -30,12 +26,6 @@ class CompanyRecommendation(models.Model):
     summary = models.TextField("motivos")  # the reasons in pt-BR, one per line
     reasons = models.JSONField("motivos (dados)", default=list, blank=True)
     evidence = models.JSONField("evidências", default=dict, blank=True)
-    status = models.CharField("situação", max_length=16, choices=Status.choices, default=Status.NEW)
-    decided_by = models.CharField("decidida por", max_length=254, blank=True)
-    decided_at = models.DateTimeField("decidida em", null=True, blank=True)
-    created_at = models.DateTimeField("criada em", auto_now_add=True)
-    refreshed_at = models.DateTimeField("evidências de", auto_now_add=True)
-    closed_at = models.DateTimeField("situação encerrada em", null=True, blank=True)
 
     class Meta:
         verbose_name = "recomendação da plataforma"

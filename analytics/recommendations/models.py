@@ -9,21 +9,17 @@ turns `expired`); if it comes back later it is a new row.
 from django.db import models
 from django.db.models import Q
 
+from analytics.situations import Situation
+
 __all__ = ["Recommendation"]
 
 
-class Recommendation(models.Model):
+class Recommendation(Situation):
     class Kind(models.TextChoices):
         INACTIVE_CONTACTS = "inactive_contacts", "Clientes que não voltam"
         NOSHOW_SLOT = "noshow_slot", "Horário com muitas faltas"
         HANDOFF_SLA = "handoff_sla", "Atendimento humano atrasado"
         SERVICE_UNBOOKED = "service_unbooked", "Serviço procurado e não agendado"
-
-    class Status(models.TextChoices):
-        NEW = "new", "Nova"
-        ACCEPTED = "accepted", "Aceita"
-        DISMISSED = "dismissed", "Descartada"
-        EXPIRED = "expired", "Expirada"
 
     kind = models.CharField("tipo", max_length=24, choices=Kind.choices)
     # What the situation is about inside its kind ("days:90", "slot:1:14", "service:7"): with the kind,
@@ -32,14 +28,8 @@ class Recommendation(models.Model):
     title = models.CharField("recomendação", max_length=240)
     evidence = models.JSONField("evidências", default=dict, blank=True)
     importance = models.PositiveSmallIntegerField("importância (0–100)", default=50)
-    status = models.CharField("situação", max_length=16, choices=Status.choices, default=Status.NEW)
     # What accepting did (how many messages queued, reminders planned...).
     result = models.JSONField("resultado da ação", default=dict, blank=True)
-    decided_by = models.CharField("decidida por", max_length=254, blank=True)
-    decided_at = models.DateTimeField("decidida em", null=True, blank=True)
-    created_at = models.DateTimeField("criada em", auto_now_add=True)
-    refreshed_at = models.DateTimeField("evidências de", auto_now_add=True)
-    closed_at = models.DateTimeField("situação encerrada em", null=True, blank=True)
 
     class Meta:
         verbose_name = "recomendação"

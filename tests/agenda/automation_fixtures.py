@@ -1,6 +1,6 @@
-"""Fixtures of the automation tests: `in_acme` (inside acme, sandbox channel), `clock`
-(time_machine, frozen at Monday 2 March 2026 09:00 São Paulo) and `eager` (Celery runs tasks
-in-process). Loaded by the test modules with `pytest_plugins`."""
+"""Fixtures of the automation tests: `in_acme` (inside acme, sandbox channel) and `clock`
+(time_machine, frozen at Monday 2 March 2026 09:00 São Paulo); `eager` is in tests/conftest.py.
+Loaded by the test modules with `pytest_plugins`."""
 
 from datetime import datetime
 
@@ -18,16 +18,6 @@ def in_acme(acme):
         channel_configure(kind="sandbox")
         calendar_config_forget()
         yield acme
-
-
-@pytest.fixture
-def eager():
-    from celery_app import app
-
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture

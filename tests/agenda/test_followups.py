@@ -21,7 +21,7 @@ from conversations.models import Conversation
 from conversations.outreach.services import STUCK_AFTER
 from tests.agenda.automation_helpers import STAFF, at, book, calendar_make, contact_make, outbox_keys, outbox_text
 
-pytest_plugins = ["tests.agenda.automation_fixtures"]  # in_acme, clock, eager
+pytest_plugins = ["tests.agenda.automation_fixtures"]  # in_acme, clock (eager: tests/conftest.py)
 
 pytestmark = pytest.mark.usefixtures("eager")
 

@@ -15,7 +15,7 @@ from tests.agenda.automation_helpers import at, calendar_make, outbox_keys
 from tests.agenda.factories import AppointmentFactory
 from tests.conversations.factories import ContactFactory
 
-pytest_plugins = ["tests.agenda.automation_fixtures"]  # in_acme, clock, eager
+pytest_plugins = ["tests.agenda.automation_fixtures"]  # in_acme, clock (eager: tests/conftest.py)
 
 NOW = at(2, 3, 15)  # Monday 2 March 2026, when the daily run starts
 

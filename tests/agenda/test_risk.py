@@ -13,7 +13,7 @@ from conversations.models import Contact
 from tests.agenda.automation_helpers import at, outbox_keys
 from tests.conversations.factories import ContactFactory
 
-pytest_plugins = ["tests.agenda.automation_fixtures"]  # in_acme, clock, eager
+pytest_plugins = ["tests.agenda.automation_fixtures"]  # in_acme, clock (eager: tests/conftest.py)
 
 NOW = at(2, 9)  # Monday 2 March 2026, 09:00
 

@@ -29,16 +29,6 @@ def receiver(_receiver_session) -> Receiver:
 
 
 @pytest.fixture
-def eager():
-    from celery_app import app
-
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
-
-
-@pytest.fixture
 def hooks(settings, eager):
     settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
     settings.WEBHOOKS_TIMEOUT_SECONDS = 2.0
