@@ -2,7 +2,8 @@ from importlib import import_module
 
 from django.apps import AppConfig
 
-PARTS = ("reports", "exports", "recommendations", "webhooks")
+# The parts that hook something up when the app is ready (exports only answers requests).
+PARTS = ("reports", "recommendations", "webhooks")
 
 
 class AnalyticsConfig(AppConfig):

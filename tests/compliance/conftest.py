@@ -22,7 +22,6 @@ from conversations.core.limits import llm_budget_allow, sender_allow
 from conversations.core.pipeline import conversation_reply
 from conversations.models import Contact, Conversation, LLMCall, Message
 from secretaria.redis_client import get_redis
-from tests.agenda.automation_fixtures import eager  # noqa: F401 - a fixture, shared with the agenda's tests
 from tests.agenda.factories import AppointmentFactory, FollowUpFactory, ReminderFactory, tomorrow_at
 
 
