@@ -59,9 +59,8 @@ def test_midnight_is_the_companys_own(globex, clock):
 
 def _hold_lock_elsewhere(schema: str) -> psycopg.Connection:
     """Another worker's session holding the company's report lock."""
-    settings = connection.settings_dict
-    other = psycopg.connect(dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"] or None,
-                            host=settings["HOST"], port=settings["PORT"] or 5432, autocommit=True)
+    # Django's own connection parameters: a socket directory (the embedded server) as well as a host.
+    other = psycopg.connect(**connection.get_connection_params(), autocommit=True)
     key = zlib.crc32(f"analytics-report:{schema}".encode()) & 0x7FFFFFFF
     other.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_CLASS, key])
     return other
