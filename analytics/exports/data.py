@@ -16,8 +16,11 @@ from analytics.recommendations.selectors import recommendation_top
 from analytics.reports.compute import company_timezone
 from analytics.reports.figures import FIGURES
 from analytics.reports.parts import figures_from_parts, parts_combine
-from analytics.reports.selectors import range_check, report_funnel
-from analytics.reports.selectors import report_day_parts as day_parts_of  # the one reading of a range's days
+from analytics.reports.selectors import (
+    range_check,
+    report_day_parts,  # the one reading of a range's days
+    report_funnel,
+)
 from tenants.selectors import company_current
 
 Value = int | float | None  # None: nothing to measure (a rate over zero events), "sem dados"
@@ -197,7 +200,7 @@ def export_data(*, date_from: date, date_to: date) -> ExportData:
     columns = tuple(Column(key=figure.key, label=figure.label, kind=str(figure.kind)) for figure in FIGURES)
     # Each day's parts as report_summary reads them (stored, or live for the last days): from parts, any
     # range's figures are exact (contacts counted once, medians over the range's own reply times).
-    parts = day_parts_of(previous_from, date_to)
+    parts = report_day_parts(previous_from, date_to)
     current = [parts[day] for day in _days(date_from, date_to)]
     figures = figures_from_parts(parts_combine(current))
     previous = figures_from_parts(parts_combine([parts[day] for day in _days(previous_from, previous_to)]))
