@@ -319,8 +319,15 @@ TENANT_PERIODIC_TASKS.setdefault("hourly", [])
 # Every hour each company checks whether its own midnight has passed and, if yesterday is not
 # computed yet, computes it and its ISO week (analytics/reports/tasks.py).
 TENANT_PERIODIC_TASKS["hourly"].append("analytics.report_nightly")
-# A summary reads a day that is not stored yet live from the rows when it is today or one of the
-# last N days (the nightly run may not have reached it); older gaps are the backfill's.
+# Every minute each company stores today's row as the day goes, when something happened since the
+# last one and that one is at least ANALYTICS_REPORTS_TODAY_SECONDS old, and in any case when it is
+# ANALYTICS_REPORTS_TODAY_MAX_AGE old: a summary reads stored rows only, today's figures a minute or two old.
+TENANT_PERIODIC_TASKS["minute"].append("analytics.report_today")
+ANALYTICS_REPORTS_TODAY_SECONDS = env.int("ANALYTICS_REPORTS_TODAY_SECONDS", default=60)
+ANALYTICS_REPORTS_TODAY_MAX_AGE = env.int("ANALYTICS_REPORTS_TODAY_MAX_AGE", default=900)
+# A summary reads a day that is not stored at all live from the rows when it is today or one of the
+# last N days (the nightly run may not have reached it); older gaps are the backfill's. The nightly
+# run also makes whole the rows of those N days left partial (computed before their day ended).
 ANALYTICS_REPORTS_LIVE_DAYS = env.int("ANALYTICS_REPORTS_LIVE_DAYS", default=2)
 # ...and keeps what it read that long (seconds): today's figures are at most this old. 0 reads every time.
 ANALYTICS_REPORTS_LIVE_CACHE_SECONDS = env.int("ANALYTICS_REPORTS_LIVE_CACHE_SECONDS", default=60)

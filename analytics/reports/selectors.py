@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -24,6 +23,7 @@ from analytics.reports.figures import empty_figures
 from analytics.reports.funnel import funnel_of
 from analytics.reports.models import Report
 from analytics.reports.parts import change, figures_from_parts, parts_combine
+from analytics.reports.quiet_cache import cache_get, cache_set
 from analytics.reports.services import week_start
 
 PERIODS = ("day", "week", "month")
@@ -60,8 +60,9 @@ def _previous(*, period: str, date_from: date) -> tuple[date, date]:
 def report_summary(*, period: str, day: date) -> dict:
     """The figures of the period containing `day`, the previous period's and the relative change.
 
-    Stored days are combined exactly (analytics/reports/parts.py); today and the last
-    ANALYTICS_REPORTS_LIVE_DAYS days, when not stored yet, are read live from the rows (not stored);
+    Stored days are combined exactly (analytics/reports/parts.py), today's too: beat's minute run
+    stores it as the day goes (services.report_today), so its figures are a minute or two old. Today
+    and the last ANALYTICS_REPORTS_LIVE_DAYS days, when not stored at all, are read live from the rows;
     older days never computed count as empty (`manage.py analytics_backfill` computes them).
     """
     date_from, date_to = period_bounds(period=period, day=day)
@@ -94,18 +95,12 @@ def report_day_parts(date_from: date, date_to: date) -> dict[date, dict]:
 
 def _live_parts(day: date, tz: str) -> dict:
     """A day not stored yet, read from the rows; kept ANALYTICS_REPORTS_LIVE_CACHE_SECONDS in the company's
-    cache (keys carry the schema), so a dashboard polling the summary does not recount today every time."""
+    cache (keys carry the schema), so a dashboard polling the summary does not recount it every time."""
     key = f"analytics:live-parts:{day.isoformat()}:{tz}"
-    try:
-        parts = cache.get(key)
-    except Exception:  # noqa: BLE001 - Redis away: count from the rows, uncached
-        parts = None
+    parts = cache_get(key)
     if parts is None:
         parts = day_parts(day, tz)
-        try:
-            cache.set(key, parts, settings.ANALYTICS_REPORTS_LIVE_CACHE_SECONDS)
-        except Exception:  # noqa: BLE001 - as above
-            pass
+        cache_set(key, parts, timeout=settings.ANALYTICS_REPORTS_LIVE_CACHE_SECONDS)
     return parts
 
 

@@ -2,8 +2,11 @@
 
 All of them work in the current company's schema. `report_nightly` is what beat runs every hour
 for every company: once the company's own midnight has passed, yesterday is computed and its
-week re-combined. A per-company PostgreSQL advisory lock keeps two workers from computing one
-company at the same time (the second skips: the first writes the same rows).
+week re-combined. `report_today` is what it runs every minute: today's row, stored as the day goes
+(when something happened since the last one), so that a summary reads stored rows only instead of
+counting today from the rows on every first read. A row computed before its day ended is partial:
+the nightly run computes that day again. A per-company PostgreSQL advisory lock keeps two workers
+from computing one company at the same time (the second skips: the first writes the same rows).
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from agenda.models import AppointmentEvent
 from analytics.reports.compute import company_timezone, day_bounds, day_parts
 from analytics.reports.metrics import report_gauges_export
-from analytics.reports.models import Report
+from analytics.reports.models import FunnelMark, Report
 from analytics.reports.parts import figures_from_parts, parts_combine
+from analytics.reports.quiet_cache import cache_get, cache_set
+from conversations.models import LLMCall, Message
 
 log = structlog.get_logger(__name__)
 DAY, WEEK = Report.Granularity.DAY, Report.Granularity.WEEK
@@ -82,24 +89,77 @@ def company_yesterday() -> date:
 
 
 def report_nightly() -> str:
-    """Yesterday (the company's) and its week, unless yesterday was already computed after it ended.
+    """Yesterday (the company's) and its week, unless yesterday was already computed after it ended;
+    with it, any of the ANALYTICS_REPORTS_LIVE_DAYS days before it left partial (a missed night).
 
     Returns "computed", "done" (nothing due) or "busy" (another worker holds the company's lock).
     """
     yesterday = company_yesterday()
-    _, ended = day_bounds(yesterday, company_timezone())
-    # A row computed before the day ended (a backfill run during it) is partial: compute it again.
-    if Report.objects.filter(granularity=DAY, start=yesterday, computed_at__gte=ended).exists():
+    due = _days_partial(yesterday)
+    if not due:
         return "done"
     try:
         with report_lock():
-            day = report_compute(day=yesterday)
-            week = report_compute_week(day=yesterday)
+            for day in due:
+                stored = report_compute(day=day)
+                week = report_compute_week(day=day)
     except ReportBusy:
         return "busy"
-    report_gauges_export(schema=connection.schema_name, day=day.figures, week=week.figures)
-    log.info("analytics_report_computed", day=str(yesterday))
+    if due[-1] == yesterday:  # the gauges show yesterday and its week, not an older day made whole
+        report_gauges_export(schema=connection.schema_name, day=stored.figures, week=week.figures)
+    log.info("analytics_report_computed", days=[str(day) for day in due])
     return "computed"
+
+
+def _days_partial(yesterday: date) -> list[date]:
+    """Yesterday, and the recent days with a row computed before they ended (in date order); yesterday
+    counts even without a row, older days only with one (a day never computed is the backfill's)."""
+    tz = company_timezone()
+    recent = [yesterday - timedelta(days=n) for n in range(settings.ANALYTICS_REPORTS_LIVE_DAYS, -1, -1)]
+    stored = dict(Report.objects.filter(granularity=DAY, start__in=recent).values_list("start", "computed_at"))
+    # A row computed before the day ended (today's row, or a backfill run during it) is partial.
+    return [day for day in recent if (day in stored or day == yesterday)
+            and (day not in stored or stored[day] < day_bounds(day, tz)[1])]
+
+
+def report_today() -> str:
+    """Today's row, computed again when something happened since the last one and it is at least
+    ANALYTICS_REPORTS_TODAY_SECONDS old (at most ANALYTICS_REPORTS_TODAY_MAX_AGE in any case: a quota's
+    share follows billing's roll-up, which leaves no mark here).
+
+    Returns "computed", "fresh" (nothing to do) or "busy".
+    """
+    today = company_yesterday() + timedelta(days=1)
+    mark, key = activity_mark(), f"analytics:today-mark:{today.isoformat()}"
+    computed_at = Report.objects.filter(granularity=DAY, start=today).values_list("computed_at", flat=True).first()
+    if computed_at is not None and not _today_due(computed_at, changed=cache_get(key) != mark):
+        return "fresh"
+    try:
+        with report_lock():
+            report_compute(day=today)
+    except ReportBusy:
+        return "busy"
+    # The mark read before counting: what happened while counting makes the next run count again.
+    cache_set(key, mark, timeout=2 * 24 * 3600)
+    return "computed"
+
+
+def _today_due(computed_at, *, changed: bool) -> bool:
+    age = (timezone.now() - computed_at).total_seconds()
+    if age >= settings.ANALYTICS_REPORTS_TODAY_MAX_AGE:
+        return True
+    return changed and age >= settings.ANALYTICS_REPORTS_TODAY_SECONDS
+
+
+def activity_mark() -> str:
+    """The newest row id of what today's figures are counted from, in one query by primary key indexes:
+    a message (conversations opened, handoffs, follow-up answers and reminders all bring one), an
+    appointment event (bookings, moves, attendances, no-shows), an AI call, a funnel mark."""
+    tables = [model._meta.db_table for model in (Message, AppointmentEvent, LLMCall, FunnelMark)]
+    sql = "SELECT " + ", ".join(f'(SELECT max(id) FROM "{table}")' for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return ":".join(str(value or 0) for value in cursor.fetchone())
 
 
 @contextmanager

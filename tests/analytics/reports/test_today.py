@@ -1,0 +1,119 @@
+"""Today's row, stored as the day goes by beat's minute run, so that a summary reads stored rows only;
+and the nightly run making whole the rows computed before their day ended."""
+
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+
+from analytics.reports import quiet_cache
+from analytics.reports.models import Report
+from analytics.reports.selectors import report_summary
+from analytics.reports.services import report_nightly, report_today
+from analytics.reports.tasks import report_today_task
+from tests.analytics.reports.conftest import Customer, sp
+from tests.analytics.reports.test_nightly import _hold_lock_elsewhere
+
+DAY = date(2026, 3, 19)  # a Thursday no other test stores
+
+
+@pytest.fixture(autouse=True)
+def _no_mark_left(clinic):
+    """The activity mark lives in Redis, which outlives each test's rollback."""
+    cache.delete(f"analytics:today-mark:{DAY.isoformat()}")
+    yield
+    cache.delete(f"analytics:today-mark:{DAY.isoformat()}")
+
+
+def stored(day: date = DAY) -> dict | None:
+    row = Report.objects.filter(granularity="day", start=day).first()
+    return row and {"messages_in": row.figures["messages_in"], "computed_at": row.computed_at}
+
+
+def test_todays_row_is_stored_then_counted_again_only_after_something_happened(clock, committed):
+    clock(sp(19, 10))
+    assert report_today_task() == "computed"  # no row yet: stored even for a quiet morning
+    assert stored()["messages_in"] == 0
+    clock(sp(19, 10, 5))
+    assert report_today() == "fresh"  # nothing happened
+
+    with committed():
+        Customer("5511980000091", "Ana").says("Oi", typed_ago=2)
+    clock(sp(19, 10, 0, 50))
+    assert report_today() == "fresh"  # something happened, but the row is not a minute old
+    clock(sp(19, 10, 1, 1))
+    assert report_today() == "computed"
+    assert stored() == {"messages_in": 1, "computed_at": sp(19, 10, 1, 1)}
+
+    clock(sp(19, 10, 14))
+    assert report_today() == "fresh"  # quiet since: nothing to count
+    clock(sp(19, 10, 16, 2))
+    assert report_today() == "computed"  # 15 minutes: counted anyway (the quota share has no mark here)
+
+
+def test_a_summary_reads_todays_stored_row_not_the_rows(clock, committed):
+    clock(sp(19, 9))
+    with committed():
+        Customer("5511980000092", "Bia").says("Oi", typed_ago=2)
+    report_today()
+    with committed():
+        Customer("5511980000093", "Caio").says("Oi", typed_ago=2)
+
+    before = report_summary(period="day", day=DAY)["figures"]["messages_in"]
+    clock(sp(19, 9, 2))
+    report_today()
+    after = report_summary(period="day", day=DAY)["figures"]["messages_in"]
+
+    assert (before, after) == (1, 2)
+
+
+def test_the_nightly_run_makes_todays_partial_row_whole(clock, committed):
+    clock(sp(19, 23, 50))
+    report_today()
+    with committed():
+        Customer("5511980000094", "Davi").says("Boa noite", typed_ago=2)
+
+    clock(sp(20, 0, 10))
+    assert report_nightly() == "computed"
+    assert report_nightly() == "done"
+
+    assert stored()["messages_in"] == 1
+    assert stored()["computed_at"] == sp(20, 0, 10)
+
+
+def test_a_missed_night_is_made_whole_the_night_after(clock, committed, settings):
+    settings.ANALYTICS_REPORTS_LIVE_DAYS = 2
+    clock(sp(19, 22))
+    report_today()
+    with committed():
+        Customer("5511980000095", "Eva").says("Oi", typed_ago=2)
+
+    clock(sp(21, 0, 10))  # the night of the 19th to the 20th had no worker: the 19th stayed partial
+    assert report_nightly() == "computed"
+
+    assert stored()["messages_in"] == 1
+    assert stored(date(2026, 3, 20))["messages_in"] == 0  # yesterday, computed as every night
+    # The 18th was never stored: that is the backfill's, not the nightly run's.
+    assert not Report.objects.filter(granularity="day", start=date(2026, 3, 18)).exists()
+
+
+def test_a_company_being_computed_elsewhere_is_skipped(clock):
+    clock(sp(19, 10))
+    other = _hold_lock_elsewhere("acme")
+    try:
+        assert report_today() == "busy"
+    finally:
+        other.close()
+    assert stored() is None
+
+
+def test_without_redis_today_is_counted_every_minute(clock, monkeypatch):
+    def away(*args, **kwargs):
+        raise ConnectionError("Redis away")
+
+    monkeypatch.setattr(quiet_cache.cache, "get", away)
+    monkeypatch.setattr(quiet_cache.cache, "set", away)
+    clock(sp(19, 10))
+    assert report_today() == "computed"
+    clock(sp(19, 10, 1))
+    assert report_today() == "computed"  # no mark to compare with: as if something had happened
