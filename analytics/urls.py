@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("analytics.exports.urls")),
     path("", include("analytics.recommendations.urls")),
     path("", include("analytics.webhooks.urls")),
+    path("", include("analytics.feedback.urls")),
 ]

@@ -376,6 +376,18 @@ TENANT_PERIODIC_TASKS["minute"].append("analytics.webhooks_due")
 TENANT_PERIODIC_TASKS["daily"].append("analytics.webhooks_prune")
 # (end of analytics webhooks)
 
+# --- Analytics: feedback and NPS (analytics/feedback) ------------------------
+# (end of analytics feedback)
+
+# --- Templates: reply texts per moment (templates/replies) -------------------
+# (end of templates replies)
+
+# --- Templates: A/B tests (templates/experiments) ----------------------------
+# (end of templates experiments)
+
+# --- Templates: WhatsApp message templates (templates/whatsapp) --------------
+# (end of templates whatsapp)
+
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "pt-br"
 LANGUAGES = [("pt-br", "Português (Brasil)")]

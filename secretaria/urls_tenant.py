@@ -24,5 +24,6 @@ urlpatterns = [
     path("api/", include("compliance.api.urls")),
     path("api/", include("billing.urls")),
     path("api/", include("analytics.urls")),
+    path("api/", include("templates.urls")),
     path("api/", include(schema_urlpatterns)),
 ]

@@ -1,0 +1,1 @@
+"""Models of this part (filled by its issue step)."""

@@ -1,0 +1,2 @@
+def setup() -> None:
+    """Hooks of this part (none yet)."""

@@ -1,0 +1,3 @@
+"""Feedback ingestion and NPS under /api/ (filled by its issue step)."""
+
+urlpatterns: list = []

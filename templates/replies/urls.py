@@ -1,0 +1,3 @@
+"""This part's routes under /api/ (filled by its issue step)."""
+
+urlpatterns: list = []
