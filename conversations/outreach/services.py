@@ -45,6 +45,10 @@ class Outreach:
     key: str  # unique: the same key twice is the same message
     options: tuple[Option, ...] = field(default_factory=tuple)
     options_body: str = ""  # `text` without the numbered options, for an interactive list
+    # The template slot `text` was rendered from and its variables (secretaria/texts.py): outside
+    # Meta's 24-hour window the channel sends the approved WhatsApp template mapped to that slot.
+    slot: str = ""
+    variables: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
