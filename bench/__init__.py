@@ -10,6 +10,7 @@
     make bench ARGS="metering"                  # the main scenario with usage metering on, then off
     make bench ARGS="analytics"                 # one nightly report run over 200 companies, and the API's p95
     make bench ARGS="analytics --companies 5 --days 3"
+    make bench ARGS="analytics --api-only"      # the API's p95 again on the history a previous run seeded
 
 Never part of `make test`. See bench/README.md.
 """
@@ -84,6 +85,9 @@ def parser() -> argparse.ArgumentParser:
     ana.add_argument("--messages", type=int, default=500, help="messages per company per day (default 500)")
     ana.add_argument("--bookings", type=int, default=20, help="bookings per company per day (default 20)")
     ana.add_argument("--requests", type=int, default=200, help="API requests per endpoint (default 200)")
+    ana.add_argument("--api-only", action="store_true",
+                     help="analytics: measure the API again on the companies a previous run seeded (no seed, "
+                          "backfill or nightly run)")
     return p
 
 
@@ -134,7 +138,8 @@ def main(argv: list[str]) -> int:
             if args.scenario == "analytics":
                 figures = analytics.run(stack, analytics.AnalyticsOptions(
                     companies=args.companies or 200, days=args.days, messages=args.messages, bookings=args.bookings,
-                    requests=args.requests, cycle_max=args.cycle_max, json_path=args.json))
+                    requests=args.requests, cycle_max=args.cycle_max, api_only=args.api_only,
+                    json_path=args.json))
                 return 0 if all(ok for _name, ok, _value in figures["pass"]) else 1
             if args.scenario == "compare":
                 compare(stack, options, args.configs)
