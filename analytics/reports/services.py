@@ -14,7 +14,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from agenda.models import AppointmentEvent
+from agenda.models import Appointment, AppointmentEvent
 from analytics.reports.compute import company_timezone, day_bounds, day_parts
 from analytics.reports.metrics import report_gauges_export
 from analytics.reports.models import FunnelMark, Report
@@ -137,6 +137,7 @@ def report_today() -> str:
     try:
         with report_lock():
             report_compute(day=today)
+            _outdated_recompute(before=today)
     except ReportBusy:
         return "busy"
     # The mark read before counting: what happened while counting makes the next run count again.
@@ -149,6 +150,31 @@ def _today_due(computed_at, *, changed: bool) -> bool:
     if age >= settings.ANALYTICS_REPORTS_TODAY_MAX_AGE:
         return True
     return changed and age >= settings.ANALYTICS_REPORTS_TODAY_SECONDS
+
+
+# computed_at of a stored past day that something changed since (an appointment of that day marked
+# attended days later): before any day's end, so it reads as partial, and recognisable as such.
+OUTDATED = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def report_outdate_for_appointment(*, appointment_id: int) -> int:
+    """An appointment's outcome was set: its day's stored row (when past) is computed again by the
+    next minute's run, and its week with it. Returns the rows marked (0 or 1)."""
+    start = Appointment.objects.filter(pk=appointment_id).values_list("start", flat=True).first()
+    if start is None:
+        return 0
+    day = timezone.localdate(start, timezone=ZoneInfo(company_timezone()))
+    if day >= company_yesterday() + timedelta(days=1):
+        return 0  # today's row follows the activity mark anyway
+    return Report.objects.filter(granularity=DAY, start=day).exclude(computed_at=OUTDATED).update(
+        computed_at=OUTDATED)
+
+
+def _outdated_recompute(*, before: date) -> None:
+    for day in Report.objects.filter(granularity=DAY, start__lt=before, computed_at=OUTDATED).values_list(
+            "start", flat=True):
+        report_compute(day=day)
+        report_compute_week(day=day)
 
 
 def activity_mark() -> str:

@@ -10,3 +10,5 @@ def setup() -> None:
     events.subscribe(events.ReplySent, subscribers.reply_sent)
     events.subscribe(events.SlotsOffered, subscribers.slots_offered)
     events.subscribe(events.ReminderAnswered, subscribers.reminder_answered)
+    events.subscribe(events.AppointmentAttended, subscribers.appointment_outcome)
+    events.subscribe(events.AppointmentNoShow, subscribers.appointment_outcome)

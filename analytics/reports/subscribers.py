@@ -1,10 +1,12 @@
-"""The funnel steps nothing else keeps, recorded as FunnelMark rows when their events are heard.
+"""The funnel steps nothing else keeps, recorded as FunnelMark rows when their events are heard; and
+a past day's stored row marked for recomputing when one of its appointments gets its outcome late.
 
 Each runs in the company's schema, in its own transaction, after the publisher committed
 (secretaria/events/bus.py): a failure here never touches the reply or the booking.
 """
 
 from analytics.reports.models import FunnelMark
+from analytics.reports.services import report_outdate_for_appointment
 from conversations.models import Conversation
 from secretaria import events
 
@@ -33,3 +35,7 @@ def reminder_answered(event: events.ReminderAnswered) -> None:
     FunnelMark.objects.create(kind=FunnelMark.Kind.REMINDER_ANSWERED, at=event.occurred_at,
                               contact_id=event.contact_id, reminder_id=event.reminder_id,
                               appointment_id=event.appointment_id, answer=event.answer[:16])
+
+
+def appointment_outcome(event: events.AppointmentAttended | events.AppointmentNoShow) -> None:
+    report_outdate_for_appointment(appointment_id=event.appointment_id)

@@ -1,18 +1,21 @@
 """Today's row, stored as the day goes by beat's minute run, so that a summary reads stored rows only;
 and the nightly run making whole the rows computed before their day ended."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
 
+from agenda.services.booking import appointment_book, appointment_mark_attended
+from agenda.types import Slot
 from analytics.reports import quiet_cache
 from analytics.reports.models import Report
 from analytics.reports.selectors import report_summary
-from analytics.reports.services import report_nightly, report_today
+from analytics.reports.services import OUTDATED, report_compute, report_nightly, report_today
 from analytics.reports.tasks import report_today_task
 from tests.analytics.reports.conftest import Customer, sp
 from tests.analytics.reports.test_nightly import _hold_lock_elsewhere
+from tests.conversations.factories import ContactFactory
 
 DAY = date(2026, 3, 19)  # a Thursday no other test stores
 
@@ -117,3 +120,25 @@ def test_without_redis_today_is_counted_every_minute(clock, monkeypatch):
     assert report_today() == "computed"
     clock(sp(19, 10, 1))
     assert report_today() == "computed"  # no mark to compare with: as if something had happened
+
+
+def test_an_outcome_set_days_later_is_counted_in_its_own_stored_day(clock, committed, clinic):
+    service = clinic.service_id("Consulta dermatológica")
+    clock(sp(16, 8))
+    with committed():
+        visit = appointment_book(contact=ContactFactory(phone="5511980000096", name="Fábio"),
+                                 slot=Slot(sp(17, 9), sp(17, 9) + timedelta(minutes=40), service),
+                                 source="admin", actor="recepcao@acme.localhost")
+    clock(sp(18, 1))
+    report_compute(day=date(2026, 3, 17))  # the nightly run: nobody marked the visit yet
+    assert Report.objects.get(granularity="day", start=date(2026, 3, 17)).figures["attendances"] == 0
+
+    clock(sp(19, 10))  # two days later the receptionist marks it
+    with committed():
+        appointment_mark_attended(appointment=visit, actor="recepcao@acme.localhost")
+    assert Report.objects.get(granularity="day", start=date(2026, 3, 17)).computed_at == OUTDATED
+    assert report_today() == "computed"
+
+    row = Report.objects.get(granularity="day", start=date(2026, 3, 17))
+    assert row.figures["attendances"] == 1 and row.computed_at == sp(19, 10)
+    assert Report.objects.get(granularity="week", start=date(2026, 3, 16)).figures["attendances"] == 1
