@@ -171,3 +171,11 @@ def test_a_staff_member_without_a_role_is_kept_out(acme, unique):
         nobody = User.objects.create_user(f"sem-papel-{unique}@acme.test", "Senha-de-teste-9", is_staff=True)
 
     assert admin_client(acme, nobody).get(LIST).status_code == 302  # to the login page
+
+
+def test_a_change_in_the_admin_is_in_the_settings_history(acme):
+    browser(acme, "manager").post(GREETING, {"text": "Oi da Acme, {nome}!", "_save": "Salvar"})
+
+    html = browser(acme, "viewer").get("/admin/compliance/settingschange/").content.decode()
+
+    assert "saudacao_teste" in html and "manager@acme.test" in html
