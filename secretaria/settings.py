@@ -380,6 +380,8 @@ TENANT_PERIODIC_TASKS["daily"].append("analytics.webhooks_prune")
 # (end of analytics feedback)
 
 # --- Templates: reply texts per moment (templates/replies) -------------------
+# The admin pages of the reply templates (templates/replies/admin.py) keep their HTML inside their part.
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "templates" / "replies" / "templates")
 # (end of templates replies)
 
 # --- Templates: A/B tests (templates/experiments) ----------------------------

@@ -31,7 +31,8 @@ def template_list() -> list[dict]:
     for slot in slots().values():
         for variant in ("", *slot.variants):
             listed.append({"slot": slot.name, "variant": variant, "label": slot.label, "moment": slot.moment,
-                           "text": edits.get((slot.name, variant), slot.default(variant)),
+                           # what the customer receives: a variant without its own edit says the company's slot edit
+                           "text": template_text(slot.name, variant),
                            "default_text": slot.default(variant), "variables": list(slot.variables),
                            "customized": (slot.name, variant) in edits})
     return listed

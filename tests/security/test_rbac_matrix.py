@@ -63,6 +63,11 @@ WRITES = {
     # Accepting a recommendation acts (messages to customers, extra reminders).
     "POST /api/analytics/recommendations/{id}/accept/": MANAGER,
     "POST /api/analytics/recommendations/{id}/dismiss/": MANAGER,
+    # Reply templates (templates.change_replytemplate): managers and owners change and reset; a preview
+    # saves nothing, so every member may try a wording.
+    "PUT /api/templates/{slot}": MANAGER,
+    "POST /api/templates/{slot}/reset": MANAGER,
+    "POST /api/templates/{slot}/preview": VIEWER,
 }
 # Reads that not every member may make; every other read is open to every role.
 READS = {

@@ -1,0 +1,3 @@
+"""templates' admin pages, one module per part (Django's autodiscovery imports this one)."""
+
+import templates.replies.admin  # noqa: F401
