@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from agenda.chat.messages import local
+from conversations.assistant.engine.tone import first_name as name_first
 from conversations.outreach.services import Outreach
 from secretaria.ptbr import WEEKDAY_NAMES
 from secretaria.settings_cache import cached
@@ -43,7 +44,8 @@ def contact_variables(contact, **variables: object) -> dict[str, str]:
 
 
 def first_name(contact) -> str:
-    return (getattr(contact, "name", "") or "").split(" ")[0]
+    """As the greeting says it: "maria souza" -> "Maria"; a phone number or an emoji as the name -> ""."""
+    return name_first(getattr(contact, "name", "") or "")
 
 
 def company_name() -> str:
