@@ -32,6 +32,7 @@ from agenda.chat.flow import (
     cancel_start,
     choose_slot,
     describe_query,
+    joined,
     new_agenda_intent,
     offer,
     reschedule_offer,
@@ -62,6 +63,7 @@ from agenda.services.dialogs import dialog_close, dialog_open
 from agenda.services.followups import followup_answer_record
 from agenda.services.reminders import reminder_answered
 from agenda.services.waitlist import waitlist_join, waitlist_offer_accept, waitlist_offer_decline
+from agenda.texts import appointment_variables
 from agenda.types import Slot, SlotQuery
 from conversations.turns import Intent, TurnReply
 
@@ -105,27 +107,27 @@ def _switch(turn: Turn, state: DialogState) -> TurnReply | None:
         # "Quero cancelar" while a new time is offered: cancel that appointment instead (asked first).
         dialog_close(contact=turn.contact)
         if (appointment := _appointment(state.appointment_id)) is None:
-            return _close(turn, say.APPOINTMENT_GONE)
+            return _close(turn, turn.said("appointment_gone"))
         asked = cancel_ask(turn, appointment)
-        return replace(asked, text=f"{say.NOT_MOVED} {asked.text}")
+        return replace(asked, text=joined(turn.said("reschedule_not_moved"), asked.text))
     if state.purpose not in (Purpose.BOOK, Purpose.REBOOK, Purpose.WAITLIST):
         return None
     if not _strong_move(turn.text) and not parse_cancel_request(turn.text):
         return None
     pending = state.slot if isinstance(state, Confirming) else None
-    dropped = (say.DROPPED_WAITLIST if state.purpose == Purpose.WAITLIST
-               else say.DROPPED_SLOT if pending else say.DROPPED_LIST)
+    dropped = turn.said("booking_dropped_waitlist" if state.purpose == Purpose.WAITLIST
+                        else "booking_dropped_slot" if pending else "booking_dropped_list")
     dialog_close(contact=turn.contact)
     if not appointments_upcoming(contact=turn.contact):
         if parse_cancel_request(turn.text):
-            return TurnReply(f"{dropped} {say.WHEN_YOU_WANT}", Intent.APPOINTMENT_REQUEST)
+            return TurnReply(joined(dropped, turn.said("booking_when_you_want")), Intent.APPOINTMENT_REQUEST)
         # Nothing booked to move: "remarcar" is another time for this booking.
         query = replace(stored_query(state.query, state.service_id), exact_time=None)
         purpose = (state.wanted_for or Purpose.BOOK) if state.purpose == Purpose.WAITLIST else state.purpose
         return offer(turn, query, purpose=purpose, appointment_id=state.appointment_id,
-                     wrap=f"{dropped} {{offer}}", exclude={pending.key()} if pending else set())
+                     lead=dropped, exclude={pending.key()} if pending else set())
     started = reschedule_start(turn) if _strong_move(turn.text) else cancel_start(turn)
-    return replace(started, text=f"{dropped} {started.text}")
+    return replace(started, text=joined(dropped, started.text))
 
 
 _POSSESSIVE = re.compile(r"\b(meu|minha|o agendamento|a consulta|o horario marcado|a marcacao)\b")
@@ -172,7 +174,7 @@ def choosing_slot(turn: Turn, state: ChoosingSlot) -> TurnReply | None:
         return _waitlist_join(turn, state)
     if parse_none_fits(turn.text):
         dialog_open(contact=turn.contact, state=state.asking_waitlist())
-        return TurnReply(say.NONE_FITS, Intent.APPOINTMENT_REQUEST)
+        return TurnReply(turn.said("none_fits"), Intent.APPOINTMENT_REQUEST)
     answer = parse_yes_no(turn.text)
     if answer is False:
         return _declined(turn, state.purpose)
@@ -180,7 +182,7 @@ def choosing_slot(turn: Turn, state: ChoosingSlot) -> TurnReply | None:
         return choose_slot(turn, state, state.slots[0])
     if answer is True and state.slots:
         # "Sim" to a list chooses nothing: ask which, never "combinado!" with nothing booked.
-        return slots_reply(say.WHICH_SLOT, list(state.slots), turn.tz, intent=_intent_of(state.purpose))
+        return slots_reply(turn, turn.said("slot_list_which"), list(state.slots), intent=_intent_of(state.purpose))
     return None
 
 
@@ -199,7 +201,7 @@ def _other_day(turn: Turn, state: ChoosingSlot | Confirming, when: SlotQuery | N
                        weekdays=when.weekdays or base.weekdays)
     query = after_days(base, days or {say.local(turn.now, turn.tz).date()}, turn.tz)
     return offer(turn, query, purpose=state.purpose, appointment_id=state.appointment_id,
-                 intro=say.OFFER_OTHER_DAY.format(what=""))
+                 intro=turn.said("slot_list_other_day"))
 
 
 def _choosing_when(turn: Turn, state: ChoosingSlot, when: SlotQuery, service_id: int | None) -> TurnReply:
@@ -209,13 +211,14 @@ def _choosing_when(turn: Turn, state: ChoosingSlot, when: SlotQuery, service_id:
         return choose_slot(turn, state, matches[0])
     if len(matches) > 1:
         dialog_open(contact=turn.contact, state=replace(state, slots=tuple(matches)))
-        return slots_reply("Qual destes?", matches, turn.tz, intent=Intent.APPOINTMENT_REQUEST)
+        return slots_reply(turn, turn.said("slot_list_which_of_these"), matches, intent=Intent.APPOINTMENT_REQUEST)
     query = replace(when, service_id=service_id, limit=OFFER_LIMIT)
     return offer(turn, query, purpose=state.purpose, appointment_id=state.appointment_id, confirm_exact=True)
 
 
 def _declined(turn: Turn, purpose: Purpose) -> TurnReply:
-    return _close(turn, say.REBOOK_DECLINED if purpose in (Purpose.REBOOK, Purpose.RESCHEDULE) else say.GIVE_UP)
+    return _close(turn, turn.said("rebook_declined" if purpose in (Purpose.REBOOK, Purpose.RESCHEDULE)
+                                  else "booking_give_up"))
 
 
 def _choosing_service(turn: Turn, state: ChoosingSlot) -> TurnReply | None:
@@ -224,7 +227,7 @@ def _choosing_service(turn: Turn, state: ChoosingSlot) -> TurnReply | None:
     service = Service.objects.filter(pk=ids[number - 1]).first() if number else service_match(text=turn.text)
     if service is None:
         if parse_stop(turn.text) or parse_yes_no(turn.text) is False:
-            return _close(turn, say.GIVE_UP)
+            return _close(turn, turn.said("booking_give_up"))
         return None
     when = turn.when()
     stored = stored_query(state.query, None)
@@ -253,12 +256,12 @@ def confirming(turn: Turn, state: Confirming) -> TurnReply | None:
         return offer(turn, query, purpose=wanted_for, appointment_id=state.appointment_id, confirm_exact=True)
     if answer is False:
         if state.purpose == Purpose.WAITLIST:
-            return _close(turn, say.GIVE_UP)
+            return _close(turn, turn.said("booking_give_up"))
         query = stored_query(state.query, state.service_id)
         return offer(turn, replace(query, exact_time=None), purpose=wanted_for, appointment_id=state.appointment_id,
-                     intro=say.OFFER_AGAIN.format(what=""), exclude={state.slot.key()} if state.slot else set())
+                     intro=turn.said("slot_list_again"), exclude={state.slot.key()} if state.slot else set())
     if parse_stop(turn.text):
-        return _close(turn, say.GIVE_UP)
+        return _close(turn, turn.said("booking_give_up"))
     return None
 
 
@@ -266,8 +269,8 @@ def _waitlist_join(turn: Turn, state: ChoosingSlot | Confirming) -> TurnReply:
     query = stored_query(state.query, state.service_id)
     entry = waitlist_join(contact=turn.contact, query=query)
     dialog_close(contact=turn.contact)
-    what = say.service_part(entry.service.name if entry.service else "")
-    return TurnReply(say.WAITLIST_JOINED.format(what=what, when=describe_query(query)), Intent.WAITLIST)
+    return TurnReply(turn.said("waitlist_joined", servico=entry.service.name if entry.service else "",
+                               quando=describe_query(query)), Intent.WAITLIST)
 
 
 # --- which appointment, and "confirma o cancelamento?" ---------------------------------------------
@@ -286,7 +289,7 @@ def choosing_appointment(turn: Turn, state: ChoosingAppointment) -> TurnReply | 
             chosen = next(a for a in appointments if a.start == starts[0].start)
     if chosen is None:
         if parse_stop(turn.text) or parse_yes_no(turn.text) is False:
-            return _close(turn, say.GIVE_UP)
+            return _close(turn, turn.said("booking_give_up"))
         return None
     if state.purpose == Purpose.CANCEL:
         return cancel_ask(turn, chosen)
@@ -302,23 +305,22 @@ def _active(ids: tuple[int, ...]) -> list[Appointment]:
 def confirming_cancel(turn: Turn, state: ConfirmingCancel) -> TurnReply | None:
     appointment = _appointment(state.appointment_id)
     if appointment is None:
-        return _close(turn, say.APPOINTMENT_GONE)
+        return _close(turn, turn.said("appointment_gone"))
     answer = parse_yes_no(turn.text)
     if answer is True or (answer is None and parse_reminder_answer(turn.text) == CANCEL):
         return cancel_now(turn, appointment)
     if parse_reminder_answer(turn.text) == RESCHEDULE:
         return reschedule_offer(turn, appointment)
     if answer is False:
-        return _close(turn, say.KEPT.format(slot=say.slot_label(appointment.start, turn.tz)))
+        return _close(turn, turn.said("cancel_kept", **appointment_variables(appointment, turn.tz)))
     return None
 
 
 def cancel_now(turn: Turn, appointment: Appointment) -> TurnReply:
     appointment_cancel(appointment=appointment, reason="Cancelado pelo cliente na conversa", actor="customer")
     dialog_close(contact=turn.contact)
-    what = f"{appointment.service.name} de " if appointment.service else "o seu horário de "
-    return TurnReply(say.CANCELLED.format(what=what, slot=say.slot_label(appointment.start, turn.tz)),
-                     Intent.APPOINTMENT_CANCEL)
+    variables = appointment_variables(appointment, turn.tz, no_service="o seu horário")
+    return TurnReply(turn.said("cancel_confirmation", **variables), Intent.APPOINTMENT_CANCEL)
 
 
 def _appointment(appointment_id: int) -> Appointment | None:
@@ -333,21 +335,21 @@ def reminder(turn: Turn, state: ReminderAnswer) -> TurnReply | None:
     answer = parse_reminder_answer(turn.text)
     if answer is None:
         if parse_yes_no(turn.text) is False:
-            return TurnReply(say.REMINDER_WHICH, Intent.APPOINTMENT_REQUEST,
-                             (("2", "Remarcar", ""), ("3", "Cancelar", "")), body=say.REMINDER_WHICH)
+            which = turn.said("reminder_which")
+            return TurnReply(which, Intent.APPOINTMENT_REQUEST, (("2", "Remarcar", ""), ("3", "Cancelar", "")),
+                             body=which)
         return None
     appointment = _appointment(state.appointment_id)
     if appointment is None:
-        return _close(turn, say.APPOINTMENT_GONE)
+        return _close(turn, turn.said("appointment_gone"))
     reminder_answered(reminder_id=state.reminder_id, appointment=appointment, answer=answer)
     if answer == CONFIRM:
         try:
             appointment_confirm(appointment=appointment, actor="customer")
         except InvalidTransition:
-            return _close(turn, say.APPOINTMENT_GONE)
+            return _close(turn, turn.said("appointment_gone"))
         dialog_close(contact=turn.contact)
-        who = say.who(appointment.professional.name if appointment.professional else "")
-        return TurnReply(say.REMINDER_CONFIRMED.format(slot=say.slot_label(appointment.start, turn.tz), who=who),
+        return TurnReply(turn.said("reminder_confirmed", **appointment_variables(appointment, turn.tz)),
                          Intent.APPOINTMENT_CONFIRM)
     if answer == CANCEL:
         return cancel_now(turn, appointment)
@@ -364,10 +366,10 @@ def followup_answer(turn: Turn, state: FollowUpAnswer) -> TurnReply | None:
         return None
     followup = followup_answer_record(followup=followup, text=turn.text)
     if followup.flagged or followup.sentiment == FollowUp.Sentiment.NEGATIVE:
-        return TurnReply(say.FOLLOWUP_NEGATIVE, Intent.FEEDBACK)
+        return TurnReply(turn.said("followup_negative"), Intent.FEEDBACK)
     if followup.sentiment == FollowUp.Sentiment.POSITIVE:
-        return TurnReply(say.FOLLOWUP_THANKS, Intent.FEEDBACK)
-    return TurnReply(say.FOLLOWUP_NEUTRAL, Intent.FEEDBACK)
+        return TurnReply(turn.said("followup_thanks"), Intent.FEEDBACK)
+    return TurnReply(turn.said("followup_neutral"), Intent.FEEDBACK)
 
 
 def waitlist_offer(turn: Turn, state: WaitlistOffer) -> TurnReply | None:
@@ -380,12 +382,11 @@ def waitlist_offer(turn: Turn, state: WaitlistOffer) -> TurnReply | None:
         return None
     if answer is False:
         waitlist_offer_decline(entry=entry)
-        return _close(turn, say.WAITLIST_DECLINED, Intent.WAITLIST)
+        return _close(turn, turn.said("waitlist_declined"), Intent.WAITLIST)
     appointment = waitlist_offer_accept(entry=entry, slot=state.slot)
     if appointment is not None:
         dialog_close(contact=turn.contact)
-        return booked_reply(appointment, turn.tz)
+        return booked_reply(turn, appointment)
     # Someone accepted first: the next free slots of the same service instead.
     query = SlotQuery(service_id=entry.service_id or state.slot.service_id, limit=OFFER_LIMIT)
-    return offer(turn, query, purpose=Purpose.BOOK, intro=f"{say.WAITLIST_TOO_LATE} Veja outros horários livres:",
-                 exclude={state.slot.key()})
+    return offer(turn, query, purpose=Purpose.BOOK, intro=turn.said("waitlist_too_late"), exclude={state.slot.key()})

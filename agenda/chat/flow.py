@@ -35,6 +35,7 @@ from agenda.services.booking import InvalidTransition, appointment_book, appoint
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_close, dialog_open
 from agenda.services.slots import slots_find
+from agenda.texts import appointment_variables, said, when_variables
 from agenda.types import CalendarRejected, Slot, SlotQuery, SlotTaken
 from conversations.models import KnowledgeItem
 from conversations.turns import Intent, TurnReply
@@ -61,6 +62,10 @@ class Turn:
 
     def when(self) -> SlotQuery | None:
         return parse_when(self.text, now=self.now, tz=self.tz)
+
+    def said(self, slot: str, **variables: object) -> str:
+        """The company's text for the template `slot` (agenda/texts.py), to this turn's contact."""
+        return said(slot, contact=self.contact, seed=f"{self.contact.pk}:{self.now.timestamp():.0f}", **variables)
 
 
 def calendar_ready() -> bool:
@@ -105,14 +110,13 @@ def confirm_start(turn: Turn) -> TurnReply | None:
     """"confirmo minha consulta de amanhã" with no reminder waiting: the next appointment is confirmed."""
     upcoming = appointments_upcoming(contact=turn.contact)
     if not upcoming:
-        return TurnReply(say.NO_APPOINTMENTS, Intent.APPOINTMENT_CONFIRM)
+        return TurnReply(turn.said("no_appointments"), Intent.APPOINTMENT_CONFIRM)
     appointment = upcoming[0]
     try:
         appointment_confirm(appointment=appointment, actor="customer")  # idempotent when already confirmed
     except InvalidTransition:
-        return TurnReply(say.APPOINTMENT_GONE, Intent.APPOINTMENT_CONFIRM)  # cancelled meanwhile
-    who = say.who(appointment.professional.name if appointment.professional else "")
-    return TurnReply(say.REMINDER_CONFIRMED.format(slot=say.slot_label(appointment.start, turn.tz), who=who),
+        return TurnReply(turn.said("appointment_gone"), Intent.APPOINTMENT_CONFIRM)  # cancelled meanwhile
+    return TurnReply(turn.said("reminder_confirmed", **appointment_variables(appointment, turn.tz)),
                      Intent.APPOINTMENT_CONFIRM)
 
 
@@ -141,9 +145,9 @@ def _ask_service(turn: Turn, services: list[Service], when: SlotQuery | None) ->
                                                          query=SlotQueryData.of(when or SlotQuery())))
     options = tuple((f"service:{s.pk}", s.name[:24], _service_details(s)) for s in services)
     lines = [s.name for s in services]
-    ask = say.ASK_SERVICE_WAITLIST if turn.intent == Intent.WAITLIST else say.ASK_SERVICE
-    return TurnReply(say.numbered(ask, lines, "Responda com o número ou o nome do serviço."),
-                     Intent.APPOINTMENT_REQUEST, options, body=ask)
+    ask = turn.said("service_ask_waitlist" if turn.intent == Intent.WAITLIST else "service_ask")
+    return TurnReply(say.numbered(ask, lines, turn.said("service_list_hint")), Intent.APPOINTMENT_REQUEST, options,
+                     body=ask)
 
 
 def _service_details(service: Service) -> str:
@@ -156,7 +160,7 @@ def _service_details(service: Service) -> str:
 def reschedule_start(turn: Turn) -> TurnReply:
     upcoming = appointments_upcoming(contact=turn.contact)
     if not upcoming:
-        return TurnReply(say.NO_APPOINTMENTS, Intent.APPOINTMENT_RESCHEDULE)
+        return TurnReply(turn.said("no_appointments"), Intent.APPOINTMENT_RESCHEDULE)
     if len(upcoming) > 1:
         return choose_appointment(turn, upcoming, purpose=Purpose.RESCHEDULE)
     return reschedule_offer(turn, upcoming[0])
@@ -165,7 +169,7 @@ def reschedule_start(turn: Turn) -> TurnReply:
 def cancel_start(turn: Turn) -> TurnReply:
     upcoming = appointments_upcoming(contact=turn.contact)
     if not upcoming:
-        return TurnReply(say.NO_APPOINTMENTS, Intent.APPOINTMENT_CANCEL)
+        return TurnReply(turn.said("no_appointments"), Intent.APPOINTMENT_CANCEL)
     if len(upcoming) > 1:
         return choose_appointment(turn, upcoming, purpose=Purpose.CANCEL)
     return cancel_ask(turn, upcoming[0])
@@ -176,18 +180,16 @@ def choose_appointment(turn: Turn, appointments: list[Appointment], *, purpose: 
     appointments = appointments[:10]
     dialog_open(contact=turn.contact, state=ChoosingAppointment(tuple(a.pk for a in appointments), purpose))
     cancelling = purpose == Purpose.CANCEL
-    intro = say.CHOOSE_APPOINTMENT.format(verb="cancelar" if cancelling else "remarcar")
+    intro = turn.said("cancel_choose" if cancelling else "reschedule_choose")
     lines = [appointment_line(a, turn.tz) for a in appointments]
     options = tuple((f"appointment:{a.pk}", say.slot_title(a.start, turn.tz), _names(a)) for a in appointments)
-    return TurnReply(say.numbered(intro, lines, "Responda com o número da opção."),
+    return TurnReply(say.numbered(intro, lines, turn.said("appointment_list_hint")),
                      Intent.APPOINTMENT_CANCEL if cancelling else Intent.APPOINTMENT_RESCHEDULE, options, body=intro)
 
 
 def cancel_ask(turn: Turn, appointment: Appointment) -> TurnReply:
     dialog_open(contact=turn.contact, state=ConfirmingCancel(appointment.pk))
-    return TurnReply(say.CONFIRM_CANCEL.format(what=_what(appointment), slot=say.slot_label(appointment.start,
-                                                                                              turn.tz)),
-                     Intent.APPOINTMENT_CANCEL)
+    return TurnReply(turn.said("cancel_ask", **appointment_variables(appointment, turn.tz)), Intent.APPOINTMENT_CANCEL)
 
 
 def reschedule_offer(turn: Turn, appointment: Appointment, *, when: SlotQuery | None = None) -> TurnReply:
@@ -196,46 +198,51 @@ def reschedule_offer(turn: Turn, appointment: Appointment, *, when: SlotQuery | 
     if query_is_empty(query) and parse_other_day(turn.text):
         # "Consigo trocar pra outro dia?": not the appointment's own day first.
         query = after_days(query, {say.local(appointment.start, turn.tz).date()}, turn.tz)
-    intro = say.RESCHEDULE_INTRO.format(what=_what(appointment), slot=say.slot_label(appointment.start, turn.tz),
-                                        offer="{offer}")
-    return offer(turn, query, purpose=Purpose.RESCHEDULE, appointment_id=appointment.pk, wrap=intro)
+    intro = turn.said("reschedule_intro", **appointment_variables(appointment, turn.tz, no_service="o seu horário"))
+    return offer(turn, query, purpose=Purpose.RESCHEDULE, appointment_id=appointment.pk, lead=intro)
 
 
 # --- offering slots ------------------------------------------------------------------------------
 
 def offer(turn: Turn, query: SlotQuery, *, purpose: Purpose, appointment_id: int | None = None,
-          intro: str | None = None, wrap: str = "{offer}", confirm_exact: bool = False,
+          intro: str | None = None, lead: str = "", confirm_exact: bool = False,
           exclude: set[str] | None = None) -> TurnReply:
-    """Find slots for the query (relaxing it when nothing fits) and offer them as a numbered list.
+    """Find slots for the query (relaxing it when nothing fits) and offer them as a numbered list, after
+    `lead` ("Vamos remarcar...") and `intro` (default: the slot list's intro).
 
     Nothing at all: offer the waitlist. One slot exactly as asked ("terça às 15h"): ask to confirm it.
     """
     open_day = next_open_day(query, turn)
     if open_day is not None:
         # "Tem no domingo?" on a closed day: say so and when it opens, then that day's slots.
-        wrap = wrap.replace("{offer}", _closed_note(query) + "{offer}")
+        lead = joined(lead, _closed_note(turn, query))
         query = replace(query, day=open_day, weekdays=frozenset())
     slots, relaxed = _find(query, slots_find, exclude or set())
     if open_day is not None and intro is None and not relaxed:
-        intro = say.OFFER_ON_OPEN_DAY.format(day=f"{say.WEEKDAY_NAMES[open_day.weekday()]}, {open_day:%d/%m}")
+        intro = turn.said("slot_list_open_day", data=f"{say.WEEKDAY_NAMES[open_day.weekday()]}, {open_day:%d/%m}")
     offered = ChoosingSlot(slots=tuple(slots), purpose=purpose, service_id=query.service_id,
                            query=SlotQueryData.of(query), appointment_id=appointment_id or None)
     service_name = _service_name(query.service_id)
     if not slots:
         dialog_open(contact=turn.contact, state=offered.asking_waitlist())
-        text = say.NO_SLOTS.format(what=say.service_part(service_name), when=describe_query(query))
-        return TurnReply(wrap.format(offer=text), _intent(purpose))
+        text = turn.said("no_slots", servico=service_name, quando=describe_query(query))
+        return TurnReply(joined(lead, text), _intent(purpose))
     _published(turn, offered, slots)
     first = slots[0]
     if confirm_exact and not relaxed and query.exact_time and query.day and slots_matching([first], query, tz=turn.tz):
         dialog_open(contact=turn.contact, state=offered.confirming(first))
-        text = say.CONFIRM_SLOT.format(slot=say.slot_label(first.start, turn.tz), who=say.who(_pro(first)),
-                                       what=say.service_part(service_name, prefix=" — "))
-        return TurnReply(wrap.format(offer=text), _intent(purpose))
+        text = turn.said("slot_confirm_ask", **when_variables(first.start, turn.tz), profissional=_pro(first),
+                         servico=service_name)
+        return TurnReply(joined(lead, text), _intent(purpose))
     dialog_open(contact=turn.contact, state=offered)
     if intro is None:
-        intro = (say.OFFER_NEAR if relaxed else say.OFFER).format(what=say.service_part(service_name))
-    return slots_reply(wrap.format(offer=intro), slots, turn.tz, intent=_intent(purpose))
+        intro = turn.said("slot_list_near" if relaxed else "slot_list_intro", servico=service_name)
+    return slots_reply(turn, joined(lead, intro), slots, intent=_intent(purpose))
+
+
+def joined(*parts: str) -> str:
+    """Sentences said in one message ("Tudo bem, não marquei aquele horário." + the next question)."""
+    return " ".join(part for part in parts if part)
 
 
 def _published(turn: Turn, offered: ChoosingSlot, slots: list[Slot]) -> None:
@@ -266,13 +273,13 @@ def open_weekdays(service_id: int | None) -> set[int]:
     return set(hours.values_list("weekday", flat=True))
 
 
-def _closed_note(query: SlotQuery) -> str:
+def _closed_note(turn: Turn, query: SlotQuery) -> str:
     if query.day is not None:
         day = f"{say.on_weekday(query.day.weekday())} ({query.day:%d/%m})"
     else:
         day = " e ".join(say.on_weekday(d, plural=True) for d in sorted(query.weekdays))
-    note = say.CLOSED_DAY.format(day=day, opens=say.open_days_text(open_weekdays(query.service_id)))
-    return note[0].upper() + note[1:]
+    note = turn.said("closed_day", dia=day, dias_abertos=say.open_days_text(open_weekdays(query.service_id)))
+    return note[:1].upper() + note[1:]
 
 
 def after_days(query: SlotQuery, days: set[date], tz: str) -> SlotQuery:
@@ -282,13 +289,13 @@ def after_days(query: SlotQuery, days: set[date], tz: str) -> SlotQuery:
     return replace(query, day=None, exact_time=None, not_before=not_before)
 
 
-def slots_reply(intro: str, slots: list[Slot], tz: str, *, intent: Intent) -> TurnReply:
-    names = _professional_names(slots)
+def slots_reply(turn: Turn, intro: str, slots: list[Slot], *, intent: Intent) -> TurnReply:
+    tz, names = turn.tz, _professional_names(slots)
     lines = [f"{say.slot_label(s.start, tz)}{' — ' + names[s.professional_id] if s.professional_id in names else ''}"
              for s in slots]
     options = tuple((str(i), say.slot_title(s.start, tz), names.get(s.professional_id, ""))
                     for i, s in enumerate(slots, start=1))
-    return TurnReply(say.numbered(intro, lines), intent, options, body=intro)
+    return TurnReply(say.numbered(intro, lines, turn.said("slot_list_hint")), intent, options, body=intro)
 
 
 def _find(query: SlotQuery, finder, exclude: set[str]) -> tuple[list[Slot], bool]:
@@ -318,30 +325,27 @@ def choose_slot(turn: Turn, state: ChoosingSlot | Confirming, slot: Slot) -> Tur
             current = Appointment.objects.filter(pk=state.appointment_id).first()
             if current is None or not current.is_active:
                 dialog_close(contact=turn.contact)
-                return TurnReply(say.APPOINTMENT_GONE, Intent.APPOINTMENT_RESCHEDULE)
+                return TurnReply(turn.said("appointment_gone"), Intent.APPOINTMENT_RESCHEDULE)
             appointment = appointment_reschedule(appointment=current, slot=slot, actor="customer")
         else:
             source = Appointment.Source.WAITLIST if purpose == Purpose.WAITLIST else Appointment.Source.CHAT
             appointment = appointment_book(contact=turn.contact, slot=slot, source=source, actor="customer")
     except SlotTaken:
         return offer(turn, stored_query(state.query, state.service_id), purpose=purpose,
-                     appointment_id=state.appointment_id, intro=say.SLOT_TAKEN, exclude={slot.key()})
+                     appointment_id=state.appointment_id, intro=turn.said("slot_taken"), exclude={slot.key()})
     except CalendarRejected:
         log.warning("agenda_calendar_rejected", contact_id=turn.contact.pk)
         dialog_close(contact=turn.contact)
-        return TurnReply(say.CALENDAR_REJECTED, Intent.APPOINTMENT_REQUEST)
+        return TurnReply(turn.said("calendar_rejected"), Intent.APPOINTMENT_REQUEST)
     dialog_close(contact=turn.contact)
-    return booked_reply(appointment, turn.tz, rescheduled=purpose == Purpose.RESCHEDULE)
+    return booked_reply(turn, appointment, rescheduled=purpose == Purpose.RESCHEDULE)
 
 
-def booked_reply(appointment: Appointment, tz: str, *, rescheduled: bool = False) -> TurnReply:
-    template = say.RESCHEDULED if rescheduled else say.BOOKED
-    lines = [template.format(what=_what(appointment, suffix=" — "), slot=say.slot_label(appointment.start, tz),
-                             who=say.who(appointment.professional.name if appointment.professional else ""))]
-    if address := _address():
-        lines.append(say.ADDRESS.format(address=address))
-    lines.append(say.AFTER_BOOKING)
-    return TurnReply("\n".join(lines), Intent.APPOINTMENT_RESCHEDULE if rescheduled else Intent.APPOINTMENT_REQUEST)
+def booked_reply(turn: Turn, appointment: Appointment, *, rescheduled: bool = False) -> TurnReply:
+    # "{servico} — {data}..." opens a line: a booking without a service still names one there.
+    text = turn.said("reschedule_confirmation" if rescheduled else "booking_confirmation", endereco=_address(),
+                     **appointment_variables(appointment, turn.tz, no_service="Atendimento"))
+    return TurnReply(text, Intent.APPOINTMENT_RESCHEDULE if rescheduled else Intent.APPOINTMENT_REQUEST)
 
 
 # --- small helpers ---------------------------------------------------------------------------------
@@ -359,11 +363,6 @@ def _names(appointment: Appointment) -> str:
     parts = [appointment.service.name if appointment.service else "",
              appointment.professional.name if appointment.professional else ""]
     return " · ".join(p for p in parts if p)
-
-
-def _what(appointment: Appointment, *, suffix: str = " de ") -> str:
-    """"Limpeza de pele de " before a date; "" without a service ("cancelei terça...")."""
-    return f"{appointment.service.name}{suffix}" if appointment.service else ""
 
 
 def _service_name(service_id: int | None) -> str:
@@ -389,7 +388,7 @@ def _address() -> str:
 
 
 def describe_query(query: SlotQuery) -> str:
-    """" na terça, 01/12 à tarde": the wishes in words, for "não encontrei horários ..."."""
+    """"em terça, 01/12 entre 13:00 e 18:00": the wishes in words, for "não encontrei horários ..."."""
     parts = []
     if query.day:
         parts.append(f" em {say.WEEKDAY_NAMES[query.day.weekday()]}, {query.day:%d/%m}")
@@ -403,7 +402,7 @@ def describe_query(query: SlotQuery) -> str:
         parts.append(f" depois das {query.time_from:%H:%M}")
     elif query.time_to:
         parts.append(f" antes das {query.time_to:%H:%M}")
-    return "".join(parts)
+    return "".join(parts).strip()
 
 
 def stored_query(query: SlotQueryData | None, service_id: int | None) -> SlotQuery:

@@ -6,7 +6,6 @@ An open dialog (a question the agenda asked: a slot list, a reminder's "1/2/3") 
 
 import structlog
 
-from agenda.chat import messages as say
 from agenda.chat.answers import step_answer
 from agenda.chat.flow import Turn, calendar_ready, start
 from agenda.services.config import calendar_config
@@ -41,7 +40,7 @@ def agenda_turn(engine_turn: EngineTurn) -> TurnReply | None:
     except AgendaError as exc:
         # The calendar is down or refused (a bad Cal.com key...): an apology, the dialog kept for a retry.
         log.warning("agenda_calendar_error", contact_id=turn.contact.pk, error=type(exc).__name__)
-        return TurnReply(say.CALENDAR_DOWN, Intent.APPOINTMENT_REQUEST)
+        return TurnReply(turn.said("calendar_down"), Intent.APPOINTMENT_REQUEST)
 
 
 AGENDA_TURN_HANDLER = TurnHandler(name="agenda", answer=agenda_turn, priority=100)

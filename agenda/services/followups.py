@@ -15,7 +15,8 @@ from agenda.chat.dialog_state import FollowUpAnswer
 from agenda.models import Appointment, AppointmentEvent, FollowUp
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
-from agenda.services.reminders import greeting, what_text
+from agenda.services.reminders import visit_variables
+from agenda.texts import outreach_message
 from conversations.assistant.engine.sentiment import detect_sentiment
 from conversations.outreach.services import Outreach, Skip, due_rows_enqueue, outreach_key, scheduled_send
 from secretaria.events import FollowUpScored, publish
@@ -59,8 +60,8 @@ def _compose(followup: FollowUp, now: datetime) -> Outreach | Skip:
     if appointment.status != Appointment.Status.ATTENDED:  # attendance undone by the staff since
         return Skip("cancelled")
     followup.appointment = appointment
-    return Outreach(contact=appointment.contact, text=followup_text(appointment=appointment),
-                    kind=FollowUp.OUTREACH_KIND, key=outreach_key(FollowUp, followup.pk))
+    return outreach_message("followup_question", contact=appointment.contact, kind=FollowUp.OUTREACH_KIND,
+                            key=outreach_key(FollowUp, followup.pk), **visit_variables(appointment))
 
 
 def _after_send(followup: FollowUp, _outbox, _now: datetime) -> None:
@@ -70,11 +71,6 @@ def _after_send(followup: FollowUp, _outbox, _now: datetime) -> None:
                 ttl_minutes=ANSWER_TTL_MINUTES)
     company = connection.schema_name
     transaction.on_commit(lambda: FOLLOWUPS_SENT.labels(company=company).inc())
-
-
-def followup_text(*, appointment: Appointment) -> str:
-    return (f"{greeting(appointment)} Como foi o seu {what_text(appointment)}? Sua opinião nos ajuda muito: "
-            "responda com uma nota de 0 a 10 e, se quiser, conte como foi.")
 
 
 # --- The answer ----------------------------------------------------------------------------------

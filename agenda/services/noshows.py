@@ -21,8 +21,9 @@ from agenda.models import Appointment, AppointmentEvent
 from agenda.services.booking import appointment_mark_no_show
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
-from agenda.services.reminders import greeting, what_text, when_text
+from agenda.services.reminders import visit_variables, when_text
 from agenda.services.slots import slots_find
+from agenda.texts import outreach_message
 from agenda.types import AgendaError, Slot, SlotQuery
 from conversations.outreach.services import Outreach, outreach_allowed, outreach_send
 from secretaria.observability.metrics import AUTO_RESCHEDULED
@@ -104,8 +105,7 @@ def _offer(appointment: Appointment, slots: list[Slot]) -> bool:
     contact = appointment.contact
     if not outreach_allowed(contact=contact, kind="rebook_offer"):
         return False  # opted out (LGPD): no offer recorded, no dialog waiting for an answer that cannot come
-    outreach_send(Outreach(contact=contact, text=rebook_offer_text(appointment=appointment, slots=slots),
-                           kind="rebook_offer", key=f"rebook:{appointment.pk}"))
+    outreach_send(rebook_offer_message(appointment=appointment, slots=slots))
     AppointmentEvent.objects.create(appointment=locked, kind=Event.OFFER_SENT, actor="system",
                                     data={"slots": [slot.key() for slot in slots]})
     dialog_open(contact=contact, ttl_minutes=OFFER_TTL_MINUTES, state=RebookOffer(
@@ -125,12 +125,11 @@ def _next_slots(appointment: Appointment) -> list[Slot]:
     return slots
 
 
-def rebook_offer_text(*, appointment: Appointment, slots: list[Slot]) -> str:
-    missed = (f"{greeting(appointment)} Sentimos sua falta no horário de {when_text(appointment.start)} "
-              f"({what_text(appointment)}). Se você veio e houve um engano no nosso registro, "
-              f"é só nos avisar.")
-    if not slots:
-        return f"{missed} Quer marcar um novo horário? É só responder esta mensagem."
-    lines = [f"{index} - {when_text(slot.start)}" for index, slot in enumerate(slots, start=1)]
-    return "\n".join([f"{missed} Quer remarcar? Estes são os próximos horários livres:", *lines,
-                      "Responda com o número do horário que preferir."])
+def rebook_offer_message(*, appointment: Appointment, slots: list[Slot]) -> Outreach:
+    """"Sentimos sua falta", with the next free slots numbered in `{horarios}` (or, with none, an invitation)."""
+    variables = visit_variables(appointment)
+    if slots:
+        variables["horarios"] = "\n".join(f"{index} - {when_text(slot.start)}"
+                                          for index, slot in enumerate(slots, start=1))
+    return outreach_message("noshow_rebook_offer" if slots else "noshow_rebook_no_slots", contact=appointment.contact,
+                            kind="rebook_offer", key=f"rebook:{appointment.pk}", **variables)

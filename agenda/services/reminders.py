@@ -6,6 +6,7 @@ sending exactly once (docs/reliability.md R8), whatever beat does, is the outrea
 `reminder:<id>`) and `state=sent` committed together.
 """
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from agenda.chat.dialog_state import ChoosingAppointment, ChoosingSlot, Confirmi
 from agenda.models import Appointment, AppointmentEvent, Reminder
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_current, dialog_open
+from agenda.texts import outreach_message, said
 from agenda.types import AgendaError
 from conversations.outreach.services import Outreach, Skip, due_rows_enqueue, outreach_key, scheduled_send
 from secretaria.events import ReminderAnswered, publish
@@ -27,7 +29,8 @@ log = structlog.get_logger(__name__)
 
 State = Reminder.State
 ANSWER_TTL_MAX = 24 * 60  # minutes a "1/2/3" keeps meaning this reminder
-ANSWER_HINT = "Responda 1 para confirmar, 2 para remarcar ou 3 para cancelar."
+# Closer than this to the start a reminder is the last-minute one (`reminder_1h`), else the day-before one.
+LAST_MINUTE = timedelta(hours=6)
 REMINDER_OPTIONS = (("1", "Confirmar", ""), ("2", "Remarcar", ""), ("3", "Cancelar", ""))
 # Steps of a booking in progress: a reminder must not hijack the meaning of the customer's next "2".
 _BUSY_STATES = (ChoosingSlot, Confirming, ChoosingAppointment, ConfirmingCancel)
@@ -100,10 +103,7 @@ def _compose(reminder: Reminder, now: datetime) -> Outreach | Skip:
     if reason := _unsendable(reminder, appointment, now):
         return Skip(reason, state=State.FAILED if reason == "late" else State.CANCELLED)
     reminder.appointment = appointment
-    # On Meta the three answers are buttons (their titles are understood like "1/2/3").
-    return Outreach(contact=appointment.contact, text=reminder_text(appointment=appointment),
-                    kind=Reminder.OUTREACH_KIND, key=outreach_key(Reminder, reminder.pk),
-                    options=REMINDER_OPTIONS, options_body=reminder_text(appointment=appointment, hint=False))
+    return reminder_message(appointment=appointment, key=outreach_key(Reminder, reminder.pk), now=now)
 
 
 def _after_send(reminder: Reminder, actor: str, now: datetime) -> None:
@@ -165,34 +165,37 @@ def reminder_send_now(*, appointment: Appointment, actor: str) -> Reminder:
     return reminder
 
 
-# --- Texts (pt-BR) -------------------------------------------------------------------------------
+# --- Texts (template slots, agenda/texts.py) -----------------------------------------------------
 
-def reminder_text(*, appointment: Appointment, hint: bool = True) -> str:
-    text = (f"{greeting(appointment)} Passando para lembrar do seu horário: {what_text(appointment)}, "
-            f"{when_text(appointment.start)}.")
-    return f"{text}\n{ANSWER_HINT}" if hint else text
+def reminder_message(*, appointment: Appointment, key: str, now: datetime) -> Outreach:
+    """The reminder, then how to answer it. On Meta the three answers are buttons (their titles are
+    understood like "1/2/3"), under the reminder without the hint."""
+    slot = "reminder_1h" if appointment.start - now <= LAST_MINUTE else "reminder_24h"
+    message = outreach_message(slot, contact=appointment.contact, kind=Reminder.OUTREACH_KIND, key=key,
+                               **visit_variables(appointment))
+    hint = said("reminder_answer_hint", contact=appointment.contact, seed=key)
+    return replace(message, text=f"{message.text}\n{hint}", options=REMINDER_OPTIONS, options_body=message.text)
 
 
-def greeting(appointment: Appointment) -> str:
-    first_name = (appointment.contact.name or "").split(" ")[0]
-    return f"Olá, {first_name}!" if first_name else "Olá!"
+def visit_variables(appointment: Appointment) -> dict[str, str]:
+    """`servico` ("atendimento" without one), `profissional`, and `data`/`hora` as the automations say
+    them: "amanhã (terça-feira, 02/12)", "09:30"."""
+    return {"servico": appointment.service.name if appointment.service else "atendimento",
+            "profissional": appointment.professional.name if appointment.professional else "",
+            **relative_when(appointment.start)}
 
 
-def what_text(appointment: Appointment) -> str:
-    """ "Corte com Ana" / "atendimento com Ana" / "Corte" / "atendimento"."""
-    what = appointment.service.name if appointment.service else "atendimento"
-    return f"{what} com {appointment.professional.name}" if appointment.professional else what
+def relative_when(start: datetime) -> dict[str, str]:
+    """{"data": "hoje" | "amanhã (terça-feira, 02/12)" | "sexta-feira, 05/12", "hora": "15:00"}."""
+    local_tz = ZoneInfo(calendar_config().timezone)
+    local, today = start.astimezone(local_tz), timezone.now().astimezone(local_tz).date()
+    day = f"{WEEKDAYS[local.weekday()]}, {local:%d/%m}"
+    relative = {today: "hoje", today + timedelta(days=1): "amanhã", today - timedelta(days=1): "ontem"}
+    word = relative.get(local.date())
+    return {"data": "hoje" if word == "hoje" else f"{word} ({day})" if word else day, "hora": f"{local:%H:%M}"}
 
 
 def when_text(start: datetime) -> str:
     """ "hoje, às 15:00", "amanhã (terça-feira, 02/12), às 09:30", "sexta-feira, 05/12, às 10:00"."""
-    local_tz = ZoneInfo(calendar_config().timezone)
-    local, today = start.astimezone(local_tz), timezone.now().astimezone(local_tz).date()
-    at = f"às {local:%H:%M}"
-    day = f"{WEEKDAYS[local.weekday()]}, {local:%d/%m}"
-    relative = {today: "hoje", today + timedelta(days=1): "amanhã", today - timedelta(days=1): "ontem"}
-    if relative.get(local.date()) == "hoje":
-        return f"hoje, {at}"
-    if word := relative.get(local.date()):
-        return f"{word} ({day}), {at}"
-    return f"{day}, {at}"
+    when = relative_when(start)
+    return f"{when['data']}, às {when['hora']}"

@@ -16,15 +16,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from agenda.chat import messages as say
 from agenda.chat.dialog_state import WaitlistOffer
 from agenda.models import Appointment, Professional, WaitlistEntry
 from agenda.services.booking import appointment_book
 from agenda.services.config import calendar_config
 from agenda.services.dialogs import dialog_open
 from agenda.services.slots import slot_is_free
+from agenda.texts import outreach_message, when_variables
 from agenda.types import AgendaError, Slot, SlotQuery, SlotTaken
-from conversations.outreach.services import Outreach, outreach_allowed, outreach_send
+from conversations.outreach.services import outreach_allowed, outreach_send
 
 log = structlog.get_logger(__name__)
 State = WaitlistEntry.State
@@ -116,15 +116,14 @@ def _offer(entry: WaitlistEntry, slot: Slot) -> bool:
         contact = entry.contact
         professional = (Professional.objects.filter(pk=slot.professional_id).values_list("name", flat=True).first()
                         if slot.professional_id else "")
-        text = say.WAITLIST_OFFER.format(slot=say.slot_label(slot.start, tz), who=say.who(professional),
-                                         what=say.service_part(entry.service.name if entry.service else "",
-                                                               prefix=" — "))
         ttl = max(5, min(OFFER_TTL_MINUTES, int((slot.start - timezone.now()).total_seconds() // 60)))
         dialog_open(contact=contact, state=WaitlistOffer(entry_id=entry.pk, slot=slot), ttl_minutes=ttl)
         # Sent by a task: a freed slot is often the side effect of a web request (a cancel), which
         # must not wait on the provider.
-        outreach_send(Outreach(contact=contact, text=text, kind="waitlist_offer",
-                               key=f"waitlist-offer:{entry.pk}:{int(slot.start.timestamp())}"), inline=False)
+        outreach_send(outreach_message("waitlist_offer", contact=contact, kind="waitlist_offer",
+                                       key=f"waitlist-offer:{entry.pk}:{int(slot.start.timestamp())}",
+                                       servico=entry.service.name if entry.service else "", profissional=professional,
+                                       **when_variables(slot.start, tz)), inline=False)
     return True
 
 
@@ -152,9 +151,9 @@ def _tell_the_others(*, entry_id: int, slot: Slot) -> None:
                   .exclude(pk=entry_id).select_related("contact"))
     for other in others:
         WaitlistEntry.objects.filter(pk=other.pk, state=State.OFFERED).update(state=State.WAITING)
-        text = say.WAITLIST_FILLED.format(slot=say.slot_label(slot.start, tz))
         key = f"waitlist-filled:{other.pk}:{int(slot.start.timestamp())}"
-        outreach_send(Outreach(contact=other.contact, text=text, kind="waitlist_filled", key=key), inline=False)
+        outreach_send(outreach_message("waitlist_filled", contact=other.contact, kind="waitlist_filled", key=key,
+                                       **when_variables(slot.start, tz)), inline=False)
 
 
 def waitlist_offer_decline(*, entry: WaitlistEntry) -> None:

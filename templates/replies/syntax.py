@@ -3,7 +3,9 @@ separated by a line holding only `---` (the bot varies among them).
 
 Only bare names are placeholders: no attribute or index access, conversions or format specs, so a
 company's text can never reach into the objects behind a variable. An empty variable takes the
-comma or the space just before it along ("Bom dia, {nome}!" with no name is "Bom dia!").
+comma, the space, the dash or the linking word ("com", "para", "de") just before it along ("Bom dia, {nome}!"
+with no name is "Bom dia!", "às 15:00 com {profissional}." without one is "às 15:00."), and its whole line
+when nothing but punctuation or an emoji would be left there ("📍 {endereco}" without an address).
 """
 
 from __future__ import annotations
@@ -80,10 +82,23 @@ def _plain(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
+# What goes with an empty variable: the comma, the dash or the linking word before it, else the spaces.
+_BEFORE_EMPTY = r"(?:,\s*|[ \t]+(?:—|com|para|de)[ \t]+|[ \t]+)?"
+
+
 def fill(text: str, variables: Mapping[str, object]) -> str:
     """`text` with its variables filled; a variable not given is empty."""
     values = {name: "" if variables.get(name) is None else str(variables.get(name)) for name in fields(text)}
-    for name, value in values.items():
-        if not value:  # "Bom dia, {nome}!" -> "Bom dia!": the separator goes with the empty value
-            text = re.sub(r"(?:,\s*|[ \t]+)?(?<!\{)\{" + name + r"\}(?!\})", "{" + name + "}", text)
+    empty = {name for name, value in values.items() if not value}
+    if empty:  # "📍 {endereco}" goes; "Bom dia, {nome}!" -> "Bom dia!": the separator goes with the empty value
+        text = "\n".join(line for line in text.split("\n") if not _only_empty(line, empty))
+    for name in empty:
+        text = re.sub(_BEFORE_EMPTY + r"(?<!\{)\{" + name + r"\}(?!\})", "{" + name + "}", text)
     return text.format_map(values).strip()
+
+
+def _only_empty(line: str, empty: set[str]) -> bool:
+    """A line whose variables are all empty and whose own words are none (an emoji, a dash)."""
+    parsed = list(Formatter().parse(line))
+    names = {name for _, name, _, _ in parsed if name is not None}
+    return bool(names) and names <= empty and not re.search(r"\w", "".join(literal for literal, *_ in parsed))
