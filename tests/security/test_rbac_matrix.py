@@ -63,6 +63,9 @@ WRITES = {
     # Accepting a recommendation acts (messages to customers, extra reminders).
     "POST /api/analytics/recommendations/{id}/accept/": MANAGER,
     "POST /api/analytics/recommendations/{id}/dismiss/": MANAGER,
+    # WhatsApp message templates (templates.add_whatsapptemplate): submitting one to Meta, syncing now.
+    "POST /api/whatsapp-templates": MANAGER,
+    "POST /api/whatsapp-templates/sync": MANAGER,
 }
 # Reads that not every member may make; every other read is open to every role.
 READS = {
