@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 
-from conversations.channels.base import PermanentChannelError, TransientChannelError
+from conversations.channels.base import TransientChannelError
 from conversations.channels.models import Channel
 from secretaria.admin_sites import ReadOnlyAdmin, tenant_admin
 from secretaria.queue import task_delay
@@ -146,9 +146,6 @@ def _sync_one(request, channel: Channel) -> None:
         task_delay(services.SYNC_TASK, channel.pk)
         row = WhatsAppTemplateSync.objects.filter(channel=channel).first()
         messages.warning(request, f"{channel}: {row.error if row else 'a Meta não respondeu'} (na fila).")
-        return
-    except PermanentChannelError as exc:  # a programming error in the request, never expected
-        messages.error(request, f"{channel}: {exc}")
         return
     if row.outcome == row.Outcome.OK:
         messages.success(request, f"{channel}: {row.templates} template(s) sincronizado(s).")
