@@ -388,6 +388,11 @@ TEMPLATES[0]["DIRS"].append(BASE_DIR / "templates" / "replies" / "templates")
 # (end of templates experiments)
 
 # --- Templates: WhatsApp message templates (templates/whatsapp) --------------
+# Once a day per company: each Meta channel with a WABA id syncs its message templates from the Graph API
+# (templates/whatsapp/tasks.py; a rate-limited attempt is retried within the half hour, each one logged).
+TENANT_PERIODIC_TASKS["daily"].append("templates.whatsapp_templates_sync")
+# The admin's templates list page (its "Sincronizar agora" button).
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "templates" / "whatsapp" / "templates")
 # (end of templates whatsapp)
 
 # --- Internationalisation ---------------------------------------------------

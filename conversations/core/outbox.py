@@ -6,6 +6,8 @@ row pending -> sending with a compare-and-set, so two workers never both send it
 The only tolerated duplicate is a crash between the provider's 200 and our commit.
 """
 
+from collections.abc import Mapping
+
 import structlog
 from django.db import connection, transaction
 from django.db.models import F
@@ -18,6 +20,7 @@ from conversations.channels.base import (
     TemplateRequiredError,
     TransientChannelError,
 )
+from conversations.channels.message_templates import TemplateMessage, template_for
 from conversations.channels.models import Channel
 from conversations.channels.registry import channel_spec
 from conversations.channels.selectors import channel_by_id, channel_default
@@ -41,6 +44,7 @@ WINDOW_CLOSED = ("janela de 24h fechada: configure um template de mensagem para 
 def reply_create(
     *, contact: Contact, conversation: Conversation | None, text: str, idempotency_key: str, sent_by: str = "",
     deliver_inline: bool = False, options: list | None = None, options_body: str = "", outreach: str = "",
+    slot: str = "", variables: Mapping[str, object] | None = None,
 ) -> Outbox:
     """Record a message to send (call inside the transaction that marks its inbound messages).
 
@@ -53,9 +57,14 @@ def reply_create(
     `options` ((id, title, description) choices, already written as numbered lines in
     `text`) go out as an interactive list where the channel has one, with `options_body`.
     `outreach`: the automation that wrote it ("reminder", "followup"...), "" for replies.
+    `slot`, `variables`: the template slot `text` was rendered from and its variables
+    (secretaria/texts.py), kept so that outside the window the approved WhatsApp template mapped
+    to that slot can carry the same facts, each variable in its own parameter.
     """
     channel = _channel_for(contact, conversation)
     payload = {"outreach": outreach} if outreach else {}
+    if slot:
+        payload |= {"slot": slot, "variables": _plain(variables or {})}
     if options:
         payload |= {"options": [{"id": str(o[0]), "title": o[1], "description": o[2] if len(o) > 2 else ""}
                                 for o in options[:MAX_OPTIONS]],
@@ -71,6 +80,11 @@ def reply_create(
     else:
         transaction.on_commit(lambda: enqueue_send(outbox.pk))
     return outbox
+
+
+def _plain(variables: Mapping[str, object]) -> dict[str, str]:
+    """Variables as the text was filled with them (str, None as ""): JSON for the payload."""
+    return {str(name): "" if value is None else str(value) for name, value in variables.items()}
 
 
 def _channel_for(contact: Contact, conversation: Conversation | None) -> Channel | None:
@@ -144,16 +158,32 @@ def _mark_sent(outbox: Outbox, message: Message, result: SendResult, template: s
 
 def _deliver_in_or_out_of_window(channel: Channel, client, message: Message) -> tuple[SendResult, str]:
     """(result, template name or ""): outside the provider's window (Meta's 24 hours) only a
-    template goes through, so the text rides in the channel's fallback template's {{1}}."""
+    template goes through: the approved template the company mapped to the message's slot, with
+    the slot's variables as its parameters, else the channel's fallback template, the whole text
+    riding in its {{1}}."""
     try:
         return _deliver(channel, client, message), ""
     except TemplateRequiredError as exc:
+        mapped = _mapped_template(channel, message)
+        if mapped is not None:
+            return _send_mapped(client, message, mapped), mapped.name
         template = channel_fallback_template(channel)
         if template is None:
             raise TemplateRequiredError(f"{WINDOW_CLOSED} — {exc}", status=exc.status, code=exc.code) from exc
         name, language = template
         return client.send_text_template(to=message.contact.phone, name=name, language=language,
                                          text=message.text), name
+
+
+def _mapped_template(channel: Channel, message: Message) -> TemplateMessage | None:
+    payload = message.payload or {}
+    return template_for(channel_id=channel.pk, slot=payload.get("slot") or "",
+                        variables=payload.get("variables") or {})
+
+
+def _send_mapped(client, message: Message, template: TemplateMessage) -> SendResult:
+    return client.send_parameters_template(to=message.contact.phone, name=template.name,
+                                           language=template.language, parameters=template.parameters)
 
 
 def _deliver(channel: Channel, client, message: Message) -> SendResult:

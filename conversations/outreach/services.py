@@ -74,7 +74,8 @@ def outreach_send(message: Outreach, *, inline: bool = True) -> Outbox | None:
     conversation = conversation_current(contact=message.contact)
     outbox = reply_create(contact=message.contact, conversation=conversation, text=message.text,
                           idempotency_key=message.key, deliver_inline=inline, options=list(message.options),
-                          options_body=message.options_body, outreach=message.kind)
+                          options_body=message.options_body, outreach=message.kind, slot=message.slot,
+                          variables=message.variables)
     publish(OutreachQueued(kind=message.kind, contact_id=message.contact.pk, message_id=outbox.message_id,
                            key=message.key))
     return outbox

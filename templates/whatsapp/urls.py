@@ -1,3 +1,10 @@
-"""This part's routes under /api/ (filled by its issue step)."""
+"""WhatsApp message templates under /api/ on a company's host."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from templates.whatsapp.api.views import WhatsAppTemplateListView, WhatsAppTemplateSyncView
+
+urlpatterns = [
+    path("whatsapp-templates", WhatsAppTemplateListView.as_view(), name="whatsapp-templates"),
+    path("whatsapp-templates/sync", WhatsAppTemplateSyncView.as_view(), name="whatsapp-templates-sync"),
+]

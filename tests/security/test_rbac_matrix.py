@@ -68,6 +68,9 @@ WRITES = {
     "PUT /api/templates/{slot}": MANAGER,
     "POST /api/templates/{slot}/reset": MANAGER,
     "POST /api/templates/{slot}/preview": VIEWER,
+    # WhatsApp message templates (templates.add_whatsapptemplate): submitting one to Meta, syncing now.
+    "POST /api/whatsapp-templates": MANAGER,
+    "POST /api/whatsapp-templates/sync": MANAGER,
 }
 # Reads that not every member may make; every other read is open to every role.
 READS = {

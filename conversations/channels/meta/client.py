@@ -7,6 +7,10 @@ which failures are worth retrying — `TransientChannelError` — and which are 
 
 A timeout after Meta received the request may still have sent the message; that is the
 one duplicate window the outbox tolerates and counts.
+
+The same client manages the business account's message templates (§10): list them (every page)
+and submit a new one for review. Those calls are one HTTP attempt each too: the caller (the
+template sync task) owns the retries.
 """
 
 from __future__ import annotations
@@ -48,6 +52,11 @@ TEMPLATE_PARAMETER_LIMIT = 1024  # a text parameter of a template's body
 TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
 TEMPLATE_LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
 _MESSAGE_LIMIT = 300
+# What a template listing asks for (§10); Meta's page size tops out at 100 here.
+TEMPLATE_FIELDS = "id,name,status,category,language,components,rejected_reason"
+TEMPLATE_PAGE_SIZE = 100
+# A WABA holds at most a few thousand templates: far more pages than that means a cursor loop.
+TEMPLATE_MAX_PAGES = 100
 
 
 class MetaClient:
@@ -69,7 +78,8 @@ class MetaClient:
             raise ValueError("MetaClient needs a phone_number_id and an access_token")
         self.phone_number_id = phone_number_id
         self._access_token = access_token
-        self.url = f"{graph_url.rstrip('/')}/{api_version}/{phone_number_id}/messages"
+        self.graph = f"{graph_url.rstrip('/')}/{api_version}"
+        self.url = f"{self.graph}/{phone_number_id}/messages"
         self.timeout = timeout
         self._http = http or httpx.Client(timeout=timeout)
 
@@ -105,6 +115,33 @@ class MetaClient:
         """`text` in an approved template whose body is one variable, {{1}} (outside the window)."""
         return self.send_template(to=to, name=name, language=language, components=template_body(text))
 
+    def send_parameters_template(self, *, to: str, name: str, language: str,
+                                 parameters: list[str] | tuple[str, ...]) -> SendResult:
+        """An approved template whose body has `{{1}}`…`{{n}}`, filled with `parameters` in that order."""
+        return self.send_template(to=to, name=name, language=language, components=template_parameters(parameters))
+
+    def message_templates_list(self, waba_id: str) -> list[dict]:
+        """Every message template of the business account, as Meta describes them (§10), walking the
+        `paging` cursors: a next page is asked for with `after` while Meta says there is one (`next`)."""
+        url = f"{self.graph}/{_waba(waba_id)}/message_templates"
+        params = {"fields": TEMPLATE_FIELDS, "limit": str(TEMPLATE_PAGE_SIZE)}
+        templates: list[dict] = []
+        for _ in range(TEMPLATE_MAX_PAGES):
+            page = self._request("GET", url, params=params)
+            data = page.get("data")
+            templates += [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+            after = _next_cursor(page)
+            if after is None:
+                return templates
+            params = {**params, "after": after}
+        raise PermanentChannelError(f"Meta template listing did not end after {TEMPLATE_MAX_PAGES} pages")
+
+    def message_template_create(self, waba_id: str, *, name: str, language: str, category: str,
+                                components: list[dict]) -> dict:
+        """Submit a template for Meta's review: `{"id", "status": "PENDING"|"APPROVED"|..., "category"}`."""
+        body = {"name": name, "language": language, "category": category, "components": components}
+        return self._request("POST", f"{self.graph}/{_waba(waba_id)}/message_templates", json=body)
+
     def mark_read(self, message_id: str, *, typing: bool = False) -> None:
         """Blue ticks for a customer's message; `typing` also shows "typing…" to them."""
         body: dict = {"messaging_product": "whatsapp", "status": "read", "message_id": message_id}
@@ -124,9 +161,15 @@ class MetaClient:
     def _post(self, body: dict) -> dict:
         """One attempt. A 2xx means "accepted" (delivery comes later as a status webhook),
         so it is a success even if the body is odd: re-sending could deliver twice."""
-        headers = {"Authorization": f"Bearer {self._access_token}", "Content-Type": "application/json"}
+        return self._request("POST", self.url, json=body)
+
+    def _request(self, method: str, url: str, *, json: dict | None = None, params: dict | None = None) -> dict:
+        headers = {"Authorization": f"Bearer {self._access_token}"}
+        if json is not None:
+            headers["Content-Type"] = "application/json"
         try:
-            response = self._http.post(self.url, headers=headers, json=body, timeout=self.timeout)
+            response = self._http.request(method, url, headers=headers, json=json, params=params,
+                                          timeout=self.timeout)
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise PermanentChannelError(f"invalid Meta Graph URL: {type(exc).__name__}") from exc
         except httpx.TimeoutException as exc:
@@ -154,6 +197,14 @@ def build_interactive(body: str, options: list[Option], button: str) -> dict:
 def template_body(text: str) -> list[dict]:
     """`components` for a template whose body is one variable, {{1}}, filled with `text`."""
     return [{"type": "body", "parameters": [{"type": "text", "text": template_text_parameter(text)}]}]
+
+
+def template_parameters(values: list[str] | tuple[str, ...]) -> list[dict]:
+    """`components` for a template whose body has `{{1}}`…`{{n}}`, filled with `values` in order.
+
+    Meta refuses an empty parameter (#131008), so a blank value goes as "—"."""
+    parameters = [{"type": "text", "text": template_text_parameter(value) or "—"} for value in values]
+    return [{"type": "body", "parameters": parameters}] if parameters else []
 
 
 def template_text_parameter(text: str) -> str:
@@ -220,6 +271,20 @@ def _json_object(response: httpx.Response) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def _waba(waba_id: str) -> str:
+    if not waba_id or not waba_id.isdigit():
+        raise ValueError("a WhatsApp Business Account id is digits only")
+    return waba_id
+
+
+def _next_cursor(page: dict) -> str | None:
+    """The `after` cursor of the next page, or None on the last one (Meta leaves `next` out there)."""
+    paging = page.get("paging") if isinstance(page.get("paging"), dict) else {}
+    cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+    after = cursors.get("after")
+    return after if paging.get("next") and isinstance(after, str) and after else None
+
+
 def _code(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -232,6 +297,8 @@ def _describe(status: int, code: int | None, error: dict) -> str:
     parts = [f"Meta HTTP {status}", f"(#{code})" if code is not None else "", str(error.get("message") or "")]
     if data.get("details"):
         parts.append(f"— {data['details']}")
+    if error.get("error_user_msg"):  # what Meta would tell the person who filled the form
+        parts.append(f"— {error['error_user_msg']}")
     if error.get("fbtrace_id"):
         parts.append(f"[fbtrace_id {error['fbtrace_id']}]")
     return " ".join(part for part in parts if part)[:_MESSAGE_LIMIT]

@@ -12,6 +12,11 @@ Two levels of failure, so that one poison item never costs the good ones (batter
   that is not an object). Missing optional content is tolerated and read as "".
 - When items were rejected and nothing usable is left, the notification as a whole
   is a dead letter too: `MetaPayloadError` (e.g. a payload whose only message has no id).
+
+Besides "messages", one other `field` is read: `message_template_status_update` (§10), which
+says what Meta decided about a message template of the business account (`entry[].id`, the WABA):
+each becomes a `TemplateStatusChange`. Such a change names no phone number, so it cannot be routed
+like a message; one without a template name or event is unusable and only counted as ignored.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..base import DeliveryStatus, InboundMessage, Location, Media, MessageKind, StatusUpdate
+from ..message_templates import TemplateStatusChange
 
 PROVIDER = "meta"
 OBJECT = "whatsapp_business_account"
+TEMPLATE_STATUS_FIELD = "message_template_status_update"
 
 
 class MetaPayloadError(ValueError):
@@ -44,11 +51,13 @@ class MetaNotification:
     `ignored_fields`: `field` of each non-"messages" change (accepted, not handled).
     `rejected`: `{"kind": "message"|"status"|"error", "path", "reason", "channel_account",
     "item"}` per skipped item, for the caller's dead-letter rows.
+    `template_changes`: the `message_template_status_update` changes, in order.
     """
 
     messages: list[InboundMessage] = field(default_factory=list)
     statuses: list[StatusUpdate] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    template_changes: list[TemplateStatusChange] = field(default_factory=list)
     ignored_fields: list[str] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
 
@@ -56,15 +65,17 @@ class MetaNotification:
 def parse_notification(payload: dict) -> MetaNotification:
     """Normalise every entry, change, message and status; never only the first of each."""
     out = MetaNotification()
-    for path, change in _changes(payload):
+    for path, entry, change in _changes(payload):
         kind = change.get("field")
         if not isinstance(kind, str) or not kind:
             raise MetaPayloadError(f"{path}: missing 'field'")
         if kind == "messages":
             _collect(_object(change.get("value"), f"{path}.value"), f"{path}.value", out)
+        elif kind == TEMPLATE_STATUS_FIELD and (template := _template_change(entry, change.get("value"))):
+            out.template_changes.append(template)
         else:
             out.ignored_fields.append(kind)
-    if out.rejected and not (out.messages or out.statuses or out.errors):
+    if out.rejected and not (out.messages or out.statuses or out.errors or out.template_changes):
         reasons = "; ".join(f"{r['path']}: {r['reason']}" for r in out.rejected)
         raise MetaPayloadError(f"no usable item in the notification ({reasons})")
     return out
@@ -73,14 +84,14 @@ def parse_notification(payload: dict) -> MetaNotification:
 # --- envelope --------------------------------------------------------------------
 
 
-def _changes(payload: dict) -> Iterator[tuple[str, dict]]:
+def _changes(payload: dict) -> Iterator[tuple[str, dict, dict]]:
     root = _object(payload, "notification")
     if root.get("object") != OBJECT:
         raise MetaPayloadError(f"notification: 'object' is {root.get('object')!r}, expected {OBJECT!r}")
     for i, entry in enumerate(_array(root, "entry", "notification", required=True)):
         where = f"entry[{i}]"
         for j, change in enumerate(_array(_object(entry, where), "changes", where, required=True)):
-            yield f"{where}.changes[{j}]", _object(change, f"{where}.changes[{j}]")
+            yield f"{where}.changes[{j}]", entry, _object(change, f"{where}.changes[{j}]")
 
 
 def _collect(value: dict, path: str, out: MetaNotification) -> None:
@@ -128,6 +139,23 @@ def _contact_names(contacts: object) -> dict[str, str]:
             if _str(contact.get(key)):
                 names[_str(contact.get(key))] = name
     return names
+
+
+def _template_change(entry: dict, value: object) -> TemplateStatusChange | None:
+    """One template status update (§10), or None when it lacks what it could be matched by."""
+    if not isinstance(value, dict):
+        return None
+    event, name = _str(value.get("event")).upper(), _str(value.get("message_template_name"))
+    account = _str(entry.get("id"))
+    if not (event and name and account):
+        return None
+    reason = _str(value.get("reason"))
+    return TemplateStatusChange(
+        provider=PROVIDER, account=account, template_id=_str(value.get("message_template_id")), name=name,
+        language=_str(value.get("message_template_language")), event=event,
+        reason="" if reason.upper() == "NONE" else reason,  # Meta says "NONE" when there is no reason
+        category=_str(value.get("message_template_category")).upper(), raw=value,
+    )
 
 
 # --- items -----------------------------------------------------------------------
