@@ -63,6 +63,10 @@ WRITES = {
     # Accepting a recommendation acts (messages to customers, extra reminders).
     "POST /api/analytics/recommendations/{id}/accept/": MANAGER,
     "POST /api/analytics/recommendations/{id}/dismiss/": MANAGER,
+    # Feedback (analytics): integration keys write in the company's name; a staff token ingests like one.
+    "POST /api/feedback/ingest": MANAGER,
+    "POST /api/feedback/keys": MANAGER,
+    "DELETE /api/feedback/keys/{id}": MANAGER,
 }
 # Reads that not every member may make; every other read is open to every role.
 READS = {
@@ -77,6 +81,8 @@ READS = {
     "GET /api/webhooks": MANAGER,
     "GET /api/webhooks/{id}": MANAGER,
     "GET /api/webhooks/{id}/deliveries": MANAGER,
+    # Feedback (analytics): the list of integration keys (who may send scores in the company's name).
+    "GET /api/feedback/keys": MANAGER,
 }
 ROLES = [Role.VIEWER, Role.OPERATOR, Role.MANAGER, Role.OWNER]
 
