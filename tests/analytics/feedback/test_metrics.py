@@ -52,3 +52,10 @@ def test_past_ten_sources_the_rest_add_up_under_outros(acme, paula, time_machine
     assert shown == MAX_SOURCES + 2  # followup, ten sources, outros
     assert gauge("secretaria_nps_responses", "outros") == 2 + 1
     assert gauge("secretaria_nps_responses", "fonte-11") is None
+
+
+def test_beat_sends_the_task_to_every_company_every_hour(settings):
+    from celery_app import app
+
+    assert "analytics.feedback_gauges" in settings.TENANT_PERIODIC_TASKS["hourly"]
+    assert "analytics.feedback_gauges" in app.tasks
