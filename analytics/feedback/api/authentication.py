@@ -25,6 +25,7 @@ class IntegrationCaller:
     is_authenticated: bool = True
     is_anonymous: bool = False
     role = None
+    pk = id = None  # not a row of the users table: code that logs request.user finds nobody
 
     @property
     def email(self) -> str:

@@ -108,7 +108,7 @@ class FeedbackIngestView(APIView):
         super().initial(request, *args, **kwargs)
 
     def throttled(self, request, wait):
-        raise Throttled(wait=wait, detail="Muitas avaliações neste minuto com esta chave; tente de novo em instantes.")
+        raise Throttled(wait=wait, detail="Muitas avaliações neste minuto; tente de novo em instantes.")
 
     @extend_schema(
         operation_id="feedback_ingest",
