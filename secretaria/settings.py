@@ -377,6 +377,13 @@ TENANT_PERIODIC_TASKS["daily"].append("analytics.webhooks_prune")
 # (end of analytics webhooks)
 
 # --- Analytics: feedback and NPS (analytics/feedback) ------------------------
+# Integration keys (fbk_...) a company may have active at once; other systems send scores with them.
+FEEDBACK_MAX_KEYS = env.int("FEEDBACK_MAX_KEYS", default=20)
+# POST /api/feedback/ingest: per key (or staff user) and minute, besides the per-IP limit every
+# public-ish endpoint has (RATE_LIMIT_IP_PER_MINUTE). A survey tool importing a backlog sends in batches.
+FEEDBACK_INGEST_PER_MINUTE = env.int("FEEDBACK_INGEST_PER_MINUTE", default=300)
+# Every hour each company sets its NPS gauges per source for the current ISO week (analytics/feedback/metrics.py).
+TENANT_PERIODIC_TASKS["hourly"].append("analytics.feedback_gauges")
 # (end of analytics feedback)
 
 # --- Templates: reply texts per moment (templates/replies) -------------------

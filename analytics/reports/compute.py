@@ -13,6 +13,7 @@ from django.db.models import Count, F, Min, Q, Sum
 
 from agenda.models import Appointment, AppointmentEvent, FollowUp, Reminder
 from agenda.services.config import calendar_config
+from analytics.feedback.models import Feedback
 from analytics.reports.models import FunnelMark
 from analytics.reports.parts import empty_parts
 from billing.metering.periods import period_of
@@ -114,11 +115,14 @@ def _appointment_events(start, end) -> dict:
 
 
 def _followups(start, end) -> dict:
-    scored = FollowUp.objects.filter(answered_at__gte=start, answered_at__lt=end, score__isnull=False)
-    row = scored.aggregate(score_sum=Sum("score"), score_count=Count("pk"),
-                           promoters=Count("pk", filter=Q(score__gte=9)),
-                           detractors=Count("pk", filter=Q(score__lte=6)))
-    return {**row, "score_sum": row["score_sum"] or 0}
+    """Every score of the period: follow-up answers (by when answered) and the scores other systems sent
+    (analytics/feedback, by when the customer gave them). One aggregate each, added up."""
+    bands = {"score_sum": Sum("score"), "score_count": Count("pk"), "promoters": Count("pk", filter=Q(score__gte=9)),
+             "detractors": Count("pk", filter=Q(score__lte=6))}
+    answered = FollowUp.objects.filter(answered_at__gte=start, answered_at__lt=end, score__isnull=False)
+    ingested = Feedback.objects.filter(given_at__gte=start, given_at__lt=end)
+    rows = (answered.aggregate(**bands), ingested.aggregate(**bands))
+    return {key: sum(row[key] or 0 for row in rows) for key in bands}
 
 
 def _ai(start, end) -> dict:

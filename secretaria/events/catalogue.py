@@ -16,7 +16,7 @@ __all__ = [
     "DeadLetterReprocessed", "FollowUpScored", "HandoffClosed", "HandoffOpened", "LLMCallMade",
     "MessageReceived", "MessageSent", "OutreachQueued", "PromptInjectionRefused", "ReminderAnswered",
     "ReplySent", "SettingsChanged", "StaffReplied", "LoginFailuresBurst", "RoleChanged",
-    "QuotaThresholdCrossed", "RecommendationCreated", "SlotsOffered",
+    "QuotaThresholdCrossed", "RecommendationCreated", "SlotsOffered", "FeedbackReceived",
 ]
 
 
@@ -295,3 +295,18 @@ class RecommendationCreated(DomainEvent):
     recommendation_id: int
     kind: str
     title: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackReceived(DomainEvent):
+    """Another system sent a customer's score (analytics/feedback: Google, a survey, a CRM), once per
+    external id. The follow-up answers are `FollowUpScored`; both are the outgoing `feedback.received`."""
+
+    feedback_id: int
+    contact_id: int
+    score: int
+    source: str
+    appointment_id: int | None = None
+    professional_id: int | None = None
+    service_id: int | None = None
+    handoff_conversation_id: int | None = None  # the detractor's comment was handed to the staff there

@@ -71,6 +71,10 @@ WRITES = {
     # WhatsApp message templates (templates.add_whatsapptemplate): submitting one to Meta, syncing now.
     "POST /api/whatsapp-templates": MANAGER,
     "POST /api/whatsapp-templates/sync": MANAGER,
+    # Feedback (analytics): integration keys write in the company's name; a staff token ingests like one.
+    "POST /api/feedback/ingest": MANAGER,
+    "POST /api/feedback/keys": MANAGER,
+    "DELETE /api/feedback/keys/{id}": MANAGER,
 }
 # Reads that not every member may make; every other read is open to every role.
 READS = {
@@ -85,6 +89,8 @@ READS = {
     "GET /api/webhooks": MANAGER,
     "GET /api/webhooks/{id}": MANAGER,
     "GET /api/webhooks/{id}/deliveries": MANAGER,
+    # Feedback (analytics): the list of integration keys (who may send scores in the company's name).
+    "GET /api/feedback/keys": MANAGER,
 }
 ROLES = [Role.VIEWER, Role.OPERATOR, Role.MANAGER, Role.OWNER]
 

@@ -1,0 +1,1 @@
+"""/api/feedback: ingest from other systems, the NPS, and the integration keys."""
