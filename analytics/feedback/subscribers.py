@@ -3,9 +3,9 @@
 Outgoing webhooks map each event type to one domain event (analytics/webhooks/events.py), and
 `feedback.received` is the follow-up answers' (`FollowUpScored`). An ingested score is the same thing
 to a CRM, so this subscriber writes its deliveries under the same name, through the webhooks' own
-`deliveries_create` (signing, retries and the delivery log stay theirs). Its `data` has the follow-up
-body's keys, with `followup_id` null and `appointment` null when no appointment was named, plus
-`feedback_id`, `external_id` and `source`.
+`deliveries_create` (signing, retries and the delivery log stay theirs). Its `data` has the same keys
+as a follow-up answer's (analytics/webhooks/api/payloads.py): `followup_id` null, `appointment` null
+when no appointment was named.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from agenda.models import Appointment, AppointmentEvent
+from analytics.feedback.models import Feedback
 from analytics.reports.compute import company_timezone, day_bounds, day_parts
 from analytics.reports.metrics import report_gauges_export
 from analytics.reports.models import FunnelMark, Report
@@ -161,9 +162,18 @@ def report_outdate_for_appointment(*, appointment_id: int) -> int:
     """An appointment's outcome was set: its day's stored row (when past) is computed again by the
     next minute's run, and its week with it. Returns the rows marked (0 or 1)."""
     start = Appointment.objects.filter(pk=appointment_id).values_list("start", flat=True).first()
-    if start is None:
-        return 0
-    day = timezone.localdate(start, timezone=ZoneInfo(company_timezone()))
+    return report_outdate(moment=start) if start is not None else 0
+
+
+def report_outdate_for_feedback(*, feedback_id: int) -> int:
+    """A score another system sent for an earlier day (analytics/feedback): that day's NPS changes."""
+    given_at = Feedback.objects.filter(pk=feedback_id).values_list("given_at", flat=True).first()
+    return report_outdate(moment=given_at) if given_at is not None else 0
+
+
+def report_outdate(*, moment: datetime) -> int:
+    """The stored row of the past day holding `moment` is computed again by the next minute's run."""
+    day = timezone.localdate(moment, timezone=ZoneInfo(company_timezone()))
     if day >= company_yesterday() + timedelta(days=1):
         return 0  # today's row follows the activity mark anyway
     return Report.objects.filter(granularity=DAY, start=day).exclude(computed_at=OUTDATED).update(
@@ -180,8 +190,8 @@ def _outdated_recompute(*, before: date) -> None:
 def activity_mark() -> str:
     """The newest row id of what today's figures are counted from, in one query by primary key indexes:
     a message (conversations opened, handoffs, follow-up answers and reminders all bring one), an
-    appointment event (bookings, moves, attendances, no-shows), an AI call, a funnel mark."""
-    tables = [model._meta.db_table for model in (Message, AppointmentEvent, LLMCall, FunnelMark)]
+    appointment event (bookings, moves, attendances, no-shows), an AI call, a funnel mark, an ingested score."""
+    tables = [model._meta.db_table for model in (Message, AppointmentEvent, LLMCall, FunnelMark, Feedback)]
     sql = "SELECT " + ", ".join(f'(SELECT max(id) FROM "{table}")' for table in tables)
     with connection.cursor() as cursor:
         cursor.execute(sql)

@@ -12,3 +12,4 @@ def setup() -> None:
     events.subscribe(events.ReminderAnswered, subscribers.reminder_answered)
     events.subscribe(events.AppointmentAttended, subscribers.appointment_outcome)
     events.subscribe(events.AppointmentNoShow, subscribers.appointment_outcome)
+    events.subscribe(events.FeedbackReceived, subscribers.feedback_received)

@@ -1,12 +1,13 @@
 """The funnel steps nothing else keeps, recorded as FunnelMark rows when their events are heard; and
-a past day's stored row marked for recomputing when one of its appointments gets its outcome late.
+a past day's stored row marked for recomputing when one of its appointments gets its outcome late, or
+another system sends a score given that day.
 
 Each runs in the company's schema, in its own transaction, after the publisher committed
 (secretaria/events/bus.py): a failure here never touches the reply or the booking.
 """
 
 from analytics.reports.models import FunnelMark
-from analytics.reports.services import report_outdate_for_appointment
+from analytics.reports.services import report_outdate_for_appointment, report_outdate_for_feedback
 from conversations.models import Conversation
 from secretaria import events
 
@@ -39,3 +40,7 @@ def reminder_answered(event: events.ReminderAnswered) -> None:
 
 def appointment_outcome(event: events.AppointmentAttended | events.AppointmentNoShow) -> None:
     report_outdate_for_appointment(appointment_id=event.appointment_id)
+
+
+def feedback_received(event: events.FeedbackReceived) -> None:
+    report_outdate_for_feedback(feedback_id=event.feedback_id)

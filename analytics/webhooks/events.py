@@ -61,8 +61,11 @@ def _feedback(event: events.FollowUpScored) -> dict | None:
     if data is None:
         return None
     followup = selectors.followup_of(followup_id=event.followup_id)
-    return {"followup_id": event.followup_id, "score": event.score, "sentiment": event.sentiment or None,
-            "comment": (followup.comment or None) if followup else None, "flagged": event.flagged, **data}
+    # The same keys as an ingested score's (analytics/feedback/subscribers.py): one schema for a CRM.
+    return {"source": "followup", "followup_id": event.followup_id, "feedback_id": None, "external_id": None,
+            "score": event.score, "sentiment": event.sentiment or None,
+            "comment": (followup.comment or None) if followup else None, "flagged": event.flagged,
+            "given_at": selectors.local_iso(event.occurred_at), **data}
 
 
 def _quota(event: events.QuotaThresholdCrossed) -> dict:

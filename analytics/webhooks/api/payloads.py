@@ -60,12 +60,20 @@ class WebhookHandoffDataSerializer(serializers.Serializer):
     contact = WebhookContactDataSerializer()
 
 
-class WebhookFeedbackDataSerializer(WebhookAppointmentEventDataSerializer):
-    followup_id = serializers.IntegerField()
+class WebhookFeedbackDataSerializer(serializers.Serializer):
+    """A follow-up answer (source "followup") or a score another system sent (POST /api/feedback/ingest)."""
+
+    source = serializers.CharField(help_text="\"followup\" (resposta ao follow-up) ou a origem informada na ingestão.")
+    followup_id = serializers.IntegerField(allow_null=True, help_text="Nulo para uma avaliação recebida pela API.")
+    feedback_id = serializers.IntegerField(allow_null=True, help_text="Nulo para uma resposta ao follow-up.")
+    external_id = serializers.CharField(allow_null=True, help_text="O id do sistema que enviou a avaliação.")
+    given_at = serializers.DateTimeField(help_text="Quando a nota foi dada, com o fuso da empresa.")
     score = serializers.IntegerField(allow_null=True, min_value=0, max_value=10, help_text="Nota de 0 a 10.")
     sentiment = serializers.CharField(allow_null=True)
     comment = serializers.CharField(allow_null=True)
     flagged = serializers.BooleanField(help_text="Requer atenção da equipe.")
+    appointment = WebhookAppointmentDataSerializer(allow_null=True)
+    contact = WebhookContactDataSerializer()
 
 
 class WebhookQuotaDataSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from agenda.services.booking import appointment_book, appointment_mark_attended
 from agenda.types import Slot
+from analytics.feedback.services import feedback_ingest
 from analytics.reports import quiet_cache
 from analytics.reports.models import Report
 from analytics.reports.selectors import report_summary
@@ -142,3 +143,18 @@ def test_an_outcome_set_days_later_is_counted_in_its_own_stored_day(clock, commi
     row = Report.objects.get(granularity="day", start=date(2026, 3, 17))
     assert row.figures["attendances"] == 1 and row.computed_at == sp(19, 10)
     assert Report.objects.get(granularity="week", start=date(2026, 3, 16)).figures["attendances"] == 1
+
+
+def test_a_score_sent_for_an_earlier_day_is_counted_in_that_day(clock, committed):
+    contact = ContactFactory(phone="5511980000097", name="Gil")
+    clock(sp(18, 1))
+    report_compute(day=date(2026, 3, 17))
+    assert Report.objects.get(granularity="day", start=date(2026, 3, 17)).figures["nps"] is None
+
+    clock(sp(19, 10))  # a survey tool sends, on the 19th, a score the customer gave on the 17th
+    with committed():
+        feedback_ingest(external_id="pesquisa-17", score=10, source="pesquisa", contact_id=contact.pk,
+                        given_at=sp(17, 18))
+    assert report_today() == "computed"
+
+    assert Report.objects.get(granularity="day", start=date(2026, 3, 17)).figures["nps"] == 100.0
