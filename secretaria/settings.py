@@ -383,6 +383,10 @@ TENANT_PERIODIC_TASKS["daily"].append("analytics.webhooks_prune")
 # (end of templates replies)
 
 # --- Templates: A/B tests (templates/experiments) ----------------------------
+# Every hour each company's running A/B tests with auto-stop are judged: a variant whose probability of
+# being the best passed the test's threshold, with every variant seen by its minimum sample, wins; the
+# test stops and the winner becomes the company's text for the slot (templates/experiments/tasks.py).
+TENANT_PERIODIC_TASKS["hourly"].append("templates.abtests_autostop")
 # (end of templates experiments)
 
 # --- Templates: WhatsApp message templates (templates/whatsapp) --------------
