@@ -11,9 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from templates.experiments import chooser
-from templates.experiments.models import Experiment
+from templates.experiments.models import Conversion, Experiment, Exposure
 from templates.experiments.services import experiment_create, experiment_start
 from templates.replies import catalogue
 from tests.conversations.factories import ContactFactory
@@ -64,3 +65,12 @@ def running(texts=(A, B), **options) -> Experiment:
 
 def contact(**fields):
     return ContactFactory(**fields)
+
+
+def history(test: Experiment, variant, *, exposed: int, converted: int) -> None:
+    """`exposed` new contacts saw `variant`, the first `converted` of them converted."""
+    now = timezone.now()
+    for index in range(exposed):
+        exposure = Exposure.objects.create(experiment=test, contact=contact(), variant=variant, at=now)
+        if index < converted:
+            Conversion.objects.create(exposure=exposure, at=now, event="AppointmentBooked")

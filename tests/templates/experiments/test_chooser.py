@@ -8,15 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations.core.models import Contact
 from secretaria.texts import text
-from templates.experiments.models import Conversion, Experiment, Exposure
+from templates.experiments.models import Experiment, Exposure
 from templates.experiments.services import experiment_pause, experiment_stop
 from templates.replies.models import ReplyTemplate
-from tests.templates.experiments.conftest import SLOT, A, B, C, contact, draft, running
+from tests.templates.experiments.conftest import SLOT, A, B, C, contact, draft, history, running
 
 NAMES = {"nome": "Ana", "empresa": "Clínica Bella"}
 SAID = {A: "Oi, Ana! Como posso ajudar?", B: "Olá, Ana! Quer agendar um horário?", C: "Bom dia, Ana! Tudo bem?"}
@@ -69,22 +68,14 @@ def test_epsilon_zero_always_exploits_the_best_observed_rate(acme):
     with schema_context("acme"):
         test = running((A, B, C), epsilon=0.0)
         variant_a, variant_b, variant_c = test.variants.order_by("position")
-        _history(test, variant_a, exposed=50, converted=2)
-        _history(test, variant_b, exposed=50, converted=20)
-        _history(test, variant_c, exposed=50, converted=5)
+        history(test, variant_a, exposed=50, converted=2)
+        history(test, variant_b, exposed=50, converted=20)
+        history(test, variant_c, exposed=50, converted=5)
 
         said = Counter(say(contact().pk) for _ in range(100))
 
     # B's rate falls as it is shown without bookings (20/150 after 100 more) but stays the best.
     assert said == Counter({SAID[B]: 100})
-
-
-def _history(test: Experiment, variant, *, exposed: int, converted: int) -> None:
-    now = timezone.now()
-    for index in range(exposed):
-        exposure = Exposure.objects.create(experiment=test, contact=contact(), variant=variant, at=now)
-        if index < converted:
-            Conversion.objects.create(exposure=exposure, at=now, event="AppointmentBooked")
 
 
 def chi_square_uniform(counts: list[int]) -> float:
@@ -105,7 +96,7 @@ def test_epsilon_one_splits_2000_contacts_evenly(acme):
     with schema_context("acme"):
         test = running((A, B, C), epsilon=1.0)
         # A better rate must not matter when ε = 1: every pick explores.
-        _history(test, test.variants.get(position=1), exposed=10, converted=10)
+        history(test, test.variants.get(position=1), exposed=10, converted=10)
         people = Contact.objects.bulk_create(Contact(phone=f"5511960{n:06d}", name="Ana") for n in range(2000))
 
         said = Counter(say(person.pk) for person in people)
