@@ -387,6 +387,12 @@ TENANT_PERIODIC_TASKS["daily"].append("analytics.webhooks_prune")
 # being the best passed the test's threshold, with every variant seen by its minimum sample, wins; the
 # test stops and the winner becomes the company's text for the slot (templates/experiments/tasks.py).
 TENANT_PERIODIC_TASKS["hourly"].append("templates.abtests_autostop")
+# The OpenAPI names of the tests' choice sets ("status" and "outcome" are common field names elsewhere).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "AbTestStatusEnum": "templates.experiments.models.Experiment.Status",
+    "AbTestOutcomeEnum": "templates.experiments.models.Experiment.Outcome",
+    "AbTestStopReasonEnum": "templates.experiments.models.Experiment.StopReason",
+})
 # (end of templates experiments)
 
 # --- Templates: WhatsApp message templates (templates/whatsapp) --------------

@@ -178,6 +178,8 @@ class ExperimentAdmin(admin.ModelAdmin):
             name=data.get("name") or "", actor=request.user.email)
         form.instance.pk = created.pk
         form.instance.created_at = created.created_at
+        for formset in formsets:  # what the admin's history entry reads of a saved formset
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = list(created.variants.all()), [], []
 
     # --- actions ------------------------------------------------------------------------------------
 

@@ -63,6 +63,11 @@ WRITES = {
     # Accepting a recommendation acts (messages to customers, extra reminders).
     "POST /api/analytics/recommendations/{id}/accept/": MANAGER,
     "POST /api/analytics/recommendations/{id}/dismiss/": MANAGER,
+    # A/B tests change what customers are told (templates.change_experiment): managers and owners.
+    "POST /api/abtests": MANAGER,
+    "POST /api/abtests/{id}/start": MANAGER,
+    "POST /api/abtests/{id}/pause": MANAGER,
+    "POST /api/abtests/{id}/stop": MANAGER,
 }
 # Reads that not every member may make; every other read is open to every role.
 READS = {
