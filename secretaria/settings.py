@@ -392,6 +392,16 @@ TEMPLATES[0]["DIRS"].append(BASE_DIR / "templates" / "replies" / "templates")
 # (end of templates replies)
 
 # --- Templates: A/B tests (templates/experiments) ----------------------------
+# Every hour each company's running A/B tests with auto-stop are judged: a variant whose probability of
+# being the best passed the test's threshold, with every variant seen by its minimum sample, wins; the
+# test stops and the winner becomes the company's text for the slot (templates/experiments/tasks.py).
+TENANT_PERIODIC_TASKS["hourly"].append("templates.abtests_autostop")
+# The OpenAPI names of the tests' choice sets ("status" and "outcome" are common field names elsewhere).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "AbTestStatusEnum": "templates.experiments.models.Experiment.Status",
+    "AbTestOutcomeEnum": "templates.experiments.models.Experiment.Outcome",
+    "AbTestStopReasonEnum": "templates.experiments.models.Experiment.StopReason",
+})
 # (end of templates experiments)
 
 # --- Templates: WhatsApp message templates (templates/whatsapp) --------------

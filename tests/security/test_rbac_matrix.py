@@ -75,6 +75,11 @@ WRITES = {
     "POST /api/feedback/ingest": MANAGER,
     "POST /api/feedback/keys": MANAGER,
     "DELETE /api/feedback/keys/{id}": MANAGER,
+    # A/B tests change what customers are told (templates.change_experiment): managers and owners.
+    "POST /api/abtests": MANAGER,
+    "POST /api/abtests/{id}/start": MANAGER,
+    "POST /api/abtests/{id}/pause": MANAGER,
+    "POST /api/abtests/{id}/stop": MANAGER,
 }
 # Reads that not every member may make; every other read is open to every role.
 READS = {
