@@ -6,8 +6,8 @@ fills its variables: the values themselves (`{servico}`: "Limpeza de pele", `{da
 `{hora}`: "15:00"), never pre-composed phrases. A value the agenda does not have is left empty: the
 template language drops it with the comma or the linking word before it ("com {profissional}").
 
-Every text also gets the contact's first name (`{nome}`) and the company's name (`{empresa}`), so a
-company may greet by name in any of them.
+Every text also gets the contact's first name (`{nome}`), the company's name (`{empresa}`) and address
+(`{endereco}`, its knowledge base's address answer), so a company may use them in any of them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import datetime
 
 from agenda.chat.messages import local
 from conversations.assistant.engine.tone import first_name as name_first
+from conversations.models import KnowledgeItem
 from conversations.outreach.services import Outreach
 from secretaria.ptbr import WEEKDAY_NAMES
 from secretaria.settings_cache import cached
@@ -39,7 +40,7 @@ def outreach_message(slot: str, *, contact, kind: str, key: str, **variables: ob
 
 
 def contact_variables(contact, **variables: object) -> dict[str, str]:
-    values = {"nome": first_name(contact), "empresa": company_name(), **variables}
+    values = {"nome": first_name(contact), "empresa": company_name(), "endereco": company_address(), **variables}
     return {name: "" if value is None else str(value) for name, value in values.items()}
 
 
@@ -51,6 +52,12 @@ def first_name(contact) -> str:
 def company_name() -> str:
     """Asked for every text: kept per process until the company's settings change."""
     return cached("agenda_company_name", lambda: company_current().name)
+
+
+def company_address() -> str:
+    """The knowledge base's address answer ("" without one); kept like the name."""
+    return cached("agenda_company_address", lambda: KnowledgeItem.objects.filter(
+        kind="address", is_active=True).values_list("answer", flat=True).first() or "")
 
 
 def when_variables(start: datetime, tz: str) -> dict[str, str]:

@@ -37,7 +37,6 @@ from agenda.services.dialogs import dialog_close, dialog_open
 from agenda.services.slots import slots_find
 from agenda.texts import appointment_variables, said, when_variables
 from agenda.types import CalendarRejected, Slot, SlotQuery, SlotTaken
-from conversations.models import KnowledgeItem
 from conversations.turns import Intent, TurnReply
 from secretaria.events import SlotsOffered, publish
 from secretaria.ptbr import brl
@@ -343,7 +342,7 @@ def choose_slot(turn: Turn, state: ChoosingSlot | Confirming, slot: Slot) -> Tur
 
 def booked_reply(turn: Turn, appointment: Appointment, *, rescheduled: bool = False) -> TurnReply:
     # "{servico} — {data}..." opens a line: a booking without a service still names one there.
-    text = turn.said("reschedule_confirmation" if rescheduled else "booking_confirmation", endereco=_address(),
+    text = turn.said("reschedule_confirmation" if rescheduled else "booking_confirmation",
                      **appointment_variables(appointment, turn.tz, no_service="Atendimento"))
     return TurnReply(text, Intent.APPOINTMENT_RESCHEDULE if rescheduled else Intent.APPOINTMENT_REQUEST)
 
@@ -380,11 +379,6 @@ def _pro(slot: Slot) -> str:
 def _professional_names(slots: list[Slot]) -> dict[int, str]:
     ids = {s.professional_id for s in slots if s.professional_id}
     return dict(Professional.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
-
-
-def _address() -> str:
-    return (KnowledgeItem.objects.filter(kind="address", is_active=True).values_list("answer", flat=True).first()
-            or "")
 
 
 def describe_query(query: SlotQuery) -> str:

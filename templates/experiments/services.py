@@ -33,7 +33,7 @@ from templates.experiments.models import (
 )
 from templates.experiments.selectors import ActiveTest, running_elsewhere, variant_counts
 from templates.replies.catalogue import Slot, slot_get
-from templates.replies.models import ReplyTemplate
+from templates.replies.services import template_set
 from templates.replies.syntax import validate
 
 log = structlog.get_logger(__name__)
@@ -190,11 +190,9 @@ def experiment_stop(*, experiment: Experiment, actor: str = "", winner_id: int |
 
 
 def _winner_rollout(experiment: Experiment, winner: ExperimentVariant) -> None:
-    # The replies part owns ReplyTemplate and has no write service in this branch yet: the row is written
-    # here, and settings_changed() (called by _changed right after) makes every process read it.
-    ReplyTemplate.objects.update_or_create(
-        slot=experiment.slot, variant=experiment.variant,
-        defaults={"text": winner.text, "updated_by": f"Teste A/B #{experiment.pk} (variação {winner.label})"})
+    # Through the replies' own write: checked, audited, and seen by every process at once.
+    template_set(experiment.slot, winner.text, experiment.variant,
+                 by=f"Teste A/B #{experiment.pk} (variação {winner.label})")
     log.info("abtest_winner_rolled_out", experiment_id=experiment.pk, slot=experiment.slot, variant=winner.label)
 
 

@@ -298,7 +298,8 @@ def test_a_reminder_carries_its_slot_and_variables_for_whatsapp_templates(clinic
     message = reminder_message(appointment=visit, key="reminder:test", now=at(2, 10))
 
     assert message.slot == "reminder_24h"
-    assert message.variables == {"nome": "Gabi", "empresa": company_current().name, "servico": "Limpeza de pele",
+    assert message.variables == {"nome": "Gabi", "empresa": company_current().name,
+                                 "endereco": "Rua das Acácias, 120 — Vila Mariana", "servico": "Limpeza de pele",
                                  "profissional": "Juliana (esteticista)", "data": "amanhã (terça-feira, 03/03)",
                                  "hora": "10:00"}
     assert message.options_body == message.text.split("\n")[0]  # the buttons stand in for the hint

