@@ -1,9 +1,15 @@
-"""A realistic skin clinic: its services, its FAQs, its profile and a frozen clock (no database needed)."""
+"""A realistic skin clinic: its services, its FAQs, its profile and a frozen clock.
+
+The engine reads no table of its own; its fixed texts (greeting, fallback, handoff notices...) are the
+company's template slots (secretaria/texts.py), so each test runs in acme's schema, where none is
+edited: the engine says the shipped defaults.
+"""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django_tenants.utils import schema_context
 
 from conversations.assistant.catalogue import CatalogueItem
 from conversations.assistant.engine.context import EngineContext, KnowledgeData, ProfileData
@@ -50,6 +56,12 @@ def clinic_knowledge() -> list[KnowledgeData]:
         KnowledgeData("Depilação a laser", "Fazemos depilação a laser de diodo por R$ 200,00 a sessão.", "faq",
                       "laser, depilação", is_active=False, id=11),
     ]
+
+
+@pytest.fixture(autouse=True)
+def _in_a_company(acme):
+    with schema_context(acme.schema_name):
+        yield
 
 
 @pytest.fixture
