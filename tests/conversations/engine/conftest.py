@@ -9,7 +9,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_tenants.utils import schema_context
 
 from conversations.assistant.catalogue import CatalogueItem
 from conversations.assistant.engine.context import EngineContext, KnowledgeData, ProfileData
@@ -59,9 +58,8 @@ def clinic_knowledge() -> list[KnowledgeData]:
 
 
 @pytest.fixture(autouse=True)
-def _in_a_company(acme):
-    with schema_context(acme.schema_name):
-        yield
+def _in_a_company(company_texts):
+    return company_texts
 
 
 @pytest.fixture
