@@ -45,8 +45,8 @@ _MOODS = {"negative": "negativo", "neutral": "neutro", "positive": "positivo"}
 def compose(ctx: EngineContext) -> Draft:
     texts = [t.strip() for t in ctx.texts if t and t.strip()]
     if not texts:
-        return Draft(texts_.text("media_unreadable", {"empresa": ctx.company_name}, contact_id=ctx.contact_id),
-                     Intent.OTHER, confidence=0.3, fixed=True)
+        return Draft(texts_.text("media_unreadable", _names(ctx), contact_id=ctx.contact_id), Intent.OTHER,
+                     confidence=0.3, fixed=True)
     sentiment = combine([detect_sentiment(t) for t in texts])
     if any(detect_injection(t) for t in texts):
         return Draft(tone.style(SAFE_REFUSAL, ctx.profile), Intent.OTHER, sentiment, injection=True)
@@ -83,7 +83,7 @@ def _decide(turn: Reading) -> Draft:
     if all(_ACKNOWLEDGEMENT.match(normalize(t)) for t in turn.texts):
         if _offered_the_team(turn.ctx):  # "... ou, se preferir, chamo alguém da equipe." - "sim"
             return _handoff(turn, _say(turn, "handoff_notice"), "human_request", 0.95)
-        return _reply(turn, tone.acknowledge(turn.profile, names=_names(turn), contact_id=turn.ctx.contact_id),
+        return _reply(turn, tone.acknowledge(turn.profile, names=_names(turn.ctx), contact_id=turn.ctx.contact_id),
                       confidence=0.9, fixed=True)
     return _fallback(turn)
 
@@ -124,7 +124,8 @@ def _introduction(turn: Reading) -> Draft | None:
     if _LEAD_IN.match(norm):
         return _reply(turn, "Claro, pode perguntar! Estou aqui para ajudar.", confidence=0.8)
     if _RETURNING.match(norm):
-        help_text = tone.offer_help(turn.profile, names=_names(turn), seed=_seed(turn), contact_id=turn.ctx.contact_id)
+        help_text = tone.offer_help(turn.profile, names=_names(turn.ctx), seed=_seed(turn),
+                                    contact_id=turn.ctx.contact_id)
         return _reply(turn, f"Que bom ter você de volta! {help_text}", confidence=0.85)
     return None
 
@@ -146,19 +147,19 @@ def _reply(turn: Reading, body: str, **fields) -> Draft:
                  **fields)
 
 
-def _names(turn: Reading) -> dict[str, str]:
+def _names(ctx: EngineContext) -> dict[str, str]:
     """What a company's wording of a slot may name: the contact (first name) and the company."""
-    return {"nome": tone.first_name(turn.ctx.contact_name), "empresa": turn.ctx.company_name}
+    return {"nome": tone.first_name(ctx.contact_name), "empresa": ctx.company_name}
 
 
 def _say(turn: Reading, slot: str, variables: dict | None = None) -> str:
     """The company's text for `slot` (secretaria/texts.py), for this contact."""
-    return texts_.text(slot, {**_names(turn), **(variables or {})}, contact_id=turn.ctx.contact_id)
+    return texts_.text(slot, {**_names(turn.ctx), **(variables or {})}, contact_id=turn.ctx.contact_id)
 
 
 def _varied(turn: Reading) -> dict:
     """How a slot with alternatives is asked for this turn: by seed, never the last wording, for this contact."""
-    return {"names": _names(turn), "seed": _seed(turn), "avoid": _last_replies(turn),
+    return {"names": _names(turn.ctx), "seed": _seed(turn), "avoid": _last_replies(turn),
             "contact_id": turn.ctx.contact_id}
 
 
@@ -303,7 +304,7 @@ def _source(item) -> dict:
 
 def _social(turn: Reading) -> Draft:
     """Thanks, a goodbye or a greeting: the company's texts, sent as they are (fixed)."""
-    who = {"names": _names(turn), "contact_id": turn.ctx.contact_id}
+    who = {"names": _names(turn.ctx), "contact_id": turn.ctx.contact_id}
     if turn.primary == Intent.THANKS:
         return _reply(turn, tone.thanks_reply(turn.profile, **who), confidence=0.9, fixed=True)
     if turn.primary == Intent.GOODBYE:
