@@ -36,10 +36,9 @@ VERDICT_SECONDS = 60.0  # how long a confirmed "used up" stands in this process 
 _verdicts: dict[tuple, tuple[float, bool]] = {}
 
 BLOCK_AI = "block_ai"
-QUOTA_NOTICE = (
-    "Olá! Recebemos a sua mensagem e ela já está com a nossa equipe, que vai responder assim que "
-    "possível. Obrigado pela paciência!"
-)
+# What a paused contact is told once a day: the company's template slot of this name
+# (secretaria/texts.py; the default in templates/replies/slots/billing.toml).
+QUOTA_NOTICE_SLOT = "quota_notice"
 
 
 def quota_read(pipe) -> None:

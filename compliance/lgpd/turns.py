@@ -9,6 +9,7 @@ in ComplianceConfig.ready() ahead of the agenda's booking chat.
   "quero continuar recebendo lembretes" keeps the reminders; "quero voltar a receber mensagens" undoes it.
 
 The pending question is the DataRequest itself (status awaiting_confirmation), fresh for 15 minutes.
+Every answer is one of the company's template slots (`lgpd_*`, secretaria/texts.py).
 Anything else LGPD-ish ("lgpd?") is left to the engine, which hands it to a person.
 """
 
@@ -30,7 +31,9 @@ from compliance.lgpd.services import (
     request_confirm,
 )
 from conversations.assistant.engine.intents import lgpd_kind
+from conversations.assistant.engine.tone import first_name
 from conversations.turns import Intent, Turn, TurnHandler, TurnReply
+from secretaria import texts
 from secretaria.ptbr import fold
 from secretaria.queue import task_delay
 from tenants.selectors import company_current
@@ -47,48 +50,31 @@ YES = re.compile(r"^(sim|s|confirmo|confirmar|pode|pode sim|isso|quero|claro|ok|
                  r"\b[\s!.👍]*$")
 NO = re.compile(r"^(nao|n|cancela|cancelar|deixa|deixa pra la|desisto|melhor nao)\b")
 
-ASK_ACCESS = ("Posso enviar aqui mesmo um link para baixar uma cópia de todos os seus dados que guardamos "
-              "(conversas, agendamentos, avaliações e consentimentos). O link vale por 24 horas. Confirma? "
-              "Responda SIM para receber ou NÃO para cancelar.")
-ASK_ERASURE = ("Você pediu para apagar seus dados. Isso apaga seu nome, seu número, o texto das nossas "
-               "conversas e suas observações; seus horários passados ficam só como números, sem nada que "
-               "identifique você, e não há como desfazer. Confirma? Responda SIM para apagar ou NÃO para cancelar.")
-SENT_ACCESS = "Pronto! Aqui está a cópia dos seus dados (arquivo .zip, link válido por 24 horas):\n{url}"
-ERASING = ("Combinado: seus dados serão apagados agora, e esta é a última mensagem deste atendimento. "
-           "Se voltar a nos escrever, começamos do zero.")
-CANCELLED = "Tudo bem, não fiz nada. Se precisar de algo, é só falar!"
-OPTED_OUT = ("Pronto, você não vai mais receber mensagens nossas por iniciativa da empresa. Se tiver um horário "
-             "marcado e quiser continuar recebendo os lembretes dele, responda: quero continuar recebendo lembretes. "
-             "Para voltar a receber tudo: quero voltar a receber mensagens.")
-KEPT_REMINDERS = "Combinado: você continua recebendo só os lembretes dos seus horários marcados."
-KEPT_REMINDERS_NO_APPOINTMENT = ("Combinado: quando você tiver um horário marcado, envio só os lembretes dele; "
-                                 "nenhuma outra mensagem.")
-OPTED_IN = "Pronto, você voltou a receber nossas mensagens e lembretes."
-
-
 def lgpd_turn(turn: Turn) -> TurnReply | None:
     """The reply when the burst is an LGPD request or the answer to our confirmation; None otherwise."""
     text = fold(turn.text).strip()
     if not text or turn.handoff or getattr(turn.contact, "erased_at", None):
         return None
     pending = data_request_awaiting(contact=turn.contact, since=turn.now - QUESTION_TTL)
-    if pending is not None and (reply := _answer(pending, text)):
+    if pending is not None and (reply := _answer(pending, text, turn.contact)):
         return reply
     return _request(turn, text)
 
 
-def _answer(pending: DataRequest, text: str) -> TurnReply | None:
+def _answer(pending: DataRequest, text: str, contact) -> TurnReply | None:
     if NO.match(text):
         request_cancel(request=pending)
-        return _reply(CANCELLED)
+        return _reply("lgpd_cancelled", contact)
     if not YES.match(text):
         return None  # something else: the question stays open (it expires by itself)
     request = request_confirm(request=pending)
     if request.kind == Kind.ACCESS:
-        return _reply(SENT_ACCESS.format(url=_link(export_build(request_id=request.pk))))
-    # Not here and now: this reply still has to reach the number being erased (the task waits for it).
+        return _reply("lgpd_access_sent", contact, link=_link(export_build(request_id=request.pk)))
+    # The text is rendered before the erasure task can run: it still names the contact. Not here and now:
+    # this reply still has to reach the number being erased (the task waits for it).
+    reply = _reply("lgpd_erasing", contact)
     transaction.on_commit(lambda: task_delay("compliance.lgpd_erasure_run", request.pk))
-    return _reply(ERASING)
+    return reply
 
 
 def _request(turn: Turn, text: str) -> TurnReply | None:
@@ -96,21 +82,22 @@ def _request(turn: Turn, text: str) -> TurnReply | None:
     kind = lgpd_kind(text)
     if kind == "erasure":
         _ask(contact, Kind.ERASURE)
-        return _reply(ASK_ERASURE)
+        return _reply("lgpd_erasure_ask", contact)
     if KEEP_REMINDERS.search(text):
         consent_change(contact=contact, kind=Kind.OPT_OUT, requested_by=CUSTOMER,
                        channel=DataRequest.Channel.WHATSAPP, keep_reminders=True)
-        return _reply(KEPT_REMINDERS if _has_upcoming(contact, turn.now) else KEPT_REMINDERS_NO_APPOINTMENT)
+        upcoming = _has_upcoming(contact, turn.now)
+        return _reply("lgpd_reminders_kept" if upcoming else "lgpd_reminders_kept_no_appointment", contact)
     if OPT_IN.search(text):
         consent_change(contact=contact, kind=Kind.OPT_IN, requested_by=CUSTOMER, channel=DataRequest.Channel.WHATSAPP)
-        return _reply(OPTED_IN)
+        return _reply("lgpd_opted_in", contact)
     if kind == "opt_out":
         consent_change(contact=contact, kind=Kind.OPT_OUT, requested_by=CUSTOMER,
                        channel=DataRequest.Channel.WHATSAPP)
-        return _reply(OPTED_OUT)
+        return _reply("lgpd_opted_out", contact)
     if kind == "access":
         _ask(contact, Kind.ACCESS)
-        return _reply(ASK_ACCESS)
+        return _reply("lgpd_access_ask", contact)
     return None
 
 
@@ -128,8 +115,10 @@ def _link(request: DataRequest) -> str:
     return exports.download_url(request_id=request.pk, host=domain or "localhost")
 
 
-def _reply(text: str) -> TurnReply:
-    return TurnReply(text, Intent.LGPD_REQUEST)
+def _reply(slot: str, contact, **variables) -> TurnReply:
+    """The company's text for `slot` (the defaults: templates/replies/slots/compliance.toml)."""
+    names = {"nome": first_name(contact.name), "empresa": company_current().name}
+    return TurnReply(texts.text(slot, {**names, **variables}, contact_id=contact.pk), Intent.LGPD_REQUEST)
 
 
 # Before the agenda (100): "sim" answers our question when we asked one; "parar" is never a booking.

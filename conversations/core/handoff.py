@@ -20,12 +20,9 @@ from conversations.assistant.engine.hours import is_open
 from conversations.assistant.models import CompanyProfile
 from conversations.core.models import Conversation, Message, Outbox
 from conversations.core.outbox import reply_create
+from conversations.core.wording import contact_text
 from secretaria.events import HandoffClosed, HandoffOpened, StaffReplied, publish
 
-CALLBACK_TEXT = (
-    "Nossa equipe ainda não conseguiu responder. Quer que a gente te ligue? "
-    "Responda 1 para sim ou 2 para continuar aguardando a resposta por aqui."
-)
 STAFF_TAKEOVER_REASON = "Assumida pela equipe"
 DEFAULT_TIMEOUT_MINUTES = 15
 
@@ -158,7 +155,8 @@ def callback_offer(*, conversation: Conversation, now: datetime | None = None) -
         return None
     try:
         with transaction.atomic():
-            return reply_create(contact=conversation.contact, conversation=conversation, text=CALLBACK_TEXT,
+            return reply_create(contact=conversation.contact, conversation=conversation,
+                                text=contact_text("callback_offer", contact=conversation.contact),
                                 idempotency_key=key)
     except IntegrityError:
         return None  # offered by a concurrent run

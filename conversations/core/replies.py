@@ -5,7 +5,9 @@ sentiment, prompt-injection attempts and the moments that belong to a person
 (human request, complaint, LGPD request, strong anger). Those are answered by the
 engine itself. Everything else goes to the configured LLM when there is one, with
 the engine's draft as the fallback when the model fails, refuses, is over budget or
-its circuit breaker is open — so a company never goes silent.
+its circuit breaker is open — so a company never goes silent. A draft made of the company's
+template texts alone (`fixed`: a greeting, thanks, a goodbye) is sent as rendered, and a model that
+words an answer keeps the company's greeting in front of it: the model never rewrites a template.
 """
 
 from dataclasses import replace
@@ -61,12 +63,20 @@ def reply_draft(*, conversation: Conversation, contact: Contact, texts: list[str
         return answered
     if not _llm_should_answer(draft, contact):
         return draft
-    outcome = llm_complete(request=build_request(ctx), conversation_id=conversation.pk)
+    outcome = llm_complete(request=build_request(ctx, greeted=draft.greeting), conversation_id=conversation.pk)
     if not outcome.text:
         return draft  # the engine's answer is the fallback template
     # The model answered: the "not sure" handoff no longer applies; the others were decided above.
-    return replace(draft, text=outcome.text.strip(), confidence=max(draft.confidence, LLM_CONFIDENCE),
-                   needs_llm=False, handoff=False, handoff_reason="")
+    return replace(draft, text=_after_greeting(draft, outcome.text.strip()),
+                   confidence=max(draft.confidence, LLM_CONFIDENCE), needs_llm=False, handoff=False,
+                   handoff_reason="")
+
+
+def _after_greeting(draft: Draft, text: str) -> str:
+    """The model words the answer, never the company's greeting: the first words stay the `greeting` slot's."""
+    if not draft.greeting or text.startswith(draft.greeting):
+        return text
+    return f"{draft.greeting}\n{text}"
 
 
 def _turn_draft(conversation: Conversation, contact: Contact, texts: list[str], draft: Draft) -> Draft | None:
@@ -97,6 +107,8 @@ def _turn_draft(conversation: Conversation, contact: Contact, texts: list[str], 
 def _llm_should_answer(draft: Draft, contact: Contact) -> bool:
     if draft.handoff and draft.handoff_reason != "low_confidence":
         return False  # a person takes it from here; the engine's words are enough
+    if draft.fixed:
+        return False  # the company's template texts (a greeting, thanks): sent as rendered, never reworded
     if cached("llm_config", llm_config_get).provider == LLMConfig.Provider.LOCAL:
         return False
     # A flooding contact is answered by the engine alone: it cannot burn the LLM budget (S6).

@@ -65,6 +65,14 @@ def validate(text: str, *, allowed: Iterable[str], limit: int = MAX_TEXT) -> Non
                               code="unknown_variable")
 
 
+def _was_sent(option: str, sent: str) -> bool:
+    """Is `option` in the (plain) text `sent`, whatever filled its variables? Its words between the
+    placeholders, in order: greetings that differ only in "Aqui é"/"Quem fala é" are told apart."""
+    parts = [_plain(part) for part in re.split(r"\{\w+\}", option)]
+    parts = [part for part in parts if part]
+    return bool(parts) and re.search(".*?".join(re.escape(part) for part in parts), sent) is not None
+
+
 def choose(text: str, *, seed: str = "", avoid: Iterable[str] = ()) -> str:
     """One of the text's alternatives: by `seed` ("" -> the first), skipping one already in `avoid`."""
     options = alternatives(text) or [text]
@@ -72,8 +80,7 @@ def choose(text: str, *, seed: str = "", avoid: Iterable[str] = ()) -> str:
     sent = [_plain(said) for said in avoid]
     for step in range(len(options)):
         option = options[(start + step) % len(options)]
-        key = _plain(max(re.split(r"\{\w+\}", option), key=len))
-        if not any(key and key in said for said in sent):
+        if not any(_was_sent(option, said) for said in sent):
             return option
     return options[start]
 

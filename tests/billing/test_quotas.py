@@ -3,16 +3,18 @@
 
 from django.contrib.auth import get_user_model
 
-from billing.metering.quotas import QUOTA_NOTICE, ai_allowed, replies_paused
+from billing.metering.quotas import ai_allowed, replies_paused
 from billing.models import Subscription
 from conversations.assistant.llm import llm_config_set
 from conversations.core.handoff import staff_reply
 from conversations.core.sessions import conversation_current
 from conversations.models import Contact, Message, Outbox
 from secretaria.settings_cache import settings_changed
+from templates.replies.catalogue import slot_get
 from tests.billing.test_metering import answer, delivered, live, llm_server, metered, plan_set  # noqa: F401
 
 PHONE = "5511912345678"
+QUOTA_NOTICE = slot_get("quota_notice").text  # the shipped wording (the company does not edit it)
 
 
 def on_the_model(llm_server) -> None:

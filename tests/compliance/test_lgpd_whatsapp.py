@@ -10,11 +10,16 @@ from agenda.services.reminders import reminder_send
 from compliance.lgpd.models import Consent, DataRequest
 from compliance.lgpd.services import erasure_must_wait
 from compliance.lgpd.tasks import erasure_run_task
-from compliance.lgpd.turns import ASK_ACCESS, ASK_ERASURE, CANCELLED, ERASING, OPTED_OUT
 from conversations.models import Contact, Conversation, Outbox
+from templates.replies.catalogue import slot_get
 from tests.agenda.factories import AppointmentFactory, ReminderFactory
 from tests.compliance.conftest import redis_hits, schema_hits, turn
 from tests.conftest import host_of
+
+# The shipped wording of the self-service's answers (no company here edits them).
+ASK_ACCESS, ASK_ERASURE, CANCELLED, ERASING, OPTED_OUT = (
+    slot_get(slot).text for slot in ("lgpd_access_ask", "lgpd_erasure_ask", "lgpd_cancelled", "lgpd_erasing",
+                                     "lgpd_opted_out"))
 
 
 def test_quero_meus_dados_asks_first_then_sends_a_link_to_the_number_that_asked(customer, acme):

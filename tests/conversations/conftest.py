@@ -19,6 +19,14 @@ def meta_settings(settings):
     return settings
 
 
+@pytest.fixture
+def company_texts(acme):
+    """For tests that run the engine without a pipeline: its fixed texts are the company's template slots
+    (secretaria/texts.py), read in acme's schema, where none is edited (the shipped defaults)."""
+    with schema_context(acme.schema_name):
+        yield acme
+
+
 def in_schema(company, fn):
     with schema_context(company.schema_name):
         return fn()

@@ -124,6 +124,7 @@ def test_abrem_feriado_for_a_company_that_opens_on_holidays_names_only_its_days_
         "Não, nos feriados não abrimos, mas não há nenhum feriado nos próximos dias")
 
 
+@pytest.mark.usefixtures("company_texts")
 def test_the_out_of_hours_notice_says_the_opening_after_the_holiday():
     profile = ProfileData(business_hours=HOURS)
     ctx = EngineContext(company_name="Clínica", profile=profile, texts=["quero falar com um atendente"],
@@ -198,6 +199,7 @@ def test_a_holiday_named_in_the_question_is_answered_with_its_dates(question, mo
     ("vcs abrem feriado?", "Próximos dias fechados: segunda-feira, 08/02 (Carnaval) e terça-feira, 09/02 (Carnaval)."),
     ("tão abertos segunda?", "Não, na segunda (08/02, Carnaval) não abrimos."),
 ])
+@pytest.mark.usefixtures("company_texts")
 def test_the_engine_answers_hours_questions_with_the_closed_days(text, said):
     ctx = EngineContext(company_name="Clínica", profile=ProfileData(business_hours=HOURS), texts=[text],
                         now=at(2027, 2, 5), closed_days=CARNAVAL)

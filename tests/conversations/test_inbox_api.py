@@ -12,7 +12,6 @@ from compliance.models import AuditEvent
 from conversations.channels.base import InboundMessage, MessageKind
 from conversations.channels.services import channel_configure
 from conversations.core.handoff import (
-    CALLBACK_TEXT,
     callback_offer,
     conversation_handoff,
     handoff_callbacks_offer,
@@ -24,10 +23,12 @@ from conversations.core.outbox import outbox_send
 from conversations.core.pipeline import conversation_reply
 from conversations.models import CompanyProfile, Contact, Conversation, Message, Outbox
 from conversations.tasks import handoff_callbacks_task
+from templates.replies.catalogue import slot_get
 from tests.conftest import member
 from tests.conversations.factories import ConversationFactory, MessageFactory
 
 SP = ZoneInfo("America/Sao_Paulo")
+CALLBACK_TEXT = slot_get("callback_offer").text  # the shipped wording (acme does not edit it)
 MONDAY_10H = datetime(2025, 6, 2, 10, 0, tzinfo=SP)  # 2 June 2025 was a Monday
 MONDAY_20H = datetime(2025, 6, 2, 20, 0, tzinfo=SP)
 WEEKDAYS_8_TO_18 = {str(day): [["08:00", "12:00"], ["13:00", "18:00"]] for day in range(5)}

@@ -1,4 +1,5 @@
-"""What the engine reads and what it writes: plain data, so the engine never touches the database.
+"""What the engine reads and what it writes: plain data, so the engine never touches the database
+(its fixed texts come through secretaria.texts, the company's template slots, cached per process).
 
 The caller (the reply pipeline, the chat simulator, the replay tool) loads the company's
 profile, knowledge base (FAQs) and catalogue of services and this contact's recent turns,
@@ -83,6 +84,10 @@ class Draft:
     # a turn handler that takes the booking keeps them above its own reply.
     aside: str = ""
     intents: list = field(default_factory=list)  # every intent read in the burst, in the order written
+    # The text is the company's template slots alone (a greeting, thanks, a handoff notice): sent as rendered,
+    # never reworded by a language model.
+    fixed: bool = False
+    greeting: str = ""  # the rendered `greeting` slot the text opens with: it stays when a model words the rest
 
     @property
     def low_confidence(self) -> bool:

@@ -27,6 +27,7 @@ from conversations.assistant.engine.normalize import normalize
 from conversations.assistant.engine.reading import Reading
 from conversations.assistant.engine.safety import SAFE_REFUSAL, detect_injection
 from conversations.assistant.engine.sentiment import combine, detect_sentiment
+from secretaria import texts as texts_
 from secretaria.ptbr import fold
 
 _APPOINTMENT = (Intent.APPOINTMENT_REQUEST, Intent.APPOINTMENT_RESCHEDULE, Intent.APPOINTMENT_CANCEL)
@@ -44,8 +45,8 @@ _MOODS = {"negative": "negativo", "neutral": "neutro", "positive": "positivo"}
 def compose(ctx: EngineContext) -> Draft:
     texts = [t.strip() for t in ctx.texts if t and t.strip()]
     if not texts:
-        return Draft("Recebi sua mensagem! Por aqui eu consigo ler apenas texto — pode me escrever o que "
-                     "você precisa?", Intent.OTHER, confidence=0.3)
+        return Draft(texts_.text("media_unreadable", _names(ctx), contact_id=ctx.contact_id), Intent.OTHER,
+                     confidence=0.3, fixed=True)
     sentiment = combine([detect_sentiment(t) for t in texts])
     if any(detect_injection(t) for t in texts):
         return Draft(tone.style(SAFE_REFUSAL, ctx.profile), Intent.OTHER, sentiment, injection=True)
@@ -64,8 +65,7 @@ def _decide(turn: Reading) -> Draft:
     if turn.primary == Intent.LGPD_REQUEST:
         return _lgpd(turn)
     if turn.primary == Intent.HUMAN_REQUEST:
-        return _handoff(turn, "Claro! Já avisei a nossa equipe; uma pessoa vai continuar o atendimento por aqui.",
-                        "human_request", 0.95)
+        return _handoff(turn, _say(turn, "handoff_notice"), "human_request", 0.95)
     if turn.primary == Intent.COMPLAINT or turn.sentiment.strong_negative:
         return _complaint(turn)
     if turn.primary in _APPOINTMENT:
@@ -75,16 +75,16 @@ def _decide(turn: Reading) -> Draft:
     if draft := _information(turn):
         return draft
     if turn.primary == Intent.FEEDBACK and (turn.sentiment.label != "negative" or _good_score(turn)):
-        return _reply(turn, tone.feedback_thanks(seed=_seed(turn), avoid=_last_replies(turn)), confidence=0.85)
+        return _reply(turn, tone.feedback_thanks(**_varied(turn)), confidence=0.85, fixed=True)
     if turn.primary in _SOCIAL:
         return _social(turn)
     if draft := _introduction(turn):
         return draft
     if all(_ACKNOWLEDGEMENT.match(normalize(t)) for t in turn.texts):
         if _offered_the_team(turn.ctx):  # "... ou, se preferir, chamo alguém da equipe." - "sim"
-            return _handoff(turn, "Claro! Já avisei a nossa equipe; uma pessoa vai continuar o atendimento por aqui.",
-                            "human_request", 0.95)
-        return _reply(turn, tone.acknowledge(turn.profile), confidence=0.9)
+            return _handoff(turn, _say(turn, "handoff_notice"), "human_request", 0.95)
+        return _reply(turn, tone.acknowledge(turn.profile, names=_names(turn.ctx), contact_id=turn.ctx.contact_id),
+                      confidence=0.9, fixed=True)
     return _fallback(turn)
 
 
@@ -120,13 +120,13 @@ def _introduction(turn: Reading) -> Draft | None:
     norm = normalize(" ".join(turn.texts))
     if match := _INTRODUCTION.match(norm):
         name = match.group(1).capitalize()
-        return _reply(turn, tone.welcome_name(name, turn.profile, seed=_seed(turn), avoid=_last_replies(turn)),
-                      confidence=0.85)
+        return _reply(turn, tone.welcome_name(name, turn.profile, **_varied(turn)), confidence=0.85)
     if _LEAD_IN.match(norm):
         return _reply(turn, "Claro, pode perguntar! Estou aqui para ajudar.", confidence=0.8)
     if _RETURNING.match(norm):
-        return _reply(turn, f"Que bom ter você de volta! {tone.offer_help(turn.profile, seed=_seed(turn))}",
-                      confidence=0.85)
+        help_text = tone.offer_help(turn.profile, names=_names(turn.ctx), seed=_seed(turn),
+                                    contact_id=turn.ctx.contact_id)
+        return _reply(turn, f"Que bom ter você de volta! {help_text}", confidence=0.85)
     return None
 
 
@@ -136,14 +136,31 @@ def _reply(turn: Reading, body: str, **fields) -> Draft:
     if turn.greeted:
         greeting = tone.greeting(turn.profile, turn.ctx.contact_name, turn.ctx.company_name, turn.ctx.now,
                                  turn.ctx.timezone, introduce=not _introduced(turn.ctx), seed=_seed(turn),
-                                 avoid=_last_replies(turn))
+                                 avoid=_last_replies(turn), contact_id=turn.ctx.contact_id)
         if name := tone.first_name(turn.ctx.contact_name):
             body = re.sub(rf",? {re.escape(name)}\b", "", body, count=1) if name in greeting else body
     text = tone.style(body, turn.profile, turn.sentiment, add_emoji=not tone.has_emoji(greeting))
     if greeting:
         joint = " " if len(text) < 60 and "\n" not in text else "\n"
         text = f"{greeting}{joint}{text}"
-    return Draft(text=text, intent=fields.pop("intent", turn.primary), sentiment=turn.sentiment, **fields)
+    return Draft(text=text, intent=fields.pop("intent", turn.primary), sentiment=turn.sentiment, greeting=greeting,
+                 **fields)
+
+
+def _names(ctx: EngineContext) -> dict[str, str]:
+    """What a company's wording of a slot may name: the contact (first name) and the company."""
+    return {"nome": tone.first_name(ctx.contact_name), "empresa": ctx.company_name}
+
+
+def _say(turn: Reading, slot: str, variables: dict | None = None) -> str:
+    """The company's text for `slot` (secretaria/texts.py), for this contact."""
+    return texts_.text(slot, {**_names(turn.ctx), **(variables or {})}, contact_id=turn.ctx.contact_id)
+
+
+def _varied(turn: Reading) -> dict:
+    """How a slot with alternatives is asked for this turn: by seed, never the last wording, for this contact."""
+    return {"names": _names(turn.ctx), "seed": _seed(turn), "avoid": _last_replies(turn),
+            "contact_id": turn.ctx.contact_id}
 
 
 def _seed(turn: Reading) -> str:
@@ -187,16 +204,16 @@ def _closed_note(turn: Reading) -> str:
         return ""
     custom = (getattr(turn.profile, "out_of_hours_message", "") or "").strip()
     opening = hours.next_opening(business_hours, ctx.now, ctx.timezone, closed_days=ctx.closed_days)
-    if custom:
+    if custom:  # the company's own message in its profile comes before the `out_of_hours` slot
         # "volta no próximo horário de atendimento" does not say when: we do, in its own words when it can.
         if opening and not re.search(r"\d", custom):
             when = hours.when(opening, ctx.now, ctx.timezone)
             said, found = _NEXT_HOURS.subn(when, custom, count=1)
             return said if found else f"{custom} Voltamos {when}."
         return custom
-    back = (f"Nossa equipe volta {hours.when(opening, ctx.now, ctx.timezone)} e continua a conversa por aqui."
-            if opening else "Nossa equipe responde assim que possível.")
-    return f"No momento estamos fora do horário de atendimento. {back}"
+    if opening is None:
+        return _say(turn, "out_of_hours_undated")
+    return _say(turn, "out_of_hours", {"quando": hours.when(opening, ctx.now, ctx.timezone)})
 
 
 def _summary(turn: Reading, reason: str) -> str:
@@ -215,18 +232,14 @@ def _clip(text: str, limit: int = 160) -> str:
 
 
 def _lgpd(turn: Reading) -> Draft:
-    if re.search(r"\b(apag|exclu|delet|remov|esquec|anonimiz)\w*", fold(" ".join(turn.texts))):
-        body = ("Recebi seu pedido para apagar os seus dados pessoais. O pedido foi registrado e a nossa "
-                "equipe vai confirmar com você por aqui antes de concluir, como prevê a LGPD.")
-    else:
-        body = ("Recebi seu pedido sobre os seus dados pessoais. O pedido foi registrado e a nossa equipe vai "
-                "confirmar com você por aqui e enviar uma cópia dos dados, como prevê a LGPD.")
+    erasure = re.search(r"\b(apag|exclu|delet|remov|esquec|anonimiz)\w*", fold(" ".join(turn.texts)))
+    body = _say(turn, "lgpd_erasure_received" if erasure else "lgpd_access_received")
     return _handoff(turn, body, "lgpd_request", 0.95)
 
 
 def _complaint(turn: Reading) -> Draft:
     reason = "complaint" if turn.primary == Intent.COMPLAINT else "negative_sentiment"
-    body = tone.complaint(turn.profile, who=turn.who, seed=_seed(turn), avoid=_last_replies(turn))
+    body = tone.complaint(turn.profile, **_varied(turn))
     return _handoff(turn, body, reason, 0.9)
 
 
@@ -290,26 +303,22 @@ def _source(item) -> dict:
 
 
 def _social(turn: Reading) -> Draft:
+    """Thanks, a goodbye or a greeting: the company's texts, sent as they are (fixed)."""
+    who = {"names": _names(turn.ctx), "contact_id": turn.ctx.contact_id}
     if turn.primary == Intent.THANKS:
-        return _reply(turn, tone.thanks_reply(turn.profile), confidence=0.9)
+        return _reply(turn, tone.thanks_reply(turn.profile, **who), confidence=0.9, fixed=True)
     if turn.primary == Intent.GOODBYE:
-        return _reply(turn, tone.sign_off(turn.profile, turn.ctx.now, turn.ctx.timezone), confidence=0.9)
-    return _reply(turn, tone.offer_help(turn.profile, seed=_seed(turn), avoid=_last_replies(turn)),
-                  confidence=0.95)
+        return _reply(turn, tone.sign_off(turn.profile, turn.ctx.now, turn.ctx.timezone, **who), confidence=0.9,
+                      fixed=True)
+    return _reply(turn, tone.offer_help(turn.profile, **_varied(turn)), confidence=0.95, fixed=True)
 
 
 def _fallback(turn: Reading) -> Draft:
     """No good answer: offer what we can help with; the second time in a row, call the team.
     Either way an LLM, if configured, may try first (needs_llm)."""
     if turn.ctx.low_confidence_streak >= 1:
-        body = ("Para não deixar você sem resposta, vou chamar alguém da nossa equipe, que continua o "
-                "atendimento por aqui.")
-        return _handoff(turn, body, "low_confidence", 0.3, needs_llm=True)
-    if turn.sentiment.label == "negative":
-        body = (f"Sinto muito por isso{turn.who}. Pode me contar um pouco mais do que aconteceu? Se preferir, "
-                "chamo alguém da nossa equipe para falar com você.")
-    else:
-        body = tone.fallback(who=turn.who, seed=_seed(turn), avoid=_last_replies(turn))
+        return _handoff(turn, _say(turn, "handoff_unsure"), "low_confidence", 0.3, needs_llm=True)
+    body = tone.fallback(upset=turn.sentiment.label == "negative", **_varied(turn))
     # A question nothing of the company's answers is about something else ("vocês vendem pizza?").
     intent = Intent.OTHER if turn.primary == Intent.QUESTION else turn.primary
     return _reply(turn, body, confidence=0.3, needs_llm=True, intent=intent)

@@ -4,7 +4,6 @@ composing (local.py) and its answers from the facts (answers.py)."""
 
 from dataclasses import dataclass, field
 
-from conversations.assistant.engine import tone
 from conversations.assistant.engine.context import EngineContext
 from conversations.assistant.engine.intents import Intent
 from conversations.assistant.engine.sentiment import Sentiment
@@ -26,11 +25,6 @@ class Reading:
     @property
     def profile(self):
         return self.ctx.profile
-
-    @property
-    def who(self) -> str:
-        name = tone.first_name(self.ctx.contact_name)
-        return f", {name}" if name else ""
 
     @property
     def facts(self) -> list:

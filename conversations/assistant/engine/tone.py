@@ -1,17 +1,21 @@
 """The company's tone: greetings by local time, formality, empathy, humour and emoji.
 
-Wordings vary (greetings, "how can I help", fallbacks, complaint answers) so the bot does not
-sound like a recording, but deterministically: `pick` chooses by a seed (the contact and how many
-replies they have had) and never the wording the contact got last, so the same message in the
-same context gets the same words and tests, the replay simulator and A/B templates stay comparable.
+The fixed texts the assistant says on its own (the greeting, "how can I help", the fallback, the
+handoff notices, thanks and goodbye) are the company's template slots (secretaria/texts.py; the
+defaults in templates/replies/slots/conversations.toml), asked for here with the variant that fits the
+company's formality or the customer's mood. Wordings vary (alternatives in a slot's text) so the bot
+does not sound like a recording, but deterministically: the choice goes by a seed (the contact and how
+many replies they have had) and never repeats the wording the contact got last, so the same message in
+the same context gets the same words and tests, the replay simulator and A/B templates stay comparable.
 `profile` is a CompanyProfile or anything with the same attribute names.
 """
 
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from conversations.assistant.engine.hours import DEFAULT_TZ, local_time
+from secretaria import texts
 from secretaria.ptbr import fold
 
 FORMAL, NEUTRAL, INFORMAL = "formal", "neutral", "informal"
@@ -78,116 +82,81 @@ def daypart(now, tz: str = DEFAULT_TZ) -> str:
 
 
 def greeting(profile, contact_name: str, company_name: str, now, tz: str = DEFAULT_TZ, *,
-             introduce: bool = True, seed: str = "", avoid: Iterable[str] = ()) -> str:
-    """'Boa tarde, Maria! Aqui é Ana, assistente virtual da Clínica Bella Pele.'"""
-    name = first_name(contact_name)
-    who = f", {name}" if name else ""
-    mode = formality(profile)
-    end = "." if mode == FORMAL else "!"
-    hello = f"{daypart(now, tz)}{who}{end}"
-    if mode == INFORMAL and introduce:
-        hello = f"{hello} Tudo bem?"
-    if getattr(profile, "emoji", False) and mode != FORMAL:
-        hello = f"{hello} 😊"
-    if not introduce:
-        return hello
+             introduce: bool = True, seed: str = "", avoid: Iterable[str] = (), contact_id: int | None = None) -> str:
+    """'Boa tarde, Maria! Aqui é Ana, assistente virtual da Clínica Bella Pele.' (the `greeting` slot);
+    `introduce=False`: 'Boa tarde, Maria!' (`greeting_again`), as is a greeting by an assistant with no name."""
     assistant = (getattr(profile, "assistant_name", "") or "").strip()
-    introductions = _INTRODUCTIONS[FORMAL if mode == FORMAL else NEUTRAL]
-    intro = pick(introductions, seed=seed, avoid=avoid).format(assistant=assistant, company=of_company(company_name)) \
-        if assistant else f"Aqui é a assistente virtual {of_company(company_name)}."
-    return f"{hello} {intro}"
+    variables = {"saudacao": daypart(now, tz), "nome": first_name(contact_name), "assistente": assistant,
+                 "empresa": company_name.strip(), "da_empresa": of_company(company_name)}
+    said = _say("greeting" if introduce and assistant else "greeting_again", variables,
+                variant=_formality_variant(profile), contact_id=contact_id, seed=seed, avoid=avoid)
+    # The defaults carry an emoji for the companies that use them; the others get the text without it.
+    return said if getattr(profile, "emoji", False) and formality(profile) != FORMAL else strip_emoji(said)
 
 
-_OFFER_HELP = {
-    FORMAL: ("Em que posso ajudar?", "Como posso ser útil?", "Em que podemos ajudar hoje?"),
-    NEUTRAL: ("Como posso ajudar?", "Em que posso ajudar hoje?", "Me conta: do que você precisa?",
-              "Estou por aqui para ajudar — o que você precisa?"),
-    INFORMAL: ("Como posso te ajudar?", "Me conta, o que você precisa?", "Em que posso te ajudar hoje?",
-               "Bora lá: do que você precisa?"),
-}
-_INTRODUCTIONS = {
-    FORMAL: ("Sou {assistant}, assistente virtual {company}.",
-             "Quem fala é {assistant}, assistente virtual {company}."),
-    NEUTRAL: ("Aqui é {assistant}, assistente virtual {company}.", "Quem fala é {assistant}, assistente virtual "
-              "{company}.", "Eu sou {assistant}, a assistente virtual {company}."),
-}
-# Said when nothing matched: what the bot can do, and a person. "chamo alguém da" is read back by the engine.
-FALLBACKS = (
-    "Desculpe{who}, não encontrei essa informação por aqui. Posso ajudar com nossos serviços, valores, horários, "
-    "endereço e agendamentos — ou, se preferir, chamo alguém da equipe.",
-    "Hmm, essa eu não sei responder por aqui{who}. Consigo te passar valores e horários, o endereço ou marcar um "
-    "atendimento — ou, se preferir, chamo alguém da equipe.",
-    "Não consegui entender bem{who}. Pode me dizer de outro jeito? Por aqui eu informo valores, horários e "
-    "endereço e faço agendamentos — ou, se preferir, chamo alguém da equipe.",
-    "Essa eu fico te devendo{who}. O que eu sei responder: serviços e valores, horários, endereço e agendamentos. "
-    "Se preferir, chamo alguém da equipe.",
-)
-_COMPLAINT_OPENERS = {
-    FORMAL: ("Lamentamos muito pelo ocorrido.", "Pedimos desculpas pelo ocorrido.", "Lamentamos a sua experiência."),
-    NEUTRAL: ("Sinto muito pelo que aconteceu{who}.", "Sinto muito por essa experiência{who}.",
-              "Poxa{who}, lamento muito por isso."),
-}
-_COMPLAINT_BODIES = (
-    "Já passei a sua mensagem para a nossa equipe, que vai falar com você por aqui o quanto antes.",
-    "Avisei a nossa equipe agora mesmo; uma pessoa vai falar com você por aqui assim que possível.",
-    "Sua mensagem já está com a nossa equipe, que vai retomar o contato por aqui o quanto antes.",
-)
+def _formality_variant(profile) -> str:
+    """The slot variant for the company's formality: "formal", "informal" or "" (the base text)."""
+    mode = formality(profile)
+    return "" if mode == NEUTRAL else mode
 
 
-def offer_help(profile, *, seed: str = "", avoid: Iterable[str] = ()) -> str:
-    return pick(_OFFER_HELP[formality(profile)], seed=seed, avoid=avoid)
+def _say(slot: str, variables: Mapping[str, object] | None = None, *, variant: str = "",
+         contact_id: int | None = None, seed: str = "", avoid: Iterable[str] = ()) -> str:
+    return texts.text(slot, variables, variant=variant, contact_id=contact_id, seed=seed, avoid=avoid)
 
 
-def fallback(*, who: str = "", seed: str = "", avoid: Iterable[str] = ()) -> str:
-    return pick(FALLBACKS, seed=seed, avoid=avoid).format(who=who)
+# `names` below: {"nome": the contact's first name, "empresa": the company's name}, which a company's own
+# wording of a slot may use; `contact_id` lets an A/B test on the slot pick the text for this contact.
+
+def offer_help(profile, *, names: Mapping[str, object] | None = None, seed: str = "", avoid: Iterable[str] = (),
+               contact_id: int | None = None) -> str:
+    return _say("offer_help", names, variant=_formality_variant(profile), contact_id=contact_id, seed=seed,
+                avoid=avoid)
 
 
-def complaint(profile, *, who: str = "", seed: str = "", avoid: Iterable[str] = ()) -> str:
-    """An apology and the news that a person has it ('Sinto muito pelo que aconteceu, Maria. Já passei...')."""
-    openers = _COMPLAINT_OPENERS[FORMAL if formality(profile) == FORMAL else NEUTRAL]
-    opener = pick(openers, seed=seed, avoid=avoid).format(who=who)
-    body = pick(_COMPLAINT_BODIES, seed=seed, avoid=avoid)
-    return f"{opener} {body}"
+def fallback(*, names: Mapping[str, object] | None = None, upset: bool = False, seed: str = "",
+             avoid: Iterable[str] = (), contact_id: int | None = None) -> str:
+    """What the bot can do, and a person (`upset`: first ask what happened)."""
+    return _say("fallback", names, variant="upset" if upset else "", contact_id=contact_id, seed=seed, avoid=avoid)
 
 
-_FEEDBACK_THANKS = (
-    "Que bom saber disso! Obrigada pelo retorno — vou passar para a equipe.",
-    "Muito obrigada pela sua avaliação! Ela ajuda a nossa equipe a melhorar sempre.",
-    "Obrigada por contar como foi! Sua opinião já chegou à nossa equipe.",
-)
+def complaint(profile, *, names: Mapping[str, object] | None = None, seed: str = "", avoid: Iterable[str] = (),
+              contact_id: int | None = None) -> str:
+    """An apology and the news that a person has it ('Sinto muito pelo que aconteceu, Maria. Já passei...'):
+    the handoff notice's variant for an upset customer."""
+    variant = "upset_formal" if formality(profile) == FORMAL else "upset"
+    return _say("handoff_notice", names, variant=variant, contact_id=contact_id, seed=seed, avoid=avoid)
 
 
-def feedback_thanks(*, seed: str = "", avoid: Iterable[str] = ()) -> str:
-    return pick(_FEEDBACK_THANKS, seed=seed, avoid=avoid)
+def feedback_thanks(*, names: Mapping[str, object] | None = None, seed: str = "", avoid: Iterable[str] = (),
+                    contact_id: int | None = None) -> str:
+    return _say("feedback_thanks", names, contact_id=contact_id, seed=seed, avoid=avoid)
 
 
-def welcome_name(name: str, profile, *, seed: str = "", avoid: Iterable[str] = ()) -> str:
+def welcome_name(name: str, profile, *, names: Mapping[str, object] | None = None, seed: str = "",
+                 avoid: Iterable[str] = (), contact_id: int | None = None) -> str:
     """'meu nome é Joana' -> 'Prazer, Joana! Em que posso ajudar?'"""
-    help_text = offer_help(profile, seed=seed, avoid=avoid)
+    help_text = offer_help(profile, names=names, seed=seed, avoid=avoid, contact_id=contact_id)
     return f"Prazer, {name}! {help_text}" if name else help_text
 
 
-def acknowledge(profile) -> str:
-    return {FORMAL: "Perfeito. Permanecemos à disposição.",
-            INFORMAL: "Combinado! Qualquer coisa, é só chamar."}.get(
-        formality(profile), "Combinado! Se precisar de mais alguma coisa, é só chamar.")
+def acknowledge(profile, *, names: Mapping[str, object] | None = None, contact_id: int | None = None) -> str:
+    return _say("acknowledgement", names, variant=_formality_variant(profile), contact_id=contact_id)
 
 
-def thanks_reply(profile) -> str:
-    if getattr(profile, "humour", False) and formality(profile) != FORMAL:
-        return "Imagina! Foi um prazer — e aqui o atendimento não tira folga. Se precisar, é só chamar."
-    return {FORMAL: "Nós que agradecemos. Permanecemos à disposição.",
-            INFORMAL: "Imagina! Qualquer coisa, é só chamar."}.get(
-        formality(profile), "Por nada! Se precisar de mais alguma coisa, é só chamar.")
+def thanks_reply(profile, *, names: Mapping[str, object] | None = None, contact_id: int | None = None) -> str:
+    humour = getattr(profile, "humour", False) and formality(profile) != FORMAL
+    return _say("thanks_reply", names, variant="humour" if humour else _formality_variant(profile),
+                contact_id=contact_id)
 
 
-def sign_off(profile, now, tz: str = DEFAULT_TZ) -> str:
+def sign_off(profile, now, tz: str = DEFAULT_TZ, *, names: Mapping[str, object] | None = None,
+             contact_id: int | None = None) -> str:
     """A goodbye that fits the time of day: 'Até logo! Tenha uma ótima tarde.'"""
     hour = local_time(now, tz).hour
     rest = "um ótimo dia" if 5 <= hour < 12 else "uma ótima tarde" if 12 <= hour < 18 else "uma ótima noite"
-    if formality(profile) == FORMAL:
-        return f"Agradecemos o contato. Tenha {rest}."
-    return f"Até logo! Tenha {rest}."
+    return _say("goodbye", {**(names or {}), "periodo": rest}, variant=_formality_variant(profile),
+                contact_id=contact_id)
 
 
 def empathy_opener(profile) -> str:

@@ -1,4 +1,9 @@
-"""A realistic skin clinic: its services, its FAQs, its profile and a frozen clock (no database needed)."""
+"""A realistic skin clinic: its services, its FAQs, its profile and a frozen clock.
+
+The engine reads no table of its own; its fixed texts (greeting, fallback, handoff notices...) are the
+company's template slots (secretaria/texts.py), so each test runs in acme's schema, where none is
+edited: the engine says the shipped defaults.
+"""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -50,6 +55,11 @@ def clinic_knowledge() -> list[KnowledgeData]:
         KnowledgeData("Depilação a laser", "Fazemos depilação a laser de diodo por R$ 200,00 a sessão.", "faq",
                       "laser, depilação", is_active=False, id=11),
     ]
+
+
+@pytest.fixture(autouse=True)
+def _in_a_company(company_texts):
+    return company_texts
 
 
 @pytest.fixture

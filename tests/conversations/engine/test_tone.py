@@ -5,6 +5,8 @@ import pytest
 from conversations.assistant.engine import tone
 from conversations.assistant.engine.context import ProfileData
 from conversations.assistant.engine.sentiment import Sentiment
+from templates.replies.catalogue import slot_get
+from templates.replies.syntax import alternatives, fill
 
 from .conftest import COMPANY, at
 
@@ -105,24 +107,24 @@ def test_pick_is_stable_for_a_seed_and_the_empty_seed_takes_the_first():
 
 def test_pick_never_repeats_the_wording_the_contact_just_got():
     for seed in ("7:0", "7:1", "joana:2", "8:5"):
-        first = tone.fallback(who=", Joana", seed=seed)
+        first = tone.fallback(names={"nome": "Joana"}, seed=seed)
         last_sent = tone.style(first, ProfileData(formality="formal")).replace(", Joana", "")
-        again = tone.fallback(who=", Joana", seed=seed, avoid=[last_sent])
+        again = tone.fallback(names={"nome": "Joana"}, seed=seed, avoid=[last_sent])
         assert again != first
 
 
 def test_every_fallback_says_what_the_bot_does_and_offers_a_person():
-    for text in tone.FALLBACKS:
-        said = text.format(who="")
+    for text in alternatives(slot_get("fallback").text):
+        said = fill(text, {})
         assert "valores" in said and "endereço" in said and "chamo alguém da equipe" in said
         assert "{" not in said
 
 
 def test_complaint_answers_vary_but_always_hand_over():
-    answers = {tone.complaint(ProfileData(), who=", Rita", seed=f"rita:{n}") for n in range(10)}
+    answers = {tone.complaint(ProfileData(), names={"nome": "Rita"}, seed=f"rita:{n}") for n in range(10)}
     assert len(answers) > 1
     assert all(a.count("Rita") == 1 and "equipe" in a for a in answers)
-    formal = tone.complaint(ProfileData(formality="formal"), who=", Rita", seed="rita:1")
+    formal = tone.complaint(ProfileData(formality="formal"), names={"nome": "Rita"}, seed="rita:1")
     assert "Rita" not in formal and formal.startswith(("Lamentamos", "Pedimos desculpas"))
 
 
