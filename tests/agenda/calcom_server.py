@@ -21,23 +21,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from http.server import ThreadingHTTPServer
 from zoneinfo import ZoneInfo
+
+from tests.json_server import Recorded, handler_for
 
 SLOTS_VERSION = "2024-09-04"
 BOOKINGS_VERSIONS = ("2024-08-13", "2026-02-25")
 API_KEY = "cal_test_chave_local"
 WEBHOOK_SECRET = "segredo-webhook-calcom"
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]  # lowercase names
-    body: dict | None
 
 
 @dataclass
@@ -53,7 +45,7 @@ class CalcomServer:
         self.api_key = api_key
         self.lock = threading.Lock()
         self.reset()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -223,42 +215,6 @@ def error_envelope(status: int, path: str, message: str = "", *, code: str = "")
     return {"status": "error", "timestamp": _z(datetime.now(UTC)), "path": path,
             "error": {"code": code or names.get(status, "HttpException"), "message": text,
                       "details": {"message": text, "error": names.get(status, "Error"), "statusCode": status}}}
-
-
-def _handler_for(server: CalcomServer):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _serve(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = None
-            split = urlsplit(self.path)
-            query = {k: v[-1] for k, v in parse_qs(split.query).items()}
-            recorded = Recorded(self.command, split.path, query, {k.lower(): v for k, v in self.headers.items()},
-                                body)
-            status, payload, headers = server.handle(recorded)
-            data = json.dumps(payload).encode() if payload is not None else b""
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (a timeout test)
-
-        do_GET = do_POST = _serve  # noqa: N815 - http.server's naming
-
-        def log_message(self, *args):
-            pass
-
-    return Handler
 
 
 def _parse(value) -> datetime | None:

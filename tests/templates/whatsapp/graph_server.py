@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import base64
 import itertools
-import json
 import re
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlencode, urlsplit
+from http.server import ThreadingHTTPServer
+from urllib.parse import urlencode
+
+from tests.json_server import Recorded, handler_for
 
 TOKEN = "EAAG-token-de-teste"
 VERSION = "v21.0"
@@ -34,15 +35,6 @@ ERROR_TEXTS = {
     131047: "Re-engagement message",
     190: "Invalid OAuth access token - Cannot parse access token",
 }
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: dict | None
 
 
 @dataclass
@@ -57,7 +49,7 @@ class GraphServer:
         self.token, self.page_size = token, page_size
         self.lock = threading.Lock()
         self.reset()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -178,34 +170,3 @@ def _encode(index: int) -> str:
 
 def _decode(cursor: str) -> int:
     return int(base64.urlsafe_b64decode(cursor.encode()).decode().split(":", 1)[1])
-
-
-def _handler_for(server: GraphServer):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _serve(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = None
-            split = urlsplit(self.path)
-            query = {k: v[-1] for k, v in parse_qs(split.query).items()}
-            recorded = Recorded(self.command, split.path, query, {k.lower(): v for k, v in self.headers.items()},
-                                body)
-            status, payload = server.handle(recorded)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = _serve  # noqa: N815 - http.server's naming
-
-        def log_message(self, *args):
-            pass
-
-    return Handler

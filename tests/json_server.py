@@ -1,0 +1,60 @@
+"""A local HTTP server's request handler for JSON APIs, shared by the tests' fake providers (Cal.com,
+Meta's Graph API): it records each request and asks the fake what to answer.
+
+The fake has `handle(recorded) -> (status, payload)` or `(status, payload, headers)`; a payload of None
+is an empty body.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # lowercase names
+    body: dict | None
+
+
+def handler_for(server) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self):
+            answer = server.handle(self._recorded())
+            status, payload, headers = answer if len(answer) == 3 else (*answer, {})
+            data = json.dumps(payload).encode() if payload is not None else b""
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout test)
+
+        def _recorded(self) -> Recorded:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
+            split = urlsplit(self.path)
+            return Recorded(self.command, split.path, {k: v[-1] for k, v in parse_qs(split.query).items()},
+                            {k.lower(): v for k, v in self.headers.items()}, body)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815 - http.server's naming
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
