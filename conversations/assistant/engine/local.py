@@ -122,11 +122,10 @@ def _introduction(turn: Reading) -> Draft | None:
         name = match.group(1).capitalize()
         return _reply(turn, tone.welcome_name(name, turn.profile, **_varied(turn)), confidence=0.85)
     if _LEAD_IN.match(norm):
-        return _reply(turn, "Claro, pode perguntar! Estou aqui para ajudar.", confidence=0.8)
+        return _reply(turn, tone.go_ahead(names=_names(turn.ctx), contact_id=turn.ctx.contact_id), confidence=0.8)
     if _RETURNING.match(norm):
-        help_text = tone.offer_help(turn.profile, names=_names(turn.ctx), seed=_seed(turn),
-                                    contact_id=turn.ctx.contact_id)
-        return _reply(turn, f"Que bom ter você de volta! {help_text}", confidence=0.85)
+        return _reply(turn, tone.welcome_back(turn.profile, names=_names(turn.ctx), seed=_seed(turn),
+                                              contact_id=turn.ctx.contact_id), confidence=0.85)
     return None
 
 

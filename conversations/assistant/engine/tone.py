@@ -24,8 +24,6 @@ FORMAL, NEUTRAL, INFORMAL = "formal", "neutral", "informal"
 _MASCULINE = re.compile(r"^(sal[aã]o|consult[oó]rio|est[uú]dio|studio|espa[cç]o|instituto|centro|escrit[oó]rio"
                         r"|laborat[oó]rio|hospital|ateli[eê]|spa|cabeleireiro|barbeiro|grupo|n[uú]cleo)\b", re.I)
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2764\ufe0f\u200d]+")
-_EMPATHY_OPENERS = {FORMAL: "Lamentamos pelo transtorno.", NEUTRAL: "Sinto muito por isso.",
-                    INFORMAL: "Poxa, sinto muito por isso."}
 _ALREADY_EMPATHETIC = re.compile(r"^(sinto muito|lamento|lamentamos|poxa|desculpe|pedimos desculpas)", re.I)
 _FORMAL_WORDS = [(r"\bpra\b", "para"), (r"\bpro\b", "para o"), (r"\bt[aá]\b", "está"), (r"\bt[oô]\b", "estou"),
                  (r"\bvc\b", "você"), (r"\bvcs\b", "vocês"), (r"\bte (ajudar|aviso|avisar|chamar)\b", r"\1"),
@@ -137,7 +135,22 @@ def welcome_name(name: str, profile, *, names: Mapping[str, object] | None = Non
                  avoid: Iterable[str] = (), contact_id: int | None = None) -> str:
     """'meu nome é Joana' -> 'Prazer, Joana! Em que posso ajudar?'"""
     help_text = offer_help(profile, names=names, seed=seed, avoid=avoid, contact_id=contact_id)
-    return f"Prazer, {name}! {help_text}" if name else help_text
+    if not name:
+        return help_text
+    welcome = _say("welcome_name", {**(names or {}), "nome": name}, contact_id=contact_id)
+    return f"{welcome} {help_text}"
+
+
+def go_ahead(*, names: Mapping[str, object] | None = None, contact_id: int | None = None) -> str:
+    """'queria saber uma coisa' -> 'Claro, pode perguntar! Estou aqui para ajudar.'"""
+    return _say("go_ahead", names, contact_id=contact_id)
+
+
+def welcome_back(profile, *, names: Mapping[str, object] | None = None, seed: str = "", avoid: Iterable[str] = (),
+                 contact_id: int | None = None) -> str:
+    """'eu de novo kkk' -> 'Que bom ter você de volta! Como posso ajudar?'"""
+    help_text = offer_help(profile, names=names, seed=seed, avoid=avoid, contact_id=contact_id)
+    return _say("welcome_back", names, contact_id=contact_id) + " " + help_text
 
 
 def acknowledge(profile, *, names: Mapping[str, object] | None = None, contact_id: int | None = None) -> str:
@@ -160,7 +173,7 @@ def sign_off(profile, now, tz: str = DEFAULT_TZ, *, names: Mapping[str, object] 
 
 
 def empathy_opener(profile) -> str:
-    return _EMPATHY_OPENERS[formality(profile)]
+    return _say("empathy_opener", variant=_formality_variant(profile))
 
 
 def strip_emoji(text: str) -> str:
