@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from templates.replies.catalogue import slot_get
+
 __all__ = ["Conversion", "Experiment", "ExperimentVariant", "Exposure"]
 MIN_VARIANTS, MAX_VARIANTS = 2, 4
 MAX_WINDOW_HOURS = 24 * 90
@@ -80,7 +82,12 @@ class Experiment(models.Model):
 
     @property
     def slot_label(self) -> str:
-        return f"{self.slot}:{self.variant}" if self.variant else self.slot
+        """The moment as the admin names it ("Saudação"), with its variant ("Saudação · formal")."""
+        try:
+            label = slot_get(self.slot).label
+        except LookupError:  # a slot the catalogue no longer has: its name is all there is
+            label = self.slot
+        return f"{label} · {self.variant}" if self.variant else label
 
 
 class ExperimentVariant(models.Model):
