@@ -85,6 +85,8 @@ def parser() -> argparse.ArgumentParser:
     ana.add_argument("--messages", type=int, default=500, help="messages per company per day (default 500)")
     ana.add_argument("--bookings", type=int, default=20, help="bookings per company per day (default 20)")
     ana.add_argument("--requests", type=int, default=200, help="API requests per endpoint (default 200)")
+    ana.add_argument("--skip-seed", action="store_true",
+                     help="analytics: keep the history a previous run seeded (same day), then backfill, nightly, API")
     ana.add_argument("--api-only", action="store_true",
                      help="analytics: measure the API again on the companies a previous run seeded (no seed, "
                           "backfill or nightly run)")
@@ -138,7 +140,7 @@ def main(argv: list[str]) -> int:
             if args.scenario == "analytics":
                 figures = analytics.run(stack, analytics.AnalyticsOptions(
                     companies=args.companies or 200, days=args.days, messages=args.messages, bookings=args.bookings,
-                    requests=args.requests, cycle_max=args.cycle_max, api_only=args.api_only,
+                    requests=args.requests, cycle_max=args.cycle_max, api_only=args.api_only, skip_seed=args.skip_seed,
                     json_path=args.json))
                 return 0 if all(ok for _name, ok, _value in figures["pass"]) else 1
             if args.scenario == "compare":
