@@ -1,15 +1,16 @@
-"""A local HTTP server's request handler for JSON APIs, shared by the tests' fake providers (Cal.com,
-Meta's Graph API): it records each request and asks the fake what to answer.
+"""A local HTTP server for JSON APIs, the base of the tests' fake providers (Cal.com, Meta's Graph API):
+it records each request and asks the fake what to answer.
 
-The fake has `handle(recorded) -> (status, payload)` or `(status, payload, headers)`; a payload of None
-is an empty body.
+A fake subclasses FakeServer and defines `reset()` (its state, under `self.lock`) and
+`handle(recorded) -> (status, payload)` or `(status, payload, headers)`; a payload of None is an empty body.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -20,6 +21,28 @@ class Recorded:
     query: dict[str, str]
     headers: dict[str, str]  # lowercase names
     body: dict | None
+
+
+class FakeServer:
+    """Serves on a free port of 127.0.0.1 (`self.url`) from a daemon thread until `shutdown()`."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    def handle(self, recorded: Recorded) -> tuple:
+        raise NotImplementedError
+
+    def shutdown(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def handler_for(server) -> type[BaseHTTPRequestHandler]:

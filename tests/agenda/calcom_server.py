@@ -17,14 +17,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
-from tests.json_server import Recorded, handler_for
+from tests.json_server import FakeServer, Recorded
 
 SLOTS_VERSION = "2024-09-04"
 BOOKINGS_VERSIONS = ("2024-08-13", "2026-02-25")
@@ -40,15 +38,10 @@ class Failure:
     headers: dict = field(default_factory=dict)
 
 
-class CalcomServer:
+class CalcomServer(FakeServer):
     def __init__(self, *, api_key: str = API_KEY):
         self.api_key = api_key
-        self.lock = threading.Lock()
-        self.reset()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__()
 
     # --- scripting ---------------------------------------------------------------------
 
@@ -82,10 +75,6 @@ class CalcomServer:
         with self.lock:
             return [r for r in self.requests
                     if r.path.startswith(path_prefix) and (method is None or r.method == method)]
-
-    def shutdown(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     # --- behaviour ---------------------------------------------------------------------
 

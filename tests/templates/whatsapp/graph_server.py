@@ -19,12 +19,10 @@ from __future__ import annotations
 import base64
 import itertools
 import re
-import threading
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from urllib.parse import urlencode
 
-from tests.json_server import Recorded, handler_for
+from tests.json_server import FakeServer, Recorded
 
 TOKEN = "EAAG-token-de-teste"
 VERSION = "v21.0"
@@ -44,15 +42,10 @@ class Failure:
     user_msg: str = ""
 
 
-class GraphServer:
+class GraphServer(FakeServer):
     def __init__(self, *, token: str = TOKEN, page_size: int = 2):
         self.token, self.page_size = token, page_size
-        self.lock = threading.Lock()
-        self.reset()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__()
 
     # --- scripting ---------------------------------------------------------------------
 
@@ -84,10 +77,6 @@ class GraphServer:
     def requests_to(self, path: str, method: str | None = None) -> list[Recorded]:
         with self.lock:
             return [r for r in self.requests if r.path == path and (method is None or r.method == method)]
-
-    def shutdown(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     # --- behaviour ---------------------------------------------------------------------
 
