@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -23,7 +24,7 @@ class Recorded:
     body: dict | None
 
 
-class FakeServer:
+class FakeServer(ABC):
     """Serves on a free port of 127.0.0.1 (`self.url`) from a daemon thread until `shutdown()`."""
 
     def __init__(self):
@@ -34,11 +35,13 @@ class FakeServer:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    @abstractmethod
     def reset(self) -> None:
-        raise NotImplementedError
+        """The fake's state back to empty (called first by __init__)."""
 
+    @abstractmethod
     def handle(self, recorded: Recorded) -> tuple:
-        raise NotImplementedError
+        """(status, payload) or (status, payload, headers) for one request."""
 
     def shutdown(self) -> None:
         self.server.shutdown()
