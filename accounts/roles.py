@@ -4,7 +4,9 @@ The REST API (`permissions.py`) and the tenant admin both decide with
 `user.has_perm()`, so this module is the one place that says who may do what:
 
 - viewer: sees everything, changes nothing;
-- operator: also runs the day-to-day (conversations, agenda);
+- operator: runs the day-to-day and only that: the inbox and the calendar (customers,
+  conversations, messages, appointments and what follows them); no settings, no secrets,
+  no reports or exports, no staff list;
 - manager: also manages users, settings, reply templates, and may delete;
 - owner: everything a manager may, and may appoint owners.
 
@@ -16,6 +18,13 @@ from django.db import models
 
 # Apps whose rows staff create and edit in daily work.
 OPERATIONAL_APPS = {"conversations", "agenda"}
+# What an operator sees at all: the rows of the inbox and the calendar. Their apps' other models
+# (channels and their secrets, the AI's settings and costs, professionals, services) are settings.
+OPERATOR_MODELS = {
+    ("conversations", "contact"), ("conversations", "conversation"), ("conversations", "message"),
+    ("agenda", "appointment"), ("agenda", "appointmentevent"), ("agenda", "reminder"),
+    ("agenda", "followup"), ("agenda", "waitlistentry"),
+}
 # Apps whose rows are company configuration.
 SETTINGS_APPS = {"templates", "analytics"}
 # Models only ever read through the panel, whatever the role: records that services write (the
@@ -42,6 +51,8 @@ RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.MANAGER: 2, Role.OWNER: 3}
 def _grants(role: Role, app: str, model: str, action: str) -> bool:
     """Whether `role` may perform `action` (view/add/change/delete/custom) on app.model."""
     if app in HIDDEN_APPS:
+        return False
+    if role == Role.OPERATOR and (app, model) not in OPERATOR_MODELS:
         return False
     if action == "view":
         return True

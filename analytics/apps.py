@@ -3,7 +3,7 @@ from importlib import import_module
 from django.apps import AppConfig
 
 # The parts that hook something up when the app is ready (exports only answers requests).
-PARTS = ("reports", "recommendations", "webhooks", "feedback")
+PARTS = ("reports", "recommendations", "webhooks", "feedback", "dashboard")
 
 
 class AnalyticsConfig(AppConfig):

@@ -12,6 +12,8 @@ class ConversationsConfig(AppConfig):
         from conversations.channels.services import CHANNEL_PROVISIONING
         from conversations.core.dispatcher import dispatcher_install
         from conversations.core.subscribers import subscribe_all
+        from conversations.inbox.screens import SCREEN as INBOX
+        from secretaria.panel.screens import screens
         from tenants.provisioning import register_provisioning_hook
 
         for spec in BUILT_IN:
@@ -20,3 +22,4 @@ class ConversationsConfig(AppConfig):
         subscribe_all()
         dispatcher_install()
         billing_install()
+        screens.register(INBOX)  # the operator panel's inbox (secretaria/panel/screens.py)

@@ -6,9 +6,57 @@ model on every host. Each model registers on exactly one of these instead.
 
 from django.contrib import admin
 from django.db import connection
+from django.templatetags.static import static
+from django.urls import URLPattern, include, path, reverse
+
+from secretaria.panel.screens import PUBLIC, TENANT, Screen, screens_of
 
 
-class PublicAdminSite(admin.AdminSite):
+class PanelSite(admin.AdminSite):
+    """An admin site that mounts the panel's screens (secretaria/panel/screens.py).
+
+    The screens come before Django's own URLs (whose `<app_label>/` pattern would swallow
+    them), a screen with `home` answers the index, and Django's list of every model stays one
+    click away at `/admin/cadastros/`.
+    """
+
+    panel_site = TENANT
+
+    def get_urls(self):
+        mounted = [path(f"{screen.name}/", self._wrapped(screen)) for screen in screens_of(self.panel_site)]
+        catalogue = path("cadastros/", self.admin_view(self.catalogue), name="catalogue")
+        return [catalogue, *[p for group in mounted for p in group.url_patterns], *super().get_urls()]
+
+    def _wrapped(self, screen: Screen):
+        patterns = [
+            URLPattern(p.pattern, self.admin_view(p.callback), p.default_args, p.name) for p in screen.urls()
+        ]
+        return include(patterns)
+
+    def index(self, request, extra_context=None):
+        for screen in screens_of(self.panel_site):
+            if screen.home is not None:
+                return screen.home(request, self)
+        return super().index(request, extra_context)
+
+    def catalogue(self, request):
+        """Django's own index: every model this user may see, grouped by app."""
+        return super().index(request, {"title": "Todos os cadastros"})
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        user = request.user
+        screens = [s for s in screens_of(self.panel_site) if user.is_authenticated and s.visible(user)]
+        context["panel_menu"] = [
+            {"name": screen.name, "label": screen.label, "url": reverse(f"{self.name}:{screen.menu_url}")}
+            for screen in screens if screen.menu_url
+        ]
+        context["panel_scripts"] = [static(s) for screen in screens for s in screen.scripts]
+        return context
+
+
+class PublicAdminSite(PanelSite):
+    panel_site = PUBLIC
     site_header = "Secretaria — plataforma"
     site_title = "Secretaria (plataforma)"
     index_title = "Empresas, planos e assinaturas"
@@ -21,7 +69,8 @@ class PublicAdminSite(admin.AdminSite):
         )
 
 
-class TenantAdminSite(admin.AdminSite):
+class TenantAdminSite(PanelSite):
+    panel_site = TENANT
     site_header = "Secretaria"
     site_title = "Secretaria"
     index_title = "Painel da empresa"

@@ -8,6 +8,8 @@ class SecretariaConfig(AppConfig):
     verbose_name = "Secretaria"
 
     def ready(self) -> None:
+        from secretaria.panel.screens import screens
+        from secretaria.panel.settings_screen import SCREEN as SETTINGS
         from secretaria.priority import is_celery_worker, worker_yield_cpu
         from secretaria.worker import worker_signals_connect
 
@@ -16,3 +18,4 @@ class SecretariaConfig(AppConfig):
             # spends a second or so importing the apps, which the webhooks would otherwise wait on.
             worker_yield_cpu()
         worker_signals_connect()
+        screens.register(SETTINGS)  # the operator panel's "Configurações" (secretaria/panel/settings_screen.py)

@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "secretaria.observability.middleware.RequestContextMiddleware",
     "tenants.middleware.CompanyMiddleware",
+    # Admin pages in the company's time zone (the agenda says which: secretaria/panel/middleware.py).
+    "secretaria.panel.middleware.CompanyTimezoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -545,3 +547,24 @@ SECRETARIA_PUBLIC_DOMAINS = env.list("SECRETARIA_PUBLIC_DOMAINS", default=["loca
 # Paths answered on any host, even one that names no company (load balancers,
 # Prometheus scraping the container by its service name).
 HOST_AGNOSTIC_PATHS = ("/healthz", "/readyz", "/metrics")
+
+# --- Operator panel (secretaria/panel; docs/panel.md) -------------------------
+# The frame over the admin: its base_site.html comes after billing's banner override (which
+# extends it) and before Django's own; each screen's static files and templates are added below.
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "secretaria" / "panel" / "templates")
+STATICFILES_DIRS = [BASE_DIR / "secretaria" / "panel" / "static"]
+
+# --- panel: dashboards (analytics/dashboard) ---
+# --- end panel: dashboards ---
+
+# --- panel: inbox (conversations/inbox) ---
+# --- end panel: inbox ---
+
+# --- panel: calendar (agenda/calendar) ---
+# --- end panel: calendar ---
+
+# --- panel: settings for people (agenda/admin, conversations/admin_settings) ---
+# --- end panel: settings for people ---
+
+# --- panel: browser tests (tests/browser) ---
+# --- end panel: browser tests ---

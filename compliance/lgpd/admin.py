@@ -13,7 +13,7 @@ registered again: those floors cannot import compliance (docs/architecture.md).
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from agenda.admin import AppointmentAdmin
+from agenda.admin.appointments import AppointmentAdmin
 from agenda.models import Appointment
 from agenda.types import AgendaError
 from compliance.lgpd.erasure import appointment_erase

@@ -1,0 +1,1 @@
+"""A receptionist's inbox: the queue of conversations, a thread, replies and the handoff notice."""
