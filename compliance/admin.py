@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.utils import display_for_field
 from django.utils.html import format_html_join
 
 from compliance.audit.history import ACTIONS, entry_changes
@@ -92,17 +93,34 @@ class AuditArchiveSegmentAdmin(ReadOnlyAdmin):
     readonly_fields = ["first_seq", "last_seq", "first_prev_hash", "last_hash", "key_id", "mac", "created_at"]
 
 
+class LogActionFilter(admin.SimpleListFilter):
+    """auditlog's actions by their pt-BR names (its own labels are English)."""
+
+    title = "ação"
+    parameter_name = "acao"
+
+    def lookups(self, request, model_admin):
+        return list(ACTIONS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(SettingsChange, site=tenant_admin)
 class SettingsChangeAdmin(ReadOnlyAdmin):
     """django-auditlog's field-level changes of the company's settings and catalogue (read-only)."""
 
-    list_display = ["timestamp", "object_label", "action_label", "actor_label", "changes_summary"]
-    list_filter = ["action", "content_type"]
+    list_display = ["when", "object_label", "action_label", "actor_label", "changes_summary"]
+    list_filter = [LogActionFilter, "content_type"]
     list_select_related = ["content_type", "actor"]
     search_fields = ["object_repr", "changes_text"]
     date_hierarchy = "timestamp"
-    fields = ["timestamp", "object_label", "action_label", "actor_label", "changes_table"]
+    fields = ["when", "object_label", "action_label", "actor_label", "changes_table"]
     readonly_fields = fields
+
+    @admin.display(description="quando", ordering="timestamp")
+    def when(self, obj):
+        return display_for_field(obj.timestamp, SettingsChange._meta.get_field("timestamp"), "—")
 
     @admin.display(description="objeto", ordering="object_repr")
     def object_label(self, obj):

@@ -7,7 +7,12 @@ out (a field's `verbose_name`, a model's Meta) and for choice labels that are wo
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.utils import label_for_field
 from django.db import models
+from django.forms.utils import pretty_name
+
+from secretaria.admin_sites import public_admin, tenant_admin
 
 # The project's own apps; Django's and third parties' labels are their translations' business.
 OURS = {"accounts", "tenants", "billing", "conversations", "agenda", "templates", "analytics", "compliance"}
@@ -91,6 +96,54 @@ def test_every_app_has_a_ptbr_name():
             if "verbose_name" not in type(config).__dict__ or code_like(str(config.verbose_name), config.label)} == {}
 
 
+# --- the admin's lists: columns, filters and actions ----------------------------------------------
+
+
+def registered() -> list[tuple[str, type[models.Model], admin.ModelAdmin]]:
+    return [(site.name, model, model_admin) for site in (tenant_admin, public_admin)
+            for model, model_admin in site._registry.items()]
+
+
+def column_problem(model, model_admin, name: str) -> str | None:
+    """A list column whose header would be Django's fallback (the attribute's name, "Role") or a code."""
+    if name in ("__str__", "action_checkbox"):
+        return None
+    label = str(label_for_field(name, model, model_admin))
+    return f"coluna {name!r}: {label!r}" if label == pretty_name(name) or code_like(label, name) else None
+
+
+def filter_title(model, spec) -> str:
+    if isinstance(spec, str):
+        return str(model._meta.get_field(spec.split("__")[0]).verbose_name)
+    if isinstance(spec, tuple):
+        return str(model._meta.get_field(spec[0].split("__")[0]).verbose_name)
+    return str(spec.title)
+
+
+def admin_problems(model, model_admin) -> list[str]:
+    problems = [p for name in model_admin.list_display if (p := column_problem(model, model_admin, name))]
+    for spec in model_admin.list_filter:
+        title = filter_title(model, spec)
+        name = spec if isinstance(spec, str) else getattr(spec, "parameter_name", "")
+        if code_like(title, name) or title == str(name).replace("_", " "):
+            problems.append(f"filtro {spec!r}: {title!r}")
+    for action in model_admin.actions or ():
+        description = str(getattr(getattr(model_admin, action, None) or action, "short_description", ""))
+        if code_like(description, str(action)):
+            problems.append(f"ação {action!r}: {description!r}")
+    return problems
+
+
+def test_the_admin_lists_of_both_sites_are_walked():
+    assert len(registered()) >= 40
+
+
+@pytest.mark.parametrize(("site", "model", "model_admin"), registered(),
+                         ids=[f"{site}:{model._meta.label}" for site, model, _ in registered()])
+def test_every_admin_list_has_ptbr_headers_filters_and_actions(site, model, model_admin):
+    assert admin_problems(model, model_admin) == []
+
+
 # --- the checks themselves catch what they are for ------------------------------------------------
 
 
@@ -103,6 +156,21 @@ def test_a_field_without_a_label_is_caught():
     assert field_problem(_unbound(models.DateTimeField(), "created_at")) == "sem verbose_name"
     assert field_problem(_unbound(models.CharField("status", max_length=8), "status")).startswith("rótulo")
     assert field_problem(_unbound(models.CharField("situação", max_length=8), "status")) is None
+
+
+def test_a_column_named_after_its_attribute_is_caught():
+    from accounts.models import User
+
+    class Plain(admin.ModelAdmin):
+        list_display = ["email", "role"]
+
+        @admin.display(description="papel")
+        def role_label(self, user):
+            return user.role
+
+    assert column_problem(User, Plain(User, tenant_admin), "role") == "coluna 'role': 'Role'"
+    assert column_problem(User, Plain(User, tenant_admin), "email") is None
+    assert column_problem(User, Plain(User, tenant_admin), "role_label") is None
 
 
 def test_a_choice_labelled_with_its_code_is_caught():
