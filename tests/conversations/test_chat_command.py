@@ -167,8 +167,8 @@ def test_say_posts_each_message_to_the_companys_host_and_prints_the_replies(secr
     assert [(m["from"], m["text"], m["name"]) for m in server.sent] == [
         (PHONE, "oi", "Maria"), (PHONE, "quero marcar", "Maria")]
     assert output.splitlines() == [f"Conversando com {acme_name()} (acme.localhost) em {URL} como {PHONE}.",
-                                   "você> oi", "secretaria> Olá! Em que posso ajudar?",
-                                   "você> quero marcar", "secretaria> Olá! Em que posso ajudar?"]
+                                   "você> oi", "Ana> Olá! Em que posso ajudar?",
+                                   "você> quero marcar", "Ana> Olá! Em que posso ajudar?"]
 
 
 def test_replies_are_signed_with_the_assistants_name_and_multi_line_text_stays_aligned(secret, fast):
@@ -188,7 +188,7 @@ def test_replies_from_an_earlier_session_with_the_same_phone_are_not_shown_again
         output = run("--say", "oi de novo", "--phone", PHONE)
 
     assert "resposta antiga" not in output
-    assert "secretaria> Olá! Em que posso ajudar?" in output
+    assert "Ana> Olá! Em que posso ajudar?" in output
 
 
 def test_a_script_file_sends_one_message_per_line_and_skips_blank_lines(secret, fast, tmp_path):
@@ -218,7 +218,7 @@ def test_interactive_novo_switches_to_a_new_customer_and_sair_ends(secret, fast)
     assert [m["text"] for m in server.sent] == ["oi", "oi, sou outro"]
     assert phones[0] == PHONE and phones[1] != PHONE and chat.phone_valid(phones[1])
     assert f"— novo cliente: {phones[1]} —" in output
-    assert output.count("secretaria> Olá! Em que posso ajudar?") == 2
+    assert output.count("Ana> Olá! Em que posso ajudar?") == 2
 
 
 def test_without_phone_each_run_is_a_new_customer_and_says_which(secret, fast):

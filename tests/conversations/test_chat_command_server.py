@@ -100,7 +100,7 @@ def test_without_url_chat_talks_to_the_server_make_run_recorded(server, data_dir
     assert server.texts_from(PHONE) == ["oi"]
     assert {r.headers["host"] for r in server.requests} == {"acme.localhost"}
     assert f"em {server.url} como {PHONE}." in output.splitlines()[0]
-    assert f"secretaria> {ANSWER}" in output
+    assert f"Ana> {ANSWER}" in output
 
 
 def test_a_run_file_whose_server_is_gone_is_ignored_and_the_default_explained(server, data_dir):

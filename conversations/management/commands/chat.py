@@ -33,7 +33,8 @@ from tenants.models import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, Company
 PROMPT = "você> "
 POLL_SECONDS = 0.3  # between two looks at the replies
 SETTLE_SECONDS = 0.6  # after a reply, how long to wait for the rest of a multi-message answer
-DEFAULT_ASSISTANT = "secretaria"
+# Without a profile the engine introduces itself by the profile's default name: sign its replies the same.
+DEFAULT_ASSISTANT = CompanyProfile._meta.get_field("assistant_name").default
 # Written by `make run` while its web server is up (devstack/launcher.py, record_run_url).
 RUN_FILE = "run.json"
 
