@@ -93,7 +93,8 @@ def target_for(tenant: str, *, url: str) -> Target:
     except DatabaseError as exc:
         raise CommandError(f"Não foi possível ler a empresa no banco ({exc.__class__.__name__}). "
                            "Rode `make run` ao menos uma vez para criar e migrar o banco; "
-                           "depois use `make manage` para este comando.") from exc
+                           "depois use `make manage` para este comando (com o mesmo DATABASE_URL "
+                           "do `make run`, se ele usa um).") from exc
 
 
 def _target(tenant: str, *, url: str) -> Target:
