@@ -41,6 +41,7 @@ VIEWER, OPERATOR, MANAGER, OWNER = Role.VIEWER, Role.OPERATOR, Role.MANAGER, Rol
 OPERATOR_PAGES = {
     "conversations.contact", "conversations.conversation", "conversations.message", "agenda.appointment",
     "agenda.appointmentevent", "agenda.reminder", "agenda.followup", "agenda.waitlistentry",
+    "agenda.timeoff",  # a professional off sick today is the calendar's business
 }
 # Rows that work as credentials (an outgoing webhook's URL and what it delivered, the keys other systems
 # send scores with): only those who manage the settings open them, viewers included out.
