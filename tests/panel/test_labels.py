@@ -124,8 +124,8 @@ def admin_problems(model, model_admin) -> list[str]:
     problems = [p for name in model_admin.list_display if (p := column_problem(model, model_admin, name))]
     for spec in model_admin.list_filter:
         title = filter_title(model, spec)
-        name = spec if isinstance(spec, str) else getattr(spec, "parameter_name", "")
-        if code_like(title, name) or title == str(name).replace("_", " "):
+        name = spec if isinstance(spec, str) else ""  # a filter class's parameter is only its URL's
+        if code_like(title, name) or title == name.replace("_", " "):
             problems.append(f"filtro {spec!r}: {title!r}")
     for action in model_admin.actions or ():
         description = str(getattr(getattr(model_admin, action, None) or action, "short_description", ""))
