@@ -24,6 +24,7 @@ from compliance.lgpd.services import erasure_of_contact, export_request
 from conversations.admin import ContactAdmin
 from conversations.models import Contact
 from secretaria.admin_sites import ReadOnlyAdmin, tenant_admin
+from secretaria.panel.formats import phone
 
 # What a request's result counts (compliance/lgpd/erasure.py, services.py; the export's tables are
 # already named in Portuguese, "eventos_de_agendamento", and read with spaces).
@@ -48,9 +49,13 @@ class DataRequestAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "status", "requested_by", "channel", "finished_at", "done"]
     list_filter = ["kind", "status", "channel", "created_at"]
     search_fields = ["requested_by", "phone_hash"]
-    readonly_fields = ["kind", "status", "requested_by", "channel", "phone_hash", "contact", "reason", "done",
+    readonly_fields = ["kind", "status", "requested_by", "channel", "phone_hash", "contact_shown", "reason", "done",
                        "created_at", "finished_at"]
     exclude = ["file"]
+
+    @admin.display(description="contato")
+    def contact_shown(self, obj):
+        return _contact(obj.contact)
 
     @admin.display(description="o que foi feito")
     def done(self, obj):
@@ -59,9 +64,13 @@ class DataRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(Consent, site=tenant_admin)
 class ConsentAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "contact", "purpose", "granted", "source"]
+    list_display = ["created_at", "contact_shown", "purpose", "granted", "source"]
     list_filter = ["purpose", "granted"]
     list_select_related = ["contact"]
+
+    @admin.display(description="contato", ordering="contact__name")
+    def contact_shown(self, obj):
+        return _contact(obj.contact)
 
 
 @admin.register(RetentionPolicy, site=tenant_admin)
@@ -91,6 +100,13 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
         counts = retention_run()
         self.message_user(request, "Retenção aplicada: " + "; ".join(
             f"{DRY_RUN_LABELS[kind]}: {n}" for kind, n in counts.items()), messages.SUCCESS)
+
+
+def _contact(contact: Contact | None) -> str:
+    """A customer by name, else by phone as people write it; "—" once erased or gone."""
+    if contact is None:
+        return "—"
+    return contact.name or phone(contact.phone)
 
 
 def _said(value) -> str:
