@@ -8,7 +8,8 @@ and point carries a `<title>` the browser shows as a tooltip ("12/03 — Recebid
     bar_chart(title="Agendamentos por dia", labels=["01/03", "02/03"], series=[Series("Agendamentos", [3, 5])])
     line_chart(title="Custo de IA", labels=..., series=[...], value_format=brl)   # values in cents
 
-Values are numbers or None ("sem dados": no bar, a gap in the line). The y axis starts at zero
+Values are numbers or None ("sem dados": no bar, a gap in the line); a chart of nothing but zeros and
+gaps says "Sem dados no período" instead of drawing a flat line. The y axis starts at zero
 (or below it, for negative values) and ends on a round number; its labels are pt-BR ("1.200").
 """
 
@@ -72,7 +73,7 @@ def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series],
 
 def _chart(title, labels, series, value_format, width, height, draw) -> SafeString:
     values = [v for s in series for v in s.values if v is not None]
-    if not labels or not values:
+    if not labels or not any(values):  # nothing, or only zeros: a flat line says less than these words
         return _empty(title, width, height)
     low, high, step = _scale(min(values), max(values), whole=all(float(v).is_integer() for v in values))
     ticks = [low + step * n for n in range(round((high - low) / step) + 1)]
