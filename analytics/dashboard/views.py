@@ -31,6 +31,7 @@ APPOINTMENTS = "agenda.view_appointment"
 REPORTS = "analytics.view_report"
 APPOINTMENT_LIST = "admin:agenda_appointment_changelist"
 QUOTA_WARN = THRESHOLDS[0] / 100  # billing's first alert: the bar turns amber when the owner is told
+USAGE_ROWS = 10  # companies in the platform's usage table (the subscriptions list has them all)
 
 
 def company_home(request, site):
@@ -74,15 +75,18 @@ def _headline(figures: dict) -> dict:
     return {"no_show_rate": formats.NO_DATA if rate is None else formats.percent(rate),
             "nps": formats.NO_DATA if nps is None else formats.score(nps),
             "no_shows": figures["no_shows"], "known": figures["attendances"] + figures["no_shows"],
-            "ai_cost_cents": figures["ai_cost_cents"], "messages_in": figures["messages_in"],
-            "bookings": figures["bookings"]}
+            "ai_cost_cents": figures["ai_cost_cents"], "bookings": figures["bookings"]}
 
 
 def _quota(quota: selectors.Quota) -> dict:
-    level = "bad" if quota.ratio >= 1 else "warn" if quota.ratio >= QUOTA_WARN else "ok"
     return {"label": quota.label, "used": formats.integer(quota.used), "unlimited": not quota.limit,
             "limit": formats.integer(quota.limit), "percent": formats.percent(quota.ratio, 0),
-            "meter": min(quota.ratio, 1.0), "level": level}
+            "meter": min(quota.ratio, 1.0), "level": _level(quota.ratio)}
+
+
+def _level(ratio: float) -> str:
+    """A quota's badge: used up, past billing's first alert, or fine."""
+    return "bad" if ratio >= 1 else "warn" if ratio >= QUOTA_WARN else "ok"
 
 
 def _charts(recent: selectors.Recent) -> dict:
@@ -128,15 +132,9 @@ def platform_home(request, site):
         churn_total=churn_total, churn=churn, new_company_url=reverse("admin:home_company_new"))
 
 
-USAGE_ROWS = 10
-
-
 def _usage_row(row: selectors.CompanyUsage) -> dict:
-    cells = []
-    for kind in selectors.QUOTA_SHORT:
-        ratio = row.ratios.get(kind, 0.0)
-        level = "bad" if ratio >= 1 else "warn" if ratio >= QUOTA_WARN else "ok"
-        cells.append({"percent": formats.percent(ratio, 0), "level": level})
+    ratios = [row.ratios.get(kind, 0.0) for kind in selectors.QUOTA_SHORT]
+    cells = [{"percent": formats.percent(ratio, 0), "level": _level(ratio)} for ratio in ratios]
     return {"company": row.company, "domain": row.domain, "plan": row.plan, "status": row.status, "cells": cells}
 
 

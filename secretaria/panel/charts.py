@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 PALETTE = ("#0f766e", "#f59e0b", "#6366f1", "#b91c1c")
 TICKS = 4  # intervals on the y axis
 MAX_X_LABELS = 8  # labels printed under the x axis; the others are left to the tooltips
-FONT = 11  # px
+FONT = 12  # px, at the viewBox scale: a chart is drawn about as wide as it is shown
 NO_DATA = "sem dados"
 
 
@@ -60,13 +60,13 @@ class _Frame:
 
 
 def bar_chart(*, title: str, labels: Sequence[str], series: Sequence[Series],
-              value_format: Callable[[float], str] = integer, width: int = 640, height: int = 220) -> SafeString:
+              value_format: Callable[[float], str] = integer, width: int = 480, height: int = 200) -> SafeString:
     """Vertical bars, one group per label, one bar per series in the group."""
     return _chart(title, labels, series, value_format, width, height, _bars)
 
 
 def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series],
-               value_format: Callable[[float], str] = integer, width: int = 640, height: int = 220) -> SafeString:
+               value_format: Callable[[float], str] = integer, width: int = 480, height: int = 200) -> SafeString:
     """One line per series, a point (with its tooltip) on each label."""
     return _chart(title, labels, series, value_format, width, height, _lines)
 

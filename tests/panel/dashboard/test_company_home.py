@@ -99,10 +99,11 @@ def test_the_quotas_are_billings_meter_against_the_plan(acme, wednesday):
     page = home(acme, "manager")
 
     assert page.items("card-quotas") == [
-        "Mensagens respondidas 2 % 2 % 4 de 200",
-        "Tokens de IA 40 % 40 % 4.000.000 de 10.000.000",
-        "Mensagens ativas (lembretes, follow-ups, campanhas) 0 · ilimitado",
+        "Mensagens respondidas 2 % 4 de 200",
+        "Tokens de IA 40 % 4.000.000 de 10.000.000",
+        "Mensagens ativas (lembretes, follow-ups, campanhas) ilimitado 0 usados",
     ]
+    assert [meter.attrs["value"] for meter in page.ids["card-quotas"].find_all("meter")] == ["0.0200", "0.4000"]
 
 
 def test_the_charts_show_each_day_of_the_period(acme, wednesday):

@@ -1,8 +1,6 @@
 """"Nova empresa": the provisioning service behind a form on the platform home, and the owner's first access."""
 
 import pytest
-
-pytestmark = pytest.mark.django_db
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -13,6 +11,8 @@ from tenants.selectors import schemas_existing
 from tests.accounts.conftest import admin_client
 from tests.conftest import platform_admin
 from tests.panel.dashboard.page import Page
+
+pytestmark = pytest.mark.django_db
 
 URL = "/admin/home/nova-empresa/"
 

@@ -1,6 +1,7 @@
 """The platform's home (public host): the fleet, plans, usage per company, failed payments, churn risk."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -55,8 +56,9 @@ def test_the_fleet_counts_move_with_what_happens_to_the_companies(db):
     company_set_status(companies=[globex], status=Company.Status.SUSPENDED)
     subscription_sync(company=acme, status=Subscription.Status.PAST_DUE, plan_code=None, period_end=None,
                       cause=SubscriptionChange.Cause.PROVIDER, occurred_at=timezone.now(), provider="stripe")
+    in_three_days = timezone.now() + timedelta(days=3)
     Subscription.objects.filter(company__slug="initech").update(status=Subscription.Status.TRIALING,
-                                                                trial_ends_at=timezone.now() + timezone.timedelta(days=3))
+                                                                trial_ends_at=in_three_days)
 
     after = fleet(platform_home())
     assert after == {"active": before["active"] - 1, "suspended": before["suspended"] + 1,
