@@ -555,6 +555,9 @@ TEMPLATES[0]["DIRS"].append(BASE_DIR / "secretaria" / "panel" / "templates")
 STATICFILES_DIRS = [BASE_DIR / "secretaria" / "panel" / "static"]
 
 # --- panel: dashboards (analytics/dashboard) ---
+# The home pages' templates (dashboard/...) and their stylesheet.
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "analytics" / "dashboard" / "templates")
+STATICFILES_DIRS.append(BASE_DIR / "analytics" / "dashboard" / "static")
 # --- end panel: dashboards ---
 
 # --- panel: inbox (conversations/inbox) ---
