@@ -201,8 +201,10 @@ def free_slots(*, config: CalendarConfig, start: datetime, end: datetime, profes
     now = timezone.now()
     if end <= now:
         return []
+    # A slot starting this very minute is already past for the booking service (`start <= now`).
+    earliest = max(start, now + timedelta(minutes=1))
     query = SlotQuery(service_id=service.pk if service else None, professional_id=professional_id,
-                      not_before=max(start, now), limit=MAX_SLOTS)
+                      not_before=earliest, limit=MAX_SLOTS)
     provider = calendar_provider(config=_staff_window(config, until=end, now=now))
     return [slot for slot in provider.available_slots(query=query, service=service) if slot.start < end]
 

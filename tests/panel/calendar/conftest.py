@@ -1,7 +1,7 @@
 """The calendar screen's cast: acme's clinic on a frozen Tuesday, and a logged-in browser per role.
 
-    def test_x(clinic, browser):
-        page = browser("operator").get(DAY)            # /admin/calendar/ on acme's host
+    def test_x(clinic, staff):
+        page = staff("operator").get(DAY)            # /admin/calendar/ on acme's host
         with schema_context("acme"): ...               # read what the page wrote
 
 The clock stands still at Tuesday 10 December 2030, 09:00 in São Paulo. Ana works 08:00–12:00 and
@@ -11,6 +11,7 @@ The clock stands still at Tuesday 10 December 2030, 09:00 in São Paulo. Ana wor
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -77,10 +78,66 @@ def clinic(acme, clock):
 
 
 @pytest.fixture
-def browser(acme):
-    """browser(role) -> a Django test client logged in as acme's <role>@acme.test."""
+def staff(acme):
+    """staff(role) -> a Django test client logged in as acme's <role>@acme.test."""
 
     def make(role: str):
         return admin_client(acme, member(acme, role))
 
     return make
+
+
+# --- reading the board -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One block of the board as a person reads it: column, state, time, link."""
+
+    column: str
+    state: str  # "free" or an appointment status
+    time: str  # "10:00"
+    appointment: int | None
+    href: str
+
+
+class _BoardReader(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.column = ""
+        self.columns: list[str] = []
+        self.blocks: list[Shown] = []
+        self.notes: dict[str, str] = {}
+        self._in_note = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "section" and "cal-column" in classes:
+            self.column = attrs.get("aria-label", "")
+            self.columns.append(self.column)
+        elif "cal-block" in classes:
+            pk = attrs.get("data-appointment")
+            self.blocks.append(Shown(self.column, attrs["data-state"], attrs["data-time"],
+                                     int(pk) if pk else None, attrs.get("href", "")))
+        self._in_note = tag == "small" and bool(self.column)
+
+    def handle_data(self, data):
+        if self._in_note and data.strip():
+            self.notes[self.column] = data.strip()
+
+    def handle_endtag(self, tag):
+        if tag == "small":
+            self._in_note = False
+
+
+def board(response) -> _BoardReader:
+    """The blocks (and column notes) of a calendar page."""
+    assert response.status_code == 200, response.status_code
+    reader = _BoardReader()
+    reader.feed(response.content.decode())
+    return reader
+
+
+def free_times(response, column: str) -> list[str]:
+    return [b.time for b in board(response).blocks if b.column == column and b.state == "free"]
