@@ -76,7 +76,7 @@ class BookingForm(forms.Form):
                                error_messages={"required": "Informe o telefone do cliente."})
     nome = forms.CharField(label="Nome", max_length=120, required=False,
                            help_text="Para um contato novo; o nome de um contato conhecido é mantido.")
-    servico = ServiceChoice(queryset=Service.objects.none(), label="Serviço", empty_label=None,
+    servico = ServiceChoice(queryset=Service.objects.filter(is_active=True), label="Serviço", empty_label=None,
                             error_messages={"required": "Escolha o serviço.",
                                             "invalid_choice": "Esse serviço não está mais disponível."})
     profissional = forms.ModelChoiceField(queryset=Professional.objects.filter(is_active=True), required=False,
@@ -88,7 +88,10 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args, professional: Professional | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["servico"].queryset = Service.objects.filter(pk__in=[s.pk for s in services_of(professional)])
+        # The menu lists what this professional does; any active service validates, so that a wrong
+        # pair (an old page, a hand-made request) is answered with who does not do what.
+        field = self.fields["servico"]
+        field.widget.choices = [(s.pk, field.label_from_instance(s)) for s in services_of(professional)]
 
     def clean_telefone(self) -> str:
         phone = phone_normalise(self.cleaned_data["telefone"])

@@ -278,7 +278,7 @@ def action_view(request, pk: int, action: str):
     """Confirm, attended, no-show: one service each; what it refuses is said in its own words."""
     _require(request, CHANGE)
     if action not in ACTIONS:
-        raise PermissionDenied
+        raise Http404("Ação desconhecida.")
     appointment = _appointment_or_404(pk)
     service, done = ACTIONS[action]
     try:
