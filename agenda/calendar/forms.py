@@ -91,7 +91,8 @@ class BookingForm(forms.Form):
         # The menu lists what this professional does; any active service validates, so that a wrong
         # pair (an old page, a hand-made request) is answered with who does not do what.
         field = self.fields["servico"]
-        field.widget.choices = [(s.pk, field.label_from_instance(s)) for s in services_of(professional)]
+        offered = [(s.pk, field.label_from_instance(s)) for s in services_of(professional)]
+        field.widget.choices = [("", "Escolha o serviço")] + offered if len(offered) > 1 else offered
 
     def clean_telefone(self) -> str:
         phone = phone_normalise(self.cleaned_data["telefone"])

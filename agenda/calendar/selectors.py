@@ -173,8 +173,8 @@ def _with_free(columns: list[Column], *, start: datetime, end: datetime, service
     for pk in dict.fromkeys(c.professional.pk if c.professional else None for c in columns):
         try:
             free[pk] = free_slots(config=config, start=start, end=end, professional_id=pk, service=service)
-        except AgendaError as exc:
-            problem = str(exc)
+        except AgendaError as exc:  # Cal.com down or refusing: the appointments are still worth showing
+            problem = f"Não foi possível buscar os horários livres. {exc}"
     if config.provider == CalendarConfig.Provider.CALCOM and service is None:
         problem = "Escolha um serviço para ver os horários livres do Cal.com."
     tz = company_tz()
