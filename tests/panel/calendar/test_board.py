@@ -155,3 +155,27 @@ def test_the_day_lists_no_other_companys_appointments(clinic, staff, globex):
 
     assert "Cliente Globex" not in page.content.decode()
     assert not [b for b in board(page).blocks if b.appointment]
+
+
+def test_the_day_costs_the_same_queries_with_one_appointment_or_thirty(clinic, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = staff("viewer")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"{DAY}?dia={TUESDAY.isoformat()}").status_code == 200
+        return len(captured.captured_queries)
+
+    with schema_context("acme"):
+        clinic.appointment(start=at(10))
+    queries()  # the first request of a process warms its caches (the host's company, the calendar settings)
+    one = queries()
+    with schema_context("acme"):
+        for n in range(30):
+            clinic.appointment(start=at(8) + timedelta(minutes=20 * n), status="cancelled", phone=f"55119100000{n:02d}",
+                               professional=clinic.bruno if n % 2 else clinic.ana)
+    thirty = queries()
+
+    assert thirty == one
