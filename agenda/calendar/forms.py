@@ -58,10 +58,9 @@ class BoardForm(forms.Form):
     destaque = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def value(self, name: str):
-        """The cleaned value, or its default when the address carried nonsense (an old link)."""
-        if self.is_valid():
-            return self.cleaned_data[name]
-        return default_day() if name == "dia" else None
+        """The field's cleaned value; None when the address carried nonsense for it (an old link)."""
+        self.is_valid()
+        return self.cleaned_data.get(name)
 
     def day(self):
         return self.value("dia") or default_day()
@@ -105,6 +104,13 @@ class BookingForm(forms.Form):
         if start <= timezone.now():
             raise forms.ValidationError("Esse horário já passou; escolha outro na agenda.")
         return start
+
+    def chosen_start(self) -> datetime | None:
+        """The slot's start as the page was opened or posted, for the heading (None if unreadable)."""
+        try:
+            return self.fields["inicio"].to_python(self["inicio"].value())
+        except forms.ValidationError:
+            return None
 
     def clean(self):
         data = super().clean()

@@ -146,9 +146,10 @@ def _background(column: Column, first: int, tz: tzinfo) -> list[Block]:
 def _note(column: Column, tz: tzinfo) -> str:
     if column.professional is None:
         return ""
-    if any(off.start <= _at(column.day, 0, tz) and off.end >= _at(column.day, 24 * 60, tz) for off in column.time_off):
-        off = column.time_off[0]
-        return off.reason or ("Feriado" if off.professional_id is None else "Folga")
+    whole_day = [off for off in column.time_off
+                 if off.start <= _at(column.day, 0, tz) and off.end >= _at(column.day, 24 * 60, tz)]
+    if whole_day:
+        return whole_day[0].reason or ("Feriado" if whole_day[0].professional_id is None else "Folga")
     if not column.hours:
         return "Não atende neste dia"
     return ""

@@ -95,9 +95,7 @@ def day_view(request):
     day, moving = form.day(), _moving(request, form)
     service = moving.service if moving else form.value("servico")
     board = calendar_day(day=day, service=service)
-    step = timedelta(days=1)
-    return _board_page(request, board, form=form, moving=moving, mode="dia", day=day, step=step,
-                       heading=day, title_of=_professional_title)
+    return _board_page(request, board, form=form, moving=moving, mode="dia", day=day, title_of=_professional_title)
 
 
 def week_view(request):
@@ -108,8 +106,8 @@ def week_view(request):
     service = moving.service if moving else form.value("servico")
     professional = _week_professional(form, moving)
     board = calendar_week(day=day, professional=professional, service=service)
-    return _board_page(request, board, form=form, moving=moving, mode="semana", day=day, step=timedelta(days=7),
-                       heading=week_of(day)[0], title_of=_day_title, professional=professional)
+    return _board_page(request, board, form=form, moving=moving, mode="semana", day=day, title_of=_day_title,
+                       professional=professional)
 
 
 def _week_professional(form: BoardForm, moving: Appointment | None) -> Professional | None:
@@ -128,8 +126,8 @@ def _moving(request, form: BoardForm) -> Appointment | None:
     return appointment if appointment and appointment.is_active else None
 
 
-def _board_page(request, board: Board, *, form: BoardForm, moving, mode: str, day: date, step: timedelta,
-                heading: date, title_of, professional: Professional | None = None):
+def _board_page(request, board: Board, *, form: BoardForm, moving, mode: str, day: date, title_of,
+                professional: Professional | None = None):
     can_book = request.user.has_perm(BOOK)
     highlight = {pk for pk in (form.value("destaque"), moving.pk if moving else None) if pk}
     links = layout.Links(slot=_slot_link(request, board, moving=moving, can_book=can_book),
@@ -139,16 +137,20 @@ def _board_page(request, board: Board, *, form: BoardForm, moving, mode: str, da
                        today=company_today(), tz=company_tz())
     keep = {"servico": board.service.pk if board.service and not moving else None,
             "profissional": professional.pk if professional else None, "remarcar": moving.pk if moving else None}
-    view = "calendar" if mode == "dia" else "calendar_week"
     return screen_page(
         request, tenant_admin, template="calendar/board.html", title="Agenda", grid=grid, board=board, form=form,
-        mode=mode, day=day, heading=heading, week=week_of(day), moving=moving, can_book=can_book,
-        professional=professional, professionals=calendar_professionals(), services=calendar_services(),
-        calcom=uses_calcom(),
-        nav={"today": _url(view, **keep), "previous": _url(view, dia=(day - step).isoformat(), **keep),
-             "next": _url(view, dia=(day + step).isoformat(), **keep),
-             "day": _url("calendar", dia=day.isoformat(), **{**keep, "profissional": None}),
-             "week": _url("calendar_week", dia=day.isoformat(), **keep)})
+        mode=mode, day=day, week=week_of(day), moving=moving, can_book=can_book, professional=professional,
+        professionals=calendar_professionals(), services=calendar_services(), calcom=uses_calcom(),
+        nav=_nav(mode, day, keep))
+
+
+def _nav(mode: str, day: date, keep: dict) -> dict[str, str]:
+    """Today, previous, next (a day or a week), and the switch between the two views, keeping the filters."""
+    view, step = ("calendar", timedelta(days=1)) if mode == "dia" else ("calendar_week", timedelta(days=7))
+    return {"today": _url(view, **keep), "previous": _url(view, dia=(day - step).isoformat(), **keep),
+            "next": _url(view, dia=(day + step).isoformat(), **keep),
+            "day": _url("calendar", dia=day.isoformat(), **{**keep, "profissional": None}),
+            "week": _url("calendar_week", dia=day.isoformat(), **keep)}
 
 
 def _slot_link(request, board: Board, *, moving: Appointment | None, can_book: bool):
@@ -194,7 +196,7 @@ def book_view(request):
             messages.success(request, _booked_text(appointment))
             return redirect(_url("calendar", dia=company_day_of(appointment.start).isoformat(),
                                  destaque=appointment.pk))
-    start = form.fields["inicio"].to_python(source.get("inicio")) if source.get("inicio") else None
+    start = form.chosen_start()
     back = _back(request, _url("calendar", dia=company_day_of(start).isoformat() if start else None))
     return screen_page(request, tenant_admin, template="calendar/book.html", title="Agendar por telefone",
                        form=form, start=start, professional=professional, back=back,

@@ -114,3 +114,10 @@ def test_the_form_refuses_a_bad_phone_a_past_time_and_a_service_the_professional
     with schema_context("acme"):
         assert not Appointment.objects.exists()
         assert not Contact.objects.filter(phone="5511987654321").exists()
+
+
+def test_an_unreadable_slot_in_the_address_asks_to_choose_one(clinic, staff):
+    page = staff("operator").get(f"{BOOK}?inicio=amanha&profissional=abc")
+
+    assert page.status_code == 200
+    assert "Horário não escolhido" in page.content.decode()
