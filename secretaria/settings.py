@@ -564,6 +564,9 @@ STATICFILES_DIRS.append(BASE_DIR / "analytics" / "dashboard" / "static")
 # --- end panel: inbox ---
 
 # --- panel: calendar (agenda/calendar) ---
+# The calendar screen's templates (calendar/...) and its CSS and JS (static/calendar/...).
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "agenda" / "calendar" / "templates")
+STATICFILES_DIRS.append(BASE_DIR / "agenda" / "calendar" / "static")
 # --- end panel: calendar ---
 
 # --- panel: settings for people (agenda/admin, conversations/admin_settings) ---
