@@ -558,6 +558,9 @@ STATICFILES_DIRS = [BASE_DIR / "secretaria" / "panel" / "static"]
 # --- end panel: dashboards ---
 
 # --- panel: inbox (conversations/inbox) ---
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "conversations" / "inbox" / "templates")
+STATICFILES_DIRS.append(BASE_DIR / "conversations" / "inbox" / "static")
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["inbox"] = "conversations.inbox.tags"
 # --- end panel: inbox ---
 
 # --- panel: calendar (agenda/calendar) ---

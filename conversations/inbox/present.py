@@ -1,0 +1,39 @@
+"""How the inbox shows a message: who said it, in which words (no codes), and whether it left."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from conversations.core.models import Contact, Message, Outbox
+from conversations.inbox.labels import KINDS, OUTREACH
+
+
+@dataclass(frozen=True)
+class Bubble:
+    id: int
+    who: str  # "customer" (left), "bot" or "staff" (right)
+    author: str
+    text: str
+    kind: str  # what a message that is not text was ("Imagem"...), "" for text
+    at: datetime
+    failed: bool = False  # a send that gave up (it is in the failure queue)
+    pending: bool = False  # not sent yet
+
+
+def bubble(message: Message, contact: Contact) -> Bubble:
+    kind = "" if message.kind == "text" else KINDS.get(message.kind, "Mensagem")
+    if message.direction == Message.Direction.IN:
+        return Bubble(message.pk, "customer", contact.name or "Cliente", message.text, kind, message.created_at)
+    outbox: Outbox | None = getattr(message, "outbox", None)
+    state = outbox.state if outbox is not None else ""
+    return Bubble(message.pk, "staff" if message.sent_by else "bot", _author(message), message.text, kind,
+                  message.created_at, failed=state == Outbox.State.FAILED,
+                  pending=state in (Outbox.State.PENDING, Outbox.State.SENDING))
+
+
+def _author(message: Message) -> str:
+    if message.sent_by:
+        return f"Equipe · {message.sent_by}"
+    outreach = (message.payload or {}).get("outreach", "")
+    if outreach:
+        return f"Assistente · envio automático ({OUTREACH.get(outreach, 'aviso')})"
+    return "Assistente"
