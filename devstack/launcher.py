@@ -6,6 +6,7 @@ under `.data/` (see `services.py`); when set, those servers are used as they are
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -17,6 +18,8 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from devstack.browser import chromium_ensure
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SECRETARIA_DATA_DIR", ROOT / ".data"))
@@ -292,9 +295,15 @@ def test(pytest_args: list[str]) -> int:
     if linted.returncode:
         say("lint-imports: a layer contract is broken (see above)")
         return linted.returncode
+    chromium = chromium_ensure(say)
+    if chromium is None:
+        return 1
     with data_services("test") as base_env:
         env = django_env(base_env)
-        env["SECRET_KEY"] = "test-" + secrets.token_hex(16)
+        # Derived from the database, not random: secrets the suite stores encrypted stay readable when a
+        # later run reuses that test database (`--reuse-db`); it protects nothing but test rows.
+        env["SECRET_KEY"] = "test-" + hashlib.sha256(env["DATABASE_URL"].encode()).hexdigest()[:32]
+        env["CHROMIUM_PATH"] = chromium
         ensure_database(env["DATABASE_URL"])
         result = subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
     return result.returncode

@@ -1,5 +1,6 @@
 """The "Configurações" screen: every setting of the company, in words people use, one click away."""
 
+from django.core.exceptions import PermissionDenied
 from django.urls import path
 
 from secretaria.admin_sites import tenant_admin
@@ -8,6 +9,8 @@ from secretaria.panel.views import screen_page
 
 
 def _page(request):
+    if not SCREEN.visible(request.user):
+        raise PermissionDenied
     return screen_page(request, tenant_admin, template="panel/placeholder.html", title="Configurações")
 
 
