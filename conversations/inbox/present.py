@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from conversations.core.labels import KINDS, OUTREACH
 from conversations.core.models import Contact, Message, Outbox
-from conversations.inbox.labels import KINDS, OUTREACH
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from conversations.inbox.labels import STATUS, STATUS_BADGE, handoff_reason
+from conversations.core.labels import STATUS, STATUS_BADGE, handoff_reason
 
 register = template.Library()
 

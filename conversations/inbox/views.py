@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from conversations.core.handoff import conversation_hand_back, conversation_handoff
+from conversations.core.labels import handoff_reason
 from conversations.core.models import Conversation
 from conversations.inbox import selectors
-from conversations.inbox.labels import handoff_reason
 from conversations.inbox.present import bubble
 from conversations.inbox.services import inbox_close, inbox_mark_seen, inbox_reply
 from secretaria.admin_sites import tenant_admin

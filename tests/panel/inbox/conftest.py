@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
+from conversations.channels.services import channel_configure
 from conversations.core.handoff import conversation_handoff
 from conversations.core.models import Conversation, Message
 from tests.accounts.conftest import admin_client
@@ -39,3 +41,10 @@ def conversation(*, name: str = "Maria Souza", phone: str | None = None, status:
     Conversation.objects.filter(pk=chat.pk).update(last_activity_at=moment)
     chat.refresh_from_db()
     return chat
+
+
+@pytest.fixture
+def acme_meta(acme, meta):  # noqa: F811 - `meta` is the fixture imported above
+    """acme's default channel on WhatsApp's Cloud API (a 24-hour window), with no fallback template."""
+    with schema_context("acme"):
+        return channel_configure(kind="meta", phone_number_id="106540352242922", access_token="EAAG-teste")

@@ -1,4 +1,4 @@
-"""The words staff read in the inbox for the codes the system stores (pt-BR)."""
+"""The words staff read (the inbox, the admin) for the codes the conversations store, in pt-BR."""
 
 from conversations.core.models import Conversation
 
@@ -12,9 +12,9 @@ HANDOFF_REASONS = {
     "lgpd_request": "Pedido sobre dados pessoais (LGPD)",
 }
 
-# The queue's words for a conversation's state (the model's choices say "Com a equipe").
+# A conversation's state in the inbox (the assistant is "a assistente" there, as in the replies).
 STATUS = {
-    Conversation.Status.HANDOFF: "Aguardando a equipe",
+    Conversation.Status.HANDOFF: "Com a equipe",
     Conversation.Status.BOT: "Com a assistente",
     Conversation.Status.CLOSED: "Encerrada",
 }
@@ -34,6 +34,25 @@ OUTREACH = {
     "waitlist_offer": "vaga da lista de espera", "waitlist_filled": "vaga preenchida", "quota_alert": "aviso do plano",
 }
 
+# What the customer wanted (conversations/turns.py Intent), as the conversation's open intents show it.
+INTENTS = {
+    "greeting": "Saudação", "question": "Dúvida", "appointment_request": "Agendar",
+    "appointment_reschedule": "Remarcar", "appointment_cancel": "Cancelar", "appointment_confirm": "Confirmar",
+    "waitlist": "Lista de espera", "feedback": "Avaliação", "human_request": "Falar com uma pessoa",
+    "complaint": "Reclamação", "thanks": "Agradecimento", "goodbye": "Despedida",
+    "lgpd_request": "Dados pessoais (LGPD)", "other": "Outro assunto",
+}
+
+# A sent message's last delivery status from the provider (channels/base.py DeliveryStatus).
+DELIVERY = {
+    "accepted": "aceita pelo WhatsApp", "sent": "enviada", "delivered": "entregue", "read": "lida",
+    "played": "ouvida", "failed": "falhou", "deleted": "apagada",
+}
+
 
 def handoff_reason(reason: str) -> str:
     return HANDOFF_REASONS.get(reason, reason)
+
+
+def intents(codes) -> str:
+    return ", ".join(INTENTS.get(code, code) for code in codes or ())
