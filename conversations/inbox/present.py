@@ -15,8 +15,7 @@ class Bubble:
     text: str
     kind: str  # what a message that is not text was ("Imagem"...), "" for text
     at: datetime
-    failed: bool = False  # a send that gave up (it is in the failure queue)
-    pending: bool = False  # not sent yet
+    failed: bool = False  # a send that gave up (it is in the failure queue), as of the page's rendering
 
 
 def bubble(message: Message, contact: Contact) -> Bubble:
@@ -24,10 +23,9 @@ def bubble(message: Message, contact: Contact) -> Bubble:
     if message.direction == Message.Direction.IN:
         return Bubble(message.pk, "customer", contact.name or "Cliente", message.text, kind, message.created_at)
     outbox: Outbox | None = getattr(message, "outbox", None)
-    state = outbox.state if outbox is not None else ""
+    failed = outbox is not None and outbox.state == Outbox.State.FAILED
     return Bubble(message.pk, "staff" if message.sent_by else "bot", _author(message), message.text, kind,
-                  message.created_at, failed=state == Outbox.State.FAILED,
-                  pending=state in (Outbox.State.PENDING, Outbox.State.SENDING))
+                  message.created_at, failed=failed)
 
 
 def _author(message: Message) -> str:

@@ -59,7 +59,8 @@ def inbox_queue(*, query: str = "", now: datetime | None = None) -> Queue:
     """Waiting for a person (longest wait first), then with the assistant, then closed (latest first).
 
     Each conversation comes with its contact, `unread` (customer messages staff have not seen) and
-    `last_text`; a waiting one with `wait_seconds` (None once a person answered its last message).
+    `last_text` (what the customer said last); a waiting one with `wait_seconds` (None once a person
+    answered its last message).
     """
     now = now or timezone.now()
     found = _searched(Conversation.objects.select_related("contact"), query)
@@ -67,10 +68,11 @@ def inbox_queue(*, query: str = "", now: datetime | None = None) -> Queue:
     for conversation in waiting:
         since = conversation.waiting_since
         conversation.wait_seconds = (now - since).total_seconds() if since else None
-    open_ = (found.filter(status=Status.BOT).annotate(unread=_unread(unfiled=True), last_text=_last_text())
+    open_ = (found.filter(status=Status.BOT).annotate(unread=_unread(unfiled=True), last_text=_last_said(unfiled=True))
              .order_by("-last_activity_at", "-id"))
     closed = (found.filter(status=Status.CLOSED, closed_at__isnull=False)
-              .annotate(unread=_unread(unfiled=False), last_text=_last_text()).order_by("-closed_at", "-id"))
+              .annotate(unread=_unread(unfiled=False), last_text=_last_said(unfiled=False))
+              .order_by("-closed_at", "-id"))
     return Queue(waiting=waiting, open=list(open_[:LIMITS["open"]]), closed=list(closed[:LIMITS["closed"]]),
                  query=search_query(query))
 
@@ -108,8 +110,10 @@ def _unread(*, unfiled: bool):
     return Coalesce(Subquery(count[:1]), 0)
 
 
-def _last_text():
-    return Subquery(Message.objects.filter(conversation=OuterRef("pk")).order_by("-id").values("text")[:1])
+def _last_said(*, unfiled: bool):
+    """What the customer said last: the line a receptionist reads to decide where to go first."""
+    said = Message.objects.filter(_of_thread(unfiled=unfiled), direction=IN).exclude(text="")
+    return Subquery(said.order_by("-id").values("text")[:1])
 
 
 def _waiting(found: QuerySet[Conversation]) -> QuerySet[Conversation]:
@@ -120,7 +124,7 @@ def _waiting(found: QuerySet[Conversation]) -> QuerySet[Conversation]:
                                          created_at__gt=OuterRef("last_staff_at"))
     return (
         found.filter(status=Status.HANDOFF)
-        .annotate(unread=_unread(unfiled=True), last_text=_last_text(),
+        .annotate(unread=_unread(unfiled=True), last_text=_last_said(unfiled=True),
                   last_staff_at=Subquery(staff.order_by("-id").values("created_at")[:1]))
         .annotate(waiting_since=Case(
             When(Q(last_staff_at__isnull=True) | Q(last_staff_at__lt=F("handoff_at")), then=F("handoff_at")),

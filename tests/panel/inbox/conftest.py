@@ -13,6 +13,7 @@ from tests.accounts.conftest import admin_client
 from tests.conftest import member
 from tests.conversations.factories import ContactFactory, ConversationFactory, MessageFactory
 from tests.templates.whatsapp.conftest import graph, meta  # noqa: F401 - the local Graph API, for Meta sends
+from tests.templates.whatsapp.graph_server import TOKEN
 
 INBOX = "/admin/inbox/"
 
@@ -47,4 +48,4 @@ def conversation(*, name: str = "Maria Souza", phone: str | None = None, status:
 def acme_meta(acme, meta):  # noqa: F811 - `meta` is the fixture imported above
     """acme's default channel on WhatsApp's Cloud API (a 24-hour window), with no fallback template."""
     with schema_context("acme"):
-        return channel_configure(kind="meta", phone_number_id="106540352242922", access_token="EAAG-teste")
+        return channel_configure(kind="meta", phone_number_id="106540352242922", access_token=TOKEN)

@@ -9,6 +9,8 @@ from django_tenants.utils import schema_context
 
 from compliance.models import AuditEvent
 from conversations.core.models import Contact, Conversation, Message, Outbox
+from templates.whatsapp.models import WhatsAppTemplate
+from templates.whatsapp.services import whatsapp_mapping_save
 from tests.accounts.conftest import admin_client
 from tests.conftest import member
 from tests.factories import PASSWORD
@@ -95,6 +97,42 @@ def test_an_unedited_template_keeps_its_slot_for_whatsapps_approved_template(sta
     with schema_context("acme"):
         payload = Message.objects.get(text="Por nada!").payload
     assert payload["slot"] == "thanks_reply" and payload["variables"]["nome"] == "Maria"
+
+
+def test_outside_the_window_an_unedited_template_goes_as_the_approved_whatsapp_template(
+        staff, chat, acme_meta, meta, eager, django_capture_on_commit_callbacks):
+    meta.window_closed.add("5511987654321")  # Meta refuses free text to this customer now
+    with schema_context("acme"):
+        Contact.objects.filter(pk=chat.contact_id).update(last_message_at=timezone.now() - timedelta(hours=30))
+        approved = WhatsAppTemplate.objects.create(channel=acme_meta, name="como_ajudar", language="pt_BR",
+                                                   category="UTILITY", status="APPROVED",
+                                                   body_text="Olá {{1}}, como podemos ajudar?")
+        whatsapp_mapping_save(channel=acme_meta, slot="offer_help", template=approved, variables=["nome"])
+    client = staff("operator")
+    page = client.get(f"{INBOX}{chat.pk}/modelo/", {"modelo": "offer_help"}).content.decode()
+    assert "vai o modelo aprovado “como_ajudar”" in page
+    text = page.split('name="original" value="', 1)[1].split('"', 1)[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{INBOX}{chat.pk}/modelo/", {"slot": "offer_help", "key": "t-3",
+                                                            "original": text, "text": text})
+
+    assert response.status_code == 302
+    sent = meta.requests_to(f"/v21.0/{acme_meta.phone_number_id}/messages", "POST")[-1].body
+    assert sent["type"] == "template" and sent["template"]["name"] == "como_ajudar"
+    assert sent["template"]["components"][0]["parameters"] == [{"type": "text", "text": "Maria"}]
+
+
+def test_outside_the_window_an_edited_template_without_a_fallback_is_refused(staff, chat, acme_meta):
+    with schema_context("acme"):
+        Contact.objects.filter(pk=chat.contact_id).update(last_message_at=timezone.now() - timedelta(hours=30))
+
+    response = staff("operator").post(f"{INBOX}{chat.pk}/modelo/", {
+        "slot": "offer_help", "key": "t-4", "original": "Como posso ajudar?", "text": "Como posso ajudar, Maria?"},
+        follow=True)
+
+    assert "fora dessa janela o WhatsApp só entrega modelos aprovados" in response.content.decode()
+    assert staff_messages(chat) == []
 
 
 def test_an_unknown_template_is_not_found(staff, chat):

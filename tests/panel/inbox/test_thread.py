@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from agenda.services.calendar_settings import calendar_config_set
 from conversations.core.handoff import staff_reply
-from conversations.core.models import Message
+from conversations.core.models import Message, Outbox
 from conversations.core.outbox import reply_create
 from tests.conftest import member
 from tests.conversations.factories import MessageFactory
@@ -95,3 +95,14 @@ def test_another_companys_conversation_is_not_found(staff, globex):
         theirs = conversation(name="Cliente da Globex")
 
     assert staff("operator").get(f"{INBOX}{theirs.pk}/").status_code == 404
+
+
+def test_a_send_that_failed_is_marked(staff, acme):
+    with schema_context("acme"):
+        chat = conversation(said=("Oi",))
+        outbox = reply_create(contact=chat.contact, conversation=chat, text="Não chegou", idempotency_key="fail-1")
+        Outbox.objects.filter(pk=outbox.pk).update(state=Outbox.State.FAILED)
+
+    page = staff("operator").get(f"{INBOX}{chat.pk}/").content.decode()
+
+    assert "Não chegou" in page and "data-failed" in page and "não enviada" in page
