@@ -43,7 +43,8 @@ def _require(request, *perms: str) -> None:
 
 
 def _unchanged(request, etag: str) -> bool:
-    return request.headers.get("If-None-Match", "").strip('W/"') == etag
+    sent = request.headers.get("If-None-Match", "").strip()
+    return sent.removeprefix("W/").strip('"') == etag
 
 
 def _fresh_key() -> str:

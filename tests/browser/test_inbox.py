@@ -20,6 +20,8 @@ def handoff_toast(page, phone: str):
 def test_a_handoff_reaches_every_open_tab_and_staff_answer_from_the_thread(page_as, panel):
     inbox = page_as("operator", path="/admin/inbox/")
     viewer = page_as("viewer", path="/admin/cadastros/")  # another person, on another screen
+    refused = []  # what the Content Security Policy blocked (no inline script, no eval)
+    inbox.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     customer = panel.new_phone()
 
     panel.customer_says(customer, "Boa tarde, quero falar com um atendente por favor")
@@ -49,6 +51,7 @@ def test_a_handoff_reaches_every_open_tab_and_staff_answer_from_the_thread(page_
     expect(viewer.locator("[data-readonly]")).to_contain_text("Somente leitura")
     expect(viewer.locator("#inbox-text")).to_have_count(0)
     expect(viewer.locator("[data-action]")).to_have_count(0)
+    assert refused == []
 
 
 def test_the_same_handoff_is_announced_once_per_tab(page_as, panel):
