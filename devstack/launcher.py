@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from devstack.browser import chromium_ensure
@@ -24,6 +25,8 @@ from devstack.browser import chromium_ensure
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SECRETARIA_DATA_DIR", ROOT / ".data"))
 PYTHON = sys.executable
+# Where `make run` records its web server's URL; `manage.py chat` reads it (same folder rule as DATA).
+RUN_FILE = "run.json"
 
 
 def say(message: str) -> None:
@@ -247,6 +250,32 @@ def _banner(port: str, creds: dict[str, str]) -> None:
     print("\n".join(lines), flush=True)
 
 
+def record_run_url(*, bind: str, port: str, pid: int) -> None:
+    """Write where the web server listens to .data/run.json, for `manage.py chat` to find it.
+
+    The reader (conversations/management/commands/chat.py) ignores the file once `pid` (the
+    web server's) is gone, so a run killed before it could clean up misleads nobody.
+    """
+    host = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(bind, bind)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    record = {"url": f"http://{host}:{port}", "pid": pid,
+              "started_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    DATA.mkdir(parents=True, exist_ok=True)
+    (DATA / RUN_FILE).write_text(json.dumps(record, indent=2))
+
+
+def forget_run_url(*, pid: int) -> None:
+    """Remove the run file, unless another `make run` of this checkout has written its own since."""
+    path = DATA / RUN_FILE
+    try:
+        recorded = json.loads(path.read_text()).get("pid")
+    except (OSError, ValueError):
+        return
+    if recorded == pid:
+        path.unlink(missing_ok=True)
+
+
 def run() -> int:
     port = os.environ.get("PORT", "8000")
     bind = os.environ.get("BIND_ADDRESS", "127.0.0.1")
@@ -275,6 +304,8 @@ def run() -> int:
         sup.start("worker", [PYTHON, "-m", "celery", "-A", "celery_app", "worker",
                              "--loglevel", "INFO", "--without-mingle", "--without-gossip"])
         sup.start("beat", [PYTHON, "-m", "celery", "-A", "celery_app", "beat", "--loglevel", "INFO"])
+        web_pid = dict(sup.procs)["web"].pid
+        record_run_url(bind=bind, port=port, pid=web_pid)
         try:
             if _wait_until_ready(port, sup):
                 _banner(port, creds)
@@ -283,6 +314,7 @@ def run() -> int:
             if sup.failed() and not interrupted:
                 say(f"process '{sup.failed()}' exited; stopping everything")
         finally:
+            forget_run_url(pid=web_pid)
             sup.stop()
             say("stopped")
     return 0 if interrupted else 1
