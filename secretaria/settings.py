@@ -561,6 +561,9 @@ STATICFILES_DIRS.append(BASE_DIR / "analytics" / "dashboard" / "static")
 # --- end panel: dashboards ---
 
 # --- panel: inbox (conversations/inbox) ---
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "conversations" / "inbox" / "templates")
+STATICFILES_DIRS.append(BASE_DIR / "conversations" / "inbox" / "static")
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["inbox"] = "conversations.inbox.tags"
 # --- end panel: inbox ---
 
 # --- panel: calendar (agenda/calendar) ---
