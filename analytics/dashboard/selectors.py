@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Count, DateTimeField, F, OuterRef, Q, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -33,7 +32,8 @@ from billing.metering.selectors import usage_for_period
 from billing.models import Plan, Subscription
 from billing.payments.models import PaymentEvent
 from billing.selectors import subscription_effective_status
-from conversations.models import Conversation, Message
+from conversations.core.labels import handoff_reason
+from conversations.inbox.selectors import waiting_for_a_person
 from tenants.models import Company
 from tenants.selectors import schemas_existing
 
@@ -63,31 +63,12 @@ def conversations_waiting(*, now: datetime | None = None, limit: int = 8) -> tup
     make a customer who wrote back disappear from the list.
     """
     now = now or timezone.now()
-    rows = _waiting_queryset()
+    rows = waiting_for_a_person()
     total = rows.count()
     return total, [Waiting(conversation_id=row.pk, name=row.contact.name, phone=row.contact.phone,
-                           reason=row.handoff_reason, since=row.waiting_since,
+                           reason=handoff_reason(row.handoff_reason), since=row.waiting_since,
                            seconds=max((now - row.waiting_since).total_seconds(), 0.0))
                    for row in rows[:limit]]
-
-
-def _waiting_queryset():
-    staff = Message.objects.filter(conversation=OuterRef("pk"), direction=Message.Direction.OUT,
-                                   created_at__gte=OuterRef("handoff_at")).exclude(sent_by="")
-    last_staff = Subquery(staff.order_by("-created_at").values("created_at")[:1], output_field=DateTimeField())
-    customer_after = Message.objects.filter(conversation=OuterRef("pk"), direction=Message.Direction.IN,
-                                            created_at__gt=OuterRef("last_staff"))
-    first_after = Subquery(customer_after.order_by("created_at").values("created_at")[:1])
-    return (Conversation.objects.filter(status=Conversation.Status.HANDOFF, handoff_at__isnull=False)
-            .annotate(last_staff=last_staff)
-            .annotate(waiting_since=Coalesce(_unanswered(F("handoff_at")), first_after,
-                                             output_field=DateTimeField()))
-            .filter(waiting_since__isnull=False).select_related("contact").order_by("waiting_since", "pk"))
-
-
-def _unanswered(handoff_at):
-    """The handoff instant while no staff message followed it (NULL otherwise)."""
-    return Case(When(last_staff__isnull=True, then=handoff_at), default=None, output_field=DateTimeField())
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,12 @@ def _waiting(found: QuerySet[Conversation]) -> QuerySet[Conversation]:
     )
 
 
+def waiting_for_a_person() -> QuerySet[Conversation]:
+    """Handoffs a customer is waiting on (no person has the last word), longest wait first, each with
+    `waiting_since` and its contact: the queue's first section, also the dashboard's card."""
+    return _waiting(Conversation.objects.select_related("contact")).filter(waiting_since__isnull=False)
+
+
 # --- a thread ------------------------------------------------------------------------------------
 
 def inbox_conversation(*, pk: int) -> Conversation:
