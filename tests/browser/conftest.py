@@ -217,7 +217,7 @@ def browser():
     with sync_playwright() as playwright:
         # The handoff notice beeps: let the page play sound without a click first.
         browser = playwright.chromium.launch(executable_path=executable,
-                                             args=["--autoplay-policy=no-user-gesture-required"])
+                                             args=["--autoplay-policy=no-user-gesture-required", "--lang=pt-BR"])
         yield browser
         browser.close()
 
