@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agenda', '0005_scheduled_send_states'),
-        ('conversations', '0011_ptbr_labels'),
+        ('conversations', '0012_ptbr_labels'),
     ]
 
     operations = [

@@ -42,7 +42,9 @@ class RequestContextMiddleware:
         HTTP_LATENCY.labels(company=company).observe(elapsed)
         if request.path in ("/healthz", "/readyz", "/metrics"):
             return  # probes every few seconds would drown the log
-        log.info(
+        # An open panel tab polls every two seconds; "nothing new" (304) is noise at info level.
+        emit = log.debug if response.status_code == 304 else log.info
+        emit(
             "request",
             method=request.method,
             path=redact_secrets(request.path),  # webhook URLs carry the channel's secret

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0011_ptbr_labels'),
+        ('conversations', '0012_ptbr_labels'),
         ('templates', '0003_whatsapp'),
     ]
 

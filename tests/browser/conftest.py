@@ -141,6 +141,14 @@ class Panel:
         """The platform's host (the public schema): companies, plans, "Nova empresa"."""
         return f"http://localhost:{self.port}{path}"
 
+    def api(self, role: str = "manager") -> httpx.Client:
+        """The REST API as a member of `painel` (a JWT from /api/auth/token): rows the server commits."""
+        client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", headers={"Host": self.host}, timeout=15)
+        token = client.post("/api/auth/token", json={"email": self.emails[role], "password": self.password})
+        assert token.status_code == 200, token.text
+        client.headers["Authorization"] = f"Bearer {token.json()['access']}"
+        return client
+
     @staticmethod
     def new_phone() -> str:
         """A fresh Brazilian mobile number in WhatsApp's form (5511 9xxxx-xxxx): a new customer."""
@@ -209,7 +217,7 @@ def browser():
     with sync_playwright() as playwright:
         # The handoff notice beeps: let the page play sound without a click first.
         browser = playwright.chromium.launch(executable_path=executable,
-                                             args=["--autoplay-policy=no-user-gesture-required"])
+                                             args=["--autoplay-policy=no-user-gesture-required", "--lang=pt-BR"])
         yield browser
         browser.close()
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0010_companyprofile_closed_days'),
+        ('conversations', '0011_inbox_staff_seen'),
     ]
 
     operations = [
