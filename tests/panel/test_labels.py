@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.utils import label_for_field
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.forms.utils import pretty_name
 
@@ -105,11 +106,28 @@ def registered() -> list[tuple[str, type[models.Model], admin.ModelAdmin]]:
 
 
 def column_problem(model, model_admin, name: str) -> str | None:
-    """A list column whose header would be Django's fallback (the attribute's name, "Role") or a code."""
+    """A list column whose header would be Django's fallback (the attribute's name, "Role") or a code.
+
+    A field's header is its label (checked above, and an untranslated third party's is caught here: auditlog's
+    "timestamp"); any other column needs a description of its own (`@admin.display(description=...)`).
+    """
     if name in ("__str__", "action_checkbox"):
         return None
     label = str(label_for_field(name, model, model_admin))
-    return f"coluna {name!r}: {label!r}" if label == pretty_name(name) or code_like(label, name) else None
+    try:
+        model._meta.get_field(name)
+        fallback = label in (name, name.replace("_", " "), pretty_name(name))
+    except FieldDoesNotExist:
+        fallback = not _described(model, model_admin, name)
+    return f"coluna {name!r}: {label!r}" if fallback or code_like(label, "") else None
+
+
+def _described(model, model_admin, name: str) -> bool:
+    for owner in (model_admin, model):
+        attr = getattr(owner, name, None)
+        if attr is not None:
+            return hasattr(attr.fget if isinstance(attr, property) else attr, "short_description")
+    return False
 
 
 def filter_title(model, spec) -> str:
