@@ -24,6 +24,7 @@ OPERATOR_MODELS = {
     ("conversations", "contact"), ("conversations", "conversation"), ("conversations", "message"),
     ("agenda", "appointment"), ("agenda", "appointmentevent"), ("agenda", "reminder"),
     ("agenda", "followup"), ("agenda", "waitlistentry"),
+    ("agenda", "timeoff"),  # a professional off sick today is the calendar's business
 }
 # Apps whose rows are company configuration.
 SETTINGS_APPS = {"templates", "analytics"}

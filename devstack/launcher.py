@@ -6,6 +6,7 @@ under `.data/` (see `services.py`); when set, those servers are used as they are
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -16,11 +17,16 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+
+from devstack.browser import chromium_ensure
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SECRETARIA_DATA_DIR", ROOT / ".data"))
 PYTHON = sys.executable
+# Where `make run` records its web server's URL; `manage.py chat` reads it (same folder rule as DATA).
+RUN_FILE = "run.json"
 
 
 def say(message: str) -> None:
@@ -244,6 +250,32 @@ def _banner(port: str, creds: dict[str, str]) -> None:
     print("\n".join(lines), flush=True)
 
 
+def record_run_url(*, bind: str, port: str, pid: int) -> None:
+    """Write where the web server listens to .data/run.json, for `manage.py chat` to find it.
+
+    The reader (conversations/management/commands/chat.py) ignores the file once `pid` (the
+    web server's) is gone, so a run killed before it could clean up misleads nobody.
+    """
+    host = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(bind, bind)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    record = {"url": f"http://{host}:{port}", "pid": pid,
+              "started_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    DATA.mkdir(parents=True, exist_ok=True)
+    (DATA / RUN_FILE).write_text(json.dumps(record, indent=2))
+
+
+def forget_run_url(*, pid: int) -> None:
+    """Remove the run file, unless another `make run` of this checkout has written its own since."""
+    path = DATA / RUN_FILE
+    try:
+        recorded = json.loads(path.read_text()).get("pid")
+    except (OSError, ValueError):
+        return
+    if recorded == pid:
+        path.unlink(missing_ok=True)
+
+
 def run() -> int:
     port = os.environ.get("PORT", "8000")
     bind = os.environ.get("BIND_ADDRESS", "127.0.0.1")
@@ -272,6 +304,8 @@ def run() -> int:
         sup.start("worker", [PYTHON, "-m", "celery", "-A", "celery_app", "worker",
                              "--loglevel", "INFO", "--without-mingle", "--without-gossip"])
         sup.start("beat", [PYTHON, "-m", "celery", "-A", "celery_app", "beat", "--loglevel", "INFO"])
+        web_pid = dict(sup.procs)["web"].pid
+        record_run_url(bind=bind, port=port, pid=web_pid)
         try:
             if _wait_until_ready(port, sup):
                 _banner(port, creds)
@@ -280,6 +314,7 @@ def run() -> int:
             if sup.failed() and not interrupted:
                 say(f"process '{sup.failed()}' exited; stopping everything")
         finally:
+            forget_run_url(pid=web_pid)
             sup.stop()
             say("stopped")
     return 0 if interrupted else 1
@@ -292,9 +327,15 @@ def test(pytest_args: list[str]) -> int:
     if linted.returncode:
         say("lint-imports: a layer contract is broken (see above)")
         return linted.returncode
+    chromium = chromium_ensure(say)
+    if chromium is None:
+        return 1
     with data_services("test") as base_env:
         env = django_env(base_env)
-        env["SECRET_KEY"] = "test-" + secrets.token_hex(16)
+        # Derived from the database, not random: secrets the suite stores encrypted stay readable when a
+        # later run reuses that test database (`--reuse-db`); it protects nothing but test rows.
+        env["SECRET_KEY"] = "test-" + hashlib.sha256(env["DATABASE_URL"].encode()).hexdigest()[:32]
+        env["CHROMIUM_PATH"] = chromium
         ensure_database(env["DATABASE_URL"])
         result = subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
     return result.returncode

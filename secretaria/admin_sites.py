@@ -25,7 +25,7 @@ class PanelSite(admin.AdminSite):
     def get_urls(self):
         mounted = [path(f"{screen.name}/", self._wrapped(screen)) for screen in screens_of(self.panel_site)]
         catalogue = path("cadastros/", self.admin_view(self.catalogue), name="catalogue")
-        return [catalogue, *[p for group in mounted for p in group.url_patterns], *super().get_urls()]
+        return [catalogue, *mounted, *super().get_urls()]
 
     def _wrapped(self, screen: Screen):
         patterns = [

@@ -21,8 +21,8 @@ def new_user_body(unique: str, role: str = "viewer") -> dict:
 # --- Reading ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_role_may_list_and_read_users(api, acme, role):
+@pytest.mark.parametrize("role", ["owner", "manager", "viewer"])
+def test_every_role_but_the_operator_may_list_and_read_users(api, acme, role):
     client = api(acme, role)
 
     listing = client.get("/api/users")
@@ -33,6 +33,14 @@ def test_every_role_may_list_and_read_users(api, acme, role):
     assert {_email(r, "acme"): r for r in ROLES}.items() <= emails.items()
     assert one.status_code == 200
     assert one.json()["role"] == "owner"
+
+
+def test_the_operator_sees_no_staff_list(api, acme):
+    """The operator's panel is the inbox and the calendar (accounts/roles.py)."""
+    client = api(acme, "operator")
+
+    assert client.get("/api/users").status_code == 403
+    assert client.get(f"/api/users/{member(acme, 'owner').pk}").status_code == 403
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -339,13 +347,16 @@ def test_the_viewer_has_only_view_permissions(synced_groups):
     assert all(codename.split(".")[1].startswith("view_") for codename in viewer)
 
 
-def test_the_operator_may_add_and_change_in_conversations_and_agenda_but_nothing_in_accounts(synced_groups):
+def test_the_operator_may_add_and_change_in_the_inbox_and_calendar_and_sees_nothing_else(synced_groups):
     operator = synced_groups["operator"]
 
     assert {"conversations.add_conversation", "conversations.change_conversation",
             "agenda.add_appointment", "agenda.change_appointment"} <= operator
     assert not {"conversations.delete_conversation", "agenda.delete_appointment"} & operator
-    assert {c for c in operator if c.startswith("accounts.")} == {"accounts.view_user"}
+    assert {c.split(".", 1)[0] for c in operator} == {"conversations", "agenda"}
+    assert not {"conversations.view_channel", "conversations.view_llmconfig", "conversations.view_llmcall",
+                "agenda.view_service", "agenda.view_professional", "analytics.view_report",
+                "accounts.view_user"} & operator
 
 
 @pytest.mark.parametrize("role", WRITERS)
@@ -358,7 +369,7 @@ def test_manager_and_owner_may_add_users_and_manage_settings(synced_groups, role
 def test_nobody_may_change_audit_events_or_the_role_groups(synced_groups, role):
     granted = synced_groups[role]
 
-    assert "compliance.view_auditevent" in granted
+    assert ("compliance.view_auditevent" in granted) is (role != "operator")
     assert not {"compliance.add_auditevent", "compliance.change_auditevent",
                 "compliance.delete_auditevent"} & granted
     assert not {c for c in granted if c.startswith("auth.")}
@@ -376,7 +387,7 @@ def test_roles_sync_is_idempotent(acme, synced_groups):
 def test_the_cast_members_hold_their_role_permissions(acme, role, may_manage):
     with schema_context("acme"):
         user = User.objects.get(email=_email(role, "acme"))
-        assert user.has_perm("accounts.view_user")
+        assert user.has_perm("accounts.view_user") is (role != "operator")
         assert user.has_perm("accounts.add_user") is may_manage
         assert user.has_perm("accounts.manage_settings") is may_manage
         assert not user.has_perm("compliance.change_auditevent")

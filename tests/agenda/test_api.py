@@ -465,10 +465,11 @@ def test_insights_list_with_the_latest(clinic, api):
     assert body["count"] == 2
 
 
-def test_an_operator_runs_the_scheduling_ai_and_a_viewer_may_not(clinic, api):
+def test_a_manager_runs_the_scheduling_ai_and_an_operator_or_viewer_may_not(clinic, api):
     assert api(clinic["company"], "viewer").post(f"{API}/insights/run").status_code == 403
+    assert api(clinic["company"], "operator").post(f"{API}/insights/run").status_code == 403  # hours are settings
 
-    response = api(clinic["company"], "operator").post(f"{API}/insights/run")
+    response = api(clinic["company"], "manager").post(f"{API}/insights/run")
 
     assert response.status_code == 201, response.json()
     with schema_context("acme"):

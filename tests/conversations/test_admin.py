@@ -169,7 +169,7 @@ def test_the_reprocess_action_reports_a_payload_that_still_fails(acme, rows):
 
 def test_a_viewer_cannot_reprocess_from_the_admin(acme, rows):
     assert 'value="reprocess"' not in browser(acme, "viewer").get(f"{BASE}/deadletter/").content.decode()
-    assert 'value="reprocess"' in browser(acme, "operator").get(f"{BASE}/deadletter/").content.decode()
+    assert 'value="reprocess"' in browser(acme, "manager").get(f"{BASE}/deadletter/").content.decode()
 
     browser(acme, "viewer").post(f"{BASE}/deadletter/",
                                  {"action": "reprocess", "_selected_action": [rows["deadletter"]]})

@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 
 from conversations.channels.services import channel_configure, channel_default_ensure
 from conversations.management.commands import chat
+from tenants.models import Company
 from tests.conversations.factories import CompanyProfileFactory, ContactFactory, MessageFactory
 
 ACME = Client(HTTP_HOST="acme.localhost")
@@ -146,6 +147,10 @@ def fast(monkeypatch):
     monkeypatch.setattr(chat, "SETTLE_SECONDS", 0.0)
 
 
+def acme_name() -> str:
+    return Company.objects.get(slug="acme").name
+
+
 def run(*args: str, stdin: str | None = None) -> str:
     out = io.StringIO()
     extra = {"stdin": io.StringIO(stdin)} if stdin is not None else {}
@@ -161,8 +166,9 @@ def test_say_posts_each_message_to_the_companys_host_and_prints_the_replies(secr
     assert server.hosts == {"acme.localhost"}
     assert [(m["from"], m["text"], m["name"]) for m in server.sent] == [
         (PHONE, "oi", "Maria"), (PHONE, "quero marcar", "Maria")]
-    assert output.splitlines() == ["você> oi", "secretaria> Olá! Em que posso ajudar?",
-                                   "você> quero marcar", "secretaria> Olá! Em que posso ajudar?"]
+    assert output.splitlines() == [f"Conversando com {acme_name()} (acme.localhost) em {URL} como {PHONE}.",
+                                   "você> oi", "Ana> Olá! Em que posso ajudar?",
+                                   "você> quero marcar", "Ana> Olá! Em que posso ajudar?"]
 
 
 def test_replies_are_signed_with_the_assistants_name_and_multi_line_text_stays_aligned(secret, fast):
@@ -182,7 +188,7 @@ def test_replies_from_an_earlier_session_with_the_same_phone_are_not_shown_again
         output = run("--say", "oi de novo", "--phone", PHONE)
 
     assert "resposta antiga" not in output
-    assert "secretaria> Olá! Em que posso ajudar?" in output
+    assert "Ana> Olá! Em que posso ajudar?" in output
 
 
 def test_a_script_file_sends_one_message_per_line_and_skips_blank_lines(secret, fast, tmp_path):
@@ -212,7 +218,36 @@ def test_interactive_novo_switches_to_a_new_customer_and_sair_ends(secret, fast)
     assert [m["text"] for m in server.sent] == ["oi", "oi, sou outro"]
     assert phones[0] == PHONE and phones[1] != PHONE and chat.phone_valid(phones[1])
     assert f"— novo cliente: {phones[1]} —" in output
-    assert output.count("secretaria> Olá! Em que posso ajudar?") == 2
+    assert output.count("Ana> Olá! Em que posso ajudar?") == 2
+
+
+def test_without_phone_each_run_is_a_new_customer_and_says_which(secret, fast):
+    with respx.mock as router:
+        server = FakeServer(router, secret)
+        first, second = run("--say", "oi"), run("--say", "oi")
+
+    phones = [m["from"] for m in server.sent]
+    assert phones[0] != phones[1] and all(chat.phone_valid(phone) for phone in phones)
+    assert f"como {phones[0]}." in first.splitlines()[0] and f"como {phones[1]}." in second.splitlines()[0]
+
+
+def test_ajuda_lists_the_commands_and_an_unknown_command_is_not_sent_to_the_bot(secret, fast):
+    with respx.mock as router:
+        server = FakeServer(router, secret)
+        output = run("--say", "/ajuda", "--say", "/nov", "--say", "/espera 0", "--say", "oi")
+
+    assert [m["text"] for m in server.sent] == ["oi"]
+    for command in ("/novo", "/espera N", "/ajuda", "/sair"):
+        assert any(line.startswith(command + " ") for line in output.splitlines())
+    assert "Comando desconhecido: /nov. /ajuda lista os comandos." in output
+
+
+def test_help_explains_where_the_server_comes_from_and_how_to_start_as_a_new_customer():
+    text = chat.Command().create_parser("manage.py", "chat").format_help()
+
+    assert ".data/run.json" in text and "--url" in text and "$PORT" in text
+    assert "--phone N" in text and "\n  /novo      recomeça como um cliente novo" in text  # lines kept as written
+    assert "/ajuda" in text and "/espera N" in text
 
 
 def test_interactive_end_of_input_exits_cleanly(secret, fast):
@@ -230,8 +265,7 @@ def test_an_unreachable_server_is_explained_in_portuguese(secret):
         with pytest.raises(CommandError) as excinfo:
             run("--say", "oi")
 
-    assert str(excinfo.value) == ("Servidor não encontrado em http://testserver.local — "
-                                  "rode `make run` em outro terminal.")
+    assert str(excinfo.value) == "Nenhum servidor em http://testserver.local: rode `make run` ou informe --url."
 
 
 def test_a_refused_secret_is_explained(secret):

@@ -1,4 +1,4 @@
-"""The dead-letter queue: listed for every member, reprocessed by operators and up, once fixed."""
+"""The dead-letter queue: listed for every member but operators, reprocessed by managers and up, once fixed."""
 
 import copy
 import random
@@ -200,24 +200,24 @@ def test_the_queue_filters_pending_rows_and_by_source(in_acme, api):
     assert client.get("/api/dead-letters?pending=talvez").status_code == 400
 
 
-def test_an_operator_reprocesses_through_the_api_and_it_is_audited(in_acme, api, scheduled,
+def test_a_manager_reprocesses_through_the_api_and_it_is_audited(in_acme, api, scheduled,
                                                                   django_capture_on_commit_callbacks):
     row = dead_letter_record(source="webhook:sandbox", reason="x", payload={"from": "5511912345678", "text": "oi"})
 
     with django_capture_on_commit_callbacks(execute=True):  # the audit trail hears it once committed
-        response = api(in_acme, "operator").post(f"/api/dead-letters/{row.pk}/reprocess")
+        response = api(in_acme, "manager").post(f"/api/dead-letters/{row.pk}/reprocess")
 
     assert response.status_code == 200, response.json()
     assert response.json()["outcome"] == "stored" and response.json()["dead_letter"]["reprocess_count"] == 1
     with schema_context("acme"):
         event = AuditEvent.objects.get(action="dead_letter.reprocessed")
-        assert (event.actor, event.target) == ("operator@acme.test", str(row.pk))
+        assert (event.actor, event.target) == ("manager@acme.test", str(row.pk))
 
 
 def test_a_still_bad_payload_is_a_400_in_portuguese_and_the_row_stays(in_acme, api):
     row = dead_letter_record(source="webhook:sandbox", reason="x", payload=dict(BAD_SANDBOX))
 
-    response = api(in_acme, "operator").post(f"/api/dead-letters/{row.pk}/reprocess")
+    response = api(in_acme, "manager").post(f"/api/dead-letters/{row.pk}/reprocess")
 
     assert response.status_code == 400
     assert "ainda não pode ser processado" in response.json()["non_field_errors"][0]

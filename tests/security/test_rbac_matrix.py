@@ -27,13 +27,14 @@ WRITES = {
     "POST /api/agenda/appointments/{id}/no-show/": OPERATOR,
     "POST /api/agenda/appointments/{id}/reminders/": OPERATOR,
     "POST /api/agenda/appointments/{id}/reschedule/": OPERATOR,
-    "POST /api/agenda/insights/run/": OPERATOR,
+    "POST /api/agenda/insights/run/": MANAGER,  # the scheduling AI studies the hours: settings
     "POST /api/agenda/no-shows/reschedule/": OPERATOR,
-    # The inbox and the dead-letter queue (conversations permissions): operators and up.
+    # The inbox (conversations permissions): operators and up.
     "POST /api/conversations/{id}/hand-back/": OPERATOR,
     "POST /api/conversations/{id}/handoff/": OPERATOR,
     "POST /api/conversations/{id}/reply/": OPERATOR,
-    "POST /api/dead-letters/{id}/reprocess/": OPERATOR,
+    # The dead-letter queue is operations, not the inbox: managers and up.
+    "POST /api/dead-letters/{id}/reprocess/": MANAGER,
     # Company configuration (accounts.manage_settings): managers and owners.
     "PUT /api/agenda/calendar/": MANAGER,
     "POST /api/agenda/professionals/": MANAGER,
@@ -97,6 +98,13 @@ READS = {
     # Feedback (analytics): the list of integration keys (who may send scores in the company's name).
     "GET /api/feedback/keys": MANAGER,
 }
+# Reads the operator is refused although a viewer makes them: the operator's panel is the inbox and the
+# calendar (accounts/roles.py), so reports and exports, the staff list and the dead letters are not theirs.
+NOT_FOR_THE_OPERATOR = {
+    "GET /api/analytics/export", "GET /api/analytics/funnel/", "GET /api/analytics/history/",
+    "GET /api/analytics/recommendations/", "GET /api/analytics/summary/",
+    "GET /api/dead-letters/", "GET /api/dead-letters/{id}/", "GET /api/users/", "GET /api/users/{id}/",
+}
 ROLES = [Role.VIEWER, Role.OPERATOR, Role.MANAGER, Role.OWNER]
 
 
@@ -128,7 +136,7 @@ def test_the_table_decides_every_write_of_the_schema(company_operations):
 
     assert writes - WRITES.keys() == set(), "a write without a decided minimum role"
     assert WRITES.keys() - writes == set(), "the table names an operation the schema no longer has"
-    assert READS.keys() <= {op.label for op in company_operations}
+    assert READS.keys() | NOT_FOR_THE_OPERATOR <= {op.label for op in company_operations}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -138,10 +146,12 @@ def test_each_role_is_refused_exactly_what_the_table_keeps_from_it(acme, api, co
 
     answers = _answers(api(acme, role), decided, ids)
 
-    denied = {op.label for op in decided if RANK[role] < RANK[minimum(op)]}
+    denied = {op.label for op in decided if RANK[role] < RANK[minimum(op)]
+              or (role == OPERATOR and op.label in NOT_FOR_THE_OPERATOR)}
     assert {label: code for label, code in answers.items() if label in denied and code != 403} == {}
-    assert {label: code for label, code in answers.items()
-            if label not in denied and (code in (401, 403) or code >= 500)} == {}
+    wrongly_refused = {label: code for label, code in answers.items()
+                       if label not in denied and (code in (401, 403) or code >= 500)}
+    assert wrongly_refused == {}, " | ".join(sorted(wrongly_refused))
     assert len(answers) >= 50
 
 

@@ -3,10 +3,14 @@
 It goes through the real path on purpose (HTTP webhook -> stored message -> Celery
 pipeline -> outbound Message), so what you see is what a customer would get. Only
 the company, its host and its sandbox secret are read from the database; everything
-else is HTTP against `--url`, with the company's host in the Host header so no DNS
-for *.localhost is needed.
+else is HTTP against the server, with the company's host in the Host header so no DNS
+for *.localhost is needed. The server is `--url`, else the one `make run` recorded in
+.data/run.json while it runs (so a `PORT=8066 make run` is found without flags), else
+127.0.0.1:$PORT.
 """
 
+import argparse
+import json
 import os
 import secrets
 import sys
@@ -15,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from django.core.management.base import BaseCommand, CommandError
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 from django.db import DatabaseError
 from django.db.models import Q
 from django_tenants.utils import schema_context
@@ -28,7 +33,37 @@ from tenants.models import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, Company
 PROMPT = "você> "
 POLL_SECONDS = 0.3  # between two looks at the replies
 SETTLE_SECONDS = 0.6  # after a reply, how long to wait for the rest of a multi-message answer
-DEFAULT_ASSISTANT = "secretaria"
+# Without a profile the engine introduces itself by the profile's default name: sign its replies the same.
+DEFAULT_ASSISTANT = CompanyProfile._meta.get_field("assistant_name").default
+# Written by `make run` while its web server is up (devstack/launcher.py, record_run_url).
+RUN_FILE = "run.json"
+
+IN_CHAT_COMMANDS = (
+    ("/novo", "recomeça como um cliente novo (outro telefone, aleatório)"),
+    ("/espera N", "mostra o que chegar nos próximos N s (padrão 5): lembretes, a resposta da equipe"),
+    ("/ajuda", "lista estes comandos"),
+    ("/sair", "encerra (ou Ctrl-D)"),
+)
+
+HELP = f"""\
+Simula um cliente no WhatsApp: envia mensagens ao webhook sandbox do servidor em execução e mostra
+as respostas, pelo mesmo caminho de um cliente de verdade (webhook, worker do Celery, resposta).
+
+Servidor: --url; sem ele, o do `make run` em execução (ele se registra em .data/run.json, com a
+porta que estiver usando); sem `make run`, http://127.0.0.1:$PORT (padrão 8000).
+
+Cliente: cada execução começa como um cliente novo, com um telefone aleatório mostrado no início.
+--phone N fala como o cliente N: repita o mesmo N para continuar a conversa dele (por exemplo,
+remarcar o que ele marcou). Dentro da conversa, /novo recomeça como outro cliente.
+
+Comandos na conversa (também valem em --say e --script):
+{chr(10).join(f"  {name:<10} {text}" for name, text in IN_CHAT_COMMANDS)}
+
+Exemplos:
+  make manage ARGS="chat --tenant demo"
+  make manage ARGS="chat --tenant demo --say 'Oi, bom dia!' --say 'Quanto custa a limpeza de pele?'"
+  make manage ARGS="chat --tenant demo --phone 5511987650001 --say 'quero remarcar'"
+"""
 
 
 @dataclass(frozen=True)
@@ -58,7 +93,8 @@ def target_for(tenant: str, *, url: str) -> Target:
     except DatabaseError as exc:
         raise CommandError(f"Não foi possível ler a empresa no banco ({exc.__class__.__name__}). "
                            "Rode `make run` ao menos uma vez para criar e migrar o banco; "
-                           "depois use `make manage` para este comando.") from exc
+                           "depois use `make manage` para este comando (com o mesmo DATABASE_URL "
+                           "do `make run`, se ele usa um).") from exc
 
 
 def _target(tenant: str, *, url: str) -> Target:
@@ -82,6 +118,43 @@ def _not_sandbox(company: Company, *, domain: str, url: str) -> str:
         f"  curl -X POST {url}/api/channels -H 'Host: {domain}' -H 'Authorization: Bearer <token>' \\\n"
         "       -H 'Content-Type: application/json' -d '{\"kind\": \"sandbox\", \"name\": \"Simulador\"}'"
     )
+
+
+def run_file_path() -> Path:
+    """The file `make run` keeps its URL in: .data/ (or $SECRETARIA_DATA_DIR), as devstack/launcher.py says."""
+    return Path(os.environ.get("SECRETARIA_DATA_DIR") or settings.BASE_DIR / ".data") / RUN_FILE
+
+
+def running_server_url(path: Path) -> str | None:
+    """The URL `make run` recorded, while the web server it names is alive (a killed run leaves a stale file)."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        url, pid = str(record["url"]), int(record["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return url if _process_alive(pid) else None
+
+
+def _process_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False  # 0 and negatives name process groups for kill(), not a process
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
+def server_url(explicit: str | None) -> str:
+    """--url, else the running `make run`'s, else 127.0.0.1:$PORT (the launcher's own default)."""
+    url = explicit or running_server_url(run_file_path()) or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+    return url.rstrip("/")
+
+
+def commands_help() -> str:
+    return "\n".join(f"{name:<10} {text}" for name, text in IN_CHAT_COMMANDS)
 
 
 def random_phone() -> str:
@@ -116,7 +189,7 @@ class ChatClient:
         try:
             response = self.http.request(method, path, **kwargs)
         except httpx.ConnectError as exc:
-            raise CommandError(f"Servidor não encontrado em {self.url} — rode `make run` em outro terminal.") from exc
+            raise CommandError(f"Nenhum servidor em {self.url}: rode `make run` ou informe --url.") from exc
         except httpx.TimeoutException as exc:
             raise CommandError(f"O servidor em {self.url} não respondeu a tempo; tente de novo.") from exc
         except httpx.HTTPError as exc:
@@ -203,16 +276,23 @@ class Chat:
         self.out.write(prefix + text.replace("\n", "\n" + " " * len(prefix)))
 
 
+class HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Keeps the description's lines and indentation (the command list, the examples) as written."""
+
+
 class Command(BaseCommand):
-    help = ("Simula um cliente no WhatsApp: envia mensagens ao webhook sandbox do servidor em execução "
-            "e mostra as respostas. Comandos: /novo (novo cliente), /espera N (mostra o que chegar em N s), /sair.")
+    help = HELP
     stealth_options = ("stdin",)  # tests hand in their own input stream
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        return super().create_parser(prog_name, subcommand, formatter_class=HelpFormatter, **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument("--tenant", required=True, help="schema ou slug da empresa (ex.: demo)")
-        parser.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('PORT', '8000')}",
-                            help="endereço do servidor (padrão: http://127.0.0.1:$PORT)")
-        parser.add_argument("--phone", default="5511999990000", help="telefone do cliente, só dígitos")
+        parser.add_argument("--url", help="endereço do servidor (padrão: o do `make run` em execução, "
+                                          "senão http://127.0.0.1:$PORT)")
+        parser.add_argument("--phone", help="telefone do cliente, só dígitos, ex.: 5511987650001 "
+                                            "(padrão: um cliente novo, telefone aleatório)")
         parser.add_argument("--name", default="Cliente Teste", help="nome do cliente")
         parser.add_argument("--wait", type=float, default=15.0, help="segundos de espera por resposta")
         group = parser.add_mutually_exclusive_group()
@@ -220,15 +300,17 @@ class Command(BaseCommand):
         group.add_argument("--say", action="append", help="mensagem a enviar; pode repetir (não interativo)")
 
     def handle(self, *args, **opts):
-        phone = opts["phone"].strip().lstrip("+")
+        phone = (opts["phone"] or random_phone()).strip().lstrip("+")
         if not phone_valid(phone):
-            raise CommandError("--phone deve ter só dígitos (8 a 15), por exemplo 5511999990000.")
-        url = opts["url"].rstrip("/")
+            raise CommandError("--phone deve ter só dígitos (8 a 15), por exemplo 5511987650001.")
+        url = server_url(opts["url"])
         script = _script_lines(opts)
         client = ChatClient(url=url, target=target_for(opts["tenant"], url=url))
         try:
             chat = Chat(client, phone=phone, name=opts["name"], wait=max(opts["wait"], 0.0), out=self.stdout)
             chat.start()
+            self.stdout.write(f"Conversando com {chat.client.target.company} ({chat.client.target.domain}) "
+                              f"em {url} como {chat.phone}.")
             if script is not None:
                 self._run_script(chat, script)
             else:
@@ -243,9 +325,7 @@ class Command(BaseCommand):
                 return
 
     def _run_interactive(self, chat: Chat, stream) -> None:
-        target = chat.client.target
-        self.stdout.write(f"Conversando com {target.company} ({target.domain}) como {chat.phone}. "
-                          "/novo = novo cliente, /espera N = aguardar N s, /sair ou Ctrl-D = sair.")
+        self.stdout.write("/novo = novo cliente, /espera N = aguardar N s, /ajuda = comandos, /sair ou Ctrl-D = sair.")
         try:
             while True:
                 line = self._read(stream)
@@ -268,20 +348,26 @@ class Command(BaseCommand):
 
     def _handle(self, chat: Chat, line: str) -> bool:
         """One line typed by the customer; False ends the session."""
-        if line == "/sair":
+        if not line.startswith("/"):
+            if line:
+                chat.turn(line)
+            return True
+        command, _, argument = line.partition(" ")
+        if command == "/sair":
             return False
-        if line == "/novo":
+        if command == "/novo":
             chat.new_customer()
-        elif line.startswith("/espera"):
-            chat.pause(_seconds(line))
-        elif line:
-            chat.turn(line)
+        elif command == "/espera":
+            chat.pause(_seconds(argument))
+        elif command == "/ajuda":
+            self.stdout.write(commands_help())
+        else:  # a typo must not reach the bot as a customer's message
+            self.stdout.write(f"Comando desconhecido: {command}. /ajuda lista os comandos.")
         return True
 
 
-def _seconds(line: str) -> float:
-    """ "/espera 5" -> 5.0; "/espera" -> 5.0 (between 0 and 60)."""
-    _, _, value = line.partition(" ")
+def _seconds(value: str) -> float:
+    """ "5" -> 5.0; "" -> 5.0 (between 0 and 60)."""
     try:
         return min(max(float(value or 5), 0.0), 60.0)
     except ValueError:

@@ -112,10 +112,16 @@ def test_a_company_never_downloads_another_ones_figures(api, acme, globex, playe
     assert api(globex, token=acme_token).get(URL, period).status_code == 401
 
 
-@pytest.mark.parametrize("role", ["owner", "manager", "operator", "viewer"])
-def test_every_member_downloads(api, acme, role):
+@pytest.mark.parametrize("role", ["owner", "manager", "viewer"])
+def test_every_member_but_the_operator_downloads(api, acme, role):
     response = api(acme, role).get(URL, {"from": "2026-03-01", "to": "2026-03-01", "format": "csv"})
     assert response.status_code == 200
+
+
+def test_the_operator_exports_nothing(api, acme):
+    """The operator's panel is the inbox and the calendar: no reports, no exports (accounts/roles.py)."""
+    response = api(acme, "operator").get(URL, {"from": "2026-03-01", "to": "2026-03-01", "format": "csv"})
+    assert response.status_code == 403
 
 
 def test_strangers_download_nothing(api, acme):

@@ -24,10 +24,15 @@ def computed(clinic, clock, committed, acme, settings):
     report_compute_week(day=DAY)
 
 
-@pytest.mark.parametrize("role", ["owner", "manager", "operator", "viewer"])
-def test_every_member_reads_the_summary(api, acme, role, clock):
+@pytest.mark.parametrize("role", ["owner", "manager", "viewer"])
+def test_every_member_but_the_operator_reads_the_summary(api, acme, role, clock):
     clock(sp(5, 1))
     assert api(acme, role).get("/api/analytics/summary").status_code == 200
+
+
+def test_the_operator_reads_no_reports(api, acme, clock):
+    clock(sp(5, 1))
+    assert api(acme, "operator").get("/api/analytics/summary").status_code == 403
 
 
 def test_strangers_read_nothing(api, acme):
