@@ -8,7 +8,7 @@ Each of them is also a card of the "Configurações" screen (agenda/admin/hub.py
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -211,6 +211,8 @@ class CalendarConfigAdmin(ConnectionCheckMixin, SettingsAdmin):
         return calendar_connection_check()
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         # One row per company: straight to it.
         config = calendar_config()
         return redirect("tenant_admin:agenda_calendarconfig_change", config.pk)

@@ -32,6 +32,7 @@ from conversations.admin_settings.fields import WeekHoursField
 from conversations.admin_settings.selectors import profile_stored
 from conversations.assistant.closed_days import brazil_holidays
 from conversations.assistant.weekly_hours import clock, week_summary
+from secretaria.panel.settings_screen import may_read_settings
 from secretaria.ptbr import WEEKDAY_NAMES
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
@@ -46,7 +47,7 @@ def day_label(day: date) -> str:
 def _page(request, model_admin, template: str, title: str, **context) -> TemplateResponse:
     return TemplateResponse(request, template, {
         **model_admin.admin_site.each_context(request), "title": title, "opts": model_admin.opts,
-        "editable": request.user.has_perm(SETTINGS_PERM), **context})
+        "editable": request.user.has_perm(SETTINGS_PERM), "hub": may_read_settings(request.user), **context})
 
 
 def _may_save(request) -> None:
@@ -148,13 +149,20 @@ class DayOffForm(forms.Form):
 
 
 def days_off_view(model_admin, request):
-    """The days off ahead (add, remove) and the year's holidays the assistant knows."""
+    """The days off ahead (add, remove) and the year's holidays the assistant knows.
+
+    Days off are the calendar's day-to-day business too (a professional off sick today), so this page
+    follows the TimeOff model's permissions (accounts/roles.py): operators read and add, managers also
+    remove, viewers read.
+    """
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
+    may_add, may_remove = model_admin.has_add_permission(request), model_admin.has_delete_permission(request)
     form = DayOffForm()
     if request.method == "POST":
-        _may_save(request)
         action = request.POST.get("action")
+        if not (may_remove if action == "remove" else may_add):
+            raise PermissionDenied
         if action == "add":
             form = DayOffForm(request.POST)
             if form.is_valid() and _day_off_added(request, form):
@@ -167,6 +175,7 @@ def days_off_view(model_admin, request):
             return redirect("tenant_admin:agenda_timeoff_changelist")
     year = _year(request.GET.get("ano"))
     return _page(request, model_admin, "settings_panel/days_off.html", "Folgas e feriados", form=form,
+                 may_add=may_add, may_remove=may_remove,
                  days_off=[_day_off_row(row) for row in selectors.time_off_ahead(now=timezone.now())],
                  year=year, holidays=_holiday_rows(year), profile=profile_stored())
 

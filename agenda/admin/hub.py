@@ -52,7 +52,8 @@ for _entry in (
                  "tenant_admin:agenda_professional_hours_index", "agenda.view_professional", _hours, order=10),
     SettingEntry("days_off", "Folgas e feriados", "Dias em que a empresa ou um profissional não atende, e os "
                  "feriados do ano que a assistente já conhece.", "Agenda", "tenant_admin:agenda_timeoff_changelist",
-                 "agenda.view_timeoff", _days_off, order=20),
+                 # Operators mark days off from the calendar: the card is for who reads the settings.
+                 "agenda.view_professional", _days_off, order=20),
     SettingEntry("services", "Serviços e preços", "O que a empresa oferece, com preço em reais e duração: é o "
                  "que a assistente informa e agenda.", "Agenda", "tenant_admin:agenda_service_changelist",
                  "agenda.view_service", _services, order=30),

@@ -5,6 +5,7 @@ figure the usage meter adds up, shown in reais; the list's totals follow its fil
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.shortcuts import redirect
 
@@ -43,6 +44,8 @@ class LLMConfigAdmin(ConnectionCheckMixin, SettingsAdmin):
     list_display = ["provider", "model", "updated_at"]
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         # One row per company: straight to it.
         return redirect("tenant_admin:conversations_llmconfig_change", llm_config_get().pk)
 

@@ -72,6 +72,8 @@ class CompanyProfileAdmin(SettingsAdmin):
         return week_summary(spans_of_business_hours(obj.business_hours)) or "Não definido (atende a qualquer hora)"
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         return redirect("tenant_admin:conversations_companyprofile_change", company_profile().pk)
 
     def get_urls(self):

@@ -1,7 +1,7 @@
 """The weekly grid: a professional's week with a lunch break is typed as two intervals, saved as the
 agenda's WorkingHours rows, and the slots the chat offers follow at once; mistakes are said in pt-BR."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.utils import timezone
