@@ -41,7 +41,7 @@ from conversations.admin_settings import (
     https_urls,
 )
 from conversations.admin_settings.channels import copyable
-from conversations.admin_settings.fields import ReaisField, duration_text
+from conversations.admin_settings.fields import ReaisField, RemindersField, duration_text
 from conversations.assistant.weekly_hours import Span, week_summary
 from secretaria.admin_sites import tenant_admin
 from secretaria.limits import PROFESSIONALS, limit_form_error
@@ -168,6 +168,10 @@ class TimeOffAdmin(SettingsChangedAdmin):
 
 class CalendarConfigForm(SecretKeepingForm):
     secret_fields = SECRETS
+    reminder_offsets_minutes = RemindersField(
+        label="lembretes antes do horário", required=False,
+        help_text="Quanto tempo antes de cada agendamento a assistente lembra o cliente, separado por vírgula "
+                  "(ex.: 24 h, 2 h). Em branco: nenhum lembrete.")
 
     class Meta:
         model = CalendarConfig

@@ -175,6 +175,44 @@ class ReaisField(forms.CharField):
             return True
 
 
+_BEFORE = re.compile(r"(?:(?P<days>\d+)\s*(?:d|dias?))?\s*(?:(?P<hours>\d+)\s*(?:h|horas?))?\s*"
+                     r"(?:(?P<minutes>\d+)\s*(?:m|min|minutos?)?)?")
+
+
+def minutes_of(text: str) -> int:
+    """"24h", "1 h 30", "90 min", "90", "2 dias" -> minutes; ValueError when it is none of those."""
+    match = _BEFORE.fullmatch(text.strip().lower())
+    if not match or not any(match.groupdict().values()):
+        raise ValueError(text)
+    return int(match["days"] or 0) * 1440 + int(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
+
+
+class RemindersField(forms.CharField):
+    """How long before an appointment each reminder goes, typed as people say it ("24 h, 1 h"), cleaned
+    to a list of minutes (the limits are the calendar service's to check)."""
+
+    default_error_messages = {"invalid": "Use tempos separados por vírgula, como 24 h, 2 h ou 30 min."}
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(duration_text(minutes) for minutes in value)
+        return value
+
+    def to_python(self, value) -> list[int]:
+        text = super().to_python(value).strip().strip("[]")  # the API's list, [1440, 60], reads as minutes too
+        parts = [part for part in re.split(r"[,;]|\se\s", text) if part.strip()]
+        try:
+            return [minutes_of(part) for part in parts]
+        except ValueError as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            return self.to_python(data) != initial
+        except ValidationError:
+            return True
+
+
 def duration_text(minutes: int | None) -> str:
     """90 -> "1 h 30 min", 60 -> "1 h", 45 -> "45 min"."""
     if minutes is None:

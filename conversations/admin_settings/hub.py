@@ -62,11 +62,11 @@ def _llm_costs(request) -> Status:
 for _entry in (
     SettingEntry("tone", "Tom e prévia", "Como a assistente fala: formalidade, empatia, humor e emojis. Teste "
                  "a resposta a uma mensagem antes de salvar.", "Atendimento",
-                 "tenant_admin:conversations_companyprofile_changelist", "conversations.view_companyprofile",
+                 "tenant_admin:conversations_companyprofile_current", "conversations.view_companyprofile",
                  _tone, order=10),
     SettingEntry("opening_hours", "Horário de atendimento", "Os dias e horários em que a empresa abre, com o "
                  "almoço: o que a assistente responde quando perguntam.", "Atendimento",
-                 "tenant_admin:conversations_companyprofile_changelist", "conversations.view_companyprofile",
+                 "tenant_admin:conversations_companyprofile_current", "conversations.view_companyprofile",
                  _opening_hours, order=20),
     SettingEntry("knowledge", "Base de conhecimento", "Perguntas frequentes, endereço e políticas que a "
                  "assistente usa para responder.", "Atendimento", "tenant_admin:conversations_knowledgeitem_changelist",
@@ -75,7 +75,7 @@ for _entry in (
                  "provedor e o teste de conexão.", "Conexões", "tenant_admin:conversations_channel_changelist",
                  "conversations.view_channel", _channels, order=10),
     SettingEntry("llm", "Inteligência artificial", "O serviço de IA que escreve as respostas livres (ou o motor "
-                 "offline) e o teste de conexão.", "Conexões", "tenant_admin:conversations_llmconfig_changelist",
+                 "offline) e o teste de conexão.", "Conexões", "tenant_admin:conversations_llmconfig_current",
                  "conversations.view_llmconfig", _llm, order=20),
     SettingEntry("llm_costs", "Custos de IA", "Cada chamada ao serviço de IA, com tokens e custo em reais.",
                  "Conexões", "tenant_admin:conversations_llmcall_changelist", "conversations.view_llmcall",

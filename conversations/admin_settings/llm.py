@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.shortcuts import redirect
+from django.urls import path
 
 from billing.metering.prices import cost_pico_brl, pico_per_token
 from conversations.admin_settings.base import (
@@ -43,11 +44,15 @@ class LLMConfigAdmin(ConnectionCheckMixin, SettingsAdmin):
     secret_fields = LLMConfigForm.secret_fields
     list_display = ["provider", "model", "updated_at"]
 
-    def changelist_view(self, request, extra_context=None):
+    def current_view(self, request):
+        """The company's one AI configuration, straight away (the settings screen links here)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        # One row per company: straight to it.
         return redirect("tenant_admin:conversations_llmconfig_change", llm_config_get().pk)
+
+    def get_urls(self):
+        current = path("atual/", self.admin_site.admin_view(self.current_view), name="conversations_llmconfig_current")
+        return [current, *super().get_urls()]
 
     def connection_check(self, obj):
         return llm_connection_check()

@@ -71,7 +71,8 @@ class CompanyProfileAdmin(SettingsAdmin):
     def business_hours_text(self, obj):
         return week_summary(spans_of_business_hours(obj.business_hours)) or "Não definido (atende a qualquer hora)"
 
-    def changelist_view(self, request, extra_context=None):
+    def current_view(self, request):
+        """The company's one profile, straight away (the settings screen links here)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         return redirect("tenant_admin:conversations_companyprofile_change", company_profile().pk)
@@ -79,7 +80,9 @@ class CompanyProfileAdmin(SettingsAdmin):
     def get_urls(self):
         preview = path("<path:object_id>/previa/", self.admin_site.admin_view(self.preview_view),
                        name="conversations_companyprofile_preview")
-        return [preview, *super().get_urls()]
+        current = path("atual/", self.admin_site.admin_view(self.current_view),
+                       name="conversations_companyprofile_current")
+        return [preview, current, *super().get_urls()]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         may_preview = change and obj is not None and request.user.has_perm(SETTINGS_PERM)

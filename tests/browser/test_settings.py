@@ -102,7 +102,7 @@ def test_hours_edited_in_the_grid_change_the_slots_the_chat_offers(page_as, pane
 
 
 def test_copy_monday_fills_the_weekdays(page_as, panel):
-    page = page_as("manager", path="/admin/conversations/companyprofile/")
+    page = page_as("manager", path="/admin/conversations/companyprofile/atual/")
 
     grid = page.locator("[data-week-grid]")
     fill_day(page, 0, [("07:30", "11:30"), ("12:30", "19:00")])
@@ -115,7 +115,7 @@ def test_copy_monday_fills_the_weekdays(page_as, panel):
 
 
 def test_the_live_preview_answers_with_the_unsaved_tone(page_as, panel):
-    page = page_as("manager", path="/admin/conversations/companyprofile/")
+    page = page_as("manager", path="/admin/conversations/companyprofile/atual/")
     name = f"Zeca{uuid.uuid4().hex[:4]}"
 
     page.fill("#id_assistant_name", name)
