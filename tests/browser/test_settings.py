@@ -116,6 +116,10 @@ def test_copy_monday_fills_the_weekdays(page_as, panel):
 
 def test_the_live_preview_answers_with_the_unsaved_tone(page_as, panel):
     page = page_as("manager", path="/admin/conversations/companyprofile/atual/")
+    refused = []  # what the Content Security Policy blocked (an inline script would land here)
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    page.reload()
     name = f"Zeca{uuid.uuid4().hex[:4]}"
 
     page.fill("#id_assistant_name", name)
@@ -135,6 +139,7 @@ def test_the_live_preview_answers_with_the_unsaved_tone(page_as, panel):
 
     page.reload()  # nothing was saved
     expect(page.locator("#id_assistant_name")).not_to_have_value(name)
+    assert refused == []
 
 
 def test_a_viewer_reads_the_settings_without_buttons(page_as, panel):
