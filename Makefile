@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench fuzz eval manage lint clean
+.PHONY: run test bench fuzz eval manage lint clean screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -41,6 +41,10 @@ eval: $(STAMP)
 ## Any manage.py command against the local stack: make manage ARGS="provision_tenant --help"
 manage: $(STAMP)
 	$(BIN)/python -m devstack manage $(ARGS)
+
+## Refresh the panel's pictures in docs/screenshots (the browser tests' screen module, real stack)
+screenshots: $(STAMP)
+	PANEL_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m devstack test tests/browser/test_screenshots.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ beat can neither lose nor repeat one (docs/reliability.md R8).
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from conversations.models import Contact
 from conversations.outreach.models import ScheduledSend
@@ -188,7 +189,11 @@ class Appointment(models.Model):
                    models.Index(fields=["status", "end"], name="appt_status_end")]
 
     def __str__(self) -> str:
-        return f"{self.contact} — {self.start:%d/%m/%Y %H:%M}"
+        # Local time, not UTC: the active time zone, which the panel sets to the company's
+        # (secretaria/panel/middleware.py) and is São Paulo elsewhere (settings.TIME_ZONE).
+        if self.start is None:  # localtime(None) would be "now"
+            return str(self.contact)
+        return f"{self.contact} — {timezone.localtime(self.start):%d/%m/%Y %H:%M}"
 
     @property
     def is_active(self) -> bool:

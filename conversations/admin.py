@@ -5,42 +5,127 @@ What each role may do comes from its model permissions (accounts/roles.py); on t
 - staff act on conversations and failures through the same services as the API
   (a reply goes out through the outbox, a hand-back is audited);
 - the assistant's settings live in admin_settings.py (imported here, so registered).
+
+Contacts, conversations and messages read in pt-BR: codes in words (conversations/core/labels.py),
+phones as `+55 11 98765-4321`, dates in the company's zone; each conversation links to its thread
+in the inbox (/admin/inbox/<id>/), where staff work, and a phone search takes any format.
 """
 
+import re
 import uuid
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 
 from conversations.admin_settings import ReadOnlyAdmin  # also registers the settings models
+from conversations.core import labels
 from conversations.core.dead_letters import OUTCOME_LABELS, dead_letter_reprocess
 from conversations.core.handoff import conversation_hand_back, conversation_handoff, staff_reply
 from conversations.core.models import Contact, Conversation, DeadLetter, Message, Outbox
 from secretaria.admin_sites import tenant_admin
+from secretaria.panel.formats import phone, when
+
+PHONE_LIKE = re.compile(r"[\d\s()+./-]+")
+
+
+class PhoneSearch:
+    """A search that looks like a phone, in any format ("+55 (11) 98765-4321", "11 98765"), is
+    searched by its digits (phones are stored as digits, country code first)."""
+
+    phone_lookup = "phone"
+
+    def get_search_results(self, request, queryset, search_term):
+        digits = re.sub(r"\D", "", search_term).lstrip("0")
+        if digits and PHONE_LIKE.fullmatch(search_term.strip()):
+            return queryset.filter(**{f"{self.phone_lookup}__contains": digits}), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+def _choices_filter(title: str, field: str, words: dict[str, str]):
+    """A list filter with a pt-BR title and the choices in words."""
+
+    class Filter(admin.SimpleListFilter):
+        parameter_name = field
+
+        def lookups(self, request, model_admin):
+            return list(words.items())
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field: self.value()}) if self.value() else queryset
+
+    Filter.title = title
+    return Filter
+
+
+def _inbox_link(conversation: Conversation):
+    url = reverse("admin:inbox_thread", args=[conversation.pk])
+    return format_html('<a href="{}" data-inbox-link>Abrir na caixa de entrada</a>', url)
+
+
+def _who(message: Message) -> str:
+    if message.direction == Message.Direction.IN:
+        return "Cliente"
+    return f"Equipe ({message.sent_by})" if message.sent_by else "Assistente"
 
 
 @admin.register(Contact, site=tenant_admin)
-class ContactAdmin(admin.ModelAdmin):
-    list_display = ["phone", "name", "last_message_at", "created_at"]
+class ContactAdmin(PhoneSearch, admin.ModelAdmin):
+    list_display = ["name", "telefone", "ultima_mensagem", "criado_em"]
+    list_display_links = ["name", "telefone"]
     search_fields = ["phone", "name"]
     readonly_fields = ["last_message_at", "created_at"]
+
+    @admin.display(description="telefone", ordering="phone")
+    def telefone(self, contact: Contact) -> str:
+        return phone(contact.phone)
+
+    @admin.display(description="última mensagem", ordering="last_message_at")
+    def ultima_mensagem(self, contact: Contact) -> str:
+        return when(contact.last_message_at) or "—"
+
+    @admin.display(description="criado em", ordering="created_at")
+    def criado_em(self, contact: Contact) -> str:
+        return when(contact.created_at)
 
 
 class MessageInline(admin.TabularInline):
     model = Message
-    fields = ["created_at", "direction", "text", "sent_by", "state", "delivery_status"]
+    fields = ["quando", "de", "texto", "situacao", "entrega"]
     readonly_fields = fields
     ordering = ["created_at", "id"]
     extra = 0
     can_delete = False
     show_change_link = False
+    verbose_name_plural = "mensagens (do mais antigo ao mais recente)"
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="quando")
+    def quando(self, message: Message) -> str:
+        return when(message.created_at)
+
+    @admin.display(description="de")
+    def de(self, message: Message) -> str:
+        return _who(message)
+
+    @admin.display(description="texto")
+    def texto(self, message: Message) -> str:
+        return message.text
+
+    @admin.display(description="situação")
+    def situacao(self, message: Message) -> str:
+        return message.get_state_display()
+
+    @admin.display(description="entrega")
+    def entrega(self, message: Message) -> str:
+        return labels.DELIVERY.get(message.delivery_status, message.delivery_status) or "—"
 
 
 class ConversationStaffForm(forms.ModelForm):
@@ -65,16 +150,53 @@ class ConversationStaffForm(forms.ModelForm):
 
 
 @admin.register(Conversation, site=tenant_admin)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(PhoneSearch, admin.ModelAdmin):
     form = ConversationStaffForm
-    list_display = ["contact", "status", "last_activity_at", "handoff_at", "handoff_reason"]
+    phone_lookup = "contact__phone"
+    list_display = ["contato", "telefone", "status", "ultima_atividade", "motivo", "caixa_de_entrada"]
     list_filter = ["status", "last_activity_at"]
     search_fields = ["contact__phone", "contact__name"]
     list_select_related = ["contact"]
     inlines = [MessageInline]
-    readonly_fields = ["contact", "status", "handoff_reason", "summary", "intents", "opened_at",
-                       "last_activity_at", "handoff_at", "closed_at"]
+    readonly_fields = ["caixa_de_entrada", "contato", "telefone", "status", "motivo", "summary", "intencoes",
+                       "aberta_em", "ultima_atividade", "com_a_equipe_desde", "encerrada_em"]
     actions = ["take_over", "hand_back"]
+
+    @admin.display(description="contato", ordering="contact__name")
+    def contato(self, conversation: Conversation) -> str:
+        return conversation.contact.name or phone(conversation.contact.phone)
+
+    @admin.display(description="telefone", ordering="contact__phone")
+    def telefone(self, conversation: Conversation) -> str:
+        return phone(conversation.contact.phone)
+
+    @admin.display(description="motivo do atendimento humano")
+    def motivo(self, conversation: Conversation) -> str:
+        return labels.handoff_reason(conversation.handoff_reason) or "—"
+
+    @admin.display(description="assuntos")
+    def intencoes(self, conversation: Conversation) -> str:
+        return labels.intents(conversation.intents) or "—"
+
+    @admin.display(description="aberta em", ordering="opened_at")
+    def aberta_em(self, conversation: Conversation) -> str:
+        return when(conversation.opened_at)
+
+    @admin.display(description="última atividade", ordering="last_activity_at")
+    def ultima_atividade(self, conversation: Conversation) -> str:
+        return when(conversation.last_activity_at)
+
+    @admin.display(description="com a equipe desde", ordering="handoff_at")
+    def com_a_equipe_desde(self, conversation: Conversation) -> str:
+        return when(conversation.handoff_at) or "—"
+
+    @admin.display(description="encerrada em", ordering="closed_at")
+    def encerrada_em(self, conversation: Conversation) -> str:
+        return when(conversation.closed_at) or "—"
+
+    @admin.display(description="caixa de entrada")
+    def caixa_de_entrada(self, conversation: Conversation):
+        return _inbox_link(conversation)
 
     def get_fields(self, request, obj=None):
         staff = ["reply", "hand_back", "reply_key"] if self.has_change_permission(request, obj) else []
@@ -125,11 +247,48 @@ class ConversationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message, site=tenant_admin)
-class MessageAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "contact", "direction", "kind", "text", "state", "sent_by"]
-    list_filter = ["direction", "state", "kind"]
+class MessageAdmin(PhoneSearch, ReadOnlyAdmin):
+    phone_lookup = "contact__phone"
+    list_display = ["quando", "contato", "telefone", "de", "tipo", "texto", "situacao", "conversa"]
+    list_filter = [
+        _choices_filter("de", "direction", {Message.Direction.IN: "Cliente", Message.Direction.OUT: "Enviada por nós"}),
+        _choices_filter("situação", "state", dict(Message.State.choices)),
+        _choices_filter("tipo", "kind", {"text": "Texto", **labels.KINDS}),
+    ]
     search_fields = ["contact__phone", "text"]
     list_select_related = ["contact"]
+
+    @admin.display(description="quando", ordering="created_at")
+    def quando(self, message: Message) -> str:
+        return when(message.created_at)
+
+    @admin.display(description="contato", ordering="contact__name")
+    def contato(self, message: Message) -> str:
+        return message.contact.name or phone(message.contact.phone)
+
+    @admin.display(description="telefone", ordering="contact__phone")
+    def telefone(self, message: Message) -> str:
+        return phone(message.contact.phone)
+
+    @admin.display(description="texto")
+    def texto(self, message: Message) -> str:
+        return message.text[:120]
+
+    @admin.display(description="de", ordering="direction")
+    def de(self, message: Message) -> str:
+        return _who(message)
+
+    @admin.display(description="tipo", ordering="kind")
+    def tipo(self, message: Message) -> str:
+        return "Texto" if message.kind == "text" else labels.KINDS.get(message.kind, message.kind)
+
+    @admin.display(description="situação", ordering="state")
+    def situacao(self, message: Message) -> str:
+        return message.get_state_display()
+
+    @admin.display(description="conversa")
+    def conversa(self, message: Message):
+        return _inbox_link(message.conversation) if message.conversation_id else "—"
 
 
 @admin.register(Outbox, site=tenant_admin)

@@ -555,12 +555,21 @@ TEMPLATES[0]["DIRS"].append(BASE_DIR / "secretaria" / "panel" / "templates")
 STATICFILES_DIRS = [BASE_DIR / "secretaria" / "panel" / "static"]
 
 # --- panel: dashboards (analytics/dashboard) ---
+# The home pages' templates (dashboard/...) and their stylesheet.
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "analytics" / "dashboard" / "templates")
+STATICFILES_DIRS.append(BASE_DIR / "analytics" / "dashboard" / "static")
 # --- end panel: dashboards ---
 
 # --- panel: inbox (conversations/inbox) ---
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "conversations" / "inbox" / "templates")
+STATICFILES_DIRS.append(BASE_DIR / "conversations" / "inbox" / "static")
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["inbox"] = "conversations.inbox.tags"
 # --- end panel: inbox ---
 
 # --- panel: calendar (agenda/calendar) ---
+# The calendar screen's templates (calendar/...) and its CSS and JS (static/calendar/...).
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "agenda" / "calendar" / "templates")
+STATICFILES_DIRS.append(BASE_DIR / "agenda" / "calendar" / "static")
 # --- end panel: calendar ---
 
 # --- panel: settings for people (agenda/admin, conversations/admin_settings) ---

@@ -1,11 +1,18 @@
-"""Appointments and what the automations write about them (reminders, follow-ups, waitlist, insights)."""
+"""Appointments and what the automations write about them (reminders, follow-ups, waitlist, insights).
+
+Staff read times in the company's zone (the panel's middleware activates it), phones as
++55 11 98765-4321 and prices in reais; each appointment links to its place on the calendar
+screen (agenda/calendar), where bookings, moves and cancellations are made.
+"""
 
 from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from agenda import reports
 from agenda.models import (
@@ -28,6 +35,7 @@ from conversations.admin_settings import (
     ReadOnlyAdmin,
 )
 from secretaria.admin_sites import tenant_admin
+from secretaria.panel.formats import brl, phone
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -56,6 +64,24 @@ class ReminderInline(ReadOnlyInline):
     ordering = ["due_at"]
 
 
+def calendar_url(appointment: Appointment) -> str:
+    """The appointment on the calendar screen: its day, highlighted."""
+    day = timezone.localtime(appointment.start, reports.company_tz()).date()
+    return f"{reverse('tenant_admin:calendar')}?{urlencode({'dia': day.isoformat(), 'destaque': appointment.pk})}"
+
+
+class ContactColumns:
+    """The customer's name and formatted phone, for the admins of rows about a contact."""
+
+    @admin.display(description="cliente", ordering="contact__name")
+    def contact_name(self, obj):
+        return obj.contact.name or "—"
+
+    @admin.display(description="telefone", ordering="contact__phone")
+    def contact_phone(self, obj):
+        return phone(obj.contact.phone)
+
+
 class WhenFilter(admin.SimpleListFilter):
     """Days of the company's calendar (its time zone), "Hoje" being today's agenda."""
 
@@ -75,18 +101,19 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment, site=tenant_admin)
-class AppointmentAdmin(admin.ModelAdmin):
-    list_display = ["start", "contact", "service", "professional", "status", "source", "risk"]
+class AppointmentAdmin(ContactColumns, admin.ModelAdmin):
+    list_display = ["start", "contact_name", "contact_phone", "service", "price", "professional", "status", "source",
+                    "risk", "on_calendar"]
     list_filter = [WhenFilter, "status", "professional", "service", "source", "start"]
     search_fields = ["contact__phone", "contact__name"]
     list_select_related = ["contact", "service", "professional"]
     date_hierarchy = "start"
     ordering = ["start"]
     inlines = [EventInline, ReminderInline]
-    fields = ["contact", "service", "professional", "start", "end", "status", "source", "provider",
-              "provider_booking_id", "rescheduled_to", "notes", "cancel_reason", "risk_score", "risk_factors",
-              "confirmed_at", "created_at", "updated_at"]
-    # Staff write notes; everything else changes through the actions (the booking services).
+    fields = ["contact", "contact_phone", "service", "price", "professional", "start", "end", "status", "on_calendar",
+              "source", "provider", "provider_booking_id", "rescheduled_to", "notes", "cancel_reason", "risk",
+              "risk_factors", "confirmed_at", "created_at", "updated_at"]
+    # Staff write notes; everything else changes through the actions (the booking services) or the calendar.
     readonly_fields = [name for name in fields if name != "notes"]
     actions = ["confirm", "mark_attended", "mark_no_show", "cancel", "send_reminder"]
     change_list_template = "admin/agenda/appointment/change_list.html"
@@ -94,6 +121,14 @@ class AppointmentAdmin(admin.ModelAdmin):
     @admin.display(description="risco de falta", ordering="risk_score")
     def risk(self, obj):
         return "—" if obj.risk_score is None else f"{obj.risk_score:.0%}"
+
+    @admin.display(description="preço", ordering="service__price_cents")
+    def price(self, obj):
+        return brl(obj.service.price_cents) if obj.service and obj.service.price_cents is not None else "—"
+
+    @admin.display(description="agenda")
+    def on_calendar(self, obj):
+        return format_html('<a href="{}">Ver na agenda</a>', calendar_url(obj))
 
     def has_add_permission(self, request):
         return False  # booked through the chat, the API or Cal.com: one booking path with its checks
@@ -113,6 +148,7 @@ class AppointmentAdmin(admin.ModelAdmin):
             "attendance": reports.attendance_rate(date_from=today - timedelta(days=29), date_to=today),
             "today_count": reports.agenda_of_day(day=today).count(),
             "today_url": f"{reverse('tenant_admin:agenda_appointment_changelist')}?quando=hoje",
+            "calendar_url": reverse("tenant_admin:calendar"),
         }
         return super().changelist_view(request, extra_context={**extra, **(extra_context or {})})
 
@@ -164,11 +200,15 @@ class AppointmentAdmin(admin.ModelAdmin):
 
 @admin.register(Reminder, site=tenant_admin)
 class ReminderAdmin(ReadOnlyAdmin):
-    list_display = ["due_at", "appointment", "kind", "state", "sent_at"]
+    list_display = ["due_at", "appointment", "phone_of", "kind", "state", "sent_at"]
     list_filter = ["state", "kind"]
     search_fields = ["appointment__contact__phone", "appointment__contact__name"]
     list_select_related = ["appointment__contact"]
     date_hierarchy = "due_at"
+
+    @admin.display(description="telefone", ordering="appointment__contact__phone")
+    def phone_of(self, obj):
+        return phone(obj.appointment.contact.phone)
 
 
 @admin.register(FollowUp, site=tenant_admin)
@@ -198,8 +238,9 @@ class FollowUpAdmin(admin.ModelAdmin):
 
 
 @admin.register(WaitlistEntry, site=tenant_admin)
-class WaitlistEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "contact", "service", "professional", "state", "offered_start"]
+class WaitlistEntryAdmin(ContactColumns, admin.ModelAdmin):
+    list_display = ["created_at", "contact_name", "contact_phone", "service", "professional", "state",
+                    "offered_start"]
     list_filter = ["state", "service", "professional"]
     search_fields = ["contact__phone", "contact__name"]
     list_select_related = ["contact", "service", "professional"]

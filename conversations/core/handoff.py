@@ -8,6 +8,7 @@ company's timeout, during business hours, the customer is offered a callback onc
 """
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -60,13 +61,16 @@ def conversation_handoff(
 
 
 def staff_reply(
-    *, conversation: Conversation, author, text: str, idempotency_key: str = "", now: datetime | None = None
+    *, conversation: Conversation, author, text: str, idempotency_key: str = "", now: datetime | None = None,
+    slot: str = "", variables: Mapping[str, object] | None = None,
 ) -> Outbox:
     """Send `text` to the customer in the name of `author`.
 
     A reply from a person takes the conversation over (the bot would otherwise answer
     the customer's next message too). The client's idempotency key makes a retried
-    request return the first reply instead of sending a second one.
+    request return the first reply instead of sending a second one. `slot`, `variables`:
+    the company's template slot `text` was rendered from, unedited (the inbox's templates),
+    so that outside WhatsApp's window the approved template mapped to it goes out, as for outreach.
     """
     text = (text or "").strip()
     if not text:
@@ -80,7 +84,7 @@ def staff_reply(
             if conversation.status != Conversation.Status.HANDOFF:
                 conversation_handoff(conversation=conversation, reason=STAFF_TAKEOVER_REASON, now=now)
             outbox = reply_create(contact=conversation.contact, conversation=conversation, text=text,
-                                  idempotency_key=key, sent_by=author.email)
+                                  idempotency_key=key, sent_by=author.email, slot=slot, variables=variables)
             _touch(conversation, now)
             publish(StaffReplied(conversation_id=conversation.pk, contact_id=conversation.contact_id,
                                   message_id=outbox.message_id, actor=author.email))

@@ -57,6 +57,10 @@ class Conversation(models.Model):
     last_activity_at = models.DateTimeField("última atividade", auto_now_add=True, db_index=True)
     handoff_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The inbox (conversations/inbox): the id of the last message staff saw in this conversation;
+    # the customer's messages after it are unread. Shared by the team: one receptionist reading
+    # the thread reads it for everyone.
+    staff_seen_message_id = models.BigIntegerField("última mensagem vista pela equipe", default=0)
 
     class Meta:
         verbose_name = "conversa"
@@ -66,6 +70,12 @@ class Conversation(models.Model):
             models.UniqueConstraint(
                 fields=["contact"], condition=~Q(status="closed"), name="one_open_conversation_per_contact"
             )
+        ]
+        indexes = [
+            # The inbox's queue and its polls: the conversations waiting for a person, and the
+            # latest close (the newest of each is one index probe; both indexes stay small).
+            models.Index(fields=["handoff_at"], condition=Q(status="handoff"), name="conv_waiting_handoff_at"),
+            models.Index(fields=["closed_at"], condition=Q(closed_at__isnull=False), name="conv_closed_at"),
         ]
 
     def __str__(self) -> str:

@@ -35,7 +35,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from accounts.roles import Role
-from tests.conftest import CAST_PLAN, LIVE_META_SECRET, _celery_env, _stop, _wait_until
+from tests.conftest import ADMIN_EMAIL, CAST_PLAN, LIVE_META_SECRET, _celery_env, _stop, _wait_until
 from tests.conversations import meta_payloads
 from tests.factories import PASSWORD, CompanyFactory, staff_email
 
@@ -137,6 +137,18 @@ class Panel:
     def url(self, path: str = "/admin/") -> str:
         return f"http://{self.host}:{self.port}{path}"
 
+    def platform_url(self, path: str = "/admin/") -> str:
+        """The platform's host (the public schema): companies, plans, "Nova empresa"."""
+        return f"http://localhost:{self.port}{path}"
+
+    def api(self, role: str = "manager") -> httpx.Client:
+        """The REST API as a member of `painel` (a JWT from /api/auth/token): rows the server commits."""
+        client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", headers={"Host": self.host}, timeout=15)
+        token = client.post("/api/auth/token", json={"email": self.emails[role], "password": self.password})
+        assert token.status_code == 200, token.text
+        client.headers["Authorization"] = f"Bearer {token.json()['access']}"
+        return client
+
     @staticmethod
     def new_phone() -> str:
         """A fresh Brazilian mobile number in WhatsApp's form (5511 9xxxx-xxxx): a new customer."""
@@ -212,7 +224,8 @@ def browser():
 
 @pytest.fixture
 def page_as(panel, browser):
-    """`page_as(role)`: a new browser (own cookies) logged in to the panel as that role of `painel`."""
+    """`page_as(role)`: a new browser (own cookies) logged in to the panel as that role of `painel`;
+    `page_as("platform")` logs in the platform admin on the platform's host instead."""
     contexts = []
 
     def login(role: str, *, path: str = "/admin/"):
@@ -221,8 +234,11 @@ def page_as(panel, browser):
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
-        page.goto(panel.url(f"/admin/login/?next={path}"))
-        page.fill("input[name=username]", panel.emails[role])
+        if role == "platform":
+            page.goto(panel.platform_url(f"/admin/login/?next={path}"))
+        else:
+            page.goto(panel.url(f"/admin/login/?next={path}"))
+        page.fill("input[name=username]", ADMIN_EMAIL if role == "platform" else panel.emails[role])
         page.fill("input[name=password]", panel.password)
         page.click("input[type=submit], button[type=submit]")
         page.wait_for_url(lambda url: "/admin/login/" not in url)
