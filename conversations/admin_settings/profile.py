@@ -24,7 +24,7 @@ HOURS_HELP = ("O que a assistente diz sobre quando a empresa abre. Dois interval
 
 
 class CompanyProfileForm(forms.ModelForm):
-    business_hours = WeekHoursField(label="horário de atendimento", required=False, help_text=HOURS_HELP)
+    business_hours = WeekHoursField(label="Horário de atendimento", required=False, help_text=HOURS_HELP)
 
     class Meta:
         model = CompanyProfile
