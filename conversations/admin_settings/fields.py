@@ -48,6 +48,8 @@ def _days_of(value) -> list[DayInput]:
     days = [DayInput(weekday) for weekday in DAYS]
     for span in value or []:
         days[span.weekday].spans.append((f"{span.start:%H:%M}", f"{span.end:%H:%M}"))
+    if not any(day.spans for day in days):
+        return days  # no hours at all means "any hour" (see the help text), not seven closed days
     for day in days:
         day.closed = not day.spans
     return days
