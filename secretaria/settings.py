@@ -573,6 +573,11 @@ STATICFILES_DIRS.append(BASE_DIR / "agenda" / "calendar" / "static")
 # --- end panel: calendar ---
 
 # --- panel: settings for people (agenda/admin, conversations/admin_settings) ---
+# Template names start with settings_panel/ (the hub's, the grid's, the settings pages'); static files too.
+TEMPLATES[0]["DIRS"] += [BASE_DIR / "secretaria" / "panel" / "settings_templates",
+                         BASE_DIR / "conversations" / "admin_settings" / "templates",
+                         BASE_DIR / "agenda" / "admin" / "templates"]
+STATICFILES_DIRS.append(BASE_DIR / "conversations" / "admin_settings" / "static")
 # --- end panel: settings for people ---
 
 # --- panel: browser tests (tests/browser) ---

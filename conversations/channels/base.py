@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from secretaria.connection_check import ConnectionCheck
+
 
 class MessageKind(StrEnum):
     TEXT = "text"
@@ -143,6 +145,11 @@ class ChannelClient(Protocol):
     def send_options(self, *, to: str, body: str, options: list[Option], button: str = "Ver opções") -> SendResult:
         """Offer choices: interactive buttons (≤ 3) or a list (≤ 10) where the provider has them,
         a numbered text otherwise."""
+        ...
+
+    def check(self) -> ConnectionCheck:
+        """The panel's "Testar conexão": one harmless authenticated call with the channel's settings
+        (sends nothing to anyone), answered as working / invalid credentials / unreachable / refused."""
         ...
 
 

@@ -15,41 +15,32 @@ from dataclasses import replace
 import structlog
 from django.utils import timezone
 
-from conversations.assistant.catalogue import catalogue_items
 from conversations.assistant.closed_days import company_closed_days
 from conversations.assistant.engine.context import Draft, EngineContext, ProfileData
 from conversations.assistant.engine.local import compose
 from conversations.assistant.engine.prompt import build_request
 from conversations.assistant.llm import llm_complete, llm_config_get
-from conversations.assistant.models import CompanyProfile, KnowledgeItem, LLMConfig
+from conversations.assistant.models import CompanyProfile
+from conversations.assistant.wording import company_context, llm_may_word, llm_worded
 from conversations.core.context import context_get
 from conversations.core.limits import llm_budget_allow
 from conversations.core.models import Contact, Conversation
 from conversations.turns import Turn, turn_handlers
 from secretaria.events import PromptInjectionRefused, publish
 from secretaria.settings_cache import cached
-from tenants.selectors import company_current
 
 log = structlog.get_logger(__name__)
-LLM_CONFIDENCE = 0.8
 # Handoffs the engine decides only because it cannot answer itself: a turn handler's answer replaces them.
 HANDLER_MAY_ANSWER = ("low_confidence", "lgpd_request")
 
 
 def engine_context(*, conversation: Conversation, contact: Contact, texts: list[str]) -> EngineContext:
     profile = cached("profile", lambda: CompanyProfile.objects.filter(singleton=1).first() or ProfileData())
-    return EngineContext(
-        company_name=cached("company", company_current).name,
-        profile=profile,
-        knowledge=cached("knowledge", lambda: list(KnowledgeItem.objects.filter(is_active=True))),
-        catalogue=cached("catalogue", catalogue_items),
-        contact_name=contact.name,
-        contact_id=contact.pk,
-        texts=texts,
+    now = timezone.now()
+    return company_context(
+        profile=profile, texts=texts, now=now, closed_days=company_closed_days(profile=profile, now=now),
         history=[] if getattr(conversation, "just_opened", False) else context_get(conversation_id=conversation.pk),
-        now=timezone.now(),
-        low_confidence_streak=conversation.low_confidence_streak,
-        closed_days=company_closed_days(profile=profile, now=timezone.now()),
+        contact_name=contact.name, contact_id=contact.pk, low_confidence_streak=conversation.low_confidence_streak,
     )
 
 
@@ -66,17 +57,7 @@ def reply_draft(*, conversation: Conversation, contact: Contact, texts: list[str
     outcome = llm_complete(request=build_request(ctx, greeted=draft.greeting), conversation_id=conversation.pk)
     if not outcome.text:
         return draft  # the engine's answer is the fallback template
-    # The model answered: the "not sure" handoff no longer applies; the others were decided above.
-    return replace(draft, text=_after_greeting(draft, outcome.text.strip()),
-                   confidence=max(draft.confidence, LLM_CONFIDENCE), needs_llm=False, handoff=False,
-                   handoff_reason="")
-
-
-def _after_greeting(draft: Draft, text: str) -> str:
-    """The model words the answer, never the company's greeting: the first words stay the `greeting` slot's."""
-    if not draft.greeting or text.startswith(draft.greeting):
-        return text
-    return f"{draft.greeting}\n{text}"
+    return llm_worded(draft, outcome.text)
 
 
 def _turn_draft(conversation: Conversation, contact: Contact, texts: list[str], draft: Draft) -> Draft | None:
@@ -105,11 +86,7 @@ def _turn_draft(conversation: Conversation, contact: Contact, texts: list[str], 
 
 
 def _llm_should_answer(draft: Draft, contact: Contact) -> bool:
-    if draft.handoff and draft.handoff_reason != "low_confidence":
-        return False  # a person takes it from here; the engine's words are enough
-    if draft.fixed:
-        return False  # the company's template texts (a greeting, thanks): sent as rendered, never reworded
-    if cached("llm_config", llm_config_get).provider == LLMConfig.Provider.LOCAL:
+    if not llm_may_word(draft, config=cached("llm_config", llm_config_get)):
         return False
     # A flooding contact is answered by the engine alone: it cannot burn the LLM budget (S6).
     return llm_budget_allow(phone=contact.phone)

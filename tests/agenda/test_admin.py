@@ -17,7 +17,6 @@ from agenda.models import (
     SchedulingInsight,
     TimeOff,
     WaitlistEntry,
-    WorkingHours,
 )
 from agenda.services.calendar_settings import calendar_config_set
 from agenda.services.config import calendar_config
@@ -263,24 +262,6 @@ def test_operators_may_not_change_the_calendar_services_or_professionals(acme, r
     assert client.get(f"{BASE}/service/add/").status_code == 403
     assert client.get(f"{BASE}/professional/add/").status_code == 403
     assert client.get(f"{BASE}/timeoff/add/").status_code == 200  # days off are day-to-day work
-
-
-def test_a_manager_edits_a_professionals_hours_inline(acme, rows):
-    pk = rows["professional"]
-    with schema_context("acme"):
-        hours = WorkingHours.objects.get(professional_id=pk)
-    form = {"name": "Dra. Ana Lima", "is_active": "on", "hours-TOTAL_FORMS": 2, "hours-INITIAL_FORMS": 1,
-            "hours-MIN_NUM_FORMS": 0, "hours-MAX_NUM_FORMS": 1000,
-            "hours-0-id": hours.pk, "hours-0-professional": pk, "hours-0-weekday": 0, "hours-0-start": "08:00",
-            "hours-0-end": "12:00", "hours-1-professional": pk, "hours-1-weekday": 0, "hours-1-start": "13:00",
-            "hours-1-end": "18:00", "_save": "Salvar"}
-
-    response = browser(acme, "manager").post(f"{BASE}/professional/{pk}/change/", form)
-
-    assert response.status_code == 302
-    with schema_context("acme"):
-        assert [(h.start, h.end) for h in WorkingHours.objects.filter(professional_id=pk)] == [
-            (time(8), time(12)), (time(13), time(18))]
 
 
 # --- what the automations write ---------------------------------------------------------------

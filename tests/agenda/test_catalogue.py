@@ -87,7 +87,7 @@ def test_a_price_changed_in_the_admin_is_quoted_on_the_next_message(acme, demo_c
     with django_capture_on_commit_callbacks(execute=True):
         response = manager.post(f"/admin/agenda/service/{cleaning.pk}/change/", {
             "name": cleaning.name, "description": cleaning.description, "duration_minutes": 50,
-            "buffer_minutes": 0, "price_cents": 18000, "keywords": cleaning.keywords, "is_active": "on"})
+            "buffer_minutes": 0, "price_cents": "180,00", "keywords": cleaning.keywords, "is_active": "on"})
 
     assert response.status_code == 302
     with schema_context("acme"):

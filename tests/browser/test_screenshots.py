@@ -96,3 +96,19 @@ def test_a_conversation_thread_is_photographed(page_as, panel, shots_dir):
 
     page.get_by_text(phone[-4:]).first.click()
     _shoot(page, shots_dir, "03-conversa.png")
+
+
+def test_the_hours_grid_and_the_tone_preview_are_photographed(page_as, panel, shots_dir):
+    api = panel.api("manager")
+    try:
+        people = {p["name"]: p["id"] for p in api.get("/api/agenda/professionals").json()["results"]}
+    finally:
+        api.close()
+    page = page_as("manager", path=f"/admin/agenda/professional/{people['Dra. Helena Prado']}/horarios/")
+    _shoot(page, shots_dir, "07-horarios.png")
+
+    page.goto(panel.url("/admin/conversations/companyprofile/atual/"))
+    page.fill("[data-preview-message]", "oi, vocês abrem sábado? quanto custa a limpeza de pele?")
+    page.click("[data-preview-send]")
+    expect(page.locator("[data-preview-text]")).not_to_be_empty()
+    _shoot(page, shots_dir, "08-tom.png")

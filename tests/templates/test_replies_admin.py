@@ -32,8 +32,8 @@ def greeting_said(company, **kwargs) -> str:
         return text("saudacao_teste", {"nome": "Ana", "empresa": "Acme"}, **kwargs)
 
 
-def test_the_admin_index_has_the_reply_templates(acme):
-    html = browser(acme, "viewer").get("/admin/").content.decode()
+def test_the_admin_catalogue_has_the_reply_templates(acme):
+    html = browser(acme, "viewer").get("/admin/cadastros/").content.decode()  # /admin/ is the dashboard
 
     assert "Modelos de resposta" in html and LIST in html
 

@@ -27,6 +27,7 @@ import structlog
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from agenda.types import CalendarRejected, CalendarUnavailable, SlotTaken
+from secretaria.connection_check import ConnectionCheck, Outcome
 from secretaria.http import shared_client
 
 log = structlog.get_logger(__name__)
@@ -114,6 +115,26 @@ class CalcomClient:
         return _single(self._call("POST", f"/v2/bookings/{_uid(uid)}/reschedule", version=BOOKINGS_VERSION,
                                   json=body, idempotent=False))
 
+    def me(self) -> dict:
+        """`GET /v2/me` (§3.8): the account the key belongs to. No `cal-api-version`: the endpoint has one shape."""
+        return _single(self._call("GET", "/v2/me", version=""))
+
+    def check(self) -> ConnectionCheck:
+        """Whether Cal.com accepts the key, by reading the key's own account (nothing is booked or changed)."""
+        try:
+            me = self.me()
+        except CalcomRejected as exc:
+            if exc.status == 404:  # the generic 404 sentence speaks of bookings; here it means a wrong address
+                return ConnectionCheck.failed(status=404, detail=f"{self.base_url} não respondeu como a API v2 "
+                                                                 f"do Cal.com (HTTP 404).")
+            return ConnectionCheck.failed(status=exc.status, detail=_check_detail(exc))
+        except CalcomUnavailable as exc:
+            if exc.status is None:
+                return ConnectionCheck.no_answer(where=self.base_url, error=exc)
+            return ConnectionCheck.failed(status=exc.status, detail=str(exc))
+        who = " — ".join(str(me[key]) for key in ("name", "email", "username") if me.get(key))
+        return ConnectionCheck(Outcome.OK, f"conta {who}" if who else "o Cal.com aceitou a chave")
+
     # --- plumbing ----------------------------------------------------------------------
 
     def _call(self, method: str, path: str, *, version: str, params: dict | None = None,
@@ -128,7 +149,9 @@ class CalcomClient:
         return retrying(self._once, method, path, version=version, params=params, json=json)
 
     def _once(self, method: str, path: str, *, version: str, params: dict | None, json: dict | None):
-        headers = {"cal-api-version": version, "Accept": "application/json"}
+        headers = {"Accept": "application/json"}
+        if version:
+            headers["cal-api-version"] = version
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
         try:
@@ -173,6 +196,12 @@ def _data_or_raise(response: httpx.Response):
         raise CalcomSlotTaken("Esse horário acabou de ser ocupado no Cal.com.", status=status, detail=message)
     raise CalcomRejected(f"O Cal.com recusou o pedido: {message or code or status}"[:300], status=status, code=code,
                          detail=message)
+
+
+def _check_detail(exc: CalcomRejected) -> str:
+    """Our sentence, then Cal.com's own words and the status, for the panel's connection check."""
+    extra = "; ".join(part for part in (exc.detail, f"HTTP {exc.status}" if exc.status else "") if part)
+    return f"{exc} ({extra})" if extra else str(exc)
 
 
 def _error_of(payload) -> tuple[str, str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from secretaria.connection_check import ConnectionCheck, Outcome
+
 
 @dataclass(frozen=True)
 class ChatTurn:
@@ -55,3 +57,30 @@ class LLMProvider(Protocol):
     name: str
 
     def complete(self, request: LLMRequest) -> LLMResult: ...
+
+    def check(self) -> ConnectionCheck:
+        """The panel's "Testar conexão": a tiny request, once (see `check_by_completing`)."""
+        ...
+
+
+# A few tokens each way: enough to prove the key, the model and the URL, cheap enough to press often.
+CHECK_REQUEST = LLMRequest(system="", turns=[ChatTurn("user", "Responda apenas: ok")], max_output_tokens=16,
+                           temperature=0.0)
+
+
+def check_by_completing(complete, *, where: str) -> ConnectionCheck:
+    """One request through `complete` (a provider's, without retries), classified for the panel.
+
+    An answer without text (a block, a thinking model out of tokens) still proves the connection.
+    """
+    try:
+        result = complete(CHECK_REQUEST)
+    except LLMBlockedError:
+        return ConnectionCheck(Outcome.OK, "o modelo respondeu (sem texto, o que basta para o teste).")
+    except LLMError as exc:
+        if exc.status is None:
+            return ConnectionCheck.no_answer(where=where, error=exc)
+        if exc.status == 429 and not isinstance(exc, LLMTransientError):  # credit used up: no wait fixes it
+            return ConnectionCheck(Outcome.REFUSED, str(exc))
+        return ConnectionCheck.failed(status=exc.status, detail=str(exc))
+    return ConnectionCheck(Outcome.OK, f"o modelo {result.model} respondeu.")

@@ -9,8 +9,18 @@ from __future__ import annotations
 
 import httpx
 
+from secretaria.connection_check import ConnectionCheck
+
 from . import _http
-from .base import ChatTurn, LLMBlockedError, LLMPermanentError, LLMRequest, LLMResult, LLMTransientError
+from .base import (
+    ChatTurn,
+    LLMBlockedError,
+    LLMPermanentError,
+    LLMRequest,
+    LLMResult,
+    LLMTransientError,
+    check_by_completing,
+)
 
 # Output-side refusals: the candidate exists but carries no usable answer.
 BLOCKED_FINISH_REASONS = frozenset(
@@ -54,6 +64,9 @@ class GeminiProvider:
         payload = _http.call_json(self._http, self.url, headers=headers, body=self.build_body(request),
                                   timeout=self.timeout, error_for=_error_for, vendor="Gemini")
         return self.parse(payload)
+
+    def check(self) -> ConnectionCheck:
+        return check_by_completing(self.complete, where=self.base_url)
 
     def close(self) -> None:
         self._http.close()

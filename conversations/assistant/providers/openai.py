@@ -11,8 +11,17 @@ from typing import Literal
 import httpx
 import structlog
 
+from secretaria.connection_check import ConnectionCheck
+
 from . import _http
-from .base import LLMBlockedError, LLMPermanentError, LLMRequest, LLMResult, LLMTransientError
+from .base import (
+    LLMBlockedError,
+    LLMPermanentError,
+    LLMRequest,
+    LLMResult,
+    LLMTransientError,
+    check_by_completing,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -73,6 +82,9 @@ class OpenAICompatibleProvider:
             except UnsupportedParameterError as exc:
                 self._learn_refused(exc.param)
         return self.parse(self._post(request))
+
+    def check(self) -> ConnectionCheck:
+        return check_by_completing(self.complete, where=self.base_url)
 
     def _post(self, request: LLMRequest) -> dict:
         headers = {"content-type": "application/json"}

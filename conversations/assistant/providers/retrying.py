@@ -59,6 +59,10 @@ class RetryingProvider:
         )
         return retrying(self.inner.complete, request)
 
+    def check(self):
+        """Once, without retries: staff are waiting for the answer, and may press again."""
+        return self.inner.check()
+
     def delay_for(self, state: RetryCallState) -> float:
         """The server's `retry_after` when given, else equal-jitter exponential backoff.
 

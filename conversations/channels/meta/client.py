@@ -19,6 +19,8 @@ import re
 
 import httpx
 
+from secretaria.connection_check import ConnectionCheck, Outcome
+
 from ..base import (
     ChannelError,
     Option,
@@ -36,6 +38,8 @@ from ..base import (
 # 131048 (spam rate limit) is deliberately absent: a quality restriction that backoff
 # will not lift within the outbox's retry horizon.
 TRANSIENT_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131056, 133004})
+# Codes that say the token is the problem (§2.7): 190 invalid or expired, 10 and 200-299 permissions.
+CREDENTIAL_CODES = frozenset({10, 190, *range(200, 300)})
 TEMPLATE_REQUIRED_CODE = 131047
 RETRYABLE_STATUSES = frozenset({408, 429})
 
@@ -148,6 +152,21 @@ class MetaClient:
         if typing:
             body["typing_indicator"] = {"type": "text"}
         self._post(body)
+
+    def check(self) -> ConnectionCheck:
+        """`GET /{phone-number-id}` (§2.8): the number as Meta knows it, which only a valid token with
+        access to that number may read. Nothing is sent to anyone."""
+        try:
+            number = self._request("GET", f"{self.graph}/{self.phone_number_id}",
+                                   params={"fields": "display_phone_number,verified_name"})
+        except ChannelError as exc:
+            if exc.code in CREDENTIAL_CODES:
+                return ConnectionCheck(Outcome.CREDENTIALS, str(exc))
+            if exc.status is None:
+                return ConnectionCheck.no_answer(where=self.graph, error=exc)
+            return ConnectionCheck.failed(status=exc.status, detail=str(exc))
+        shown = " — ".join(str(number[key]) for key in ("display_phone_number", "verified_name") if number.get(key))
+        return ConnectionCheck(Outcome.OK, f"número {shown}" if shown else "a Meta reconheceu o número")
 
     def close(self) -> None:
         self._http.close()

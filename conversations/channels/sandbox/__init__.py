@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime
 
 from conversations.channels.base import InboundMessage, MessageKind, Option, SendResult
+from secretaria.connection_check import ConnectionCheck, Outcome
 
 
 class SandboxPayloadError(ValueError):
@@ -42,6 +43,9 @@ class SandboxClient:
 
     def send_options(self, *, to: str, body: str, options: list[Option], button: str = "Ver opções") -> SendResult:
         return self.send_text(to=to, body=numbered(body, options))
+
+    def check(self) -> ConnectionCheck:
+        return ConnectionCheck(Outcome.OFFLINE, "o simulador não fala com nenhum provedor: nada sai desta máquina.")
 
 
 def numbered(body: str, options: list[Option]) -> str:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import httpx
 
-from ..base import Option, PermanentChannelError, SendResult, TransientChannelError
+from secretaria.connection_check import ConnectionCheck, Outcome
+
+from ..base import ChannelError, Option, PermanentChannelError, SendResult, TransientChannelError
 from ._values import digits, obj
 from .errors import PROVIDER
 from .errors_map import error_for_response
@@ -53,6 +55,22 @@ class WhaticketClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def check(self) -> ConnectionCheck:
+        """The Send API with an empty number (§1.6): every family checks the token first (401/403 when
+        it is wrong) and then refuses the empty number with a 400, so a 400 means the token was
+        accepted, and nothing can be sent to nobody. Whaticket has no read-only API call for a token."""
+        try:
+            response = self._post({"number": "", "body": ""})
+        except ChannelError as exc:
+            return ConnectionCheck.no_answer(where=self.base_url, error=exc)
+        status, said = response.status_code, _error_text(response)
+        if status == 400 or response.is_success:
+            return ConnectionCheck(Outcome.OK, "o Whaticket aceitou o token.")
+        if status == 404:
+            return ConnectionCheck.failed(status=404, detail=f"{self.url} não respondeu como a API do Whaticket "
+                                                             f"(HTTP 404).")
+        return ConnectionCheck.failed(status=status, detail=f"Whaticket HTTP {status}: {said}".rstrip(": "))
 
     def send_text(self, *, to: str, body: str) -> SendResult:
         return self._send(self.build_body(to=to, body=body))
@@ -118,6 +136,17 @@ def option_for_reply(reply: str, options: list[Option]) -> Option | None:
     if head.isdigit() and 1 <= int(head) <= len(options):
         return options[int(head) - 1]
     return next((o for o in options if o.title.strip().casefold() == answer.casefold()), None)
+
+
+def _error_text(response: httpx.Response) -> str:
+    """The `error` of Whaticket's `{"error": "..."}` answers, else the start of the body."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return response.text.strip()[:200]
+    if isinstance(payload, dict) and isinstance(payload.get("error"), str):
+        return payload["error"][:200]
+    return str(payload)[:200]
 
 
 def _result(response: httpx.Response) -> SendResult:

@@ -1,20 +1,15 @@
-"""The assistant's settings on the company admin: channel, profile, knowledge base, AI.
-
-The channel, the profile and the AI settings are company configuration: changing them
-needs `manage_settings`, like the API; their secrets are write-only. The knowledge base
-follows the model permissions (operators keep it up to date day to day).
-Imported by conversations/admin.py, which Django's autodiscovery loads.
-"""
+"""The company's WhatsApp numbers on the admin: each with the webhook URL to give its provider (with a
+copy button) and a "Testar conexão" that calls the provider with the saved settings."""
 
 import contextvars
-import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.utils.html import format_html
 
-from conversations.assistant.models import CompanyProfile, KnowledgeItem, LLMCall, LLMConfig
+from conversations.admin_settings.base import SETTINGS_PERM, ConnectionCheckMixin, SettingsAdmin
+from conversations.channels.checks import channel_connection_check
 from conversations.channels.models import Channel
 from conversations.channels.registry import ConfigField, channel_kind_choices, channel_specs
 from conversations.channels.services import (
@@ -27,99 +22,14 @@ from conversations.channels.services import (
 )
 from secretaria.admin_sites import tenant_admin
 from secretaria.limits import CHANNELS, limit_form_error
-from secretaria.settings_cache import settings_changed
-
-SETTINGS_PERM = "accounts.manage_settings"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows the system writes: staff read them, nobody edits them by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class SettingsChangedAdmin(admin.ModelAdmin):
-    """Rows the assistant reads on every message: a change is seen at once by every process
-    (secretaria/settings_cache.py)."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        settings_changed()
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        settings_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        settings_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        settings_changed()
-
-
-class SettingsAdmin(SettingsChangedAdmin):
-    """Company settings: changed only with `manage_settings`, one row per company."""
-
-    secret_fields: tuple[str, ...] = ()
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if self.has_change_permission(request, obj):
-            return fields
-        # A view-only page prints every field's value: leave the secrets out.
-        return [name for name in fields if name not in self.secret_fields]
-
-    def has_add_permission(self, request):
-        return request.user.has_perm(SETTINGS_PERM) and not self.model.objects.exists()
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm(SETTINGS_PERM)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-def _https_urls(db_field, **kwargs):
-    if isinstance(db_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")  # Django 6's default; no deprecation warning
-    return db_field.formfield(**kwargs)
-
-
-class SecretKeepingForm(forms.ModelForm):
-    """Secrets are write-only: the field starts empty and, left empty, keeps what is stored."""
-
-    secret_fields: tuple[str, ...] = ()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.secret_fields:
-            if name not in self.fields:
-                continue  # a view-only page: the admin leaves the secret out (SettingsAdmin.get_fields)
-            stored = bool(getattr(self.instance, name, ""))
-            self.fields[name] = forms.CharField(
-                label=self.fields[name].label, required=False, widget=forms.PasswordInput(render_value=False),
-                help_text="Guardado. Deixe em branco para manter." if stored else "Ainda não informado.",
-            )
-            self.initial[name] = ""
-
-    def clean(self):
-        data = super().clean()
-        for name in self.secret_fields:
-            data[name] = (data.get(name) or "").strip() or getattr(self.instance, name, "")
-        return data
-
 
 _admin_request: contextvars.ContextVar = contextvars.ContextVar("channel_admin_request", default=None)
+
+
+def copyable(text: str) -> str:
+    """A value staff paste elsewhere (a webhook URL), with a "Copiar" button (settings_panel/copy.js)."""
+    return format_html('<span class="settings-copy"><code>{}</code> <button type="button" class="button" '
+                       'data-copy="{}">Copiar</button></span>', text, text)
 
 
 def _config_fields() -> dict[str, ConfigField]:
@@ -187,13 +97,17 @@ def channel_form_class() -> type[ChannelForm]:
 
 
 @admin.register(Channel, site=tenant_admin)
-class ChannelAdmin(SettingsAdmin):
+class ChannelAdmin(ConnectionCheckMixin, SettingsAdmin):
     """The company's numbers: each with its own webhook URL (shown on its page) and secret."""
 
     form = ChannelForm
     list_display = ["__str__", "kind", "enabled", "is_default", "account", "updated_at"]
     readonly_fields = ["webhook_url"]
     actions = ["rotate_secret"]
+
+    class Media:
+        js = ("settings_panel/copy.js",)
+        css = {"all": ("settings_panel/settings.css",)}
 
     def get_fields(self, request, obj=None):
         names = ["name", "kind", "enabled", "is_default", *_config_fields()]
@@ -213,8 +127,11 @@ class ChannelAdmin(SettingsAdmin):
         request = _admin_request.get()
         if request is None:
             return ""
-        return inbound_webhook_url(channel=obj, host=request.get_host(),
-                                   scheme="https" if request.is_secure() else "http")
+        return copyable(inbound_webhook_url(channel=obj, host=request.get_host(),
+                                            scheme="https" if request.is_secure() else "http"))
+
+    def connection_check(self, obj):
+        return channel_connection_check(channel=obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = channel_form_class()
@@ -257,66 +174,3 @@ class ChannelAdmin(SettingsAdmin):
         for channel in queryset:
             channel_rotate_inbound_secret(channel=channel, actor=request.user.email)
         messages.warning(request, "Novo segredo gerado: atualize a URL do webhook no provedor.")
-
-
-_CLOCK = re.compile(r"\d{1,2}:\d{2}")
-
-
-def _span_valid(span) -> bool:
-    return isinstance(span, list) and len(span) == 2 and all(isinstance(t, str) and _CLOCK.fullmatch(t) for t in span)
-
-
-def _hours_valid(hours) -> bool:
-    """{"0".."6": [["HH:MM", "HH:MM"], ...]}; the shape conversations.assistant.engine.hours reads."""
-    return isinstance(hours, dict) and all(
-        day in {str(d) for d in range(7)} and isinstance(spans, list) and all(_span_valid(s) for s in spans)
-        for day, spans in hours.items()
-    )
-
-
-class CompanyProfileForm(forms.ModelForm):
-    class Meta:
-        model = CompanyProfile
-        fields = ["assistant_name", "formality", "empathy", "humour", "emoji", "business_hours",
-                  "out_of_hours_message", "opens_on_holidays", "state", "handoff_timeout_minutes"]
-
-    def clean_business_hours(self):
-        hours = self.cleaned_data.get("business_hours") or {}
-        if not _hours_valid(hours):
-            raise ValidationError('Use {"0": [["08:00", "18:00"]], ...} (segunda = "0", domingo = "6").')
-        return hours
-
-
-@admin.register(CompanyProfile, site=tenant_admin)
-class CompanyProfileAdmin(SettingsAdmin):
-    form = CompanyProfileForm
-    list_display = ["assistant_name", "formality", "handoff_timeout_minutes", "updated_at"]
-
-
-@admin.register(KnowledgeItem, site=tenant_admin)
-class KnowledgeItemAdmin(SettingsChangedAdmin):
-    list_display = ["title", "kind", "is_active", "updated_at"]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["title", "answer", "keywords"]
-
-
-class LLMConfigForm(SecretKeepingForm):
-    secret_fields = ("api_key",)
-
-    class Meta:
-        model = LLMConfig
-        fields = ["provider", "model", "api_key", "base_url"]
-        formfield_callback = _https_urls
-
-
-@admin.register(LLMConfig, site=tenant_admin)
-class LLMConfigAdmin(SettingsAdmin):
-    form = LLMConfigForm
-    secret_fields = LLMConfigForm.secret_fields
-    list_display = ["provider", "model", "updated_at"]
-
-
-@admin.register(LLMCall, site=tenant_admin)
-class LLMCallAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "provider", "model", "outcome", "input_tokens", "output_tokens", "latency_ms"]
-    list_filter = ["provider", "outcome"]
