@@ -1,4 +1,7 @@
-"""The company's staff, on the tenant admin. Writes go through accounts.services."""
+"""The company's staff, on the tenant admin. Writes go through accounts.services.
+
+Every member but operators sees the list; only owners add, change or deactivate (accounts/roles.py).
+"""
 
 from django import forms
 from django.contrib import admin
@@ -49,12 +52,32 @@ class UserChangeForm(forms.ModelForm):
         return data
 
 
+class RoleFilter(admin.SimpleListFilter):
+    """The role by its name ("Gerente"), not the group's code name ("manager")."""
+
+    title = "papel"
+    parameter_name = "papel"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
+
+
 @admin.register(User, site=tenant_admin)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ["email", "full_name", "role", "is_active", "last_login"]
-    list_filter = ["is_active", "groups"]
+    list_display = ["email", "full_name", "role_label", "is_active", "last_login"]
+    list_filter = ["is_active", RoleFilter]
     search_fields = ["email", "full_name"]
     ordering = ["email"]
+
+    @admin.display(description="papel")
+    def role_label(self, user: User) -> str:
+        return Role(user.role).label if user.role else "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")  # the role column, without a query a row
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = UserChangeForm if obj else UserCreationForm

@@ -69,6 +69,8 @@ class Capability(models.Model):
 
     class Meta:
         managed = False
+        verbose_name = "capacidade"
+        verbose_name_plural = "capacidades"
         default_permissions = ()
         permissions = [
             ("manage_settings", "Pode alterar as configurações da empresa"),

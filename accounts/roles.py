@@ -7,8 +7,9 @@ The REST API (`permissions.py`) and the tenant admin both decide with
 - operator: runs the day-to-day and only that: the inbox and the calendar (customers,
   conversations, messages, appointments and what follows them); no settings, no secrets,
   no reports or exports, no staff list;
-- manager: also manages users, settings, reply templates, and may delete;
-- owner: everything a manager may, and may appoint owners.
+- manager: everything but the staff and the billing: settings, reply templates, the catalogue,
+  and may delete; sees the staff list but adds, changes or deactivates nobody;
+- owner: everything: the staff (any role, owners included) and the billing.
 
 Nobody changes the audit trails or the role groups themselves.
 """
@@ -35,6 +36,8 @@ READ_ONLY_MODELS = {
     ("compliance", "auditevent"), ("compliance", "auditarchivesegment"), ("compliance", "settingschange"),
     ("compliance", "consent"), ("auditlog", "logentry"),
 }
+# Rows only owners add, change or delete: the staff themselves (who works here, with which role).
+OWNER_MODELS = {("accounts", "user")}
 # Apps with nothing for staff to see or touch.
 HIDDEN_APPS = {"admin", "auth", "axes", "contenttypes", "sessions", "token_blacklist"}
 
@@ -59,6 +62,8 @@ def _grants(role: Role, app: str, model: str, action: str) -> bool:
         return True
     if (app, model) in READ_ONLY_MODELS:
         return False
+    if (app, model) in OWNER_MODELS:
+        return role == Role.OWNER
     rank = RANK[role]
     if app in OPERATIONAL_APPS:
         return rank >= RANK[Role.OPERATOR] if action in ("add", "change") else rank >= RANK[Role.MANAGER]
@@ -93,11 +98,3 @@ def role_of(user) -> str | None:
             return role.value
     return None
 
-
-def may_assign(*, actor_role: str | None, target_role: str) -> bool:
-    """An owner may appoint any role; a manager anything below owner; others nothing."""
-    if actor_role == Role.OWNER:
-        return True
-    if actor_role == Role.MANAGER:
-        return target_role != Role.OWNER
-    return False

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from accounts.roles import Role, may_assign, roles_sync
+from accounts.roles import Role, roles_sync
 from secretaria.events import RoleChanged, publish
 from secretaria.limits import STAFF, limit_check
 
@@ -19,10 +19,11 @@ def _role_group(role: str) -> Group:
         return roles_sync()[Role(role).value]
 
 
-def _check_assign(actor: User | None, role: str) -> None:
-    # actor=None means the system itself (provisioning, bootstrap).
-    if actor is not None and not may_assign(actor_role=actor.role, target_role=role):
-        raise PermissionDenied("Você não pode atribuir este papel.")
+def _staff_check(actor: User | None, action: str) -> None:
+    # The staff are the owner's to change (accounts/roles.py, the same permission the admin and the
+    # API ask); actor=None means the system itself (provisioning, bootstrap).
+    if actor is not None and not actor.has_perm(f"accounts.{action}_user"):
+        raise PermissionDenied("Só um proprietário altera a equipe.")
 
 
 @transaction.atomic
@@ -30,7 +31,7 @@ def user_create(
     *, email: str, password: str, role: str, full_name: str = "", actor: User | None = None
 ) -> User:
     """Create a staff member with a role; the password must pass the validators."""
-    _check_assign(actor, role)
+    _staff_check(actor, "add")
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": ["Já existe um usuário com este e-mail."]})
@@ -66,9 +67,8 @@ def user_update(
     full_name: str | None = None,
     is_active: bool | None = None,
 ) -> User:
-    """Change a member's role, name or activity. Owners are touched by owners only."""
-    if actor is not None and user.role == Role.OWNER and actor.role != Role.OWNER:
-        raise PermissionDenied("Só um proprietário altera outro proprietário.")
+    """Change a member's role, name or activity (owners only: accounts/roles.py)."""
+    _staff_check(actor, "change")
     if actor is not None and actor.pk == user.pk and (role is not None or is_active is False):
         raise PermissionDenied("Você não pode alterar o próprio papel nem se desativar.")
     old_role, was_active = user.role or "", user.is_active
@@ -84,7 +84,6 @@ def user_update(
     if fields:
         user.save(update_fields=fields)
     if role is not None:
-        _check_assign(actor, role)
         user.groups.set([_role_group(role)])
     new_role = role if role is not None else old_role
     if new_role != old_role or user.is_active != was_active:

@@ -33,7 +33,7 @@ class CalendarConfig(models.Model):
         BUILTIN = "builtin", "Agenda própria (integrada)"
         CALCOM = "calcom", "Cal.com"
 
-    singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
+    singleton = models.PositiveSmallIntegerField("registro único", default=1, unique=True, editable=False)
     provider = models.CharField("calendário", max_length=16, choices=Provider.choices, default=Provider.BUILTIN)
     calcom_base_url = models.URLField("URL da API do Cal.com", blank=True, default="https://api.cal.com")
     calcom_api_key = EncryptedTextField("chave da API do Cal.com", blank=True)
@@ -83,7 +83,7 @@ class Service(models.Model):
                                 help_text="Separadas por vírgula: como os clientes chamam o serviço.")
     professionals = models.ManyToManyField(Professional, related_name="services", blank=True,
                                            verbose_name="profissionais")
-    calcom_event_type_id = models.PositiveIntegerField("event type do Cal.com", null=True, blank=True)
+    calcom_event_type_id = models.PositiveIntegerField("tipo de evento no Cal.com", null=True, blank=True)
     is_active = models.BooleanField("ativo", default=True)
 
     class Meta:
@@ -98,7 +98,8 @@ class Service(models.Model):
 class WorkingHours(models.Model):
     """One interval of a professional's week; two intervals on a day leave a break between them."""
 
-    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="hours")
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="hours",
+                                     verbose_name="profissional")
     weekday = models.PositiveSmallIntegerField("dia da semana", choices=WEEKDAY_CHOICES)
     start = models.TimeField("início")
     end = models.TimeField("fim")
@@ -117,7 +118,8 @@ class TimeOff(models.Model):
     """A holiday (no professional: the whole business) or a professional's day off or absence."""
 
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, null=True, blank=True,
-                                     related_name="time_off", help_text="Vazio: feriado para todos.")
+                                     related_name="time_off", verbose_name="profissional",
+                                     help_text="Vazio: feriado para todos.")
     start = models.DateTimeField("início")
     end = models.DateTimeField("fim")
     reason = models.CharField("motivo", max_length=120, blank=True)
@@ -214,11 +216,12 @@ class AppointmentEvent(models.Model):
         FOLLOWUP_SENT = "followup_sent", "Follow-up enviado"
         OFFER_SENT = "offer_sent", "Oferta de nova data enviada"
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events",
+                                    verbose_name="agendamento")
+    kind = models.CharField("o que aconteceu", max_length=20, choices=Kind.choices)
     actor = models.CharField("por", max_length=254, blank=True)  # "customer", "system", "calcom", staff e-mail
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    data = models.JSONField("detalhes", default=dict, blank=True)
+    created_at = models.DateTimeField("quando", auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = "evento do agendamento"
@@ -240,10 +243,11 @@ class Reminder(ScheduledSend):
         HIGH_RISK = "high_risk", "Extra (risco de falta)"
         MANUAL = "manual", "Enviado pela equipe"
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders",
+                                    verbose_name="agendamento")
     kind = models.CharField("tipo", max_length=16, choices=Kind.choices, default=Kind.SCHEDULED)
     offset_minutes = models.PositiveIntegerField("minutos antes", default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("criado em", auto_now_add=True)
 
     class Meta:
         verbose_name = "lembrete"
@@ -270,7 +274,8 @@ class FollowUp(ScheduledSend):
         NEUTRAL = "neutral", "Neutro"
         NEGATIVE = "negative", "Negativo"
 
-    appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="followup")
+    appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="followup",
+                                       verbose_name="agendamento")
     answered_at = models.DateTimeField("respondido em", null=True, blank=True)
     sentiment = models.CharField("avaliação", max_length=16, choices=Sentiment.choices, blank=True)
     score = models.PositiveSmallIntegerField("nota (0–10)", null=True, blank=True)
@@ -298,9 +303,11 @@ class WaitlistEntry(models.Model):
         EXPIRED = "expired", "Expirado"
         CANCELLED = "cancelled", "Cancelado"
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="waitlist_entries")
-    service = models.ForeignKey(Service, on_delete=models.SET_NULL, null=True, blank=True)
-    professional = models.ForeignKey(Professional, on_delete=models.SET_NULL, null=True, blank=True)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="waitlist_entries",
+                                verbose_name="contato")
+    service = models.ForeignKey(Service, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="serviço")
+    professional = models.ForeignKey(Professional, on_delete=models.SET_NULL, null=True, blank=True,
+                                     verbose_name="profissional")
     not_before = models.DateTimeField("a partir de", null=True, blank=True)
     not_after = models.DateTimeField("até", null=True, blank=True)
     preferences = models.JSONField("preferências", default=dict, blank=True)  # e.g. {"after": "17:00"}
@@ -308,10 +315,11 @@ class WaitlistEntry(models.Model):
                              db_index=True)
     offered_start = models.DateTimeField("horário oferecido", null=True, blank=True)
     offered_professional = models.ForeignKey(Professional, on_delete=models.SET_NULL, null=True, blank=True,
-                                             related_name="+")
-    appointment = models.ForeignKey(Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+                                             related_name="+", verbose_name="profissional oferecido")
+    appointment = models.ForeignKey(Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name="agendamento")
     created_at = models.DateTimeField("entrou em", auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("atualizado em", auto_now=True)
 
     class Meta:
         verbose_name = "lista de espera"
@@ -340,11 +348,12 @@ class Dialog(models.Model):
         WAITLIST_OFFER = "waitlist_offer", "Respondendo oferta da lista de espera"
         REBOOK_OFFER = "rebook_offer", "Respondendo oferta de nova data"
 
-    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="agenda_dialog")
-    step = models.CharField(max_length=24, choices=Step.choices)
-    data = models.JSONField(default=dict, blank=True)
-    expires_at = models.DateTimeField()
-    updated_at = models.DateTimeField(auto_now=True)
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="agenda_dialog",
+                                   verbose_name="contato")
+    step = models.CharField("etapa", max_length=24, choices=Step.choices)
+    data = models.JSONField("o que foi oferecido", default=dict, blank=True)
+    expires_at = models.DateTimeField("vale até")
+    updated_at = models.DateTimeField("atualizado em", auto_now=True)
 
     class Meta:
         verbose_name = "diálogo de agenda"

@@ -18,9 +18,11 @@ from django_tenants.utils import schema_context
 from billing.metering.models import QuotaContact
 from billing.metering.selectors import usage_for_period
 from billing.models import NO_NEGATIVE_PRICE, Plan, Subscription, SubscriptionChange
+from billing.payments.models import PaymentEvent
 from billing.selectors import subscription_effective_status
 from billing.services import plan_change, subscription_cancel, subscription_reactivate, subscription_suspend
 from secretaria.admin_sites import ReadOnlyAdmin, public_admin
+from secretaria.panel.formats import phone
 from secretaria.ptbr import brl
 from tenants.selectors import schemas_existing
 
@@ -93,7 +95,7 @@ class SubscriptionChangeInline(admin.TabularInline):
     model = SubscriptionChange
     extra = 0
     can_delete = False
-    fields = ["occurred_at", "from_status", "to_status", "from_plan", "to_plan", "cause", "actor", "provider",
+    fields = ["occurred_at", "from_status", "to_status", "from_plan", "to_plan", "cause", "actor", "provider_label",
               "reference", "note"]
     readonly_fields = fields
     ordering = ["-occurred_at", "-id"]
@@ -101,6 +103,10 @@ class SubscriptionChangeInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="provedor")
+    def provider_label(self, change: SubscriptionChange) -> str:
+        return _provider(change.provider)
 
 
 @admin.register(Subscription, site=public_admin)
@@ -111,7 +117,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_select_related = ["company", "plan"]
     search_fields = ["company__name", "company__slug"]
     readonly_fields = ["company", "plan", "status", "started_at", "trial_ends_at", "current_period_start",
-                       "current_period_end", "past_due_since", "canceled_at", "provider", "state_at"]
+                       "current_period_end", "past_due_since", "canceled_at", "provider_label", "state_at"]
     fields = readonly_fields
     inlines = [SubscriptionChangeInline]
     action_form = PlanChangeActionForm
@@ -136,6 +142,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
                          default=Value(0.0), output_field=FloatField())
             for kind, column in USAGE_COLUMNS.items()
         })
+
+    @admin.display(description="provedor")
+    def provider_label(self, subscription: Subscription) -> str:
+        return _provider(subscription.provider)
 
     @admin.display(description="situação", ordering="status")
     def status_now(self, subscription: Subscription) -> str:
@@ -190,13 +200,30 @@ class SubscriptionAdmin(admin.ModelAdmin):
         self.message_user(request, f"{queryset.count()} assinatura(s) agora no plano {plan.name}.")
 
 
+class ProviderFilter(admin.SimpleListFilter):
+    """The payment provider by name; the column has no choices of its own (empty: the platform's change)."""
+
+    title = "provedor"
+    parameter_name = "provedor"
+
+    def lookups(self, request, model_admin):
+        return PaymentEvent.Provider.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(provider=self.value()) if self.value() else queryset
+
+
 @admin.register(SubscriptionChange, site=public_admin)
 class SubscriptionChangeAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "subscription", "from_status", "to_status", "from_plan", "to_plan", "cause",
-                    "actor", "provider", "reference"]
-    list_filter = ["cause", "to_status", "provider"]
+                    "actor", "provider_label", "reference"]
+    list_filter = ["cause", "to_status", ProviderFilter]
     list_select_related = ["subscription__company", "from_plan", "to_plan"]
     search_fields = ["subscription__company__name", "subscription__company__slug", "actor", "reference"]
+
+    @admin.display(description="provedor", ordering="provider")
+    def provider_label(self, change: SubscriptionChange) -> str:
+        return _provider(change.provider)
 
 
 def _usage_ratios(companies) -> dict[int, dict[str, float]]:
@@ -224,6 +251,11 @@ def _model_message(name: str, code: str) -> str | None:
         return None
 
 
+def _provider(code: str) -> str:
+    """"stripe" -> "Stripe"; "" (no provider: the platform itself) -> "—"."""
+    return dict(PaymentEvent.Provider.choices).get(code, code) or "—"
+
+
 def _pct(ratio: float | None) -> str:
     if ratio is None:
         return "—"
@@ -233,9 +265,13 @@ def _pct(ratio: float | None) -> str:
 class QuotaContactAdmin(admin.ModelAdmin):
     """The owner's WhatsApp for quota alerts (the e-mail goes to every owner user of the company)."""
 
-    list_display = ("company", "whatsapp")
+    list_display = ("company", "whatsapp_shown")
     search_fields = ("company__name", "company__slug", "whatsapp")
     autocomplete_fields = ("company",)
+
+    @admin.display(description="WhatsApp do proprietário", ordering="whatsapp")
+    def whatsapp_shown(self, contact: QuotaContact) -> str:
+        return phone(contact.whatsapp) or "—"
 
 
 # The payment providers' events and states (billing/payments/admin.py) register on the same site.

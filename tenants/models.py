@@ -6,6 +6,13 @@ from tenants.querysets import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, CompanyQuerySet
 __all__ = ["PUBLIC_SCHEMA", "TEMPLATE_SCHEMA", "AuditHead", "ChannelRoute", "Company", "Domain"]
 
 
+def _labelled(mixin: type[models.Model], name: str, label: str) -> models.Field:
+    """A django-tenants mixin's field again, with a pt-BR label: the mixin stays the source of its definition."""
+    field = mixin._meta.get_field(name)
+    _, _, args, kwargs = field.deconstruct()
+    return type(field)(*args, **{**kwargs, "verbose_name": label})
+
+
 class Company(TenantMixin):
     """A customer business. Its data lives in its own PostgreSQL schema."""
 
@@ -13,6 +20,7 @@ class Company(TenantMixin):
         ACTIVE = "active", "Ativa"
         SUSPENDED = "suspended", "Suspensa"
 
+    schema_name = _labelled(TenantMixin, "schema_name", "esquema no banco de dados")
     name = models.CharField("nome", max_length=120)
     slug = models.SlugField("identificador", max_length=50, unique=True)
     status = models.CharField("situação", max_length=16, choices=Status.choices, default=Status.ACTIVE)
@@ -40,6 +48,11 @@ class Company(TenantMixin):
 
 
 class Domain(DomainMixin):
+    domain = _labelled(DomainMixin, "domain", "domínio")
+    tenant = models.ForeignKey(Company, db_index=True, related_name="domains", on_delete=models.CASCADE,
+                               verbose_name="empresa")
+    is_primary = _labelled(DomainMixin, "is_primary", "principal")
+
     class Meta:
         verbose_name = "domínio"
         verbose_name_plural = "domínios"
@@ -52,9 +65,10 @@ class ChannelRoute(models.Model):
     """Which company a provider's account id belongs to, for webhooks that arrive on the
     public host (Meta sends every number's notifications to one URL)."""
 
-    provider = models.CharField(max_length=16)
-    external_id = models.CharField(max_length=64)
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="channel_routes")
+    provider = models.CharField("provedor", max_length=16)
+    external_id = models.CharField("conta no provedor", max_length=64)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="channel_routes",
+                                verbose_name="empresa")
 
     class Meta:
         verbose_name = "rota de canal"
@@ -71,13 +85,14 @@ class AuditHead(models.Model):
     with its protecting trigger disabled, leaves the trail shorter than its head
     (compliance/audit). Written in the same transaction as every append."""
 
-    company = models.OneToOneField(Company, on_delete=models.CASCADE, primary_key=True, related_name="audit_head")
-    seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, primary_key=True, related_name="audit_head",
+                                   verbose_name="empresa")
+    seq = models.PositiveBigIntegerField("nº da última entrada", default=0)
+    hash = models.CharField("selo da última entrada", max_length=64, blank=True)
+    updated_at = models.DateTimeField("atualizado em", auto_now=True)
     # The last daily verification's verdict, which the metrics count across companies.
-    verified_at = models.DateTimeField(null=True, blank=True)
-    verified_ok = models.BooleanField(null=True)
+    verified_at = models.DateTimeField("última verificação", null=True, blank=True)
+    verified_ok = models.BooleanField("íntegra na última verificação", null=True)
 
     class Meta:
         verbose_name = "topo da trilha de auditoria"

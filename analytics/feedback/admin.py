@@ -7,41 +7,39 @@ characters only.
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils import timezone
 
-from agenda.reports import company_tz
 from analytics.feedback import services
 from analytics.feedback.models import Feedback, FeedbackKey
-from analytics.feedback.phones import phone_display
 from conversations.admin_settings import ReadOnlyAdmin
 from secretaria.admin_sites import tenant_admin
+from secretaria.panel.formats import phone, when
 
 MANAGE_KEYS = "analytics.change_feedbackkey"
 
 
 def _local(moment) -> str:
-    return f"{timezone.localtime(moment, company_tz()):%d/%m/%Y %H:%M}" if moment else "—"
+    return when(moment) or "—"  # the company's time zone: the panel's middleware made it the current one
 
 
 @admin.register(Feedback, site=tenant_admin)
 class FeedbackAdmin(ReadOnlyAdmin):
-    list_display = ["when", "phone", "contact_name", "score", "source", "short_comment", "professional", "service",
-                    "handed_off"]
+    list_display = ["given", "phone_shown", "contact_name", "score", "source", "short_comment", "professional",
+                    "service", "handed_off"]
     list_filter = ["source", "score"]
     search_fields = ["contact__phone", "contact__name", "comment", "external_id"]
     list_select_related = ["contact", "professional", "service"]
-    fields = ["external_id", "when", "phone", "contact_name", "score", "source", "comment", "appointment",
+    fields = ["external_id", "given", "phone_shown", "contact_name", "score", "source", "comment", "appointment",
               "professional", "service", "key", "sent_by", "handoff", "received"]
     readonly_fields = fields
     date_hierarchy = "given_at"
 
     @admin.display(description="avaliado em", ordering="given_at")
-    def when(self, obj):
+    def given(self, obj):
         return _local(obj.given_at)
 
     @admin.display(description="telefone", ordering="contact__phone")
-    def phone(self, obj):
-        return phone_display(obj.contact.phone)
+    def phone_shown(self, obj):
+        return phone(obj.contact.phone)
 
     @admin.display(description="cliente", ordering="contact__name")
     def contact_name(self, obj):

@@ -39,13 +39,3 @@ def phone_candidates(phone: str) -> list[str]:
             forms.append(form[:4] + "9" + form[4:])  # a mobile written without it
     return list(dict.fromkeys(forms))
 
-
-def phone_display(phone: str) -> str:
-    """A stored phone as people read it: "5511988887777" -> "+55 (11) 98888-7777"; others "+<digits>"."""
-    digits = phone_digits(phone)
-    if not digits or digits != phone:
-        return phone or ""  # an erased contact's placeholder, or not a phone at all
-    if digits.startswith(BRAZIL) and len(digits) in (12, 13):
-        area, number = digits[2:4], digits[4:]
-        return f"+55 ({area}) {number[:-4]}-{number[-4:]}"
-    return f"+{digits}"

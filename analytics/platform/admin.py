@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from analytics.evidence import QUOTAS, figures_html
 from analytics.platform.models import CompanyRecommendation
 from analytics.platform.services import company_recommendation_decide
 from secretaria.admin_sites import public_admin
@@ -23,8 +24,8 @@ class CompanyRecommendationAdmin(admin.ModelAdmin):
     list_select_related = ["company"]
     search_fields = ["company__name", "company__slug"]
     ordering = ["-score", "-created_at"]
-    fields = ["company", "kind", "subject", "score", "summary", "reasons", "evidence", "status", "decided_by",
-              "decided_at", "created_at", "refreshed_at", "closed_at"]
+    fields = ["company", "kind", "subject_shown", "score_shown", "reasons_shown", "evidence_shown", "status",
+              "decided_by", "decided_at", "created_at", "refreshed_at", "closed_at"]
     readonly_fields = fields
     actions = ["accept", "dismiss"]
 
@@ -36,6 +37,15 @@ class CompanyRecommendationAdmin(admin.ModelAdmin):
     def reasons_shown(self, obj: CompanyRecommendation) -> str:
         # One reason per line, each escaped.
         return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in obj.summary.splitlines()))
+
+    @admin.display(description="cota")
+    def subject_shown(self, obj: CompanyRecommendation) -> str:
+        # An upgrade's subject is the quota it is about; a churn risk has none.
+        return QUOTAS.get(obj.subject, obj.subject) or "—"
+
+    @admin.display(description="evidências")
+    def evidence_shown(self, obj: CompanyRecommendation):
+        return figures_html(obj.evidence)
 
     @admin.display(description="situação ainda existe", boolean=True)
     def open_situation(self, obj: CompanyRecommendation) -> bool:

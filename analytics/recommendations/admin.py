@@ -7,6 +7,7 @@ Nothing is edited by hand: the rows are the daily run's, and the answers go thro
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from analytics.evidence import figures_html
 from analytics.recommendations.actions import ACTION_LABELS, action_link
 from analytics.recommendations.models import Recommendation
 from analytics.recommendations.services import recommendation_accept, recommendation_dismiss
@@ -20,7 +21,7 @@ class RecommendationAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", ("closed_at", admin.EmptyFieldListFilter)]
     search_fields = ["title"]
     ordering = ["-created_at"]
-    fields = ["title", "kind", "importance", "status", "what_to_do", "evidence", "result", "decided_by",
+    fields = ["title", "kind", "importance", "status", "what_to_do", "evidence_shown", "result_shown", "decided_by",
               "decided_at", "created_at", "refreshed_at", "closed_at"]
     readonly_fields = fields
     actions = ["accept", "dismiss"]
@@ -28,6 +29,14 @@ class RecommendationAdmin(admin.ModelAdmin):
     @admin.display(description="situação ainda existe", boolean=True)
     def open_situation(self, obj: Recommendation) -> bool:
         return obj.is_open
+
+    @admin.display(description="evidências")
+    def evidence_shown(self, obj: Recommendation):
+        return figures_html(obj.evidence)
+
+    @admin.display(description="resultado da ação")
+    def result_shown(self, obj: Recommendation):
+        return figures_html(obj.result)
 
     @admin.display(description="ação")
     def what_to_do(self, obj: Recommendation) -> str:

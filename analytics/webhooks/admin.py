@@ -7,15 +7,14 @@ The secret is never shown here except once, right after adding an endpoint (a me
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
-from agenda.reports import company_tz
 from analytics.webhooks import services
 from analytics.webhooks.events import EVENT_TYPES
 from analytics.webhooks.models import WebhookDelivery, WebhookEndpoint
 from conversations.admin_settings import ReadOnlyAdmin
 from secretaria.admin_sites import tenant_admin
+from secretaria.panel.formats import when
 
 EVENT_CHOICES = [(name, f"{name} — {kind.description}") for name, kind in EVENT_TYPES.items()]
 
@@ -62,8 +61,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def last_status(self, obj):
         if obj.last_attempt_at is None:
             return "—"
-        when = timezone.localtime(obj.last_attempt_at, company_tz())
-        return f"{obj.last_status_code or 'sem resposta'} em {when:%d/%m/%Y %H:%M}"
+        return f"{obj.last_status_code or 'sem resposta'} em {when(obj.last_attempt_at)}"
 
     @admin.display(description="entregas")
     def deliveries_link(self, obj):

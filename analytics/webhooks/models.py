@@ -61,8 +61,8 @@ class WebhookDelivery(models.Model):
         FAILED = "failed", "Falhou"
 
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries",
-                                 verbose_name="endpoint")
-    message_id = models.CharField("webhook-id", max_length=40, unique=True, default=message_id_new)
+                                 verbose_name="webhook de saída")
+    message_id = models.CharField("id da mensagem (webhook-id)", max_length=40, unique=True, default=message_id_new)
     event_type = models.CharField("tipo de evento", max_length=40)
     body = models.TextField("corpo enviado")
     status = models.CharField("situação", max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -70,8 +70,8 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField("próxima tentativa", null=True, blank=True)
     # Leases: when a scan last queued it (not queued again for a while), and when a task took it to
     # send (no other task sends it meanwhile; a claim older than the lease is a dead worker's).
-    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
-    sending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    queued_at = models.DateTimeField("na fila desde", null=True, blank=True, editable=False)
+    sending_since = models.DateTimeField("enviando desde", null=True, blank=True, editable=False)
     last_attempt_at = models.DateTimeField("última tentativa", null=True, blank=True)
     status_code = models.PositiveSmallIntegerField("status HTTP", null=True, blank=True)
     error = models.CharField("erro", max_length=300, blank=True)

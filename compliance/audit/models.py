@@ -22,7 +22,7 @@ class AuditEvent(models.Model):
     target = models.CharField("alvo", max_length=200, blank=True)
     data = models.JSONField("dados", default=dict, blank=True)
     # Set by callers that may run twice (tasks): a second record with the same key is a no-op.
-    key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    key = models.CharField("chave de idempotência", max_length=100, unique=True, null=True, blank=True)
     prev_hash = models.CharField("selo anterior", max_length=64, blank=True)
     key_id = models.CharField("chave", max_length=32)
     hash = models.CharField("selo", max_length=64, unique=True)
@@ -46,8 +46,8 @@ class AuditArchiveSegment(models.Model):
 
     first_seq = models.PositiveBigIntegerField("primeira entrada", unique=True)
     last_seq = models.PositiveBigIntegerField("última entrada", unique=True)
-    first_prev_hash = models.CharField(max_length=64, blank=True)
-    last_hash = models.CharField(max_length=64)
+    first_prev_hash = models.CharField("selo anterior à primeira entrada", max_length=64, blank=True)
+    last_hash = models.CharField("selo da última entrada", max_length=64)
     rows = models.JSONField("entradas")
     key_id = models.CharField("chave", max_length=32)
     mac = models.CharField("selo do segmento", max_length=64)

@@ -24,7 +24,19 @@ from compliance.lgpd.services import erasure_of_contact, export_request
 from conversations.admin import ContactAdmin
 from conversations.models import Contact
 from secretaria.admin_sites import ReadOnlyAdmin, tenant_admin
+from secretaria.panel.formats import phone
 
+# What a request's result counts (compliance/lgpd/erasure.py, services.py; the export's tables are
+# already named in Portuguese, "eventos_de_agendamento", and read with spaces).
+RESULT_LABELS = {
+    "messages": "mensagens", "conversations": "conversas", "outbox": "envios", "dead_letters": "falhas",
+    "appointments": "agendamentos", "appointment_events": "eventos de agendamentos", "reminders": "lembretes",
+    "followups": "follow-ups", "waitlist": "lista de espera", "dialogs": "diálogos",
+    "admin_log": "histórico do painel", "contacts": "contatos", "exports_deleted": "exportações apagadas",
+    "webhook_deliveries": "entregas de webhooks", "feedback_comments": "comentários de avaliações",
+    "opted_out": "deixou de receber mensagens", "reminders_kept": "mantém lembretes",
+    "cancelled_by": "cancelado por", "error": "erro", "customer": "cliente",
+}
 DRY_RUN_LABELS = {"message_texts": "textos de mensagens", "conversation_summaries": "resumos de conversas",
                   "inactive_contacts": "contatos inativos", "llm_calls": "chamadas de IA",
                   "expired_exports": "exportações expiradas"}
@@ -37,20 +49,28 @@ class DataRequestAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "status", "requested_by", "channel", "finished_at", "done"]
     list_filter = ["kind", "status", "channel", "created_at"]
     search_fields = ["requested_by", "phone_hash"]
-    readonly_fields = ["kind", "status", "requested_by", "channel", "phone_hash", "contact", "reason", "result",
+    readonly_fields = ["kind", "status", "requested_by", "channel", "phone_hash", "contact_shown", "reason", "done",
                        "created_at", "finished_at"]
     exclude = ["file"]
 
+    @admin.display(description="contato")
+    def contact_shown(self, obj):
+        return _contact(obj.contact)
+
     @admin.display(description="o que foi feito")
     def done(self, obj):
-        return ", ".join(f"{key}: {value}" for key, value in (obj.result or {}).items()) or "—"
+        return "; ".join(f"{_said(key)}: {_said(value)}" for key, value in (obj.result or {}).items()) or "—"
 
 
 @admin.register(Consent, site=tenant_admin)
 class ConsentAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "contact", "purpose", "granted", "source"]
+    list_display = ["created_at", "contact_shown", "purpose", "granted", "source"]
     list_filter = ["purpose", "granted"]
     list_select_related = ["contact"]
+
+    @admin.display(description="contato", ordering="contact__name")
+    def contact_shown(self, obj):
+        return _contact(obj.contact)
 
 
 @admin.register(RetentionPolicy, site=tenant_admin)
@@ -80,6 +100,20 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
         counts = retention_run()
         self.message_user(request, "Retenção aplicada: " + "; ".join(
             f"{DRY_RUN_LABELS[kind]}: {n}" for kind, n in counts.items()), messages.SUCCESS)
+
+
+def _contact(contact: Contact | None) -> str:
+    """A customer by name, else by phone as people write it; "—" once erased or gone."""
+    if contact is None:
+        return "—"
+    return contact.name or phone(contact.phone)
+
+
+def _said(value) -> str:
+    """A result's key or value as the DPO reads it: "dead_letters" -> "falhas", True -> "sim"."""
+    if isinstance(value, bool):
+        return "sim" if value else "não"
+    return RESULT_LABELS.get(value, str(value).replace("_", " ")) if isinstance(value, str) else str(value)
 
 
 # --- contacts and appointments: exported and erased through the LGPD services -----------------------

@@ -65,7 +65,8 @@ class Consent(models.Model):
     purpose = models.CharField("finalidade", max_length=16, choices=Purpose.choices)
     granted = models.BooleanField("consentiu")
     source = models.CharField("origem", max_length=40)  # "whatsapp", staff e-mail
-    request = models.ForeignKey(DataRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    request = models.ForeignKey(DataRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name="pedido LGPD")
     created_at = models.DateTimeField("quando", auto_now_add=True, db_index=True)
 
     class Meta:
@@ -83,7 +84,7 @@ class RetentionPolicy(models.Model):
     Run nightly (compliance.lgpd_retention_run); "0" keeps forever.
     """
 
-    singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
+    singleton = models.PositiveSmallIntegerField("registro único", default=1, unique=True, editable=False)
     message_text_days = models.PositiveIntegerField(
         "textos das mensagens (dias)", default=180,
         help_text="Depois disso o texto e as mídias das mensagens são apagados; a contagem fica.")

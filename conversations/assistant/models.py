@@ -44,7 +44,7 @@ class CompanyProfile(models.Model):
         SE = "SE", "Sergipe"
         TO = "TO", "Tocantins"
 
-    singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
+    singleton = models.PositiveSmallIntegerField("registro único", default=1, unique=True, editable=False)
     assistant_name = models.CharField("nome da assistente", max_length=60, default="Ana")
     formality = models.CharField("formalidade", max_length=16, choices=Formality.choices,
                                  default=Formality.NEUTRAL)
@@ -61,7 +61,7 @@ class CompanyProfile(models.Model):
                              help_text="Para a assistente conhecer também os feriados estaduais.")
     handoff_timeout_minutes = models.PositiveSmallIntegerField(
         "minutos até oferecer retorno (atendimento humano)", default=15)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("atualizado em", auto_now=True)
 
     class Meta:
         verbose_name = "perfil de atendimento"
@@ -87,7 +87,7 @@ class KnowledgeItem(models.Model):
     keywords = models.CharField("palavras-chave", max_length=300, blank=True,
                                 help_text="Separadas por vírgula; ajudam a encontrar esta resposta.")
     is_active = models.BooleanField("ativo", default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("atualizado em", auto_now=True)
 
     class Meta:
         verbose_name = "item de conhecimento"
@@ -106,12 +106,12 @@ class LLMConfig(models.Model):
         GEMINI = "gemini", "Google Gemini"
         OPENAI = "openai", "OpenAI ou compatível (Ollama, vLLM...)"
 
-    singleton = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
+    singleton = models.PositiveSmallIntegerField("registro único", default=1, unique=True, editable=False)
     provider = models.CharField("provedor", max_length=16, choices=Provider.choices, default=Provider.LOCAL)
     model = models.CharField("modelo", max_length=100, blank=True)
     api_key = EncryptedTextField("chave de API", blank=True)
     base_url = models.URLField("URL base", blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("atualizado em", auto_now=True)
 
     class Meta:
         verbose_name = "configuração de IA"
@@ -124,14 +124,15 @@ class LLMConfig(models.Model):
 class LLMCall(models.Model):
     """One call to a language model, for token accounting and quotas."""
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    provider = models.CharField(max_length=16)
-    model = models.CharField(max_length=100, blank=True)
-    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.SET_NULL, null=True, blank=True)
-    input_tokens = models.PositiveIntegerField(default=0)
-    output_tokens = models.PositiveIntegerField(default=0)
-    latency_ms = models.PositiveIntegerField(default=0)
-    outcome = models.CharField(max_length=16)  # ok, blocked, error, fallback, breaker_open
+    created_at = models.DateTimeField("quando", auto_now_add=True, db_index=True)
+    provider = models.CharField("provedor", max_length=16)
+    model = models.CharField("modelo", max_length=100, blank=True)
+    conversation = models.ForeignKey("conversations.Conversation", on_delete=models.SET_NULL, null=True, blank=True,
+                                     verbose_name="conversa")
+    input_tokens = models.PositiveIntegerField("tokens de entrada", default=0)
+    output_tokens = models.PositiveIntegerField("tokens de saída", default=0)
+    latency_ms = models.PositiveIntegerField("tempo de resposta (ms)", default=0)
+    outcome = models.CharField("resultado", max_length=16)  # ok, blocked, error, fallback, breaker_open
 
     class Meta:
         verbose_name = "chamada de IA"

@@ -39,7 +39,8 @@ class Conversation(models.Model):
         HANDOFF = "handoff", "Com a equipe"
         CLOSED = "closed", "Encerrada"
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations",
+                                verbose_name="contato")
     # The channel the conversation's first message came in on: every reply leaves through it.
     # No database constraint on the channel links (here, Message, DeadLetter): every insert would
     # lock the company's one channel row (FOR KEY SHARE), and at hundreds of messages a second those
@@ -52,11 +53,11 @@ class Conversation(models.Model):
     summary = models.TextField("resumo", blank=True)
     handoff_reason = models.CharField("motivo do atendimento humano", max_length=200, blank=True)
     # Bot answers in a row that it was not sure of; two in a row hand the conversation over.
-    low_confidence_streak = models.PositiveSmallIntegerField(default=0)
+    low_confidence_streak = models.PositiveSmallIntegerField("respostas incertas seguidas", default=0)
     opened_at = models.DateTimeField("aberta em", auto_now_add=True)
     last_activity_at = models.DateTimeField("última atividade", auto_now_add=True, db_index=True)
-    handoff_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    handoff_at = models.DateTimeField("com a equipe desde", null=True, blank=True)
+    closed_at = models.DateTimeField("encerrada em", null=True, blank=True)
     # The inbox (conversations/inbox): the id of the last message staff saw in this conversation;
     # the customer's messages after it are unread. Shared by the team: one receptionist reading
     # the thread reads it for everyone.
@@ -96,24 +97,26 @@ class Message(models.Model):
         DEAD = "dead", "Na fila de falhas"
         OUTBOUND = "outbound", "Saída"
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages", verbose_name="contato")
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+        Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages",
+        verbose_name="conversa",
     )
-    direction = models.CharField(max_length=3, choices=Direction.choices)
+    direction = models.CharField("sentido", max_length=3, choices=Direction.choices)
     # In: the channel it arrived on. Out: the channel it leaves through.
     channel = models.ForeignKey("conversations.Channel", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="messages", verbose_name="canal", db_constraint=False)
-    provider = models.CharField(max_length=32)
-    provider_message_id = models.CharField(max_length=200, blank=True)
-    kind = models.CharField(max_length=16, default="text")
-    text = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED, db_index=True)
-    delivery_status = models.CharField(max_length=16, blank=True)
+    provider = models.CharField("provedor", max_length=32)
+    provider_message_id = models.CharField("id no provedor", max_length=200, blank=True)
+    kind = models.CharField("tipo", max_length=16, default="text")
+    text = models.TextField("texto", blank=True)
+    payload = models.JSONField("conteúdo recebido do provedor", default=dict, blank=True)
+    state = models.CharField("situação", max_length=16, choices=State.choices, default=State.RECEIVED,
+                             db_index=True)
+    delivery_status = models.CharField("entrega", max_length=16, blank=True)
     sent_by = models.CharField("enviada por", max_length=254, blank=True)  # staff e-mail, "" for the bot
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("criada em", auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField("processada em", null=True, blank=True)
 
     class Meta:
         verbose_name = "mensagem"
@@ -141,15 +144,15 @@ class Outbox(models.Model):
         SENT = "sent", "Enviada"
         FAILED = "failed", "Falhou"
 
-    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="outbox")
-    idempotency_key = models.CharField(max_length=100, unique=True)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="outbox", verbose_name="mensagem")
+    idempotency_key = models.CharField("chave de idempotência", max_length=100, unique=True)
+    state = models.CharField("situação", max_length=16, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField("tentativas", default=0)
+    last_error = models.TextField("último erro", blank=True)
+    created_at = models.DateTimeField("criado em", auto_now_add=True)
     # When the last attempt took the row (pending -> sending): the sweeper's clock.
-    attempted_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attempted_at = models.DateTimeField("última tentativa em", null=True, blank=True)
+    sent_at = models.DateTimeField("enviado em", null=True, blank=True)
 
     class Meta:
         verbose_name = "envio"
@@ -165,13 +168,13 @@ class DeadLetter(models.Model):
     source = models.CharField("origem", max_length=40)
     reason = models.TextField("motivo")
     payload = models.JSONField("conteúdo", default=dict)
-    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True)
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="mensagem")
     # The channel the failed work came in on or was to leave through (a reprocessed webhook is stored for it).
     channel = models.ForeignKey("conversations.Channel", on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="+", verbose_name="canal", db_constraint=False)
     created_at = models.DateTimeField("criado em", auto_now_add=True)
     reprocessed_at = models.DateTimeField("reprocessado em", null=True, blank=True)
-    reprocess_count = models.PositiveSmallIntegerField(default=0)
+    reprocess_count = models.PositiveSmallIntegerField("reprocessamentos", default=0)
 
     class Meta:
         verbose_name = "falha"
@@ -191,9 +194,10 @@ class ErasureTombstone(models.Model):
     re-created; a new message from the same person starts a fresh contact.
     """
 
-    phone_hash = models.CharField(max_length=64, db_index=True)
-    erased_at = models.DateTimeField()
-    message_hashes = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    phone_hash = models.CharField("telefone (hash)", max_length=64, db_index=True)
+    erased_at = models.DateTimeField("dados apagados em")
+    message_hashes = ArrayField(models.CharField(max_length=64), default=list, blank=True,
+                                verbose_name="mensagens apagadas (hashes)")
 
     class Meta:
         verbose_name = "registro de exclusão"

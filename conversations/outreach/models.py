@@ -21,9 +21,9 @@ class ScheduledSend(models.Model):
     due_at = models.DateTimeField("enviar em")
     state = models.CharField("situação", max_length=16, choices=State.choices, default=State.PENDING)
     outbox = models.OneToOneField("conversations.Outbox", on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+                                  related_name="+", verbose_name="envio")
     # While pending: when a scan leased it (not enqueued again for a while); while sending: when claimed.
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField("reservado em", null=True, blank=True)
     sent_at = models.DateTimeField("enviado em", null=True, blank=True)
 
     # The outbox key of a row's message is f"{OUTREACH_KIND}:{pk}" (and OutreachQueued's kind).

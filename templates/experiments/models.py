@@ -114,9 +114,12 @@ class Exposure(models.Model):
     """A contact was shown one of a test's wordings (the first time; later renders reuse it)."""
 
     # No index of its own: the two below start with the experiment.
-    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="exposures", db_index=False)
-    contact = models.ForeignKey("conversations.Contact", on_delete=models.CASCADE, related_name="+")
-    variant = models.ForeignKey(ExperimentVariant, on_delete=models.CASCADE, related_name="exposures")
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="exposures", db_index=False,
+                                   verbose_name="teste A/B")
+    contact = models.ForeignKey("conversations.Contact", on_delete=models.CASCADE, related_name="+",
+                                verbose_name="contato")
+    variant = models.ForeignKey(ExperimentVariant, on_delete=models.CASCADE, related_name="exposures",
+                                verbose_name="variação")
     at = models.DateTimeField("visto em")
 
     class Meta:
@@ -132,7 +135,8 @@ class Exposure(models.Model):
 class Conversion(models.Model):
     """The exposed contact did what the test is judged on, within its window (at most once per exposure)."""
 
-    exposure = models.OneToOneField(Exposure, on_delete=models.CASCADE, related_name="conversion")
+    exposure = models.OneToOneField(Exposure, on_delete=models.CASCADE, related_name="conversion",
+                                    verbose_name="exposição")
     at = models.DateTimeField("quando")
     event = models.CharField("evento", max_length=64)  # the domain event's name, e.g. AppointmentBooked
 

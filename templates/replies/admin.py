@@ -20,11 +20,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
-from agenda.reports import company_tz
 from secretaria.admin_sites import tenant_admin
+from secretaria.panel.formats import when
 from templates.replies.catalogue import STANDARD, Slot, slots
 from templates.replies.models import ReplyTemplate
 from templates.replies.preview import Preview, template_preview
@@ -204,5 +203,4 @@ def _by_moment(entries: Iterable[dict]) -> list[tuple[str, list[dict]]]:
 def _changed(row: ReplyTemplate | None) -> str:
     if row is None:
         return ""
-    when = timezone.localtime(row.updated_at, company_tz())
-    return f"{when:%d/%m/%Y %H:%M}" + (f" por {row.updated_by}" if row.updated_by else "")
+    return when(row.updated_at) + (f" por {row.updated_by}" if row.updated_by else "")

@@ -89,8 +89,12 @@ class WhatsAppTemplateAdmin(admin.ModelAdmin):
     list_select_related = ["channel"]
     change_list_template = "admin/templates/whatsapptemplate/change_list.html"
     readonly_fields = ["channel", "meta_id", "name", "language", "category", "status", "rejection_reason",
-                       "header_text", "body_text", "footer_text", "examples", "components", "synced_at",
+                       "header_text", "body_text", "footer_text", "examples_shown", "components", "synced_at",
                        "created_at", "updated_at"]
+
+    @admin.display(description="exemplos das variáveis")
+    def examples_shown(self, obj):
+        return "; ".join(f"{{{{{i}}}}} = {example}" for i, example in enumerate(obj.examples, start=1)) or "—"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -187,9 +191,14 @@ class MappingForm(forms.ModelForm):
 @admin.register(WhatsAppTemplateMapping, site=tenant_admin)
 class WhatsAppTemplateMappingAdmin(admin.ModelAdmin):
     form = MappingForm
-    list_display = ["slot", "template", "template_status", "variables_display", "channel"]
+    list_display = ["slot_shown", "template", "template_status", "variables_display", "channel"]
     list_select_related = ["template", "channel"]
     fields = ["channel", "slot", "template", "variables_text"]
+
+    @admin.display(description="mensagem (slot)", ordering="slot")
+    def slot_shown(self, obj):
+        slot = catalogue.slots().get(obj.slot)
+        return f"{slot.label} ({obj.slot})" if slot else obj.slot
 
     @admin.display(description="situação do template")
     def template_status(self, obj):

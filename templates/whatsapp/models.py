@@ -83,7 +83,7 @@ class WhatsAppTemplateMapping(models.Model):
                             help_text="O texto fixo do produto que este template leva fora da janela de 24h, "
                                       "ex.: reminder_24h.")
     template = models.ForeignKey(WhatsAppTemplate, on_delete=models.CASCADE, related_name="mappings",
-                                 verbose_name="template")
+                                 verbose_name="template do WhatsApp")
     variables = models.JSONField("variáveis, na ordem {{1}}, {{2}}…", default=list, blank=True,
                                  help_text="Qual variável do texto preenche cada {{n}} do corpo do template.")
     created_at = models.DateTimeField("criado em", auto_now_add=True)

@@ -14,6 +14,8 @@ from tests.factories import UserFactory
 ROLES = ["owner", "manager", "operator", "viewer"]
 WRITERS = ["owner", "manager"]
 READERS = ["operator", "viewer"]
+# The staff are the owner's (issue 13): nobody else adds, changes or deactivates a member.
+NOT_STAFF_WRITERS = ["manager", "operator", "viewer"]
 
 
 @pytest.fixture

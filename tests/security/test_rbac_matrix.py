@@ -1,10 +1,12 @@
 """Every role against every operation of the schema: who may do what, in one table.
 
-The table below is the contract, written from the permission classes of each view and the grants
-of accounts/roles.py (viewer < operator < manager < owner): a role below an operation's minimum gets
-403, a role at or above it never gets 401 or 403 (its empty request may still be 400, 404 or 409).
-Every write of the schema must be in the table, so a new endpoint cannot ship without deciding who
-may call it; reads default to every member, with the exceptions listed.
+The table below is the contract, written from issue 13's roles and the grants of accounts/roles.py:
+a viewer reads and changes nothing; an operator runs the inbox and the calendar and reads nothing
+of the company's reports, staff or failures; a manager does everything but the staff and the
+billing; an owner everything. A role outside an operation's set gets 403, a role inside it never
+gets 401 or 403 (its empty request may still be 400, 404 or 409). Every write of the schema must
+be in the table, so a new endpoint cannot ship without deciding who may call it; reads default to
+every member, with the exceptions listed.
 """
 
 import pytest
@@ -12,107 +14,119 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from accounts.roles import RANK, Role
+from accounts.roles import Role
 from tests.security.conftest import WRITE_METHODS, openapi_schema, operations, rows_of_each
 
 VIEWER, OPERATOR, MANAGER, OWNER = Role.VIEWER, Role.OPERATOR, Role.MANAGER, Role.OWNER
+EVERY_MEMBER = frozenset({VIEWER, OPERATOR, MANAGER, OWNER})
+NOT_OPERATOR = frozenset({VIEWER, MANAGER, OWNER})  # reads outside the inbox and the calendar
+OPERATORS_UP = frozenset({OPERATOR, MANAGER, OWNER})  # the day-to-day's writes
+MANAGERS_UP = frozenset({MANAGER, OWNER})  # the company's settings
+OWNER_ONLY = frozenset({OWNER})  # the staff and the billing
 
-# The minimum role of every write.
+# Who may make each write.
 WRITES = {
     # The agenda's day-to-day (agenda add/change permissions): operators and up.
-    "POST /api/agenda/appointments/": OPERATOR,
-    "POST /api/agenda/appointments/{id}/attended/": OPERATOR,
-    "POST /api/agenda/appointments/{id}/cancel/": OPERATOR,
-    "POST /api/agenda/appointments/{id}/confirm/": OPERATOR,
-    "POST /api/agenda/appointments/{id}/no-show/": OPERATOR,
-    "POST /api/agenda/appointments/{id}/reminders/": OPERATOR,
-    "POST /api/agenda/appointments/{id}/reschedule/": OPERATOR,
-    "POST /api/agenda/insights/run/": MANAGER,  # the scheduling AI studies the hours: settings
-    "POST /api/agenda/no-shows/reschedule/": OPERATOR,
+    "POST /api/agenda/appointments/": OPERATORS_UP,
+    "POST /api/agenda/appointments/{id}/attended/": OPERATORS_UP,
+    "POST /api/agenda/appointments/{id}/cancel/": OPERATORS_UP,
+    "POST /api/agenda/appointments/{id}/confirm/": OPERATORS_UP,
+    "POST /api/agenda/appointments/{id}/no-show/": OPERATORS_UP,
+    "POST /api/agenda/appointments/{id}/reminders/": OPERATORS_UP,
+    "POST /api/agenda/appointments/{id}/reschedule/": OPERATORS_UP,
+    "POST /api/agenda/no-shows/reschedule/": OPERATORS_UP,
+    # The scheduling analysis is a report, not the calendar: the operator does not run it.
+    "POST /api/agenda/insights/run/": MANAGERS_UP,
     # The inbox (conversations permissions): operators and up.
-    "POST /api/conversations/{id}/hand-back/": OPERATOR,
-    "POST /api/conversations/{id}/handoff/": OPERATOR,
-    "POST /api/conversations/{id}/reply/": OPERATOR,
-    # The dead-letter queue is operations, not the inbox: managers and up.
-    "POST /api/dead-letters/{id}/reprocess/": MANAGER,
+    "POST /api/conversations/{id}/hand-back/": OPERATORS_UP,
+    "POST /api/conversations/{id}/handoff/": OPERATORS_UP,
+    "POST /api/conversations/{id}/reply/": OPERATORS_UP,
+    # The queue of failed work is the company's operation, not the inbox: managers and owners.
+    "POST /api/dead-letters/{id}/reprocess/": MANAGERS_UP,
     # Company configuration (accounts.manage_settings): managers and owners.
-    "PUT /api/agenda/calendar/": MANAGER,
-    "POST /api/agenda/professionals/": MANAGER,
-    "POST /api/agenda/services/": MANAGER,
-    "PUT /api/channel": MANAGER,
-    "POST /api/channel/rotate-secret": MANAGER,
-    "POST /api/channels/{id}/rotate-secret": MANAGER,
-    "POST /api/channels": MANAGER,
-    "PATCH /api/channels/{id}": MANAGER,
-    "DELETE /api/channels/{id}": MANAGER,
-    "PATCH /api/company": MANAGER,
-    "PUT /api/llm": MANAGER,
-    # Staff (accounts.add/change/delete_user).
-    "POST /api/users/": MANAGER,
-    "PATCH /api/users/{id}/": MANAGER,
-    "DELETE /api/users/{id}/": MANAGER,
+    "PUT /api/agenda/calendar/": MANAGERS_UP,
+    "POST /api/agenda/professionals/": MANAGERS_UP,
+    "POST /api/agenda/services/": MANAGERS_UP,
+    "PUT /api/channel": MANAGERS_UP,
+    "POST /api/channel/rotate-secret": MANAGERS_UP,
+    "POST /api/channels/{id}/rotate-secret": MANAGERS_UP,
+    "POST /api/channels": MANAGERS_UP,
+    "PATCH /api/channels/{id}": MANAGERS_UP,
+    "DELETE /api/channels/{id}": MANAGERS_UP,
+    "PATCH /api/company": MANAGERS_UP,
+    "PUT /api/llm": MANAGERS_UP,
+    # The staff (accounts.add/change/delete_user): the owner's, not the managers' (issue 13).
+    "POST /api/users/": OWNER_ONLY,
+    "PATCH /api/users/{id}/": OWNER_ONLY,
+    "DELETE /api/users/{id}/": OWNER_ONLY,
     # LGPD requests (compliance.add_datarequest).
-    "POST /api/compliance/exports": MANAGER,
-    "POST /api/compliance/erasures": MANAGER,
+    "POST /api/compliance/exports": MANAGERS_UP,
+    "POST /api/compliance/erasures": MANAGERS_UP,
     # Paying for a plan commits the company's money (billing.checkout: the owner alone).
-    "POST /api/billing/checkout": OWNER,
+    "POST /api/billing/checkout": OWNER_ONLY,
     # Outgoing webhooks send the company's events out: registering, changing and testing are settings.
-    "POST /api/webhooks": MANAGER,
-    "PATCH /api/webhooks/{id}": MANAGER,
-    "DELETE /api/webhooks/{id}": MANAGER,
-    "POST /api/webhooks/{id}/test": MANAGER,
+    "POST /api/webhooks": MANAGERS_UP,
+    "PATCH /api/webhooks/{id}": MANAGERS_UP,
+    "DELETE /api/webhooks/{id}": MANAGERS_UP,
+    "POST /api/webhooks/{id}/test": MANAGERS_UP,
     # Accepting a recommendation acts (messages to customers, extra reminders).
-    "POST /api/analytics/recommendations/{id}/accept/": MANAGER,
-    "POST /api/analytics/recommendations/{id}/dismiss/": MANAGER,
+    "POST /api/analytics/recommendations/{id}/accept/": MANAGERS_UP,
+    "POST /api/analytics/recommendations/{id}/dismiss/": MANAGERS_UP,
     # Reply templates (templates.change_replytemplate): managers and owners change and reset; a preview
     # saves nothing, so every member may try a wording.
-    "PUT /api/templates/{slot}": MANAGER,
-    "POST /api/templates/{slot}/reset": MANAGER,
-    "POST /api/templates/{slot}/preview": VIEWER,
+    "PUT /api/templates/{slot}": MANAGERS_UP,
+    "POST /api/templates/{slot}/reset": MANAGERS_UP,
+    "POST /api/templates/{slot}/preview": EVERY_MEMBER,
     # WhatsApp message templates (templates.add_whatsapptemplate): submitting one to Meta, syncing now.
-    "POST /api/whatsapp-templates": MANAGER,
-    "POST /api/whatsapp-templates/sync": MANAGER,
+    "POST /api/whatsapp-templates": MANAGERS_UP,
+    "POST /api/whatsapp-templates/sync": MANAGERS_UP,
     # Feedback (analytics): integration keys write in the company's name; a staff token ingests like one.
-    "POST /api/feedback/ingest": MANAGER,
-    "POST /api/feedback/keys": MANAGER,
-    "DELETE /api/feedback/keys/{id}": MANAGER,
+    "POST /api/feedback/ingest": MANAGERS_UP,
+    "POST /api/feedback/keys": MANAGERS_UP,
+    "DELETE /api/feedback/keys/{id}": MANAGERS_UP,
     # A/B tests change what customers are told (templates.change_experiment): managers and owners.
-    "POST /api/abtests": MANAGER,
-    "POST /api/abtests/{id}/start": MANAGER,
-    "POST /api/abtests/{id}/pause": MANAGER,
-    "POST /api/abtests/{id}/stop": MANAGER,
+    "POST /api/abtests": MANAGERS_UP,
+    "POST /api/abtests/{id}/start": MANAGERS_UP,
+    "POST /api/abtests/{id}/pause": MANAGERS_UP,
+    "POST /api/abtests/{id}/stop": MANAGERS_UP,
 }
-# Reads that not every member may make; every other read is open to every role.
+# Reads that not every member may make. Every other read is open to every role, operators included:
+# the inbox's and the calendar's data, and the settings the API shows without their secrets
+# (GET /api/company, /api/llm, /api/agenda/calendar/, /api/templates...), whose views ask only for a role.
 READS = {
     # A channel's webhook URL carries its inbound secret (issue 16, finding 1).
-    "GET /api/channel": MANAGER,
-    "GET /api/channels": MANAGER,
-    "GET /api/channels/{id}": MANAGER,
-    "GET /api/compliance/audit/verify": MANAGER,
-    "GET /api/compliance/audit/export": MANAGER,
-    "GET /api/compliance/exports/{id}": MANAGER,
+    "GET /api/channel": MANAGERS_UP,
+    "GET /api/channels": MANAGERS_UP,
+    "GET /api/channels/{id}": MANAGERS_UP,
+    "GET /api/compliance/audit/verify": MANAGERS_UP,
+    "GET /api/compliance/audit/export": MANAGERS_UP,
+    "GET /api/compliance/exports/{id}": MANAGERS_UP,
     # A webhook URL often works as a credential (Zapier, n8n); the delivery log holds customers' data.
-    "GET /api/webhooks": MANAGER,
-    "GET /api/webhooks/{id}": MANAGER,
-    "GET /api/webhooks/{id}/deliveries": MANAGER,
+    "GET /api/webhooks": MANAGERS_UP,
+    "GET /api/webhooks/{id}": MANAGERS_UP,
+    "GET /api/webhooks/{id}/deliveries": MANAGERS_UP,
     # Feedback (analytics): the list of integration keys (who may send scores in the company's name).
-    "GET /api/feedback/keys": MANAGER,
-}
-# Reads the operator is refused although a viewer makes them: the operator's panel is the inbox and the
-# calendar (accounts/roles.py), so reports and exports, the staff list and the dead letters are not theirs.
-NOT_FOR_THE_OPERATOR = {
-    "GET /api/analytics/export", "GET /api/analytics/funnel/", "GET /api/analytics/history/",
-    "GET /api/analytics/recommendations/", "GET /api/analytics/summary/",
-    "GET /api/dead-letters/", "GET /api/dead-letters/{id}/", "GET /api/users/", "GET /api/users/{id}/",
+    "GET /api/feedback/keys": MANAGERS_UP,
+    # Outside the inbox and the calendar (accounts/roles.py OPERATOR_MODELS): the staff list, the
+    # reports and their export, the recommendations, the queue of failed work.
+    "GET /api/users/": NOT_OPERATOR,
+    "GET /api/users/{id}/": NOT_OPERATOR,
+    "GET /api/analytics/export": NOT_OPERATOR,
+    "GET /api/analytics/funnel/": NOT_OPERATOR,
+    "GET /api/analytics/history/": NOT_OPERATOR,
+    "GET /api/analytics/summary/": NOT_OPERATOR,
+    "GET /api/analytics/recommendations/": NOT_OPERATOR,
+    "GET /api/dead-letters/": NOT_OPERATOR,
+    "GET /api/dead-letters/{id}/": NOT_OPERATOR,
 }
 ROLES = [Role.VIEWER, Role.OPERATOR, Role.MANAGER, Role.OWNER]
 
 
-def minimum(operation) -> str | None:
-    """The operation's minimum role; None for a write the table does not decide (a failure of its own)."""
+def allowed(operation) -> frozenset[str] | None:
+    """The roles the operation admits; None for a write the table does not decide (a failure of its own)."""
     if operation.method in WRITE_METHODS:
         return WRITES.get(operation.label)
-    return READS.get(operation.label, VIEWER)
+    return READS.get(operation.label, EVERY_MEMBER)
 
 
 def _answers(client, operations_, ids) -> dict[str, int]:
@@ -134,20 +148,19 @@ def company_operations(acme):
 def test_the_table_decides_every_write_of_the_schema(company_operations):
     writes = {op.label for op in company_operations if op.method in WRITE_METHODS}
 
-    assert writes - WRITES.keys() == set(), "a write without a decided minimum role"
+    assert writes - WRITES.keys() == set(), "a write without decided roles"
     assert WRITES.keys() - writes == set(), "the table names an operation the schema no longer has"
-    assert READS.keys() | NOT_FOR_THE_OPERATOR <= {op.label for op in company_operations}
+    assert READS.keys() <= {op.label for op in company_operations}
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_is_refused_exactly_what_the_table_keeps_from_it(acme, api, company_operations, unique, role):
     ids = rows_of_each(acme, f"rbac-{unique}")
-    decided = [op for op in company_operations if minimum(op) is not None]
+    decided = [op for op in company_operations if allowed(op) is not None]
 
     answers = _answers(api(acme, role), decided, ids)
 
-    denied = {op.label for op in decided if RANK[role] < RANK[minimum(op)]
-              or (role == OPERATOR and op.label in NOT_FOR_THE_OPERATOR)}
+    denied = {op.label for op in decided if role not in allowed(op)}
     assert {label: code for label, code in answers.items() if label in denied and code != 403} == {}
     wrongly_refused = {label: code for label, code in answers.items()
                        if label not in denied and (code in (401, 403) or code >= 500)}

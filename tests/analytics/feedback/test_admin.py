@@ -25,7 +25,7 @@ def test_the_list_shows_local_time_a_readable_phone_score_source_and_comment(acm
 
     text = page.content.decode()
     assert page.status_code == 200
-    for shown in ("02/03/2026 18:30", "+55 (11) 98888-7777", "Paula Souza", "google", "Esperei demais.",
+    for shown in ("02/03/2026 18:30", "+55 11 98888-7777", "Paula Souza", "google", "Esperei demais.",
                   "Avaliações recebidas"):
         assert shown in text, shown
     assert detail.status_code == 200 and "g-1" in detail.content.decode()
