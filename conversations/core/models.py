@@ -61,7 +61,8 @@ class Conversation(models.Model):
     # The inbox (conversations/inbox): the id of the last message staff saw in this conversation;
     # the customer's messages after it are unread. Shared by the team: one receptionist reading
     # the thread reads it for everyone.
-    staff_seen_message_id = models.BigIntegerField("última mensagem vista pela equipe", default=0)
+    # db_default too: during a rolling deploy the old code inserts conversations without this column.
+    staff_seen_message_id = models.BigIntegerField("última mensagem vista pela equipe", default=0, db_default=0)
 
     class Meta:
         verbose_name = "conversa"
