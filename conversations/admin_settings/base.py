@@ -8,7 +8,6 @@ from django.db import models
 from django.shortcuts import redirect
 from django.urls import path
 
-from secretaria.connection_check import ConnectionCheck
 from secretaria.settings_cache import settings_changed
 
 SETTINGS_PERM = "accounts.manage_settings"
@@ -107,12 +106,11 @@ class ConnectionCheckMixin:
 
     A POST because it uses the stored credentials and spends a provider call; only those who may
     change the settings may press it (a viewer sees neither the button nor the result).
+
+    The admin using it defines `connection_check(obj) -> ConnectionCheck` (each provider checks its own way).
     """
 
     change_form_template = "settings_panel/check_change_form.html"
-
-    def connection_check(self, obj) -> ConnectionCheck:
-        raise NotImplementedError
 
     def get_urls(self):
         check = path("<path:object_id>/testar-conexao/", self.admin_site.admin_view(self.check_view),
