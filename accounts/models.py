@@ -74,6 +74,8 @@ class Capability(models.Model):
         default_permissions = ()
         permissions = [
             ("manage_settings", "Pode alterar as configurações da empresa"),
+            # A "view" permission (roles.py grants it like one): every role but the operator's.
+            ("view_settings", "Pode ver as configurações da empresa"),
         ]
 
     def __str__(self) -> str:

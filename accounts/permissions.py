@@ -39,15 +39,16 @@ class IsPlatformAdmin(permissions.BasePermission):
         )
 
 
-def require_perm(codename: str, *, reads_too: bool = False) -> type[permissions.BasePermission]:
-    """A permission class: reads for any member (or only with `codename` too), writes only with `codename`."""
+def require_perm(codename: str, *, reads_too: bool = False, reads: str = "") -> type[permissions.BasePermission]:
+    """A permission class: writes only with `codename`; reads for any member, or only with `reads`
+    (a view permission: e.g. the settings, which the operator does not see), or with `codename` too."""
 
     class _Perm(IsCompanyMember):
         def has_permission(self, request, view):
             if not super().has_permission(request, view):
                 return False
             if request.method in permissions.SAFE_METHODS and not reads_too:
-                return True
+                return not reads or request.user.has_perm(reads)
             return request.user.has_perm(codename)
 
     _Perm.__name__ = f"Requires_{codename.replace('.', '_')}"

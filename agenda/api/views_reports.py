@@ -83,7 +83,7 @@ class TodayView(APIView):
 class InsightListView(GenericAPIView):
     """The scheduling AI's runs, newest first; `latest` repeats the newest for dashboards."""
 
-    permission_classes = [IsCompanyMember]
+    permission_classes = [require_perm("agenda.view_schedulinginsight", reads_too=True)]  # not the operator's
     serializer_class = s.InsightOutputSerializer
 
     @extend_schema(responses=InsightPage)

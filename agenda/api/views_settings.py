@@ -28,6 +28,8 @@ ServicePage = page_of(s.ServiceOutputSerializer, "ServicePage")
 ProfessionalPage = page_of(s.ProfessionalOutputSerializer, "ProfessionalPage")
 
 _SETTINGS = [require_perm("accounts.manage_settings")]
+# The calendar's settings are not the operator's to read; the services and professionals are (to book).
+_CALENDAR = [require_perm("accounts.manage_settings", reads="accounts.view_settings")]
 
 
 def _calendar_output(request, config) -> dict:
@@ -37,7 +39,7 @@ def _calendar_output(request, config) -> dict:
 
 
 class CalendarConfigView(APIView):
-    permission_classes = _SETTINGS
+    permission_classes = _CALENDAR
 
     @extend_schema(summary="Configuração da agenda", responses=s.CalendarConfigOutputSerializer)
     def get(self, request):

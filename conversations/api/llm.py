@@ -42,7 +42,7 @@ def _output(config: LLMConfig) -> dict:
 class LLMConfigView(APIView):
     """Reading is open to every member; changing needs `accounts.manage_settings` (owner, manager)."""
 
-    permission_classes = [require_perm("accounts.manage_settings")]
+    permission_classes = [require_perm("accounts.manage_settings", reads="accounts.view_settings")]
 
     @extend_schema(summary="Configuração de IA da empresa", responses=LLMConfigOutputSerializer)
     def get(self, request):

@@ -18,7 +18,7 @@ from templates.replies.preview import template_preview
 from templates.replies.selectors import template_list
 from templates.replies.services import template_reset, template_set
 
-_CHANGE = [require_perm("templates.change_replytemplate")]
+_CHANGE = [require_perm("templates.change_replytemplate", reads="templates.view_replytemplate")]
 
 
 class SlotSchema(AutoSchema):

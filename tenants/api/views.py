@@ -30,7 +30,7 @@ class ProvisionView(APIView):
 class CompanyView(APIView):
     """The host's company. Any member reads it; managers and owners change it."""
 
-    permission_classes = [require_perm("accounts.manage_settings")]
+    permission_classes = [require_perm("accounts.manage_settings", reads="accounts.view_settings")]
 
     @extend_schema(responses=CompanyOutputSerializer)
     def get(self, request):

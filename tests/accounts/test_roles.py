@@ -43,12 +43,20 @@ def test_the_operator_sees_no_staff_list(api, acme):
     assert client.get(f"/api/users/{member(acme, 'owner').pk}").status_code == 403
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_role_may_read_the_company(api, acme, role):
+@pytest.mark.parametrize("role", ["owner", "manager", "viewer"])
+def test_every_role_but_the_operator_may_read_the_company(api, acme, role):
     response = api(acme, role).get("/api/company")
 
     assert response.status_code == 200
     assert response.json()["slug"] == "acme"
+
+
+def test_the_operator_reads_no_company_settings(api, acme):
+    """The operator's panel has no settings, and neither has their token (accounts.view_settings)."""
+    client = api(acme, "operator")
+
+    assert [client.get(path).status_code for path in ("/api/company", "/api/llm", "/api/agenda/calendar")] == [403] * 3
+    assert client.get("/api/agenda/services").status_code == 200  # what it takes to book
 
 
 def test_the_user_list_also_answers_with_a_trailing_slash(api, acme):

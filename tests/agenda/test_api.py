@@ -496,8 +496,12 @@ CALCOM = {"provider": "calcom", "base_url": "https://cal.example.com/", "api_key
           "webhook_secret": "segredo-do-webhook"}
 
 
-@pytest.mark.parametrize("role", ["owner", "manager", "operator", "viewer"])
-def test_every_member_reads_the_calendar_configuration(clinic, api, role):
+def test_the_operator_does_not_read_the_calendar_configuration(clinic, api):
+    assert api(clinic["company"], "operator").get(f"{API}/calendar").status_code == 403  # settings
+
+
+@pytest.mark.parametrize("role", ["owner", "manager", "viewer"])
+def test_every_member_but_the_operator_reads_the_calendar_configuration(clinic, api, role):
     response = api(clinic["company"], role).get(f"{API}/calendar")
 
     assert response.status_code == 200

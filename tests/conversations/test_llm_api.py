@@ -15,8 +15,12 @@ def put(client, body):
     return client.put("/api/llm", body, format="json")
 
 
-@pytest.mark.parametrize("role", ["owner", "manager", "operator", "viewer"])
-def test_every_member_reads_the_configuration_which_starts_local(acme, api, role):
+def test_the_operator_does_not_read_the_llm_configuration(acme, api):
+    assert api(acme, "operator").get("/api/llm").status_code == 403  # settings (accounts.view_settings)
+
+
+@pytest.mark.parametrize("role", ["owner", "manager", "viewer"])
+def test_every_member_but_the_operator_reads_the_configuration_which_starts_local(acme, api, role):
     response = api(acme, role).get("/api/llm")
     assert response.status_code == 200
     assert response.json() | {"updated_at": None} == {

@@ -118,6 +118,18 @@ READS = {
     "GET /api/analytics/recommendations/": NOT_OPERATOR,
     "GET /api/dead-letters/": NOT_OPERATOR,
     "GET /api/dead-letters/{id}/": NOT_OPERATOR,
+    # The company's settings (accounts.view_settings and the templates' view permissions): no secrets in
+    # them, but the operator's panel has no settings, and neither has their token.
+    "GET /api/company": NOT_OPERATOR,
+    "GET /api/llm": NOT_OPERATOR,
+    "GET /api/agenda/calendar/": NOT_OPERATOR,
+    "GET /api/agenda/insights/": NOT_OPERATOR,
+    "GET /api/templates": NOT_OPERATOR,
+    "GET /api/templates/{slot}": NOT_OPERATOR,
+    "GET /api/abtests": NOT_OPERATOR,
+    "GET /api/abtests/{id}": NOT_OPERATOR,
+    "GET /api/abtests/{id}/results": NOT_OPERATOR,
+    "GET /api/whatsapp-templates": NOT_OPERATOR,
 }
 ROLES = [Role.VIEWER, Role.OPERATOR, Role.MANAGER, Role.OWNER]
 

@@ -35,8 +35,12 @@ def said(company, slot: str, variables: dict | None = None, **kwargs) -> str:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_member_lists_every_slot_and_variant_with_its_default(acme, api, role):
+def test_the_operator_does_not_list_the_reply_templates(acme, api):
+    assert api(acme, "operator").get("/api/templates").status_code == 403  # templates.view_replytemplate
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "operator"])
+def test_every_member_but_the_operator_lists_every_slot_and_variant_with_its_default(acme, api, role):
     response = api(acme, role).get("/api/templates")
 
     assert response.status_code == 200

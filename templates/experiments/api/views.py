@@ -18,7 +18,7 @@ from templates.experiments import selectors, services
 from templates.experiments.api import serializers as s
 from templates.experiments.models import Experiment
 
-_PERMISSIONS = [require_perm("templates.change_experiment")]
+_PERMISSIONS = [require_perm("templates.change_experiment", reads="templates.view_experiment")]
 AbTestPage = page_of(s.AbTestSerializer, "AbTestPage")
 
 

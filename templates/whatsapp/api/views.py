@@ -16,7 +16,7 @@ from secretaria.api import ErrorSerializer, error_responses
 from templates.whatsapp import selectors, services
 from templates.whatsapp.models import WhatsAppTemplate
 
-_PERMISSIONS = [require_perm("templates.add_whatsapptemplate")]
+_PERMISSIONS = [require_perm("templates.add_whatsapptemplate", reads="templates.view_whatsapptemplate")]
 
 
 class MetaUnavailable(APIException):
