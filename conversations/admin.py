@@ -11,7 +11,6 @@ phones as `+55 11 98765-4321`, dates in the company's zone; each conversation li
 in the inbox (/admin/inbox/<id>/), where staff work, and a phone search takes any format.
 """
 
-import re
 import uuid
 
 from django import forms
@@ -22,13 +21,12 @@ from django.utils.html import format_html
 
 from conversations.admin_settings import ReadOnlyAdmin  # also registers the settings models
 from conversations.core import labels
+from conversations.core.contacts import phone_search_digits
 from conversations.core.dead_letters import OUTCOME_LABELS, dead_letter_reprocess
 from conversations.core.handoff import conversation_hand_back, conversation_handoff, staff_reply
 from conversations.core.models import Contact, Conversation, DeadLetter, Message, Outbox
 from secretaria.admin_sites import tenant_admin
 from secretaria.panel.formats import phone, when
-
-PHONE_LIKE = re.compile(r"[\d\s()+./-]+")
 
 
 class PhoneSearch:
@@ -38,8 +36,8 @@ class PhoneSearch:
     phone_lookup = "phone"
 
     def get_search_results(self, request, queryset, search_term):
-        digits = re.sub(r"\D", "", search_term).lstrip("0")
-        if digits and PHONE_LIKE.fullmatch(search_term.strip()):
+        digits = phone_search_digits(search_term)
+        if digits:
             return queryset.filter(**{f"{self.phone_lookup}__contains": digits}), False
         return super().get_search_results(request, queryset, search_term)
 

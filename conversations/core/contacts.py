@@ -6,12 +6,23 @@ write on WhatsApp. Staff type phones every way ("(11) 98765-4321", "+55 11 98765
 "011 98765 4321"): phonenumbers reads them as Brazilian unless a country code is given.
 """
 
+import re
+
 import phonenumbers
 from django.db import IntegrityError, transaction
 
 from conversations.core.models import Contact
 
 DEFAULT_REGION = "BR"
+PHONE_LIKE = re.compile(r"[\d\s()+./-]+")
+
+
+def phone_search_digits(query: str) -> str:
+    """The digits to look for when a search looks like a phone in any format ("11 98765",
+    "+55 (11) 98765-4321", "011 98765"); "" when it does not (a name, a text)."""
+    query = (query or "").strip()
+    digits = re.sub(r"\D", "", query).lstrip("0")
+    return digits if digits and PHONE_LIKE.fullmatch(query) else ""
 
 
 def phone_normalise(raw: str, *, region: str = DEFAULT_REGION) -> str | None:

@@ -6,7 +6,6 @@ not filed yet, sent since the conversation opened, belongs to the open conversat
 """
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +20,7 @@ from conversations.channels.message_templates import template_for
 from conversations.channels.registry import channel_spec
 from conversations.channels.selectors import channel_by_id
 from conversations.channels.services import channel_fallback_template
+from conversations.core.contacts import phone_search_digits
 from conversations.core.handoff import STAFF_TAKEOVER_REASON
 from conversations.core.models import Contact, Conversation, Message
 from conversations.core.selectors import channel_for_contact
@@ -33,7 +33,6 @@ IN, OUT = Message.Direction.IN, Message.Direction.OUT
 # The queue shows at most this many per section (a search finds the rest).
 LIMITS = {"waiting": 200, "open": 100, "closed": 30}
 THREAD_LIMIT = 300  # the newest messages of a thread
-PHONE_LIKE = re.compile(r"[\d\s()+./-]+")
 
 # The company's texts a receptionist may send as they are or edited (secretaria/texts.py slots),
 # with the words the inbox lists them by. Only slots filled from the contact and the company:
@@ -88,8 +87,8 @@ def _searched(conversations: QuerySet[Conversation], query: str) -> QuerySet[Con
     query = search_query(query)
     if not query:
         return conversations
-    digits = re.sub(r"\D", "", query).lstrip("0")  # phones are stored as digits, country code first
-    if digits and PHONE_LIKE.fullmatch(query):
+    digits = phone_search_digits(query)  # phones are stored as digits, country code first
+    if digits:
         return conversations.filter(contact__phone__contains=digits)
     said = Message.objects.filter(conversation=OuterRef("pk"), text__icontains=query)
     return conversations.filter(Q(contact__name__icontains=query) | Exists(said))
