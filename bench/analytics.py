@@ -292,7 +292,7 @@ def nightly_run(companies: list, options: AnalyticsOptions) -> dict:
 
     from analytics.reports.models import Report
     from analytics.reports.services import company_yesterday
-    from tenants.services import periodic_dispatch
+    from tenants.dispatch import periodic_dispatch
 
     yesterdays = {}
     for company in companies:
@@ -329,7 +329,7 @@ def todays_rows_wait(companies: list, timeout: float = 180.0) -> dict:
 
     from analytics.reports.models import Report
     from analytics.reports.services import company_yesterday
-    from tenants.services import periodic_dispatch
+    from tenants.dispatch import periodic_dispatch
 
     todays = {}
     for company in companies:

@@ -22,7 +22,7 @@ One run:
    `scheduled`, `due_at = start - offset`, state `pending`.
 3. **One beat cycle**: beat is not run (it would fire at an arbitrary moment of the seed);
    the bench does what beat's `tenants.dispatch_periodic` task does, calling
-   `tenants.services.periodic_dispatch(cadence="minute")`, which sends every per-minute task
+   `tenants.dispatch.periodic_dispatch(cadence="minute")`, which sends every per-minute task
    (`agenda.reminders_due` among them, with its 0-5 s jitter) once per active company. Then
    the worker does the rest on its own: the per-company scan enqueues the due reminders,
    `agenda.reminder_send` sends each one through the outbox to the fake channel.
@@ -311,7 +311,7 @@ def measure(stack: BenchStack, seeds: list[CompanySeed], options: ReminderOption
     """One dispatch, then watch PostgreSQL and the fake channel until everything due is sent."""
     from django.db import connection
 
-    from tenants.services import periodic_dispatch
+    from tenants.dispatch import periodic_dispatch
 
     total_due = sum(len(s.due_ids) for s in seeds)
     sql, params = _watch_sql(seeds, seed_now)

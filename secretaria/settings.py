@@ -582,3 +582,27 @@ STATICFILES_DIRS.append(BASE_DIR / "conversations" / "admin_settings" / "static"
 
 # --- panel: browser tests (tests/browser) ---
 # --- end panel: browser tests ---
+
+# --- Fleet: provisioning from the template's DDL (tenants/schema_template; docs/fleet-provisioning.md) ---
+# --- end fleet: provisioning ---
+
+# --- Fleet: migrations across schemas and the lag check (docs/fleet-migrations.md) ---
+# --- end fleet: migrations ---
+
+# --- Fleet: the periodic dispatcher (tenants/dispatch.py; docs/fleet-jobs.md) ---
+# --- end fleet: dispatcher ---
+
+# --- Fleet: bounded per-company state (settings cache, Redis keys; docs/fleet-state.md) ---
+# --- end fleet: bounded state ---
+
+# --- Fleet: several nodes, PgBouncer (docs/fleet-nodes.md) ---
+# --- end fleet: nodes ---
+
+# --- Fleet: backups and restore (tenants/backups; docs/backups.md) ---
+# --- end fleet: backups ---
+
+# --- Fleet: metrics, alerts and dashboards (deploy/prometheus, deploy/grafana; docs/alerts.md) ---
+# --- end fleet: alerts ---
+
+# --- Fleet: worker claims with a heartbeat (conversations/core; docs/reliability.md) ---
+# --- end fleet: worker claims ---

@@ -1,12 +1,10 @@
-"""Provisioning and periodic fan-out across companies."""
+"""Provisioning companies, renaming, suspending and routing their channels (the periodic fan-out: dispatch.py)."""
 
-import random
 import re
 import time
 from dataclasses import dataclass
 
 import structlog
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -18,17 +16,15 @@ from accounts.models import User
 from accounts.roles import Role, roles_sync
 from accounts.services import user_create
 from accounts.tokens import tokens_for_user
-from celery_app import app as celery_app
 from secretaria.errors import Conflict
 from secretaria.events import CompanyProvisioned, publish
-from secretaria.observability.metrics import TASKS_DISPATCHED, TENANT_PROVISIONING
+from secretaria.observability.metrics import TENANT_PROVISIONING
 from secretaria.settings_cache import settings_changed
 from tenants.models import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, ChannelRoute, Company, Domain
 from tenants.provisioning import ProvisionRequest, provisioning_hooks
 from tenants.selectors import (
     company_conflicts,
     company_host_cache_clear,
-    company_list_active,
     schemas_existing,
 )
 
@@ -196,28 +192,6 @@ def roles_sync_all() -> int:
                 _company_defaults_ensure(company)
         count += 1
     return count
-
-
-def periodic_dispatch(*, cadence: str, jitter_seconds: float = 5.0) -> int:
-    """Send each periodic task of `cadence` once per active company, in its schema.
-
-    Companies whose schema does not exist yet are skipped; a little random delay
-    spreads the work so that every company's job does not start in the same second.
-    """
-    task_names = settings.TENANT_PERIODIC_TASKS.get(cadence, [])
-    if not task_names:
-        return 0
-    existing = schemas_existing()
-    sent = 0
-    for company in company_list_active():
-        if company.schema_name not in existing:
-            continue
-        with schema_context(company.schema_name):
-            for name in task_names:
-                celery_app.send_task(name, countdown=random.uniform(0, jitter_seconds))
-                TASKS_DISPATCHED.labels(company=company.schema_name, task=name).inc()
-                sent += 1
-    return sent
 
 
 def company_rename(*, company: Company, name: str) -> Company:

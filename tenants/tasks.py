@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from tenants.services import periodic_dispatch
+from tenants.dispatch import periodic_dispatch
 
 
 @shared_task(name="tenants.dispatch_periodic", ignore_result=True)
