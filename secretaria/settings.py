@@ -606,3 +606,6 @@ STATICFILES_DIRS.append(BASE_DIR / "conversations" / "admin_settings" / "static"
 
 # --- Fleet: worker claims with a heartbeat (conversations/core; docs/reliability.md) ---
 # --- end fleet: worker claims ---
+
+# --- Fleet: the fleet bench (bench/fleet.py; bench/README.md) ---
+# --- end fleet: bench ---
