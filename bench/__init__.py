@@ -11,6 +11,8 @@
     make bench ARGS="analytics"                 # one nightly report run over 200 companies, and the API's p95
     make bench ARGS="analytics --companies 5 --days 3"
     make bench ARGS="analytics --api-only"      # the API's p95 again on the history a previous run seeded
+    make bench ARGS="fleet --companies 1000"    # provisioning, migrations, dispatcher, /metrics, Redis at 1,000
+    make bench ARGS="fleet --companies 50 --steps migrate,dispatch"
 
 Never part of `make test`. See bench/README.md.
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-SCENARIOS = ("replies", "r1", "r3", "compare", "reminders", "metering", "analytics")
+SCENARIOS = ("replies", "r1", "r3", "compare", "reminders", "metering", "analytics", "fleet")
 DEFAULT_CONFIGS = "prefork:2:1,threads:16:1,threads:32:1,threads:64:1,threads:32:2"
 
 
@@ -70,7 +72,8 @@ def parser() -> argparse.ArgumentParser:
                      help="metering: rounds of (on, off) runs, alternating which goes first (default 3)")
     rem = p.add_argument_group("reminders")
     rem.add_argument("--companies", type=int,
-                     help="companies rbench-001... (default 100); analytics: abench-001... (default 200)")
+                     help="companies rbench-001... (default 100); analytics: abench-001... (default 200); "
+                          "fleet: fbench-0001... (default 1000)")
     rem.add_argument("--appointments", type=int, default=1000, help="appointments per company (default 1000)")
     rem.add_argument("--due", type=int, default=100,
                      help="reminders due in the measured cycle, per company (default 100)")
@@ -90,12 +93,21 @@ def parser() -> argparse.ArgumentParser:
     ana.add_argument("--api-only", action="store_true",
                      help="analytics: measure the API again on the companies a previous run seeded (no seed, "
                           "backfill or nightly run)")
+    fleet = p.add_argument_group("fleet")
+    fleet.add_argument("--fresh", action="store_true",
+                       help="fleet: drop the database (secretaria_fleet) and provision every company again")
+    fleet.add_argument("--steps", default="all",
+                       help="fleet: comma-separated steps among provision,migrate,traffic,dispatch,metrics,redis "
+                            "(default all; the companies must exist unless provision is one of them)")
+    fleet.add_argument("--executor", choices=("standard", "multiprocessing"),
+                       help="fleet: migrate_schemas --executor (default: multiprocessing when the settings size "
+                            "its pool, else standard)")
     return p
 
 
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
-    from bench import analytics, metering, reminders, replies
+    from bench import analytics, fleet, metering, reminders, replies
     from bench.metering import metering_figures, metering_report
     from bench.scenarios import r1_kill_worker, r3_redis_restart
     from bench.stack import DEFAULT_BENCH_DIR, DEFAULT_DATABASE, BenchStack, StackOptions, WorkerConfig, say
@@ -111,15 +123,17 @@ def main(argv: list[str]) -> int:
         stall=args.stall or defaults["stall"], json_path=args.json,
     )
     extra_env = dict(item.split("=", 1) for item in args.env if "=" in item)
-    if args.scenario in ("reminders", "analytics"):
+    bench_dir = args.bench_dir.resolve() if args.bench_dir else DEFAULT_BENCH_DIR
+    fleet_options = _fleet_options(args, bench_dir, extra_env) if args.scenario == "fleet" else None
+    if args.scenario in ("reminders", "analytics", "fleet"):
         # Beat would fire at an arbitrary moment of the seed: the bench dispatches the one measured cycle.
         args.no_beat = True
     stack_options = StackOptions(
         port=args.port, workers=WorkerConfig(args.workers, args.pool, args.concurrency), beat=not args.no_beat,
         web_workers=args.web_workers, web_threads=args.web_threads, debounce=args.debounce, llm=args.llm,
         llm_delay=args.llm_delay, send_delay=args.send_delay, extra_env=extra_env,
-        database=args.database or DEFAULT_DATABASE,
-        bench_dir=args.bench_dir.resolve() if args.bench_dir else DEFAULT_BENCH_DIR,
+        database=args.database or (fleet.DATABASE if fleet_options else DEFAULT_DATABASE), bench_dir=bench_dir,
+        **(fleet.stack_options(fleet_options) if fleet_options else {}),
     )
     try:
         with BenchStack(stack_options) as stack:
@@ -143,6 +157,9 @@ def main(argv: list[str]) -> int:
                     requests=args.requests, cycle_max=args.cycle_max, api_only=args.api_only, skip_seed=args.skip_seed,
                     json_path=args.json))
                 return 0 if all(ok for _name, ok, _value in figures["pass"]) else 1
+            if args.scenario == "fleet":
+                figures = fleet.run(stack, fleet_options)
+                return 0 if all(ok for _name, ok, _value in figures["pass"]) else 1
             if args.scenario == "compare":
                 compare(stack, options, args.configs)
                 return 0
@@ -157,6 +174,26 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         say("interrupted")
         return 130
+
+
+def _fleet_options(args, bench_dir: Path, extra_env: dict[str, str]):
+    """The fleet scenario's options; its workers' probe writes under `bench_dir` (emptied now, before they start)."""
+    import shutil
+
+    from bench import fleet
+
+    steps = fleet.STEPS if args.steps == "all" else tuple(s.strip() for s in args.steps.split(",") if s.strip())
+    unknown = [s for s in steps if s not in fleet.STEPS]
+    if unknown:
+        raise SystemExit(f"unknown fleet steps: {', '.join(unknown)} (choose among {', '.join(fleet.STEPS)})")
+    probe_dir = bench_dir / "fleet-probe"
+    shutil.rmtree(probe_dir, ignore_errors=True)
+    probe_dir.mkdir(parents=True)
+    extra_env["BENCH_FLEET_PROBE_DIR"] = str(probe_dir)
+    return fleet.FleetOptions(
+        companies=args.companies or 1000, fresh=args.fresh, steps=steps, rate=args.rate or 20.0,
+        executor=args.executor, drain_max=args.drain_max or 600.0, cycle_max=args.cycle_max,
+        stall=args.stall or 120.0, probe_dir=probe_dir, json_path=args.json)
 
 
 def compare(stack, options, configs: str) -> None:

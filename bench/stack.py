@@ -90,6 +90,13 @@ class StackOptions:
     # Another database, folder (logs, metrics files, figures) and --port run a bench beside another.
     database: str = DEFAULT_DATABASE
     bench_dir: Path = DEFAULT_BENCH_DIR
+    # Extra arguments for every worker's command line (the fleet scenario's `--include bench.fleet_probe`).
+    worker_args: list[str] = field(default_factory=list)
+    # Drop the database first: a scenario that starts over (fleet --fresh).
+    fresh_database: bool = False
+    # Run `migrate_schemas --tenant` only when some company's schema lags behind the code: with a
+    # thousand schemas the no-op pass alone takes minutes at every start.
+    tenant_migrate_if_lagging: bool = False
 
     @property
     def llm_port(self) -> int:
@@ -182,12 +189,18 @@ class BenchStack:
             self.embedded_redis = not os.environ.get("REDIS_URL")
             base = self._exit.enter_context(launcher.data_services("bench"))
             self.env = self._app_env(base)
+            if self.options.fresh_database:
+                _drop_database(self.env["DATABASE_URL"])
             launcher.ensure_database(self.env["DATABASE_URL"])
             say(f"migrating {self.options.database}")
             launcher.manage(self.env, "migrate_schemas", "--shared", "-v", "0")
-            launcher.manage(self.env, "migrate_schemas", "--tenant", "-v", "0")
-            launcher.manage(self.env, "bootstrap")
             self._django_setup()
+            lagging = tenant_schemas_lagging() if self.options.tenant_migrate_if_lagging else None
+            if lagging is None or lagging:
+                launcher.manage(self.env, "migrate_schemas", "--tenant", "-v", "0")
+            else:
+                say("every company's schema has every migration: migrate_schemas --tenant skipped")
+            launcher.manage(self.env, "bootstrap")
             self._start_fakes()
             self._prepare_company()
             self._exit.callback(self._stop_all)
@@ -251,6 +264,9 @@ class BenchStack:
         import django
 
         django.setup()
+        from django.db import connection
+
+        connection.close()  # a migration subprocess may come next; a fresh connection sees its tables
 
     def _start_fakes(self) -> None:
         ready = self.options.bench_dir / "fakes.json"
@@ -359,6 +375,7 @@ class BenchStack:
             cmd += ["--pool", config.pool]
         if config.concurrency is not None:
             cmd += ["--concurrency", str(config.concurrency)]
+        cmd += self.options.worker_args
         self.workers = [Proc(f"worker{i + 1}", [*cmd, "--hostname", f"bench{i + 1}@%h"], self.env, self.log_dir)
                         for i in range(config.processes)]
 
@@ -522,6 +539,59 @@ class BenchStack:
             "fakes": lambda: tree(self.fakes.pid if self.fakes else None),
             "bench": lambda: [psutil.Process()],
         }
+
+
+def tenant_schemas_lagging() -> list[str]:
+    """Company schemas missing a migration the code has (a leaf of the migration graph).
+
+    django-tenants records every app's migrations in each schema's django_migrations (the
+    shared apps' too, as no-ops), so a schema is current when it has every leaf. One query.
+    """
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from tenants.models import Company
+
+    leaves = [f"{app}.{name}" for app, name in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()]
+    schemas = [s for s in Company.objects.values_list("schema_name", flat=True) if s != "public"]
+    if not schemas:
+        return []
+    existing = _schemas_existing(connection)
+    missing = [s for s in schemas if s not in existing]
+    present = [s for s in schemas if s in existing]
+    if not present:
+        return missing
+    sql = " UNION ALL ".join(
+        f"SELECT %s, count(*) FROM \"{s}\".django_migrations WHERE app || '.' || name = ANY(%s)" for s in present)
+    params: list = []
+    for s in present:
+        params += [s, leaves]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return missing + [schema for schema, count in rows if count < len(leaves)]
+
+
+def _schemas_existing(connection) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _drop_database(database_url: str) -> None:
+    """DROP DATABASE ... WITH (FORCE): a scenario that starts over (its own database only)."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(launcher._libpq_url(database_url))
+    name = params.get("dbname")
+    if not name or name in ("postgres", "template0", "template1"):
+        raise SystemExit(f"refusing to drop database {name!r}")
+    admin = make_conninfo(**{**params, "dbname": "postgres"})
+    say(f"dropping database {name} (starting over)")
+    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _with_database(url: str, name: str) -> str:

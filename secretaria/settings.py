@@ -608,4 +608,11 @@ STATICFILES_DIRS.append(BASE_DIR / "conversations" / "admin_settings" / "static"
 # --- end fleet: worker claims ---
 
 # --- Fleet: the fleet bench (bench/fleet.py; bench/README.md) ---
+# `make bench ARGS="fleet"` times one new migration across every schema: a throwaway tenant app
+# (bench/fleet_app) that exists only in the migration processes the bench starts (BENCH_FLEET_APP=1),
+# which apply it and then roll it back to zero. Never on in a deployment: the app has no other use.
+BENCH_FLEET_APP = env.bool("BENCH_FLEET_APP", default=False)
+if BENCH_FLEET_APP:
+    TENANT_APPS = [*TENANT_APPS, "bench.fleet_app"]
+    INSTALLED_APPS = [*INSTALLED_APPS, "bench.fleet_app"]
 # --- end fleet: bench ---
