@@ -587,7 +587,7 @@ def metrics_step(stack: BenchStack) -> dict:
 # --- 6. Redis per idle company ------------------------------------------------------------
 
 def redis_step(stack: BenchStack, options: FleetOptions, companies: list, used_before: int) -> dict:
-    """Once idle: the company's keys (SCAN secretaria:<schema>:* + MEMORY USAGE) and used_memory."""
+    """Once idle: each company's keys (secretaria:<schema>:* and its cache keys, MEMORY USAGE) and used_memory."""
     client = stack.redis()
     idle = _wait_idle(stack, options, client)
     load = load_now()
@@ -595,13 +595,12 @@ def redis_step(stack: BenchStack, options: FleetOptions, companies: list, used_b
     per_company: dict[str, int] = dict.fromkeys(schemas, 0)
     keys_per_company: dict[str, int] = dict.fromkeys(schemas, 0)
     other_bytes, other_keys, no_ttl, kinds = 0, 0, 0, {}
-    for key in client.scan_iter(match="secretaria:*", count=1000):
-        parts = key.decode(errors="replace").split(":")
+    for key in client.scan_iter(count=1000):  # one pass over the keyspace, each key given to its owner
+        schema, kind = _key_owner(key.decode(errors="replace"), schemas)
         size = client.memory_usage(key) or 0
-        if len(parts) > 2 and parts[1] in schemas:
-            per_company[parts[1]] += size
-            keys_per_company[parts[1]] += 1
-            kind = ":".join(parts[2:3])
+        if schema is not None:
+            per_company[schema] += size
+            keys_per_company[schema] += 1
             kinds[kind] = kinds.get(kind, 0) + size
             if client.ttl(key) == -1:
                 no_ttl += 1
@@ -610,7 +609,7 @@ def redis_step(stack: BenchStack, options: FleetOptions, companies: list, used_b
             other_keys += 1
     used_after = client.info("memory")["used_memory"]
     sizes = list(per_company.values())
-    footprint = _footprint_module(stack)
+    footprint = _footprint_module(client, schemas)
     return {
         "idle": idle, "companies": len(schemas), "bytes_per_company_mean": sum(sizes) / max(1, len(sizes)),
         "bytes_per_company_p50": percentile(sizes, 50), "bytes_per_company_max": max(sizes, default=0),
@@ -622,20 +621,28 @@ def redis_step(stack: BenchStack, options: FleetOptions, companies: list, used_b
     }
 
 
-def _footprint_module(stack: BenchStack) -> dict | None:
+def _key_owner(key: str, schemas: set[str]) -> tuple[str | None, str]:
+    """(schema, kind) of a company's key: `secretaria:<schema>:<kind>:...` (ours) or `<schema>:...`
+    (Django's cache: django_tenants.cache.make_key puts the schema first); (None, "") otherwise."""
+    parts = key.split(":")
+    if len(parts) > 2 and parts[0] == "secretaria" and parts[1] in schemas:
+        return parts[1], parts[2]
+    if len(parts) > 1 and parts[0] in schemas:
+        return parts[0], "cache"
+    return None, ""
+
+
+def _footprint_module(client, schemas: set[str]) -> dict | None:
     """What secretaria/observability/redis_footprint.py says, when the code has it (issue 14)."""
     try:
-        from secretaria.observability import redis_footprint
+        from secretaria.observability.redis_footprint import fleet_redis_footprint
     except ImportError:
         return None
-    for name in ("redis_footprint", "footprint", "company_footprint", "measure"):
-        measure = getattr(redis_footprint, name, None)
-        if callable(measure):
-            try:
-                return {"function": name, "result": measure()}
-            except TypeError:
-                continue
-    return {"function": None, "result": "no function the bench knows how to call"}
+    fleet = fleet_redis_footprint(sorted(schemas), client=client)
+    biggest = fleet.max
+    return {"companies": fleet.count, "mean_bytes": round(fleet.mean_bytes, 1), "total_keys": fleet.total_keys,
+            "max": {"schema": biggest.schema, "bytes": biggest.bytes} if biggest else None,
+            "keys_without_ttl": len(fleet.without_ttl)}
 
 
 def _wait_idle(stack: BenchStack, options: FleetOptions, client, quiet: float = 5.0) -> dict:
@@ -776,7 +783,7 @@ def report(f: dict) -> str:
                 f"{r['bytes_per_company_max']:,} bytes, {r['keys_per_company_mean']:.1f} keys", r["load"])),
             ("by kind (all companies)", ", ".join(f"{k} {v:,}" for k, v in sorted(r["bytes_by_kind"].items()))),
             ("company keys without a TTL", f"{r['company_keys_without_ttl']:,}"),
-            ("other secretaria:* keys", f"{r['other_keys']:,} keys, {r['other_bytes']:,} bytes"),
+            ("other keys (broker, shared)", f"{r['other_keys']:,} keys, {r['other_bytes']:,} bytes"),
             ("used_memory start -> idle", f"{r['used_memory_before']:,} -> {r['used_memory_after']:,} bytes: "
                                           f"{r['used_memory_delta_per_company']:,.0f} per company (broker included)"),
             ("redis_footprint (the app's own figure)", str(r["footprint_module"])),
