@@ -54,6 +54,9 @@ from bench.stack import CHANNEL_TOKEN, PYTHON, ROOT, BenchStack, say
 SLUG_PREFIX = "fbench-"
 PROBE_SLUG = "fbench-probe"
 DATABASE = "secretaria_fleet"
+# A company's periodic work as the workers see it: each per-minute task as its own message (the
+# dispatcher of main before issue 14), or one message per company running them all (RUN_TASK).
+RUN_TASK = "tenants.periodic_run"
 STEPS = ("provision", "migrate", "traffic", "dispatch", "metrics", "redis")
 CHECKPOINTS = (10, 100, 500, 1000)
 GOAL_PROVISION_S = 1.0
@@ -172,8 +175,8 @@ def companies_ensure(stack: BenchStack, options: FleetOptions, figures: dict) ->
     inactive = [existing[slug] for slug in wanted if existing[slug].status != Company.Status.ACTIVE]
     if inactive:
         company_set_status(companies=inactive, status=Company.Status.ACTIVE)
-    figures["provision"] = provision_figures(stored, wanted, provisioned_now=len(missing))
     if "provision" in options.steps:
+        figures["provision"] = provision_figures(stored, wanted, provisioned_now=len(missing))
         figures["provision"]["probe"] = probe_provision()
     return list(Company.objects.filter(slug__in=wanted).order_by("slug"))
 
@@ -446,9 +449,8 @@ def dispatch_step(stack: BenchStack, options: FleetOptions, fleet_schemas: set[s
     from celery_app import app
 
     minute_tasks = set(settings.TENANT_PERIODIC_TASKS.get("minute", []))
-    dispatched_metric = _dispatched_metric()
-    dispatched_before = _metric_sum(dispatched_metric)
-    latency_before = _metric_sum("secretaria_task_latency_seconds_count", tasks=minute_tasks)
+    dispatched_before = _dispatched()
+    latency_before = _metric_sum("secretaria_task_latency_seconds_count", tasks=minute_tasks | {RUN_TASK})
     load = load_now()
     say(f"one dispatcher cycle: tenants.dispatch_periodic('minute') to the workers ({len(minute_tasks)} jobs "
         f"per company, {len(fleet_schemas)} fleet companies)")
@@ -458,13 +460,10 @@ def dispatch_step(stack: BenchStack, options: FleetOptions, fleet_schemas: set[s
     while time.time() - t0 < options.cycle_max:
         runs = probe_runs(options.probe_dir, since=t0)
         dispatcher_done = any(r["schema"] == "public" and r["task"] == "tenants.dispatch_periodic" for r in runs)
-        jobs = [r for r in runs if r["schema"] != "public" and r["task"] in minute_tasks]
-        dispatched = _metric_sum(dispatched_metric) - dispatched_before
-        # Done: the dispatcher ran, every job it counted finished, and every fleet company ran all
-        # its per-minute jobs (a dispatcher that sends in batches over the minute is not done early).
-        per_company = Counter(r["schema"] for r in jobs)
-        fleet_done = all(per_company[s] >= len(minute_tasks) for s in fleet_schemas)
-        if dispatcher_done and fleet_done and len(jobs) >= dispatched:
+        done = companies_done(runs, minute_tasks)
+        # Done: the dispatcher ran and every fleet company ran all its per-minute work (a dispatcher
+        # that spreads the companies over the minute is not done when the first ones are).
+        if dispatcher_done and fleet_schemas <= set(done):
             stop = "complete"
             break
         if len(runs) != last_count:
@@ -473,23 +472,45 @@ def dispatch_step(stack: BenchStack, options: FleetOptions, fleet_schemas: set[s
             stop = f"no progress for {options.stall:.0f}s"
             break
         if time.monotonic() >= next_line:
-            say(f"  t={time.time() - t0:5.1f}s  jobs finished {len(jobs)}/{int(dispatched)} dispatched")
+            say(f"  t={time.time() - t0:5.1f}s  companies done {len(set(done) & fleet_schemas)}/{len(fleet_schemas)}"
+                f", task runs {len(runs)}")
             next_line = time.monotonic() + 5
         time.sleep(1.0)
     runs = probe_runs(options.probe_dir, since=t0)
-    latency_count = _metric_sum("secretaria_task_latency_seconds_count", tasks=minute_tasks) - latency_before
+    latency_count = _metric_sum("secretaria_task_latency_seconds_count", tasks=minute_tasks | {RUN_TASK}) \
+        - latency_before
     return cycle_figures(runs, t0=t0, fleet_schemas=fleet_schemas, minute_tasks=minute_tasks, stop=stop,
-                         dispatched=_metric_sum(dispatched_metric) - dispatched_before,
-                         latency_count=latency_count, load=load)
+                         dispatched=_dispatched() - dispatched_before, latency_count=latency_count, load=load)
 
 
-def _dispatched_metric() -> str:
-    """The dispatcher's counter, by the name the code gives it (a Counter's samples end in _total)."""
-    try:
-        from secretaria.observability.metrics import TASKS_DISPATCHED
-    except ImportError:  # renamed by a later change: the name it had when this was written
-        return "secretaria_periodic_dispatch_total"
-    return TASKS_DISPATCHED.describe()[0].name + "_total"
+def companies_done(runs: list[dict], minute_tasks: set[str]) -> dict[str, tuple[float, float]]:
+    """schema -> (start, end) of its per-minute work, for the companies whose work is finished.
+
+    One message per task: every per-minute task ended (start: the first one's, end: the last one's).
+    One message per company (RUN_TASK): the run that did the work (not one that found every slot
+    taken and was retried, nor a duplicate).
+    """
+    by_schema: dict[str, list[dict]] = {}
+    for r in runs:
+        if r["schema"] != "public":
+            by_schema.setdefault(r["schema"], []).append(r)
+    done = {}
+    for schema, rs in by_schema.items():
+        ran = [r for r in rs if r["task"] == RUN_TASK and r.get("state") == "SUCCESS" and r.get("retval") == "ran"]
+        tasks = [r for r in rs if r["task"] in minute_tasks]
+        if ran:
+            done[schema] = (ran[0]["start"], ran[0]["end"])
+        elif len({r["task"] for r in tasks}) >= len(minute_tasks):
+            done[schema] = (min(r["start"] for r in tasks), max(r["end"] for r in tasks))
+    return done
+
+
+def _dispatched() -> float:
+    """What the dispatcher says it sent, from its counter: per task before issue 14
+    (secretaria_periodic_dispatch_total), per company after (..._dispatched_total{outcome="sent"})."""
+    return sum(_metric_sum(name, labels=labels) for name, labels in (
+        ("secretaria_periodic_dispatch_total", None),
+        ("secretaria_periodic_dispatched_total", {"outcome": "sent"})))
 
 
 def probe_runs(probe_dir: Path, *, since: float) -> list[dict]:
@@ -508,28 +529,26 @@ def probe_runs(probe_dir: Path, *, since: float) -> list[dict]:
 
 def cycle_figures(runs: list[dict], *, t0: float, fleet_schemas: set[str], minute_tasks: set[str], stop: str,
                   dispatched: float, latency_count: float, load: dict) -> dict:
-    dispatchers = [r for r in runs if r["schema"] == "public"]
-    jobs = [r for r in runs if r["schema"] != "public" and r["task"] in minute_tasks]
-    fleet_jobs = [r for r in jobs if r["schema"] in fleet_schemas]
-    first_start: dict[str, float] = {}
-    for r in jobs:
-        first_start[r["schema"]] = min(first_start.get(r["schema"], r["start"]), r["start"])
+    dispatchers = [r for r in runs if r["schema"] == "public" and r["task"] == "tenants.dispatch_periodic"]
+    jobs = [r for r in runs if r["schema"] != "public" and (r["task"] in minute_tasks or r["task"] == RUN_TASK)]
+    done = companies_done(runs, minute_tasks)
     late = [r["start"] - datetime.fromisoformat(r["eta"]).timestamp() for r in jobs if r.get("eta")]
-    runtimes = [r["end"] - r["start"] for r in jobs]
-    slowest = max(first_start, key=first_start.get) if first_start else None
-    last_job = max(jobs, key=lambda r: r["end"]) if jobs else None
+    runtimes = [end - start for start, end in done.values()]
+    slowest = max(done, key=lambda s: done[s][0]) if done else None
+    last = max(done, key=lambda s: done[s][1]) if done else None
+    starts = [start - t0 for start, _end in done.values()]
     return {
-        "stop": stop, "dispatched": int(dispatched), "jobs_finished": len(jobs), "fleet_jobs_finished": len(fleet_jobs),
-        "companies_reached": len(first_start), "fleet_companies_reached": len(set(first_start) & fleet_schemas),
-        "fleet_companies": len(fleet_schemas), "failed": sum(1 for r in jobs if r.get("state") != "SUCCESS"),
-        "worker_metric_count": int(latency_count),
+        "stop": stop, "dispatched": int(dispatched), "task_runs": len(jobs),
+        "task_runs_by_name": dict(Counter(r["task"] for r in jobs)),
+        "retried": sum(1 for r in jobs if r.get("state") == "RETRY"),
+        "failed": sum(1 for r in jobs if r.get("state") not in ("SUCCESS", "RETRY")),
+        "companies_done": len(done), "fleet_companies_done": len(set(done) & fleet_schemas),
+        "fleet_companies": len(fleet_schemas), "worker_metric_count": int(latency_count),
         "dispatcher_s": round(max(r["end"] for r in dispatchers) - t0, 2) if dispatchers else None,
         "dispatcher_tasks": len(dispatchers),
-        "span_s": round(last_job["end"] - t0, 2) if last_job else None,
-        "last_job": {"schema": last_job["schema"], "task": last_job["task"]} if last_job else None,
-        "slowest_start_s": round(first_start[slowest] - t0, 2) if slowest else None, "slowest_company": slowest,
-        "start_p50_s": percentile([s - t0 for s in first_start.values()], 50),
-        "start_p95_s": percentile([s - t0 for s in first_start.values()], 95),
+        "span_s": round(done[last][1] - t0, 2) if last else None, "last_company": last,
+        "slowest_start_s": round(done[slowest][0] - t0, 2) if slowest else None, "slowest_company": slowest,
+        "start_p50_s": percentile(starts, 50), "start_p95_s": percentile(starts, 95),
         "late_after_eta_p50_s": percentile(late, 50), "late_after_eta_p99_s": percentile(late, 99),
         "late_after_eta_max_s": max(late) if late else None, "with_eta": len(late),
         "runtime_p50_s": percentile(runtimes, 50), "runtime_p95_s": percentile(runtimes, 95),
@@ -538,7 +557,7 @@ def cycle_figures(runs: list[dict], *, t0: float, fleet_schemas: set[str], minut
     }
 
 
-def _metric_sum(name: str, *, tasks: set[str] | None = None) -> float:
+def _metric_sum(name: str, *, tasks: set[str] | None = None, labels: dict | None = None) -> float:
     """The sum of one metric's samples over every process's files (PROMETHEUS_MULTIPROC_DIR)."""
     from prometheus_client import CollectorRegistry
     from prometheus_client.multiprocess import MultiProcessCollector
@@ -551,7 +570,8 @@ def _metric_sum(name: str, *, tasks: set[str] | None = None) -> float:
     total = 0.0
     for metric in registry.collect():
         for sample in metric.samples:
-            if sample.name == name and (tasks is None or sample.labels.get("task") in tasks):
+            if sample.name == name and (tasks is None or sample.labels.get("task") in tasks) \
+                    and all(sample.labels.get(k) == v for k, v in (labels or {}).items()):
                 total += sample.value
     return total
 
@@ -672,7 +692,8 @@ def pass_lines(f: dict) -> list[tuple[str, bool, str]]:
         seconds = [t["seconds"] for t in ([p["checkpoints"][str(nth)]] if nth else [])] + \
                   ([probe["seconds"]] if probe else [])
         worst = max(seconds) if seconds else None
-        lines.append((f"provisioning the {nth or '?'}th company and one more <= {GOAL_PROVISION_S:g} s" + suffix,
+        lines.append((f"provisioning the {nth or '?'}th company" + (" and one more" if probe else "")
+                      + f" <= {GOAL_PROVISION_S:g} s" + suffix,
                       worst is not None and worst <= GOAL_PROVISION_S, fmt(worst, " s", 3)))
     m = f.get("migrate")
     if m:
@@ -682,7 +703,7 @@ def pass_lines(f: dict) -> list[tuple[str, bool, str]]:
                       f"{m['forward_s']:.1f} s ({m['schemas_applied']} applied, {m['left_behind']} left behind)"))
     d = f.get("dispatch")
     if d:
-        complete = d["stop"] == "complete" and d["failed"] == 0 and d["fleet_companies_reached"] == d["fleet_companies"]
+        complete = d["stop"] == "complete" and d["failed"] == 0 and d["fleet_companies_done"] == d["fleet_companies"]
         lines.append((f"one dispatcher cycle done within {GOAL_CYCLE_S:.0f} s" + suffix,
                       complete and d["span_s"] is not None and d["span_s"] <= GOAL_CYCLE_S,
                       f"{fmt(d['span_s'], ' s', 1)} ({d['stop']}, {d['failed']} failed)"))
@@ -747,11 +768,12 @@ def report(f: dict) -> str:
         parts += ["", table([
             ("dispatched", _with_load(f"{d['dispatched']:,} jobs by {d['dispatcher_tasks']} dispatcher task(s), "
                                       f"done {fmt(d['dispatcher_s'], ' s', 2)} after the send", d["load"])),
-            ("jobs finished", f"{d['jobs_finished']:,} ({d['failed']} not SUCCESS); worker metric counted "
-                              f"{d['worker_metric_count']:,}; fleet companies reached {d['fleet_companies_reached']:,}"
-                              f" of {d['fleet_companies']:,} ({d['stop']})"),
-            ("cycle span: dispatch to last job finished", _with_load(
-                f"{fmt(d['span_s'], ' s', 1)} (last: {d['last_job']})", d["load_after"])),
+            ("task runs", f"{d['task_runs']:,} ({d['retried']} retried, {d['failed']} failed): "
+                          f"{d['task_runs_by_name']}; the workers' latency metric counted "
+                          f"{d['worker_metric_count']:,}"),
+            ("fleet companies done", f"{d['fleet_companies_done']:,} of {d['fleet_companies']:,} ({d['stop']})"),
+            ("cycle span: dispatch to last company done", _with_load(
+                f"{fmt(d['span_s'], ' s', 1)} (last: {d['last_company']})", d["load_after"])),
             ("company start delay p50 / p95 / slowest", f"{fmt(d['start_p50_s'], ' s', 1)} / "
                                                         f"{fmt(d['start_p95_s'], ' s', 1)} / "
                                                         f"{fmt(d['slowest_start_s'], ' s', 1)} "
@@ -760,7 +782,7 @@ def report(f: dict) -> str:
                                                         f"{fmt(d['late_after_eta_p99_s'], ' s', 2)} / "
                                                         f"{fmt(d['late_after_eta_max_s'], ' s', 2)} "
                                                         f"({d['with_eta']:,} jobs with an ETA)"),
-            ("job runtime p50 / p95 / max, sum", f"{fmt(d['runtime_p50_s'], ' s', 3)} / "
+            ("company's work p50 / p95 / max, sum", f"{fmt(d['runtime_p50_s'], ' s', 3)} / "
                                                  f"{fmt(d['runtime_p95_s'], ' s', 3)} / "
                                                  f"{fmt(d['runtime_max_s'], ' s', 3)}, {d['runtime_sum_s']} s"),
         ], "4. One dispatcher cycle (tenants.dispatch_periodic 'minute', seconds from the send)")]

@@ -4,7 +4,8 @@ The dispatcher's cycle is judged by when every company's job started and finishe
 workers' own metrics say how long a task took, not when it started nor for which company
 once labels are aggregated, so each worker process appends one JSON line per task run to
 `$BENCH_FLEET_PROBE_DIR/<pid>.jsonl`: task name, schema (tenant-schemas-celery's header),
-the ETA it was sent with (the dispatcher's jitter), start and end (Unix seconds).
+the ETA it was sent with (the dispatcher's jitter), start and end (Unix seconds), its state
+and its return value when short.
 A file, not Redis: the bench measures Redis per company and must not add to it.
 Nothing happens when the variable is unset.
 """
@@ -40,13 +41,15 @@ def _on_prerun(task_id=None, **_kwargs):
     _started[task_id] = time.time()
 
 
-def _on_postrun(task=None, task_id=None, state=None, **_kwargs):
+def _on_postrun(task=None, task_id=None, state=None, retval=None, **_kwargs):
     started = _started.pop(task_id, None)
     if started is None or task is None:
         return
     eta = task.request.eta
     line = {"task": task.name, "schema": _schema(task), "start": started, "end": time.time(), "state": state,
-            "eta": eta if isinstance(eta, str) else (eta.isoformat() if eta else None)}
+            "eta": eta if isinstance(eta, str) else (eta.isoformat() if eta else None),
+            # What the task answered, when short (a dispatcher's count, a company run's outcome).
+            "retval": retval if isinstance(retval, int | float | str) and len(str(retval)) <= 40 else None}
     _file().write(json.dumps(line) + "\n")
 
 
