@@ -26,7 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--company", action="append", default=[],
                             help="Schema de uma empresa (repetível); padrão: todas.")
         parser.add_argument("--keys", action="store_true", help="Lista as maiores chaves de cada empresa.")
-        parser.add_argument("--json", dest="as_json", action="store_true", help="Saída em JSON, para scripts e benchmarks.")
+        parser.add_argument("--json", dest="as_json", action="store_true",
+                            help="Saída em JSON, para scripts e benchmarks.")
 
     def handle(self, *args, company: list[str], keys: bool, as_json: bool, **opts):
         schemas = company or self._all_schemas()
