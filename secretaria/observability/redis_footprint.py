@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import redis
-from django.conf import settings
+from django.core.cache import cache
 
 from secretaria.redis_client import get_redis
 
@@ -126,7 +126,8 @@ def _batches(keys: list[bytes]) -> Iterator[list[bytes]]:
 
 
 def _cache_prefix() -> str:
-    return settings.CACHES["default"].get("KEY_PREFIX", "")
+    # The cache's own prefix: it read CACHES["default"]["KEY_PREFIX"] when it was made.
+    return cache.key_prefix
 
 
 def _glob_escape(text: str) -> str:
