@@ -593,6 +593,15 @@ STATICFILES_DIRS.append(BASE_DIR / "conversations" / "admin_settings" / "static"
 # --- end fleet: dispatcher ---
 
 # --- Fleet: bounded per-company state (settings cache, Redis keys; docs/fleet-state.md) ---
+# Per-process caches keyed by company are LRUs (secretaria/lru.py): a process keeps the companies it
+# served most recently and reloads an evicted one on its next use (never stale, only slower).
+# The settings cache holds the most per company (profile, knowledge base, catalogue, calendar).
+SETTINGS_CACHE_MAX_COMPANIES = env.int("SETTINGS_CACHE_MAX_COMPANIES", default=1000)
+# The small lookups: company by host, by schema for Celery tasks, ids and schema names, quota verdicts.
+COMPANY_CACHE_MAX_ENTRIES = env.int("COMPANY_CACHE_MAX_ENTRIES", default=5000)
+# `secretaria:<schema>:settings-version` expires after this long (an idle company leaves nothing behind);
+# a company still in use gets a fresh token then, which costs each process one reload of its settings.
+SETTINGS_VERSION_TTL_SECONDS = env.int("SETTINGS_VERSION_TTL_SECONDS", default=24 * 3600)
 # --- end fleet: bounded state ---
 
 # --- Fleet: several nodes, PgBouncer (docs/fleet-nodes.md) ---
