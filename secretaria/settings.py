@@ -602,6 +602,9 @@ STATICFILES_DIRS.append(BASE_DIR / "conversations" / "admin_settings" / "static"
 # --- end fleet: backups ---
 
 # --- Fleet: metrics, alerts and dashboards (deploy/prometheus, deploy/grafana; docs/alerts.md) ---
+# The analytics gauges per company (funnel, NPS): ~17 series a company, so off by default; the panel
+# and the reports API have those figures at any scale. Turn on for a deployment of a few companies.
+METRICS_COMPANY_FIGURES = env.bool("METRICS_COMPANY_FIGURES", default=False)
 # --- end fleet: alerts ---
 
 # --- Fleet: worker claims with a heartbeat (conversations/core; docs/reliability.md) ---

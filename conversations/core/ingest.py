@@ -7,13 +7,14 @@ import json
 from dataclasses import dataclass, field
 
 import structlog
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 
 from conversations.channels.base import DeliveryStatus, InboundMessage, StatusUpdate
 from conversations.core.limits import sender_allow
 from conversations.core.models import Contact, DeadLetter, ErasureTombstone, Message
 from conversations.core.privacy import message_hash, phone_hash
 from secretaria.events import DeadLetterRecorded, MessageReceived, publish
+from secretaria.observability.metrics import DEAD_LETTERS
 
 log = structlog.get_logger(__name__)
 
@@ -170,6 +171,7 @@ def dead_letter_record(*, source: str, reason: str, payload: dict, message: Mess
     dead_letter = DeadLetter.objects.create(source=source, reason=reason, payload=payload, message=message,
                                             channel_id=channel_id or (message.channel_id if message else None))
     publish(DeadLetterRecorded(dead_letter_id=dead_letter.pk, source=source, reason=reason[:500]))
+    transaction.on_commit(lambda company=connection.schema_name: DEAD_LETTERS.labels(company, source).inc())
     return dead_letter
 
 
