@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from devstack.browser import chromium_ensure
+from devstack.tools import PROMTOOL, tool_ensure
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SECRETARIA_DATA_DIR", ROOT / ".data"))
@@ -328,7 +329,8 @@ def test(pytest_args: list[str]) -> int:
         say("lint-imports: a layer contract is broken (see above)")
         return linted.returncode
     chromium = chromium_ensure(say)
-    if chromium is None:
+    promtool = tool_ensure(PROMTOOL, say)
+    if chromium is None or promtool is None:
         return 1
     with data_services("test") as base_env:
         env = django_env(base_env)
@@ -336,6 +338,7 @@ def test(pytest_args: list[str]) -> int:
         # later run reuses that test database (`--reuse-db`); it protects nothing but test rows.
         env["SECRET_KEY"] = "test-" + hashlib.sha256(env["DATABASE_URL"].encode()).hexdigest()[:32]
         env["CHROMIUM_PATH"] = chromium
+        env[PROMTOOL.env_var] = promtool
         ensure_database(env["DATABASE_URL"])
         result = subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
     return result.returncode
