@@ -1,10 +1,10 @@
 """Programs the suite drives that are not Python packages: Debian's, installed when missing.
 
-`make test` needs a browser for the panel's tests (chromium) and Prometheus' `promtool` for the
-alert rules' tests. Each is looked up in its environment variable, then on PATH; when missing,
-the launcher installs the Debian package as root (apt-get), and without root (or apt) it stops
-with the command to run, since a skipped check proves nothing. The launcher passes the path found
-to the suite in the same environment variable.
+`make test` needs a browser for the panel's tests (chromium), Prometheus' `promtool` for the
+alert rules' tests and Alertmanager's `amtool` for their routing. Each is looked up in its
+environment variable, then on PATH; when missing, the launcher installs the Debian package as
+root (apt-get), and without root (or apt) it stops with the command to run, since a skipped check
+proves nothing. The launcher passes the path found to the suite in the same environment variable.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ CHROMIUM = Tool("CHROMIUM_PATH", ("chromium", "chromium-browser"), "chromium", "
 # --no-install-recommends: promtool is all we need, not the server's node exporter and friends.
 PROMTOOL = Tool("PROMTOOL_PATH", ("promtool",), "prometheus", "the alert rules' tests",
                 apt_options=("--no-install-recommends",))
+AMTOOL = Tool("AMTOOL_PATH", ("amtool",), "prometheus-alertmanager", "the alert routing tests",
+              apt_options=("--no-install-recommends",))
+SUITE_TOOLS = (CHROMIUM, PROMTOOL, AMTOOL)
 
 
 def tool_path(tool: Tool) -> str | None:

@@ -41,7 +41,7 @@ from conversations.assistant.providers.openai import OpenAICompatibleProvider
 from conversations.assistant.providers.retrying import with_retries
 from secretaria.events import LLMCallMade, publish
 from secretaria.http import shared_client
-from secretaria.observability.metrics import LLM_BREAKER_OPEN, LLM_ERRORS, LLM_LATENCY, LLM_TOKENS
+from secretaria.observability.metrics import LLM_BREAKER_OPEN, LLM_LATENCY, LLM_TOKENS, llm_error_count
 from secretaria.settings_cache import cached, settings_changed
 from secretaria.url_check import base_url_problem
 
@@ -238,7 +238,7 @@ def _account(outcome: LLMOutcome, *, conversation_id: int | None, kind: str | No
                         conversation_id=conversation_id))
     company = connection.schema_name
     if kind:
-        LLM_ERRORS.labels(company, outcome.provider, kind).inc()
+        llm_error_count(company=company, provider=outcome.provider, kind=kind)
     for direction, tokens in (("input", outcome.input_tokens), ("output", outcome.output_tokens)):
         if tokens:
             LLM_TOKENS.labels(outcome.provider, direction).inc(tokens)

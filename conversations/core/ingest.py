@@ -171,7 +171,7 @@ def dead_letter_record(*, source: str, reason: str, payload: dict, message: Mess
     dead_letter = DeadLetter.objects.create(source=source, reason=reason, payload=payload, message=message,
                                             channel_id=channel_id or (message.channel_id if message else None))
     publish(DeadLetterRecorded(dead_letter_id=dead_letter.pk, source=source, reason=reason[:500]))
-    transaction.on_commit(lambda company=connection.schema_name: DEAD_LETTERS.labels(company, source).inc())
+    transaction.on_commit(lambda company=connection.schema_name: DEAD_LETTERS.labels(company).inc())
     return dead_letter
 
 

@@ -42,10 +42,18 @@ TASKS_DISPATCHED = Counter(
 
 WEBHOOKS_RECEIVED = Counter(
     "secretaria_webhook_received_total",
-    "Webhook deliveries, by company, provider and outcome (stored, duplicate, ignored, "
-    "dead_letter, unauthorized, rejected, unroutable).",
+    "Webhook deliveries, by provider and outcome (stored, duplicate, ignored, dead_letter, unauthorized, "
+    "rejected, unroutable, disabled, rate_limited); the company only for unauthorized, rejected and disabled.",
     ["company", "provider", "status"],
 )
+# The outcomes an operator fixes in one company's settings (its provider has an old URL or secret,
+# its channel is off): only those name the company. The others are counted with an empty company,
+# which Prometheus reads as no label at all: the fleet's count, one series per provider and outcome.
+WEBHOOK_COMPANY_STATUSES = frozenset({"unauthorized", "rejected", "disabled"})
+
+
+def webhook_received_count(*, company: str, provider: str, status: str) -> None:
+    WEBHOOKS_RECEIVED.labels(company if status in WEBHOOK_COMPANY_STATUSES else "", provider, status).inc()
 
 # --- Seeded for operations dashboards (S6, queues, Whaticket, health) ---
 TASK_LATENCY = Histogram(
@@ -62,13 +70,11 @@ QUEUE_SIZE = Gauge(
 )
 WHATICKET_SEND_SUCCESS = Counter(
     "secretaria_whaticket_send_success_total",
-    "Messages Whaticket accepted, by company.",
-    ["company"],
+    "Messages Whaticket accepted.",
 )
 WHATICKET_SEND_RETRY = Counter(
     "secretaria_whaticket_send_retry_total",
-    "Whaticket sends retried after a transient error, by company.",
-    ["company"],
+    "Whaticket sends retried after a transient error.",
 )
 WHATICKET_ERRORS = Counter(
     "secretaria_whaticket_errors_total",
@@ -105,10 +111,17 @@ LLM_LATENCY = Histogram(
 )
 LLM_ERRORS = Counter(
     "secretaria_llm_errors_total",
-    "Language-model calls without an answer, by company, provider and kind "
-    "(transient, permanent, blocked, breaker_open, unexpected).",
+    "Language-model calls without an answer, by provider and kind (transient, permanent, blocked, "
+    "breaker_open, unexpected); the company only for permanent ones (its key or model).",
     ["company", "provider", "kind"],
 )
+# A permanent error is the company's own key or model; transient ones are the provider's, a block is
+# the provider working, an open breaker has its own gauge: those are counted fleet-wide (empty company).
+LLM_COMPANY_KINDS = frozenset({"permanent"})
+
+
+def llm_error_count(*, company: str, provider: str, kind: str) -> None:
+    LLM_ERRORS.labels(company if kind in LLM_COMPANY_KINDS else "", provider, kind).inc()
 LLM_TOKENS = Counter(
     "secretaria_llm_tokens_total",
     "Tokens billed by the language model, by provider and direction (input, output); per company: the meter.",
@@ -189,8 +202,8 @@ OUTBOX_RETRIES = Counter(
 )
 DEAD_LETTERS = Counter(
     "secretaria_dead_letters_total",
-    "Dead-letter rows recorded (work given up on, kept for an operator), by company and source.",
-    ["company", "source"],
+    "Dead-letter rows recorded (work given up on, kept for an operator), by company (the source is on the row).",
+    ["company"],
 )
 LLM_BREAKER_OPEN = Gauge(
     "secretaria_llm_breaker_open",
@@ -208,12 +221,11 @@ REMINDER_LAG = Histogram(
 # else may carry the label (tests/observability/test_series_budget.py): each one multiplies its
 # series by the number of companies.
 COMPANY_LABELLED = {
-    "secretaria_webhook_received_total": "a company's channel failing: its provider's deliveries refused "
-                                          "(unauthorized, rejected) or dead-lettered",
-    "secretaria_whaticket_send_success_total": "a company's channel failing: the success side of its error ratio",
-    "secretaria_whaticket_send_retry_total": "a company's channel failing: its provider answering 429/5xx",
+    "secretaria_webhook_received_total": "a company's provider configured with an old URL or secret, or its "
+                                          "channel off: refusals only (WEBHOOK_COMPANY_STATUSES)",
     "secretaria_whaticket_errors_total": "a company's channel failing: a revoked token, a number gone",
-    "secretaria_llm_errors_total": "each company brings its own language-model key and endpoint",
+    "secretaria_llm_errors_total": "a company's own language-model key or model refused: permanent errors "
+                                   "only (LLM_COMPANY_KINDS)",
     "secretaria_llm_breaker_open": "each company's breaker guards its own language model",
     "secretaria_dead_letters_total": "the dead letters are read and replayed in that company's panel",
     "secretaria_quota_usage_ratio": "a company's plan is used up: sales or support talk to that company",

@@ -12,8 +12,8 @@ from tests.observability.helpers import families, samples
 SEEDED = {
     "secretaria_task_latency_seconds": ("histogram", metrics.TASK_LATENCY, {"task": "t"}),
     "secretaria_queue_size": ("gauge", metrics.QUEUE_SIZE, {"queue": "seed-check"}),
-    "secretaria_whaticket_send_success": ("counter", metrics.WHATICKET_SEND_SUCCESS, {"company": "acme"}),
-    "secretaria_whaticket_send_retry": ("counter", metrics.WHATICKET_SEND_RETRY, {"company": "acme"}),
+    "secretaria_whaticket_send_success": ("counter", metrics.WHATICKET_SEND_SUCCESS, {}),
+    "secretaria_whaticket_send_retry": ("counter", metrics.WHATICKET_SEND_RETRY, {}),
     "secretaria_whaticket_errors": ("counter", metrics.WHATICKET_ERRORS, {"company": "acme"}),
     "secretaria_messages_limited": ("counter", metrics.MESSAGES_LIMITED, {"scope": "sender"}),
     "secretaria_intention_distribution": ("counter", metrics.INTENTION_DISTRIBUTION, {"intent": "greeting"}),
