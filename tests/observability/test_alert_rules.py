@@ -86,7 +86,8 @@ def test_every_alert_has_a_severity_a_summary_and_a_runbook_entry():
 
 def _declared_metrics() -> set[str]:
     packages = [d for d in ROOT.iterdir() if (d / "__init__.py").exists() and d.name not in {"tests", "bench"}]
-    return {name for package in packages for path in package.rglob("*.py") for name in DECLARED.findall(path.read_text())}
+    return {name for package in packages for path in package.rglob("*.py")
+            for name in DECLARED.findall(path.read_text())}
 
 
 def test_every_secretaria_metric_a_rule_reads_is_declared_in_the_code():
