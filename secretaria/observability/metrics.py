@@ -55,6 +55,7 @@ WEBHOOK_COMPANY_STATUSES = frozenset({"unauthorized", "rejected", "disabled"})
 def webhook_received_count(*, company: str, provider: str, status: str) -> None:
     WEBHOOKS_RECEIVED.labels(company if status in WEBHOOK_COMPANY_STATUSES else "", provider, status).inc()
 
+
 # --- Seeded for operations dashboards (S6, queues, Whaticket, health) ---
 TASK_LATENCY = Histogram(
     "secretaria_task_latency_seconds",
@@ -232,11 +233,8 @@ COMPANY_LABELLED = {
     "secretaria_audit_verification_failures_total": "a company's audit trail was tampered with",
     # Business figures, exported only when METRICS_COMPANY_FIGURES is on (small deployments): the
     # panel and the reports API have them for every company at any scale.
-    "secretaria_funnel_step_count": "METRICS_COMPANY_FIGURES only",
-    "secretaria_funnel_conversion_ratio": "METRICS_COMPANY_FIGURES only",
-    "secretaria_funnel_reminder_step_count": "METRICS_COMPANY_FIGURES only",
-    "secretaria_nps": "METRICS_COMPANY_FIGURES only",
-    "secretaria_followup_score_avg": "METRICS_COMPANY_FIGURES only",
-    "secretaria_nps_responses": "METRICS_COMPANY_FIGURES only",
-    "secretaria_nps_by_source": "METRICS_COMPANY_FIGURES only",
+    **dict.fromkeys(
+        ("secretaria_funnel_step_count", "secretaria_funnel_conversion_ratio", "secretaria_funnel_reminder_step_count",
+         "secretaria_nps", "secretaria_followup_score_avg", "secretaria_nps_responses", "secretaria_nps_by_source"),
+        "a company's business figures, exported only with METRICS_COMPANY_FIGURES (a few companies)"),
 }
