@@ -611,6 +611,13 @@ SETTINGS_VERSION_TTL_SECONDS = env.int("SETTINGS_VERSION_TTL_SECONDS", default=2
 # --- end fleet: backups ---
 
 # --- Fleet: metrics, alerts and dashboards (deploy/prometheus, deploy/grafana; docs/alerts.md) ---
+# The analytics gauges per company (funnel, NPS): ~17 series a company, so off by default; the panel
+# and the reports API have those figures at any scale. Turn on for a deployment of a few companies.
+METRICS_COMPANY_FIGURES = env.bool("METRICS_COMPANY_FIGURES", default=False)
+# django-prometheus' latency histogram per view: its 17 default buckets times ~460 views and methods of a
+# long-lived server were half of /metrics. Four say fast, fine, slow, too slow; the precise figures are
+# our own per-route histogram (secretaria_http_request_duration_seconds).
+PROMETHEUS_LATENCY_BUCKETS = (0.1, 0.5, 2.5, float("inf"))
 # --- end fleet: alerts ---
 
 # --- Fleet: worker claims with a heartbeat (conversations/core; docs/reliability.md) ---
