@@ -12,7 +12,7 @@
     make bench ARGS="analytics --companies 5 --days 3"
     make bench ARGS="analytics --api-only"      # the API's p95 again on the history a previous run seeded
     make bench ARGS="fleet --companies 1000"    # provisioning, migrations, dispatcher, /metrics, Redis at 1,000
-    make bench ARGS="fleet --companies 50 --steps migrate,dispatch"
+    make bench ARGS="fleet --companies 50 --steps dispatch,migrate"
 
 Never part of `make test`. See bench/README.md.
 """
@@ -97,7 +97,7 @@ def parser() -> argparse.ArgumentParser:
     fleet.add_argument("--fresh", action="store_true",
                        help="fleet: drop the database (secretaria_fleet) and provision every company again")
     fleet.add_argument("--steps", default="all",
-                       help="fleet: comma-separated steps among provision,migrate,traffic,dispatch,metrics,redis "
+                       help="fleet: comma-separated steps among provision,traffic,dispatch,metrics,redis,migrate "
                             "(default all; the companies must exist unless provision is one of them)")
     fleet.add_argument("--executor", choices=("standard", "multiprocessing"),
                        help="fleet: migrate_schemas --executor (default: multiprocessing when the settings size "
