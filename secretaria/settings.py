@@ -605,6 +605,12 @@ STATICFILES_DIRS.append(BASE_DIR / "conversations" / "admin_settings" / "static"
 # --- end fleet: alerts ---
 
 # --- Fleet: worker claims with a heartbeat (conversations/core; docs/reliability.md) ---
+# Each worker writes a heartbeat this often (secretaria/worker_heartbeat.py); one silent for
+# WORKER_DEAD_AFTER_SECONDS is dead, and a live worker takes back the messages and sends it held.
+# Several beats of margin: a live worker busy on its CPU still beats (its own thread, one small
+# Redis pipeline), but a pause of a second or two must not make it look dead.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=2.0)
+WORKER_DEAD_AFTER_SECONDS = env.float("WORKER_DEAD_AFTER_SECONDS", default=8.0)
 # --- end fleet: worker claims ---
 
 # --- Fleet: the fleet bench (bench/fleet.py; bench/README.md) ---
