@@ -3,10 +3,12 @@ take-over of a dead worker's companies by a live one.
 
 Work a worker takes from shared state (messages to answer, replies to send) is marked in
 PostgreSQL with the worker's identity (`claimed_by`, see conversations/core/claims.py). A
-claim is only as good as its owner's heartbeat: a thread in each worker writes it every
-WORKER_HEARTBEAT_SECONDS, and a worker silent for WORKER_DEAD_AFTER_SECONDS is dead. Its
-claims are then taken back by whichever live worker notices first, within seconds, instead
-of after fixed ages (minutes) that had to be long enough for the slowest live reply.
+claim is only as good as its owner's heartbeat: a small process beside each worker, its pulse
+(secretaria/worker_pulse.py), writes it every WORKER_HEARTBEAT_SECONDS while the worker
+exists, and a worker silent for WORKER_DEAD_AFTER_SECONDS is dead. A thread in each worker
+watches the others: a dead worker's claims are taken back by whichever live worker notices
+first, within seconds, instead of after fixed ages (minutes) that had to be long enough for
+the slowest live reply.
 
 Keys (one set per queue, like the wake-ups: a test session or a second deployment on the
 same Redis has its own):
@@ -35,9 +37,12 @@ import atexit
 import os
 import secrets
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import structlog
 from celery import bootsteps
@@ -150,12 +155,18 @@ class Heartbeat:
         self.identity = identity
 
     def beat(self) -> list[str]:
-        """Say we are alive; returns the workers silent for longer than the dead-after period."""
+        """Say we are alive (what the pulse does), and look around (`watch`)."""
+        return self.watch(beat=True)
+
+    def watch(self, *, beat: bool = False) -> list[str]:
+        """The workers silent for longer than the dead-after period; our registrations written
+        again if Redis lost them. One round trip."""
         now = time.time()
         pipe = get_redis().pipeline(transaction=False)
-        pipe.zadd(beats_key(), {self.identity: now})
-        pipe.set(since_key(), repr(now), nx=True)
-        pipe.expire(schemas_key(self.identity), SCHEMAS_TTL)
+        if beat:
+            pipe.zadd(beats_key(), {self.identity: now})
+            pipe.set(since_key(), repr(now), nx=True)
+            pipe.expire(schemas_key(self.identity), SCHEMAS_TTL)
         pipe.scard(schemas_key(self.identity))
         pipe.zrangebyscore(beats_key(), "-inf", now - settings.WORKER_DEAD_AFTER_SECONDS)
         *_, registered, silent = pipe.execute()
@@ -186,8 +197,8 @@ class Heartbeat:
 
 
 class HeartbeatStep(bootsteps.StartStopStep):
-    """A thread in each worker: the heartbeat every WORKER_HEARTBEAT_SECONDS, and the take-over
-    of workers found dead (on a thread of its own, so a long take-over never delays our beat)."""
+    """The worker's pulse (a process, see worker_pulse.py) beats every WORKER_HEARTBEAT_SECONDS;
+    a thread watches for dead workers and takes each over on a thread of its own."""
 
     requires = {"celery.worker.components:Pool"}
 
@@ -197,21 +208,25 @@ class HeartbeatStep(bootsteps.StartStopStep):
         self.heartbeat = Heartbeat(identity_assign())
         self._stop = threading.Event()
         self._taking_over: set[str] = set()
+        self._pulse: subprocess.Popen | None = None
 
     def start(self, worker):
         try:
             self.heartbeat.beat()  # before the first claim: a worker never works unannounced
-        except Exception:  # noqa: BLE001 - Redis away at start: the loop keeps trying
+        except Exception:  # noqa: BLE001 - Redis away at start: the pulse keeps trying
             log.warning("heartbeat_failed", exc_info=True)
-        # Daemon, and not stopped with the step: a warm shutdown finishing its replies keeps
-        # beating until the process exits, so nobody takes its work from under it.
-        threading.Thread(target=self._run, name="heartbeat", daemon=True).start()
+        # Not stopped with the step: a warm shutdown finishing its replies keeps beating until
+        # the process exits, so nobody takes its work from under it.
+        self._pulse = pulse_start(self.heartbeat.identity)
+        threading.Thread(target=self._run, name="heartbeat-watch", daemon=True).start()
         atexit.register(self._leave)
 
     def _run(self) -> None:
         while not self._stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
             try:
-                silent = self.heartbeat.beat()
+                # Without a pulse (it could not start, or died) this thread beats itself.
+                alive = self._pulse is not None and self._pulse.poll() is None
+                silent = self.heartbeat.watch(beat=not alive)
             except Exception:  # noqa: BLE001 - Redis away: beat again next time
                 log.warning("heartbeat_failed", exc_info=True)
                 continue
@@ -231,10 +246,24 @@ class HeartbeatStep(bootsteps.StartStopStep):
 
     def _leave(self) -> None:
         self._stop.set()
+        if self._pulse is not None:
+            self._pulse.terminate()
         try:
             self.heartbeat.leave()
         except Exception:  # noqa: BLE001 - the entry goes stale and is taken over, finding nothing
             pass
+
+
+def pulse_start(identity: str) -> subprocess.Popen | None:
+    """The pulse process (worker_pulse.py, run by path: no Django, no Celery), in our process group."""
+    script = Path(__file__).with_name("worker_pulse.py")
+    args = [settings.REDIS_URL, beats_key(), since_key(), schemas_key(identity), identity,
+            str(settings.WORKER_HEARTBEAT_SECONDS), str(SCHEMAS_TTL)]
+    try:
+        return subprocess.Popen([sys.executable, str(script), *args], stdin=subprocess.DEVNULL, close_fds=True)
+    except OSError:
+        log.warning("pulse_not_started", exc_info=True)
+        return None
 
 
 def heartbeat_install() -> None:
