@@ -260,7 +260,8 @@ def pulse_start(identity: str) -> subprocess.Popen | None:
     args = [settings.REDIS_URL, beats_key(), since_key(), schemas_key(identity), identity,
             str(settings.WORKER_HEARTBEAT_SECONDS), str(SCHEMAS_TTL)]
     try:
-        return subprocess.Popen([sys.executable, str(script), *args], stdin=subprocess.DEVNULL, close_fds=True)
+        # -I: the script's folder (secretaria/, whose queue.py would shadow the standard library's) stays off sys.path.
+        return subprocess.Popen([sys.executable, "-I", str(script), *args], stdin=subprocess.DEVNULL, close_fds=True)
     except OSError:
         log.warning("pulse_not_started", exc_info=True)
         return None

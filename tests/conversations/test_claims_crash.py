@@ -135,6 +135,18 @@ class Worker:
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=10)
 
+    def pulse_alive(self) -> bool:
+        """Its pulse (secretaria/worker_pulse.py) is running, in its process group."""
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/stat") as stat, open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    group = int(stat.read().rsplit(")", 1)[1].split()[2])
+                    if group == self.proc.pid and b"worker_pulse.py" in cmdline.read():
+                        return True
+            except (OSError, ValueError, IndexError):
+                continue
+        return False
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -152,6 +164,7 @@ def workers():
         worker = Worker(name)
         started.append(worker)
         worker.wait_ready()
+        wait_for(worker.pulse_alive, 30, f"{name}'s pulse")
         return worker
 
     yield start
@@ -209,6 +222,7 @@ def test_a_reply_killed_while_waiting_on_the_model_is_taken_back_and_answered_on
 
         first.kill()
         killed_at = time.monotonic()
+        assert not first.pulse_alive()  # the pulse died with its worker: its heartbeat stops
         fake.release()
         wait_for(lambda: row(schema, Message, pk=message_id, state="received")
                  or row(schema, Message, pk=message_id, state="answered"), 60, "the message taken back")
@@ -234,6 +248,7 @@ def test_a_send_killed_in_flight_is_sent_again_once_as_its_outcome_is_unknown(
 
         first.kill()
         killed_at = time.monotonic()
+        assert not first.pulse_alive()  # the pulse died with its worker: its heartbeat stops
         fake.release()
         wait_for(lambda: row(schema, Outbox, pk=sending.pk, state="pending")
                  or row(schema, Outbox, pk=sending.pk, state="sent"), 60, "the send taken back")
