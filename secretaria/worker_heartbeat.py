@@ -148,6 +148,19 @@ def workers_alive(workers: Iterable[str]) -> set[str] | None:
 
 # --- the heartbeat ---------------------------------------------------------------------------
 
+# Moves a silent worker's beat (ARGV[1]) to now (ARGV[3]) if it is still older than ARGV[2]:
+# the one caller that gets 1 holds the take-over until that "beat" turns silent in its turn.
+_LEASE = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) <= tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+  return 1
+end
+return 0
+"""
+_scripts: dict[int, object] = {}
+
+
 class Heartbeat:
     """One worker's beat and its watch over the others (one Redis round trip per beat)."""
 
@@ -178,15 +191,31 @@ class Heartbeat:
         return [w for w in silent if w != self.identity]
 
     def take_over(self, worker: str) -> list[str] | None:
-        """Take a dead worker's companies: returns them to the one caller that won the worker, None to the others."""
-        if not get_redis().zrem(beats_key(), worker):
-            return None  # another live worker took it (or it beat again meanwhile and is not dead)
+        """Take a dead worker's companies: returns them to the one caller that won the worker, None to the others.
+
+        Winning is a lease, not a removal: the dead worker's beat is moved to now, so it turns
+        silent again (and another live worker takes it over, again) only if we die before the
+        end. Each company renews the lease; the entry and its registrations go at the end.
+        """
+        if not self._lease(worker, silent_since=time.time() - settings.WORKER_DEAD_AFTER_SECONDS):
+            return None  # another live worker holds it (or it beat again meanwhile and is not dead)
         schemas = sorted(s.decode() for s in get_redis().smembers(schemas_key(worker)))
         log.warning("worker_dead_taken_over", dead_worker=worker, companies=len(schemas))
-        for handler in list(_takeover_handlers):
-            handler(worker=worker, schemas=schemas)
-        get_redis().delete(schemas_key(worker))
+        for schema in schemas:
+            for handler in list(_takeover_handlers):
+                handler(worker=worker, schemas=[schema])
+            get_redis().zadd(beats_key(), {worker: time.time()}, xx=True)  # renew the lease
+        pipe = get_redis().pipeline(transaction=False)
+        pipe.zrem(beats_key(), worker)
+        pipe.delete(schemas_key(worker))
+        pipe.execute()
         return schemas
+
+    def _lease(self, worker: str, *, silent_since: float) -> bool:
+        script = _scripts.get(id(get_redis()))
+        if script is None:
+            script = _scripts[id(get_redis())] = get_redis().register_script(_LEASE)
+        return bool(script(keys=[beats_key()], args=[worker, repr(silent_since), repr(time.time())]))
 
     def leave(self) -> None:
         """A clean exit: nothing of ours is left to take back."""

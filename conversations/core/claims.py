@@ -15,7 +15,13 @@ When a worker's heartbeat stops, a live worker takes over its companies and, in 
 - rows in `pending` whose last attempt was its own (their retry, a Celery task with a
   countdown, died with it) and rows never attempted (the reply committed but the inline send
   never started) are sent again without counting: no request of theirs can have left;
-- its reply locks are released and every contact still waiting is scheduled now.
+- its reply locks are released and every contact whose wake-up it had popped is scheduled now.
+
+The reclaimer sends those rows itself, as the reply pipeline does, rather than through a Celery
+task: a task prefetched by a worker that is killed in its turn would wait out the broker's
+visibility timeout (an hour), where a send in flight is claimed in the reclaimer's name and
+taken back again if it dies too. A row put back keeps `claimed_by` (its last attempt's worker)
+until it is attempted again: if the reclaimer dies before, the row is still found.
 
 Each step takes rows with `SELECT ... FOR UPDATE SKIP LOCKED` then moves them out of the
 state it selected: two reclaimers (two live workers, or one and the sweeper) racing over the
@@ -38,8 +44,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conversations.core.models import Message, Outbox
-from conversations.core.outbox import enqueue_send
-from conversations.core.wakeups import wakeup_schedule
+from conversations.core.outbox import outbox_deliver
+from conversations.core.wakeups import wakeup_schedule, wakeups_missing
 from secretaria.observability.metrics import OUTBOX_RESENT
 from secretaria.redis_client import get_redis, tenant_key
 from secretaria.worker_heartbeat import heartbeat_install, takeover_register, worker_identity, workers_alive
@@ -102,17 +108,17 @@ def claims_reclaim(*, workers: set[str], min_age: float = 0.0) -> Reclaimed:
                      "contact_id", state=Message.State.RECEIVED, claimed_by="")
     sending = _take(Outbox.objects.filter(state=Outbox.State.SENDING, claimed_by__in=workers,
                                           attempted_at__lt=before),
-                    "message__contact_id", state=Outbox.State.PENDING, claimed_by="", last_error=UNKNOWN_OUTCOME)
+                    "message__contact_id", state=Outbox.State.PENDING, last_error=UNKNOWN_OUTCOME)
     if sending:
         OUTBOX_RESENT.labels(company=connection.schema_name).inc(len(sending))
     # Never attempted: give the inline send of a reply committed a moment ago its heartbeat's worth of time.
     never_tried = Q(attempts=0, created_at__lt=now - timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS))
     lost_retries = list(Outbox.objects.filter(Q(claimed_by__in=workers) | never_tried, state=Outbox.State.PENDING)
                         .values_list("pk", flat=True)[:1000])
-    for outbox_id in sorted({pk for pk, _ in sending} | set(lost_retries)):
-        enqueue_send(outbox_id)  # a send that went meanwhile is skipped by the send's compare-and-set
     contacts = {contact for _, contact in messages} | _waiting_contacts(now)
     _wake(contacts, workers)
+    for outbox_id in sorted({pk for pk, _ in sending} | set(lost_retries)):
+        outbox_deliver(outbox_id)  # one sent meanwhile is skipped by the send's compare-and-set
     reclaimed = Reclaimed(messages=len(messages), unknown_resent=len(sending),
                           requeued=len(set(lost_retries) - {pk for pk, _ in sending}), contacts=len(contacts))
     if reclaimed:
@@ -132,10 +138,15 @@ def _take(queryset, contact_field: str, **changes) -> list[tuple[int, int]]:
 
 
 def _waiting_contacts(now) -> set[int]:
-    # Contacts whose wake-up a dead worker had popped but not started: their messages are still `received`.
+    """Contacts whose wake-up a dead worker had popped but not started: messages still `received`,
+    no wake-up waiting. (Those with one waiting are left in their turn: a backlog is not reordered.)"""
     quiet = now - timedelta(seconds=settings.DEBOUNCE_SECONDS)
-    return set(Message.objects.filter(direction=Message.Direction.IN, state=Message.State.RECEIVED,
-                                      created_at__lt=quiet).values_list("contact_id", flat=True).distinct())
+    waiting = set(Message.objects.filter(direction=Message.Direction.IN, state=Message.State.RECEIVED,
+                                         created_at__lt=quiet).values_list("contact_id", flat=True).distinct())
+    try:
+        return wakeups_missing(contact_ids=waiting)
+    except Exception:  # noqa: BLE001 - Redis away: wake them all (a contact woken twice is answered once)
+        return waiting
 
 
 def _wake(contact_ids: set[int], workers: set[str]) -> None:

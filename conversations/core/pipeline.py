@@ -234,7 +234,7 @@ def outbox_sweep() -> int:
     crashed = list(Outbox.objects.filter(_last_attempt_before(now - SENDING_STALE_AFTER), state=Outbox.State.SENDING)
                    .values_list("pk", flat=True)[:1000])
     resent = Outbox.objects.filter(pk__in=crashed, state=Outbox.State.SENDING).update(
-        state=Outbox.State.PENDING, claimed_by="", last_error="worker died while sending")
+        state=Outbox.State.PENDING, last_error="worker died while sending")
     if resent:
         OUTBOX_RESENT.labels(company=connection.schema_name).inc(resent)
     never_tried = Q(attempts=0, created_at__lt=now - timedelta(minutes=1))

@@ -60,6 +60,15 @@ def wakeup_schedule(*, contact_ids, delay: float) -> None:
         get_redis().zadd(wakeups_key(), members)
 
 
+def wakeups_missing(*, contact_ids) -> set[int]:
+    """Those of these contacts (current company) with no wake-up waiting: popped by a worker that died, or lost."""
+    ids = sorted(contact_ids)
+    if not ids:
+        return set()
+    scores = get_redis().zmscore(wakeups_key(), [f"{connection.schema_name}:{contact_id}" for contact_id in ids])
+    return {contact_id for contact_id, score in zip(ids, scores, strict=True) if score is None}
+
+
 def wakeups_pop_due(*, limit: int = 500, registry: str | None = None) -> list[tuple[str, int]]:
     """Take the entries that are due: [(schema, contact_id)]. Each is returned to one caller only.
 
