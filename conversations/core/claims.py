@@ -52,6 +52,7 @@ from secretaria.worker_heartbeat import heartbeat_install, takeover_register, wo
 
 log = structlog.get_logger(__name__)
 UNKNOWN_OUTCOME = "worker died while sending: the provider may have received it"
+LOCK_SECONDS = 120  # the reply lock's life: longer than any reply; a dead holder's is broken sooner
 
 # Deletes each lock (KEYS) whose token starts with one of the dead workers' prefixes (ARGV).
 _RELEASE_DEAD = """
@@ -115,8 +116,10 @@ def claims_reclaim(*, workers: set[str], min_age: float = 0.0) -> Reclaimed:
     never_tried = Q(attempts=0, created_at__lt=now - timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS))
     lost_retries = list(Outbox.objects.filter(Q(claimed_by__in=workers) | never_tried, state=Outbox.State.PENDING)
                         .values_list("pk", flat=True)[:1000])
-    contacts = {contact for _, contact in messages} | _waiting_contacts(now)
-    _wake(contacts, workers)
+    reclaimed_contacts = {contact for _, contact in messages}
+    waiting = _waiting_contacts(now)
+    contacts = reclaimed_contacts | _without_wakeup(waiting)
+    _wake(contacts, locked=reclaimed_contacts | waiting | {contact for _, contact in sending}, workers=workers)
     for outbox_id in sorted({pk for pk, _ in sending} | set(lost_retries)):
         outbox_deliver(outbox_id)  # one sent meanwhile is skipped by the send's compare-and-set
     reclaimed = Reclaimed(messages=len(messages), unknown_resent=len(sending),
@@ -138,27 +141,64 @@ def _take(queryset, contact_field: str, **changes) -> list[tuple[int, int]]:
 
 
 def _waiting_contacts(now) -> set[int]:
-    """Contacts whose wake-up a dead worker had popped but not started: messages still `received`,
-    no wake-up waiting. (Those with one waiting are left in their turn: a backlog is not reordered.)"""
+    """Contacts with messages still `received` after the debounce window."""
     quiet = now - timedelta(seconds=settings.DEBOUNCE_SECONDS)
-    waiting = set(Message.objects.filter(direction=Message.Direction.IN, state=Message.State.RECEIVED,
-                                         created_at__lt=quiet).values_list("contact_id", flat=True).distinct())
+    return set(Message.objects.filter(direction=Message.Direction.IN, state=Message.State.RECEIVED,
+                                      created_at__lt=quiet).values_list("contact_id", flat=True).distinct())
+
+
+def _without_wakeup(waiting: set[int]) -> set[int]:
+    """Those whose wake-up a dead worker had popped but not started. (Those with one waiting are
+    left in their turn: a backlog is not reordered.)"""
     try:
         return wakeups_missing(contact_ids=waiting)
     except Exception:  # noqa: BLE001 - Redis away: wake them all (a contact woken twice is answered once)
         return waiting
 
 
-def _wake(contact_ids: set[int], workers: set[str]) -> None:
-    """Free the dead workers' reply locks on these contacts and answer them now."""
-    if not contact_ids:
-        return
+def _wake(contact_ids: set[int], *, locked: set[int], workers: set[str]) -> None:
+    """Free the dead workers' reply locks on `locked` and answer `contact_ids` now.
+
+    Every waiting contact's lock is checked, not only those woken: a dead worker may hold the
+    lock of a contact who wrote again since (a fresh wake-up), which would otherwise meet a busy
+    lock until it expires (LOCK_SECONDS).
+    """
     try:
-        keys = [reply_lock_key(contact_id) for contact_id in sorted(contact_ids)]
-        get_redis().eval(_RELEASE_DEAD, len(keys), *keys, *[f"{w}/" for w in sorted(workers)])
-        wakeup_schedule(contact_ids=contact_ids, delay=0)
+        if locked:
+            keys = [reply_lock_key(contact_id) for contact_id in sorted(locked)]
+            get_redis().eval(_RELEASE_DEAD, len(keys), *keys, *[f"{w}/" for w in sorted(workers)])
+        if contact_ids:
+            wakeup_schedule(contact_ids=contact_ids, delay=0)
     except Exception:  # noqa: BLE001 - Redis away: the locks expire and the sweeper schedules them
         log.warning("reclaim_wake_failed", contacts=len(contact_ids))
+
+
+# Deletes KEYS[1] if it still holds ARGV[1].
+_DELETE_IF_HELD = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+def reply_lock_take_from_dead(*, key: str, token: str) -> bool:
+    """The reply lock `key` is busy: if its holder has no live heartbeat, break it and take it
+    with `token`. True when it is ours now.
+
+    Only on the busy path (a few round trips, rare): covers a holder that died with no claim left
+    to find it by (after its reply was sent, before it released the lock), whose lock would
+    otherwise keep the contact waiting until it expires.
+    """
+    try:
+        redis = get_redis()
+        held = redis.get(key)
+        holder = held.decode().split("/", 1)[0] if held else ""
+        if not holder:
+            return False  # gone meanwhile (the caller tries again later), or held outside a worker
+        alive = workers_alive([holder])
+        if alive is None or holder in alive:
+            return False
+        redis.eval(_DELETE_IF_HELD, 1, key, held)
+        log.warning("reply_lock_broken", dead_worker=holder)
+        return bool(redis.set(key, token, nx=True, ex=LOCK_SECONDS))
+    except Exception:  # noqa: BLE001 - Redis away: busy, as before; the lock expires by itself
+        return False
 
 
 def claims_take_over(*, worker: str, schemas: list[str]) -> None:

@@ -23,7 +23,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from billing.metering.quotas import quota_read, quota_scope, replies_paused
-from conversations.core.claims import claims_dead_holders, claims_reclaim, reply_lock_key, reply_lock_token
+from conversations.core.claims import (
+    LOCK_SECONDS,
+    claims_dead_holders,
+    claims_reclaim,
+    reply_lock_key,
+    reply_lock_take_from_dead,
+    reply_lock_token,
+)
 from conversations.core.context import context_append
 from conversations.core.handoff import conversation_handoff
 from conversations.core.ingest import dead_letter_record
@@ -41,7 +48,6 @@ from secretaria.settings_cache import settings_snapshot, settings_version_key
 from secretaria.worker_heartbeat import worker_identity
 
 log = structlog.get_logger(__name__)
-LOCK_SECONDS = 120
 # Claims no heartbeat vouches for either way (made outside a worker, or a live worker's that is
 # stuck, e.g. a prefork child killed alone) are taken back after these fixed ages.
 STALE_AFTER = timedelta(minutes=2)
@@ -73,7 +79,7 @@ def conversation_reply(*, contact_id: int) -> ReplyOutcome:
     pipe.get(settings_version_key())
     quota_read(pipe)  # the period's usage rides along: the quota verdicts cost no round trip
     acquired, version, usage = pipe.execute()
-    if not acquired:
+    if not acquired and not reply_lock_take_from_dead(key=key, token=token):
         return ReplyOutcome("busy", retry_in=settings.DEBOUNCE_SECONDS)
     metering = quota_scope(usage)
     try:

@@ -203,6 +203,24 @@ def test_a_reply_whose_claim_was_taken_back_meanwhile_is_not_sent(in_acme, monke
     assert not Outbox.objects.exists()
 
 
+def test_a_reply_lock_left_by_a_dead_worker_is_broken_by_the_next_wake_up(in_acme):
+    # It died after its reply was sent, before releasing the lock: no claim is left to find it by.
+    message = receive("Vocês atendem aos sábados?", "after-lock")
+    get_redis().set(reply_lock_key(message.contact_id), "dead-4/abc", ex=120)
+    worker_was_seen("dead-4", seconds_ago=60)
+
+    assert pipeline.conversation_reply(contact_id=message.contact_id).status == "answered"
+
+
+def test_a_live_workers_reply_lock_is_respected(in_acme):
+    message = receive("Vocês atendem aos sábados?", "live-lock")
+    get_redis().set(reply_lock_key(message.contact_id), "slow-2/abc", ex=120)
+    worker_was_seen("slow-2", seconds_ago=0.5)
+
+    assert pipeline.conversation_reply(contact_id=message.contact_id).status == "busy"
+    assert get_redis().get(reply_lock_key(message.contact_id)) == b"slow-2/abc"
+
+
 # --- racing: rows committed, reclaimers on connections of their own ---------------------------
 
 RACE_SLUG = "h7claims"
