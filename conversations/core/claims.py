@@ -20,8 +20,8 @@ When a worker's heartbeat stops, a live worker takes over its companies and, in 
 The reclaimer sends those rows itself, as the reply pipeline does, rather than through a Celery
 task: a task prefetched by a worker that is killed in its turn would wait out the broker's
 visibility timeout (an hour), where a send in flight is claimed in the reclaimer's name and
-taken back again if it dies too. A row put back keeps `claimed_by` (its last attempt's worker)
-until it is attempted again: if the reclaimer dies before, the row is still found.
+taken back again if it dies too. The rows it takes back become its own claims until they are
+attempted: if the reclaimer dies before, its own taker finds them.
 
 Each step takes rows with `SELECT ... FOR UPDATE SKIP LOCKED` then moves them out of the
 state it selected: two reclaimers (two live workers, or one and the sweeper) racing over the
@@ -107,15 +107,19 @@ def claims_reclaim(*, workers: set[str], min_age: float = 0.0) -> Reclaimed:
     messages = _take(Message.objects.filter(state=Message.State.PROCESSING, claimed_by__in=workers,
                                             processed_at__lt=before),
                      "contact_id", state=Message.State.RECEIVED, claimed_by="")
+    # The sends taken back become the reclaimer's own claims: if it dies before sending them, its
+    # own taker finds them (outside a worker, "": they keep their last attempt's worker).
+    mine = {"claimed_by": worker_identity()} if worker_identity() else {}
     sending = _take(Outbox.objects.filter(state=Outbox.State.SENDING, claimed_by__in=workers,
                                           attempted_at__lt=before),
-                    "message__contact_id", state=Outbox.State.PENDING, last_error=UNKNOWN_OUTCOME)
+                    "message__contact_id", state=Outbox.State.PENDING, last_error=UNKNOWN_OUTCOME, **mine)
     if sending:
         OUTBOX_RESENT.labels(company=connection.schema_name).inc(len(sending))
     # Never attempted: give the inline send of a reply committed a moment ago its heartbeat's worth of time.
     never_tried = Q(attempts=0, created_at__lt=now - timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS))
-    lost_retries = list(Outbox.objects.filter(Q(claimed_by__in=workers) | never_tried, state=Outbox.State.PENDING)
-                        .values_list("pk", flat=True)[:1000])
+    lost_retries = [pk for pk, _ in _take(Outbox.objects.filter(Q(claimed_by__in=workers) | never_tried,
+                                                                state=Outbox.State.PENDING),
+                                          "message__contact_id", limit=1000, **mine)]
     reclaimed_contacts = {contact for _, contact in messages}
     waiting = _waiting_contacts(now)
     contacts = reclaimed_contacts | _without_wakeup(waiting)
@@ -131,11 +135,12 @@ def claims_reclaim(*, workers: set[str], min_age: float = 0.0) -> Reclaimed:
     return reclaimed
 
 
-def _take(queryset, contact_field: str, **changes) -> list[tuple[int, int]]:
-    """[(pk, contact id)] of the rows this caller moved out of the selected state (each row to one caller)."""
+def _take(queryset, contact_field: str, *, limit: int | None = None, **changes) -> list[tuple[int, int]]:
+    """[(pk, contact id)] of the rows this caller took (each row to one caller), with `changes` written."""
     with transaction.atomic():
-        rows = list(queryset.select_for_update(skip_locked=True, of=("self",)).values_list("pk", contact_field))
-        if rows:
+        locked = queryset.select_for_update(skip_locked=True, of=("self",)).values_list("pk", contact_field)
+        rows = list(locked[:limit] if limit else locked)
+        if rows and changes:
             queryset.model.objects.filter(pk__in=[pk for pk, _ in rows]).update(**changes)
     return rows
 

@@ -203,6 +203,22 @@ def test_a_reply_whose_claim_was_taken_back_meanwhile_is_not_sent(in_acme, monke
     assert not Outbox.objects.exists()
 
 
+def test_what_a_reclaimer_took_back_is_its_own_claim_until_sent(in_acme, monkeypatch):
+    from conversations.core import claims
+
+    rows = held_by("dead-5")
+    monkeypatch.setattr(worker_heartbeat, "_identity", "taker-1")
+    monkeypatch.setattr(claims, "outbox_deliver", lambda outbox_id: None)  # the taker dies before sending
+
+    claims_reclaim(workers={"dead-5"})
+
+    assert state(Outbox, rows["sending"]) == ("pending", "taker-1")
+    assert state(Outbox, rows["retry"]) == ("pending", "taker-1")
+    monkeypatch.undo()
+    claims_reclaim(workers={"taker-1"})  # ...and the taker's own taker sends them
+    assert state(Outbox, rows["sending"])[0] == state(Outbox, rows["retry"])[0] == "sent"
+
+
 def test_a_reply_lock_left_by_a_dead_worker_is_broken_by_the_next_wake_up(in_acme):
     # It died after its reply was sent, before releasing the lock: no claim is left to find it by.
     message = receive("Vocês atendem aos sábados?", "after-lock")
