@@ -8,12 +8,12 @@ dead ones' heartbeats silent and take back what they held (conversations/core/cl
 messages `processing`, replies `sending`, sends whose task died with them; beat's per-minute
 sweeper is only the backstop.
 
-Per kill, the report gives what was in flight at that moment (read from PostgreSQL just
-before the SIGKILL), the sends retried because their outcome was truly unknown, and the
-replies that reached a customer twice. Pass (docs/reliability.md R1): 0 lost; the drain done
-within 30 s of the last restart; reply latency p99 <= 30 s; duplicates <= the sends in flight
-at the moments of the kills (a send in flight may have reached the channel before the kill:
-the one duplicate we tolerate, counted).
+Per kill, the report gives what was in flight at that moment (read from PostgreSQL right
+after the SIGKILL, before any worker is started again), the sends retried because their
+outcome was truly unknown, and the replies that reached a customer twice. Pass
+(docs/reliability.md R1): 0 lost; the drain done within 30 s of the last restart; reply
+latency p99 <= 30 s; duplicates <= the sends in flight at the moments of the kills (a send in
+flight may have reached the channel before the kill: the one duplicate we tolerate, counted).
 """
 
 from __future__ import annotations
@@ -48,9 +48,11 @@ def chaos(*, kills: int, every: float, down: float, record: list[Kill]):
         for number in range(1, kills + 1):
             if stop.wait(every):
                 return
-            kill = _in_work(stack, number)
+            kill = Kill(number=number, at=time.time(), resent_before=resent_total(stack),
+                        llm_in_flight=_llm_in_flight(stack))
             pids = [w.pid for w in stack.workers]
             stack.kill_workers()
+            _in_work(kill)
             record.append(kill)
             stack.note(f"R1 kill -9 #{number}: worker process groups {pids}; at that moment "
                        f"{kill.processing} messages processing, {len(kill.sending_ids)} replies sending, "
@@ -63,25 +65,29 @@ def chaos(*, kills: int, every: float, down: float, record: list[Kill]):
     return act
 
 
-def _in_work(stack: BenchStack, number: int) -> Kill:
-    """What was in flight when the kill landed: evidence it hit mid-work, and the sends it may duplicate."""
+def _llm_in_flight(stack: BenchStack) -> int:
+    try:
+        return get_json(stack.urls["llm"] + "/stats")["in_flight"]
+    except Exception:  # noqa: BLE001 - evidence only
+        return -1
+
+
+def _in_work(kill: Kill) -> None:
+    """What the kill left in flight, read right after it: with every worker dead and none started
+    yet, nothing moves these rows, so this is exactly what the kill interrupted."""
     from django.db import connection
     from django_tenants.utils import schema_context
 
     from conversations.models import Message, Outbox
 
-    kill = Kill(number=number, at=time.time(), resent_before=resent_total(stack))
     try:
         with schema_context(SLUG):
             kill.processing = Message.objects.filter(state=Message.State.PROCESSING).count()
             kill.sending_ids = list(Outbox.objects.filter(state=Outbox.State.SENDING).values_list("pk", flat=True))
-        kill.llm_in_flight = get_json(stack.urls["llm"] + "/stats")["in_flight"]
     except Exception as exc:  # noqa: BLE001 - evidence only
         say(f"R1: could not tell what was in flight: {exc}")
     finally:
         connection.close()
-    kill.at = time.time()
-    return kill
 
 
 def resent_total(stack: BenchStack) -> float:
