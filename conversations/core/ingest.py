@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import structlog
 from django.db import InterfaceError, OperationalError, connection
+from django.utils import timezone
 
 from conversations.channels.base import DeliveryStatus, InboundMessage, StatusUpdate
 from conversations.core.limits import sender_allow
@@ -40,7 +41,7 @@ _UPSERT_CONTACT_INSERT_INBOUND = f"""
     WITH contact AS (
         INSERT INTO {Contact._meta.db_table}
             (phone, name, created_at, last_message_at, opted_out_at, reminders_kept, erased_at)
-        SELECT %s, %s, now(), %s, NULL, false, NULL
+        SELECT %s, %s, %s, %s, NULL, false, NULL
         WHERE NOT EXISTS (
             SELECT 1 FROM {ErasureTombstone._meta.db_table} t
             WHERE t.phone_hash = %s AND (t.erased_at >= %s OR %s = ANY(t.message_hashes)))
@@ -50,7 +51,7 @@ _UPSERT_CONTACT_INSERT_INBOUND = f"""
     INSERT INTO {Message._meta.db_table}
         (contact_id, channel_id, direction, provider, provider_message_id, kind, text, payload, state,
          delivery_status, sent_by, created_at)
-    SELECT contact.id, %s, 'in', %s, %s, %s, %s, %s, %s, '', '', now() FROM contact
+    SELECT contact.id, %s, 'in', %s, %s, %s, %s, %s, %s, '', '', %s FROM contact
     ON CONFLICT DO NOTHING
     RETURNING id, contact_id
 """
@@ -89,12 +90,16 @@ def inbound_record(*, message: InboundMessage, channel_id: int | None = None,
     (limits.webhook_allow); None to ask here.
     """
     state = _initial_state(message, sender_allowed)
+    # The arrival time is the app's clock, not the database's now(): the reply pipeline measures the
+    # debounce against the app's clock, and two clocks apart by a second would answer a contact who is
+    # still typing (or wait a window too long).
+    arrived = timezone.now()
     row = _execute_reconnecting(_UPSERT_CONTACT_INSERT_INBOUND, [
-        message.sender, message.sender_name[:120], message.timestamp,
+        message.sender, message.sender_name[:120], arrived, message.timestamp,
         phone_hash(message.sender), message.timestamp, message_hash(message.provider, message.provider_message_id),
         channel_id,
         message.provider, message.provider_message_id, str(message.kind), message.text,
-        json.dumps(_payload_of(message)), state,
+        json.dumps(_payload_of(message)), state, arrived,
     ])
     if row is None:
         return None
