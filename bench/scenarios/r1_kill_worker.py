@@ -148,7 +148,8 @@ def per_kill(stack: BenchStack, record: list[Kill], figures: dict) -> dict:
     ended = drain.get("ended_at")
     return {
         "kills": kills,
-        "sends_in_flight": sum(k["sends_in_flight"] for k in kills),
+        # Distinct rows: workers that never got going between two kills leave the same sends in flight.
+        "sends_in_flight": len({pk for kill in record for pk in kill.sending_ids}),
         "unknown_retries": resent_end - (record[0].resent_before if record else resent_end),
         "duplicates": duplicates,
         "duplicates_not_from_a_kill": duplicates - sum(k["duplicates"] for k in kills),
