@@ -16,8 +16,10 @@ writes for the nodes to see are committed too (`committed(...)`): use fresh phon
 
 from __future__ import annotations
 
+import configparser
 import hashlib
 import hmac
+import io
 import json
 import os
 import shutil
@@ -33,6 +35,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 from prometheus_client import CollectorRegistry
@@ -268,7 +271,7 @@ class PgBouncer:
 
 
 def pgbouncer_start(*, pool_mode: str, pool_size: int) -> PgBouncer:
-    """pgbouncer with deploy/pgbouncer/pgbouncer.ini's pooling choices, on a free port of 127.0.0.1.
+    """pgbouncer with deploy/pgbouncer/pgbouncer.ini, on a free port of 127.0.0.1, in `pool_mode`.
 
     Skips the test when the binary is absent. pgbouncer refuses to run as root: as root it is
     started with `-u postgres` (the user Debian's PostgreSQL packages create), reading a
@@ -282,25 +285,12 @@ def pgbouncer_start(*, pool_mode: str, pool_size: int) -> PgBouncer:
     directory.chmod(0o755)
     port = _free_port()
     (directory / "userlist.txt").write_text(f'"{db["USER"]}" "{db.get("PASSWORD") or ""}"\n')
-    (directory / "pgbouncer.ini").write_text(f"""\
-[databases]
-* = host={db["HOST"] or "127.0.0.1"} port={db["PORT"] or 5432}
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = {port}
-unix_socket_dir =
-auth_type = trust
-auth_file = {directory / "userlist.txt"}
-admin_users = {db["USER"]}
-pool_mode = {pool_mode}
-default_pool_size = {pool_size}
-reserve_pool_size = 0
-max_client_conn = 200
-server_reset_query = DISCARD ALL
-query_wait_timeout = 60
-ignore_startup_parameters = extra_float_digits
-""")
+    (directory / "pgbouncer.ini").write_text(_pgbouncer_ini(
+        databases={"*": f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432}"},
+        pgbouncer={"listen_addr": "127.0.0.1", "listen_port": str(port), "auth_type": "trust",
+                   "auth_file": str(directory / "userlist.txt"), "admin_users": db["USER"], "pool_mode": pool_mode,
+                   "default_pool_size": str(pool_size), "reserve_pool_size": "0", "max_db_connections": "0",
+                   "query_wait_timeout": "60"}))
     for path in directory.iterdir():
         path.chmod(0o644)
     as_user = ["-u", "postgres"] if os.geteuid() == 0 else []
@@ -313,6 +303,19 @@ ignore_startup_parameters = extra_float_digits
         bouncer.stop()
         raise
     return bouncer
+
+
+def _pgbouncer_ini(**sections: dict[str, str]) -> str:
+    """deploy/pgbouncer/pgbouncer.ini with these values changed: the test runs the shipped settings
+    (reset query, startup parameters...), on its own port, in front of the test's PostgreSQL."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # pgbouncer's names are case-sensitive
+    parser.read(Path(settings.BASE_DIR) / "deploy" / "pgbouncer" / "pgbouncer.ini")
+    for section, values in sections.items():
+        parser[section].update(values)
+    out = io.StringIO()
+    parser.write(out)
+    return out.getvalue()
 
 
 def _free_port() -> int:
