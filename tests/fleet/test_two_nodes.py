@@ -10,6 +10,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import httpx
 import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -34,6 +35,20 @@ def settled(fake_providers, phones: list[str], timeout: float = 45) -> dict[str,
     wait_until(lambda: all(fake_providers.sends_to(p) for p in phones), timeout, f"replies to {len(phones)} phones")
     time.sleep(SETTLE_SECONDS)
     return {phone: len(fake_providers.sends_to(phone)) for phone in phones}
+
+
+def readiness(node) -> dict[str, object]:
+    """/readyz of the node's web: {"status": HTTP status, component: "ok" | "fail"}."""
+    response = httpx.get(f"{node.url}/readyz", headers={"Host": "localhost"}, timeout=10)
+    components = response.json()["components"]
+    return {"status": response.status_code} | {name: check["status"] for name, check in components.items()}
+
+
+def test_both_webs_are_ready_with_the_one_beat_on_node_a(db, nodes):
+    """/readyz asks the fleet (any worker answers, the beat heartbeat in Redis), not its own node."""
+    ready = {"status": 200, "database": "ok", "redis": "ok", "celery": "ok", "beat": "ok"}
+    for node in nodes:
+        wait_until(lambda node=node: ready.items() <= readiness(node).items(), 30, f"node {node.name} ready")
 
 
 def test_webhooks_to_both_webs_are_answered_once_by_the_two_nodes(db, nodes, fake_providers):
@@ -162,6 +177,7 @@ def test_a_killed_worker_leaves_its_work_to_the_other_node(db, nodes, fake_provi
     assert statuses == [200] * len(phones)
     assert settled(fake_providers, phones) == dict.fromkeys(phones, 1)
     assert b.replies("norte") - before == len(phones)
+    assert readiness(a)["status"] == 200  # a's web may keep its place behind the load balancer
     with schema_context("norte"):
         inbound = Message.objects.filter(contact__phone__in=phones, direction=Message.Direction.IN)
         assert sorted(inbound.values_list("state", flat=True)) == ["answered"] * len(phones)
