@@ -218,6 +218,8 @@ class FakeProviders:
 
         self.sent: list[dict] = []
         self.lock = threading.Lock()
+        # In the message ids handed out: unique across sessions, as the stored ids must be under --reuse-db.
+        self.run = uuid.uuid4().hex[:8]
         providers = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -226,7 +228,7 @@ class FakeProviders:
                 with providers.lock:
                     providers.sent.append({"path": self.path, "body": body})
                     number = len(providers.sent)
-                reply = ({"messaging_product": "whatsapp", "messages": [{"id": f"wamid.fake-{number}"}]}
+                reply = ({"messaging_product": "whatsapp", "messages": [{"id": f"wamid.fake-{providers.run}-{number}"}]}
                          if "/messages" in self.path and "/api/" not in self.path else {"message": "Message sent"})
                 data = json.dumps(reply).encode()
                 self.send_response(200)

@@ -107,6 +107,10 @@ def _stranded_rows(slug: str) -> dict[str, str]:
     phones = {what: new_phone() for what in ("unanswered", "never_sent", "died_sending")}
     now = timezone.now()
     with schema_context(slug):
+        # Under --reuse-db, replies an earlier run's stopped processes left mid-send would be resent (and
+        # counted) by these sweeps too: they are not this test's.
+        Outbox.objects.filter(state=Outbox.State.SENDING).update(state=Outbox.State.FAILED,
+                                                                 last_error="left by an earlier test run")
         channel = channel_default()
         contacts = {what: Contact.objects.create(phone=phone, last_message_at=now) for what, phone in phones.items()}
         inbound = Message.objects.create(
