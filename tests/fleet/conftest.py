@@ -1,7 +1,9 @@
 """Two "nodes" on one machine: separate process trees, each with its own environment, sharing the
 test database and Redis as several hosts share one PostgreSQL and one Redis (docs/fleet-nodes.md).
 
-A node is a gunicorn web, a Celery worker (with its wake-up dispatcher) and, on node "a" only, beat.
+A node is a gunicorn web and a Celery worker (with its wake-up dispatcher); beat runs on node "a" only,
+and only while the test that needs it runs: left on, its per-minute dispatch would fan jobs out to
+every company of the test database (reports, insights, audit verdicts committed in acme and globex).
 What differs between them is what differs between hosts: the worker's name (`<queue>@host-<node>`),
 the Prometheus multiprocess directory and the beat schedule file. What they share is the database,
 Redis, the secrets and the queue (`CELERY_DEFAULT_QUEUE`, which also names the wake-up set).
@@ -162,22 +164,23 @@ def node_environment(name: str, *, queue: str, providers, root: Path, **override
     metrics_dir = root / name / "prometheus"
     metrics_dir.mkdir(parents=True)
     env = _celery_env(queue, providers)
+    # DB_CONN_MAX_AGE=0: connections go back after each request and task. The test database's server
+    # is shared with the suite's other processes, and its max_connections with them.
     env.update(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), CELERY_BEAT_SCHEDULE_FILE=str(root / name / "beat"),
                REPLY_THREADS="2", LLM_BREAKER_FAILURES=str(BREAKER_FAILURES), LLM_BREAKER_OPEN_SECONDS="600",
-               PYTHONUNBUFFERED="1", **overrides)
+               DB_CONN_MAX_AGE="0", PYTHONUNBUFFERED="1")
+    env.update(overrides)
     return env
 
 
-def node_start(name: str, *, queue: str, providers, root: Path, beat: bool = False, **overrides: str) -> Node:
-    """Start a node's worker (and beat) and its web; returns once the web answers (see `node_ready`)."""
+def node_start(name: str, *, queue: str, providers, root: Path, **overrides: str) -> Node:
+    """Start a node's worker and its web; returns once the web answers (see `node_ready`)."""
     env = node_environment(name, queue=queue, providers=providers, root=root, **overrides)
     node = Node(name=name, queue=f"{queue}.{name}", env=env, metrics_dir=Path(env["PROMETHEUS_MULTIPROC_DIR"]))
     try:
         node.procs["worker"] = _start(
             ["worker", "-Q", f"{queue},{node.queue}", "-n", node.worker_name, "--pool", "threads", "-c", "2",
              "--without-mingle", "--without-gossip", "--loglevel", "WARNING"], env)
-        if beat:
-            node.procs["beat"] = _start(["beat", "--loglevel", "WARNING"], env)
         node.procs["web"], node.url = _start_web(env, threads=4)
     except BaseException:
         node.stop()
@@ -193,15 +196,24 @@ def node_ready(node: Node) -> Node:
     return node
 
 
+def beat_start(node: Node) -> None:
+    """Beat on this node, in its environment (its schedule file); `node.stop()` stops it too."""
+    node.procs["beat"] = _start(["beat", "--loglevel", "WARNING"], node.env)
+
+
+def beat_stop(node: Node) -> None:
+    _stop(node.procs.pop("beat"))
+
+
 @pytest.fixture(scope="module")
 def nodes(fleet_companies, fake_providers, tmp_path_factory):
-    """Nodes "a" (web, worker, beat) and "b" (web, worker) on a queue of their own."""
+    """Nodes "a" and "b" (web, worker each) on a queue of their own."""
     queue = f"fleet-{uuid.uuid4().hex[:8]}"
     root = tmp_path_factory.mktemp("nodes")
     started = []
     try:
         for name in ("a", "b"):
-            started.append(node_start(name, queue=queue, providers=fake_providers, root=root, beat=name == "a"))
+            started.append(node_start(name, queue=queue, providers=fake_providers, root=root))
         yield [node_ready(node) for node in started]
     finally:
         for node in started:

@@ -27,8 +27,9 @@ pytestmark = pytest.mark.worker
 
 @pytest.fixture(scope="module")
 def session_bouncer(fleet_companies):
-    # A small pool, and (below) connections closed after each request: server connections keep going
-    # from one client, and one company, to another, which is where a leftover search path would show.
+    # A small pool, and the nodes' connections closed after each request and task (DB_CONN_MAX_AGE=0):
+    # server connections keep going from one client, and one company, to another, which is where a
+    # leftover search path would show.
     bouncer = pgbouncer_start(pool_mode="session", pool_size=4)
     yield bouncer
     bouncer.stop()
@@ -38,7 +39,7 @@ def session_bouncer(fleet_companies):
 def node_c(session_bouncer, fake_providers, tmp_path_factory):
     """A third node (web and worker) whose every database connection goes through PgBouncer."""
     node = node_start("c", queue=f"fleet-{uuid.uuid4().hex[:8]}", providers=fake_providers,
-                      root=tmp_path_factory.mktemp("bounced"), DB_CONN_MAX_AGE="0",
+                      root=tmp_path_factory.mktemp("bounced"),
                       DATABASE_URL=session_bouncer.url(connection.settings_dict["NAME"]))
     try:
         yield node_ready(node)
