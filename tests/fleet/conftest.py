@@ -150,8 +150,9 @@ class Node:
         return sum(sample.value for family in registry.collect() for sample in family.samples
                    if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()))
 
-    def replies(self, company: str) -> float:
-        return self.sample("secretaria_task_latency_seconds_count", company=company, task="conversations.reply")
+    def runs(self, task: str) -> float:
+        """How many times this node's processes ran `task` (every company; a reply's runs included)."""
+        return self.sample("secretaria_task_latency_seconds_count", task=task)
 
     def stop(self) -> None:
         for proc in self.procs.values():

@@ -59,7 +59,7 @@ def test_both_webs_are_ready_with_the_one_beat_on_node_a(db, nodes):
 def test_webhooks_to_both_webs_are_answered_once_by_the_two_nodes(db, nodes, fake_providers):
     a, b = nodes
     phones = {slug: [new_phone() for _ in range(6)] for slug in ("norte", "sul")}
-    before = {node.name: node.replies("norte") + node.replies("sul") for node in nodes}
+    before = {node.name: node.runs("conversations.reply") for node in nodes}
     # Each notification reaches both webs at once, as a provider's retry may land on the other host.
     bodies = [meta_text(slug, phone, QUESTION) for slug, numbers in phones.items() for phone in numbers]
     deliveries = [(node.url, body) for body in bodies for node in (a, b)]
@@ -76,7 +76,7 @@ def test_webhooks_to_both_webs_are_answered_once_by_the_two_nodes(db, nodes, fak
             assert sorted(inbound.values_list("state", flat=True)) == ["answered"] * len(numbers)
     # Both dispatchers popped from the one wake-up set (a node answering nothing would pass the above alone).
     # Counted in runs of the reply, which a contact still typing or locked by the other node adds to.
-    answered = {node.name: node.replies("norte") + node.replies("sul") - before[node.name] for node in nodes}
+    answered = {node.name: node.runs("conversations.reply") - before[node.name] for node in nodes}
     assert answered["a"] > 0 and answered["b"] > 0, answered
 
 
@@ -84,9 +84,8 @@ def test_two_sweepers_at_once_resend_nothing_twice(db, nodes, fake_providers):
     """What the sweeper exists for, stranded rows that no wake-up or task will pick up, swept by both
     nodes at the same moment: each reply leaves once, the one tolerated resend is counted once."""
     stranded = committed(_stranded_rows, "sul")
-    before = {node.name: node.sample("secretaria_task_latency_seconds_count", company="sul",
-                                     task="conversations.sweep") for node in nodes}
-    resent_before = sum(node.sample("secretaria_outbox_resent_total", company="sul") for node in nodes)
+    before = {node.name: node.runs("conversations.sweep") for node in nodes}
+    resent_before = sum(node.sample("secretaria_outbox_resent_total") for node in nodes)
 
     with schema_context("sul"):
         for _ in range(3):
@@ -96,10 +95,9 @@ def test_two_sweepers_at_once_resend_nothing_twice(db, nodes, fake_providers):
     phones = [stranded["unanswered"], stranded["never_sent"], stranded["died_sending"]]
     assert settled(fake_providers, phones) == dict.fromkeys(phones, 1)
     for node in nodes:
-        wait_until(lambda node=node: node.sample("secretaria_task_latency_seconds_count", company="sul",
-                                                 task="conversations.sweep") - before[node.name] == 3,
+        wait_until(lambda node=node: node.runs("conversations.sweep") - before[node.name] == 3,
                    30, f"three sweeps on node {node.name}")
-    assert sum(node.sample("secretaria_outbox_resent_total", company="sul") for node in nodes) - resent_before == 1
+    assert sum(node.sample("secretaria_outbox_resent_total") for node in nodes) - resent_before == 1
     with schema_context("sul"):
         assert Message.objects.get(contact__phone=stranded["unanswered"], direction="in").state == "answered"
         assert set(Outbox.objects.filter(message__contact__phone__in=phones).values_list("state", flat=True)) == {
@@ -154,7 +152,7 @@ def test_a_breaker_opened_by_one_node_is_open_for_the_other(db, nodes, fake_prov
         assert failing_llm.calls - calls_before == BREAKER_FAILURES
         calls = LLMCall.objects.filter(conversation__contact__phone__in=list(later))
         assert list(calls.values_list("outcome", flat=True)) == ["breaker_open"] * len(later)
-    assert b.sample("secretaria_llm_errors_total", company="leste", kind="breaker_open") == len(later)
+    assert b.sample("secretaria_llm_errors_total", kind="breaker_open") == len(later)
     assert a.sample("secretaria_llm_errors_total", company="leste", kind="permanent") == BREAKER_FAILURES
 
 
@@ -178,14 +176,14 @@ def test_a_killed_worker_leaves_its_work_to_the_other_node(db, nodes, fake_provi
     (the wake-up set and the queue are shared; nothing is tied to the node that took the webhook)."""
     a, b = nodes
     a.kill_worker()
-    before = b.replies("norte")
+    before = b.runs("conversations.reply")
     phones = [new_phone() for _ in range(4)]
 
     statuses = [post_meta(a.url, meta_text("norte", phone, QUESTION)) for phone in phones]
 
     assert statuses == [200] * len(phones)
     assert settled(fake_providers, phones) == dict.fromkeys(phones, 1)
-    assert b.replies("norte") - before >= len(phones)  # runs of the reply on b (a retried one counts twice)
+    assert b.runs("conversations.reply") - before >= len(phones)  # runs of the reply on b (a retried one counts twice)
     # a's web may keep its place behind the load balancer: its readiness finds a worker (b's).
     assert readiness(a)["celery"] == "ok"
     with schema_context("norte"):
