@@ -91,14 +91,15 @@ def _in_work(kill: Kill) -> None:
 
 
 def resent_total(stack: BenchStack) -> float:
-    """secretaria_outbox_resent_total for the bench company, summed over every worker that ever ran
-    (the multiprocess files of killed workers stay, as Prometheus would have scraped them)."""
+    """secretaria_outbox_resent_total, summed over every worker that ever ran (the multiprocess
+    files of killed workers stay, as Prometheus would have scraped them) and over any labels."""
     from prometheus_client import CollectorRegistry
     from prometheus_client.multiprocess import MultiProcessCollector
 
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=stack.env["PROMETHEUS_MULTIPROC_DIR"])
-    return registry.get_sample_value("secretaria_outbox_resent_total", {"company": SLUG}) or 0.0
+    return sum(sample.value for metric in registry.collect() for sample in metric.samples
+               if sample.name == "secretaria_outbox_resent_total")
 
 
 def scenario(stack: BenchStack, options: RunOptions, *, kills: int, every: float, down: float) -> dict:

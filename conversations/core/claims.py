@@ -38,7 +38,7 @@ from datetime import timedelta
 
 import structlog
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -114,7 +114,7 @@ def claims_reclaim(*, workers: set[str], min_age: float = 0.0) -> Reclaimed:
                                           attempted_at__lt=before),
                     "message__contact_id", state=Outbox.State.PENDING, last_error=UNKNOWN_OUTCOME, **mine)
     if sending:
-        OUTBOX_RESENT.labels(company=connection.schema_name).inc(len(sending))
+        OUTBOX_RESENT.inc(len(sending))
     # Never attempted: give the inline send of a reply committed a moment ago its heartbeat's worth of time.
     never_tried = Q(attempts=0, created_at__lt=now - timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS))
     lost_retries = [pk for pk, _ in _take(Outbox.objects.filter(Q(claimed_by__in=workers) | never_tried,

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 
 import structlog
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from conversations.channels.base import DeliveryStatus, InboundMessage, StatusUpdate
@@ -15,6 +15,7 @@ from conversations.core.limits import sender_allow
 from conversations.core.models import Contact, DeadLetter, ErasureTombstone, Message
 from conversations.core.privacy import message_hash, phone_hash
 from secretaria.events import DeadLetterRecorded, MessageReceived, publish
+from secretaria.observability.metrics import DEAD_LETTERS
 
 log = structlog.get_logger(__name__)
 
@@ -175,6 +176,7 @@ def dead_letter_record(*, source: str, reason: str, payload: dict, message: Mess
     dead_letter = DeadLetter.objects.create(source=source, reason=reason, payload=payload, message=message,
                                             channel_id=channel_id or (message.channel_id if message else None))
     publish(DeadLetterRecorded(dead_letter_id=dead_letter.pk, source=source, reason=reason[:500]))
+    transaction.on_commit(lambda company=connection.schema_name: DEAD_LETTERS.labels(company).inc())
     return dead_letter
 
 

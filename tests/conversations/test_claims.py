@@ -87,7 +87,7 @@ def held_by(worker: str, *, claimed_seconds_ago: float = 30, phone: str = "55119
 
 
 def resent_count() -> float:
-    return REGISTRY.get_sample_value("secretaria_outbox_resent_total", {"company": connection.schema_name}) or 0
+    return REGISTRY.get_sample_value("secretaria_outbox_resent_total") or 0
 
 
 def state(model, pk: int) -> tuple[str, str]:
