@@ -241,7 +241,10 @@ def outbox_sweep() -> int:
     now = timezone.now()
     crashed = list(Outbox.objects.filter(_last_attempt_before(now - SENDING_STALE_AFTER), state=Outbox.State.SENDING)
                    .values_list("pk", flat=True)[:1000])
-    resent = Outbox.objects.filter(pk__in=crashed, state=Outbox.State.SENDING).update(
+    # The age again in the update: another sweeper's resend may have taken the row meanwhile (a fresh
+    # attempt), and resetting that one would send it twice.
+    resent = Outbox.objects.filter(_last_attempt_before(now - SENDING_STALE_AFTER), pk__in=crashed,
+                                   state=Outbox.State.SENDING).update(
         state=Outbox.State.PENDING, last_error="worker died while sending")
     if resent:
         OUTBOX_RESENT.inc(resent)
