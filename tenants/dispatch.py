@@ -102,8 +102,13 @@ def period_current(cadence: Cadence) -> tuple[int, float]:
     return int(now / cadence.period + 0.5), now
 
 
-def periodic_dispatch(*, cadence: str) -> DispatchResult:
-    """Send each active, migrated company its `cadence` jobs once for the current period."""
+def periodic_dispatch(*, cadence: str) -> int:
+    """Send each active, migrated company its `cadence` jobs once for the current period: how many were sent."""
+    return dispatch_cycle(cadence=cadence).sent
+
+
+def dispatch_cycle(*, cadence: str) -> DispatchResult:
+    """One cycle of the dispatcher, with what it found (lagging companies, those another dispatcher took)."""
     started = time.perf_counter()
     spec = cadence_get(cadence)
     tasks = list(settings.TENANT_PERIODIC_TASKS.get(cadence, []))

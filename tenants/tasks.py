@@ -8,7 +8,7 @@ from tenants.dispatch import company_jobs_run, periodic_dispatch, retry_pause
 @shared_task(name="tenants.dispatch_periodic", ignore_result=True)
 def dispatch_periodic_task(cadence: str) -> int:
     """Beat's single entry point for per-company jobs: fan out to every active company."""
-    return periodic_dispatch(cadence=cadence).sent
+    return periodic_dispatch(cadence=cadence)
 
 
 @shared_task(name="tenants.periodic_run", bind=True, ignore_result=True, max_retries=None)

@@ -18,56 +18,18 @@ from tenants.dispatch import (
     companies_claim,
     company_jobs_run,
     company_offset,
+    dispatch_cycle,
     jobs_send,
     period_current,
-    periodic_dispatch,
 )
 from tenants.metrics import PERIODIC_JOB_SECONDS
-from tenants.migration_state import code_state, migration_lag_forget
+from tenants.migration_state import code_state
 from tenants.models import Company
 from tenants.selectors import company_schemas_active
 from tests.tenants import periodic_probe
-from tests.tenants.periodic_probe import RUN_KEY, probe_key
+from tests.tenants.conftest import race
 
 CAST = ["acme", "globex", "hooli", "initech", "umbrella", "wayne"]
-
-
-@pytest.fixture
-def cadence(settings, unique):
-    """A cadence of this test's own (its claims and slots are new), sending the probe to a queue of its own."""
-    name = f"test-{unique}"
-    settings.TENANT_PERIODIC_CADENCES = {**settings.TENANT_PERIODIC_CADENCES,
-                                         name: {"period": 60, "spread": 10, "concurrency": 4, "budget": 5}}
-    settings.TENANT_PERIODIC_TASKS = {**settings.TENANT_PERIODIC_TASKS, name: ["tests.periodic_probe"]}
-    settings.TENANT_PERIODIC_QUEUE = f"test-periodic-{unique}"
-    migration_lag_forget()
-    yield name
-    client = get_redis()
-    client.delete(settings.TENANT_PERIODIC_QUEUE)
-    for key in client.scan_iter(match=f"secretaria:periodic:*:{name}:*", count=1000):
-        client.delete(key)
-    migration_lag_forget()
-
-
-@pytest.fixture
-def probe(unique):
-    """The probe's run id; count(schema) says how often it ran there, peak() how many ran at once."""
-    client = get_redis()
-    client.set(RUN_KEY, unique, ex=600)
-
-    class Probe:
-        def count(self, schema: str) -> int:
-            return int(client.get(probe_key(unique, "count", schema)) or 0)
-
-        def peak(self) -> int:
-            return int(client.get(probe_key(unique, "max")) or 0)
-
-        def hold(self, seconds: float) -> None:
-            client.set(probe_key(unique, "hold"), seconds, ex=600)
-
-    yield Probe()
-    for key in client.scan_iter(match=probe_key(unique, "*"), count=1000):
-        client.delete(key)
 
 
 def queued(queue: str) -> list[dict]:
@@ -116,7 +78,7 @@ def test_the_period_is_the_one_whose_start_is_nearest_on_redis_s_clock(cadence):
 # --- one cycle ----------------------------------------------------------------------------------------------
 
 def test_a_cycle_sends_every_active_company_one_job_in_its_schema(db, cadence, settings):
-    result = periodic_dispatch(cadence=cadence)
+    result = dispatch_cycle(cadence=cadence)
 
     messages = queued(settings.TENANT_PERIODIC_QUEUE)
     assert sorted(m["schema"] for m in messages) == company_schemas_active()
@@ -132,7 +94,7 @@ def test_each_job_waits_its_company_s_offset_and_expires_with_the_period(db, cad
     from datetime import datetime
 
     before = time.time()
-    periodic_dispatch(cadence=cadence)
+    dispatch_cycle(cadence=cadence)
 
     for message in queued(settings.TENANT_PERIODIC_QUEUE):
         eta = datetime.fromisoformat(message["eta"]).timestamp()
@@ -145,7 +107,7 @@ def test_suspended_and_lagging_companies_are_not_sent(db, cadence, settings):
     Company.objects.filter(schema_name="globex").update(status=Company.Status.SUSPENDED)
     drop_latest_migration_record("acme")
 
-    result = periodic_dispatch(cadence=cadence)
+    result = dispatch_cycle(cadence=cadence)
 
     sent = schemas_sent(settings.TENANT_PERIODIC_QUEUE)
     assert "globex" not in sent and "acme" not in sent
@@ -155,8 +117,8 @@ def test_suspended_and_lagging_companies_are_not_sent(db, cadence, settings):
 
 def test_a_second_cycle_in_the_same_period_sends_nothing(db, cadence, settings):
     """Beat restarted mid-minute, or a second beat: the period's claims are taken."""
-    first = periodic_dispatch(cadence=cadence)
-    second = periodic_dispatch(cadence=cadence)
+    first = dispatch_cycle(cadence=cadence)
+    second = dispatch_cycle(cadence=cadence)
 
     assert second.period == first.period
     assert (second.sent, second.claimed_elsewhere) == (0, first.sent)
@@ -166,33 +128,11 @@ def test_a_second_cycle_in_the_same_period_sends_nothing(db, cadence, settings):
 def test_a_cadence_with_no_tasks_sends_nothing(db, cadence, settings):
     settings.TENANT_PERIODIC_TASKS = {**settings.TENANT_PERIODIC_TASKS, cadence: []}
 
-    assert periodic_dispatch(cadence=cadence).sent == 0
+    assert dispatch_cycle(cadence=cadence).sent == 0
     assert queued(settings.TENANT_PERIODIC_QUEUE) == []
 
 
 # --- two dispatchers racing -----------------------------------------------------------------------------
-
-def race(n: int, target) -> list:
-    """Run target() in n threads released at the same instant; their results."""
-    barrier, results, errors = threading.Barrier(n), [None] * n, []
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = target()
-        except Exception as exc:  # noqa: BLE001 - reported by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
-
 
 def test_two_dispatchers_racing_over_a_thousand_companies_send_each_one_once(db, cadence, settings):
     spec = cadence_get(cadence)
@@ -212,7 +152,7 @@ def test_two_dispatchers_racing_over_a_thousand_companies_send_each_one_once(db,
 
 
 def test_two_whole_cycles_racing_send_each_active_company_once(db, cadence, settings):
-    results = race(2, lambda: periodic_dispatch(cadence=cadence))
+    results = race(2, lambda: dispatch_cycle(cadence=cadence))
 
     assert sum(r.sent for r in results) == len(company_schemas_active())
     assert schemas_sent(settings.TENANT_PERIODIC_QUEUE) == company_schemas_active()
