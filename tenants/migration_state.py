@@ -7,12 +7,13 @@ The truth is each schema's `django_migrations`. Reading all of them in one query
     COMMENT ON SCHEMA "acme" IS 'secretaria-migrations:<hash of the code's leaf migrations>'
 
 and the check reads every company's marker in one catalog query (no table is opened). A schema whose
-marker is missing or differs — provisioned since the deploy, restored from an older dump, marked by
-older or newer code — is verified from its own `django_migrations`, MIGRATION_LAG_BATCH schemas per
-query, and a good verdict is remembered by this process under the schema's oid and marker (a schema
-dropped and re-created, or marked again, is verified again). Only the lagging ones are read again on
-the next check. The marker lives with the schema: a dump of one company carries it, and a restore of
-an older dump brings back its older marker.
+marker is missing or differs — provisioned since the deploy, migrated since (any migration run takes
+the marker away first), restored from an older dump, marked by older or newer code — is verified
+from its own `django_migrations`, MIGRATION_LAG_BATCH schemas per query, and a good verdict is
+remembered by this process under the schema's oid and marker (a schema dropped and re-created, or
+marked again, is verified again). Only the lagging ones are read again on the next check. The
+marker lives with the schema: a dump of one company carries it, and a restore of an older dump
+brings back its older marker.
 """
 
 import hashlib
@@ -160,6 +161,19 @@ def migration_markers_record() -> MigrationLag:
     lagging = tuple(sorted({r.schema for r in rows if not r.has_table} | behind))
     log.info("migration_markers_recorded", schemas=len(rows), marked=marked, lagging=len(lagging))
     return MigrationLag(checked=len(rows), lagging=lagging)
+
+
+def migration_marker_clear(*, schema_name: str, **_kwargs) -> None:
+    """Any migration run on a schema takes its marker away first (django-tenants' `schema_pre_migration`,
+    connected in TenantsConfig.ready()): a schema taken back to an older migration, or left half-way
+    by a run that failed, is never trusted on the marker of its last good state. The migrate step's
+    `migration_lag --mark` marks it again."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s AND obj_description(oid, 'pg_namespace') "
+                       "LIKE %s", [schema_name, MARKER_PREFIX + "%"])
+        if cursor.fetchone():
+            cursor.execute(f"COMMENT ON SCHEMA {quote(schema_name)} IS NULL")
 
 
 def lag_summary(lag: MigrationLag, *, shown: int = 5) -> str:

@@ -23,7 +23,7 @@ from tenants.dispatch import (
     period_current,
 )
 from tenants.metrics import PERIODIC_JOB_SECONDS
-from tenants.migration_state import code_state
+from tenants.migration_state import code_state, migration_marker_clear
 from tenants.models import Company
 from tenants.selectors import company_schemas_active
 from tests.tenants import periodic_probe
@@ -52,6 +52,7 @@ def drop_latest_migration_record(schema: str) -> None:
     app, name = next(leaf for leaf in code_state().leaves if leaf[0] == "agenda")
     with connection.cursor() as cursor:
         cursor.execute(f'DELETE FROM "{schema}".django_migrations WHERE app = %s AND name = %s', [app, name])
+    migration_marker_clear(schema_name=schema)  # as a migration run taking it back would
 
 
 # --- when each company's jobs start -----------------------------------------------------------------------

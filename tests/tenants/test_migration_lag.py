@@ -13,6 +13,7 @@ from tenants.migration_state import (
     code_state,
     migration_lag,
     migration_lag_forget,
+    migration_marker_clear,
     migration_markers_record,
 )
 from tenants.models import Company
@@ -30,11 +31,13 @@ def lag():
 
 
 def drop_latest_migration_record(schema: str) -> tuple[str, str]:
-    """The schema no longer has the code's latest migration of one app (as after a deploy that brought it)."""
+    """The schema no longer has the code's latest migration of one app, and no marker (as after a
+    migration run that took it back: any run clears the marker first)."""
     app, name = next(leaf for leaf in code_state().leaves if leaf[0] == "conversations")
     with connection.cursor() as cursor:
         cursor.execute(f'DELETE FROM "{schema}".django_migrations WHERE app = %s AND name = %s', [app, name])
         assert cursor.rowcount == 1
+    migration_marker_clear(schema_name=schema)
     return app, name
 
 
@@ -150,7 +153,14 @@ def test_the_command_marks_and_exits_with_an_error_naming_lagging_schemas(db, ca
     assert "esquemas em dia" in capsys.readouterr().out
 
     drop_latest_migration_record("hooli")
-    with connection.cursor() as cursor:
-        cursor.execute("COMMENT ON SCHEMA hooli IS NULL")
     with pytest.raises(CommandError, match="1 of .*hooli"):
         call_command("migration_lag")
+
+
+def test_a_migration_run_takes_the_schema_s_marker_away_first(db):
+    migration_markers_record()
+
+    migration_marker_clear(schema_name="acme")  # what django-tenants' schema_pre_migration calls
+
+    assert marker_of("acme") is None
+    assert marker_of("globex") == code_state().marker
