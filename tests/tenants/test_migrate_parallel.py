@@ -63,3 +63,13 @@ def test_the_parallel_executor_brings_every_lagging_schema_up_to_date(three_comp
         assert migration_lag(max_age=0).lagging == ()
     marked = manage("migration_lag", "--mark")
     assert marked.returncode == 0, marked.stderr
+
+
+def test_the_template_is_migrated_on_its_own_before_the_companies(db, django_db_blocker):
+    migrated = manage("migrate_template")
+
+    assert migrated.returncode == 0, migrated.stderr
+    assert "tenant_template" in migrated.stdout  # django-tenants prefixes each line with the schema
+    with django_db_blocker.unblock():
+        migration_lag_forget()
+        assert "tenant_template" not in migration_lag(max_age=0).lagging
