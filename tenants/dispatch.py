@@ -47,6 +47,7 @@ from tenants.selectors import company_schemas_active
 log = structlog.get_logger(__name__)
 
 RUN_TASK = "tenants.periodic_run"
+SEND_BATCH = 500  # messages per pipelined round trip to the broker
 QUERY_CANCELED = "57014"  # PostgreSQL: statement_timeout (or a cancel) stopped the statement
 
 
@@ -134,11 +135,12 @@ def companies_claim(cadence: Cadence, period: int, schemas: list[str]) -> dict[s
 
 
 def jobs_send(cadence: Cadence, period: int, claimed: dict[str, str], tasks: list[str]) -> None:
-    """One message per company, in its schema (the header tenant-schemas-celery reads), on one connection."""
+    """One message per company, in its schema (the header tenant-schemas-celery reads), pipelined: kombu's
+    publish batch sends them in one Redis round trip per SEND_BATCH messages instead of one each."""
     if not claimed:
         return
     expires_at = time.time() + cadence.period
-    with celery_app.producer_or_acquire() as producer:
+    with celery_app.producer_or_acquire() as producer, producer.batch(max_size=SEND_BATCH):
         for schema, token in claimed.items():
             celery_app.send_task(
                 RUN_TASK,
@@ -150,6 +152,8 @@ def jobs_send(cadence: Cadence, period: int, claimed: dict[str, str], tasks: lis
                 queue=settings.TENANT_PERIODIC_QUEUE,
                 # Enforced by a prefork pool only; the thread pool relies on the leases and statement timeouts.
                 soft_time_limit=cadence.budget, time_limit=cadence.budget + 10,
+                # Celery would saferepr() the kwargs for its logs: a third of the cycle's CPU at 1,000 companies.
+                argsrepr="()", kwargsrepr=f"{{'cadence': {cadence.name!r}, 'period': {period}}}",
                 producer=producer,
             )
 
