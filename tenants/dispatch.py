@@ -116,9 +116,16 @@ def dispatch_cycle(*, cadence: str) -> DispatchResult:
     schemas = company_schemas_active() if tasks else []
     lagging = set(migration_lag().lagging)
     ready = [s for s in schemas if s not in lagging]
-    period, _now = period_current(spec)
+    period, _ = period_current(spec)
     claimed = companies_claim(spec, period, ready)
-    jobs_send(spec, period, claimed, tasks)
+    try:
+        jobs_send(spec, period, claimed, tasks)
+    except Exception:
+        # The broker failed mid-way: give the claims back, so that another dispatcher (or beat's next
+        # attempt) can still send these companies this period. A message that did leave finds its
+        # claim gone and does not run; the one sent again does.
+        claims_release(spec, period, claimed)
+        raise
     result = DispatchResult(cadence=cadence, period=period, sent=len(claimed),
                             claimed_elsewhere=len(ready) - len(claimed), lagging=len(schemas) - len(ready))
     _observe(result, time.perf_counter() - started)
@@ -132,6 +139,11 @@ def companies_claim(cadence: Cadence, period: int, schemas: list[str]) -> dict[s
     for schema in schemas:
         pipe.set(claim_key(cadence.name, period, schema), token, nx=True, ex=2 * cadence.period)
     return {schema: token for schema, won in zip(schemas, pipe.execute(), strict=True) if won}
+
+
+def claims_release(cadence: Cadence, period: int, claimed: dict[str, str]) -> None:
+    if claimed:
+        get_redis().delete(*(claim_key(cadence.name, period, schema) for schema in claimed))
 
 
 def jobs_send(cadence: Cadence, period: int, claimed: dict[str, str], tasks: list[str]) -> None:

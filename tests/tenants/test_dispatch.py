@@ -289,3 +289,13 @@ def test_each_task_s_runtime_is_one_histogram_for_every_company(db, cadence, pro
     count = REGISTRY.get_sample_value("secretaria_periodic_job_seconds_count",
                                       {"cadence": cadence, "task": "tests.periodic_probe"})
     assert count == 2
+
+
+def test_claims_taken_by_a_cycle_whose_broker_failed_are_given_back(db, cadence, settings):
+    queue = settings.TENANT_PERIODIC_QUEUE
+    get_redis().set(queue, "não é uma lista")  # the broker's LPUSH now fails (WRONGTYPE)
+    with pytest.raises(Exception, match="WRONGTYPE"):
+        dispatch_cycle(cadence=cadence)
+    get_redis().delete(queue)
+
+    assert dispatch_cycle(cadence=cadence).sent == len(company_schemas_active())
