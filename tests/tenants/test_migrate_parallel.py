@@ -41,13 +41,22 @@ def three_companies(django_db_setup, django_db_blocker):
         connection.set_schema_to_public()
 
 
-def test_the_parallel_executor_brings_every_lagging_schema_up_to_date(three_companies, db, django_db_blocker):
+def latest_and_before() -> tuple[str, str]:
     latest = next(name for app, name in code_state().leaves if app == APP)
     graph = MigrationLoader(None, ignore_no_migrations=True).graph
-    before = next(parent.key[1] for parent in graph.node_map[(APP, latest)].parents if parent.key[0] == APP)
-    for schema in three_companies:
-        undone = manage("migrate_schemas", APP, before, "--schema", schema, "--noinput")
+    return latest, next(parent.key[1] for parent in graph.node_map[(APP, latest)].parents if parent.key[0] == APP)
+
+
+def take_back(schemas: list[str]) -> None:
+    """One migration back, by a real migrate run (which also takes the schema's marker away)."""
+    for schema in schemas:
+        undone = manage("migrate_schemas", APP, latest_and_before()[1], "--schema", schema, "--noinput")
         assert undone.returncode == 0, undone.stderr
+
+
+def test_the_parallel_executor_brings_every_lagging_schema_up_to_date(three_companies, db, django_db_blocker):
+    latest, _ = latest_and_before()
+    take_back(three_companies)
     with django_db_blocker.unblock():
         migration_lag_forget()
         assert migration_lag(max_age=0).lagging == tuple(sorted(three_companies))
@@ -73,3 +82,20 @@ def test_the_template_is_migrated_on_its_own_before_the_companies(db, django_db_
     with django_db_blocker.unblock():
         migration_lag_forget()
         assert "tenant_template" not in migration_lag(max_age=0).lagging
+
+
+def test_the_deploy_hands_the_parallel_executor_only_the_schemas_that_lag(three_companies, db, django_db_blocker):
+    latest, _ = latest_and_before()
+    take_back(three_companies[:2])
+
+    run = manage("migrate_lagging", MIGRATE_PROCESSES="2")
+
+    assert run.returncode == 0, run.stderr
+    assert "2 esquemas a migrar" in run.stdout
+    visited = {line.split("multiprocessing:")[1].split("]")[0] for line in run.stdout.splitlines()
+               if "multiprocessing:" in line}
+    assert visited == set(three_companies[:2])  # acme, the template, the third one: not visited
+    assert sum(f"Applying {APP}.{latest}" in line for line in run.stdout.splitlines()) == 2
+    with django_db_blocker.unblock():
+        migration_lag_forget()
+        assert migration_lag(max_age=0).lagging == ()
