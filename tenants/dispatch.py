@@ -267,7 +267,7 @@ def _task_run(*, cadence: str, name: str, deadline: float) -> None:
     """One task, in this thread: a failure is logged and counted, and the company's next task still runs."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        PERIODIC_JOBS.labels(cadence=cadence, task=name, outcome="timeout").inc()
+        PERIODIC_JOBS.labels(task=name, outcome="timeout").inc()
         log.warning("periodic_job_skipped", cadence=cadence, job=name, reason="budget spent")
         return
     started = time.monotonic()
@@ -282,8 +282,8 @@ def _task_run(*, cadence: str, name: str, deadline: float) -> None:
         outcome = "failed"
         log.exception("periodic_job_failed", cadence=cadence, job=name, outcome=outcome)
     seconds = time.monotonic() - started
-    PERIODIC_JOB_SECONDS.labels(cadence=cadence, task=name).observe(seconds)
-    PERIODIC_JOBS.labels(cadence=cadence, task=name, outcome=outcome).inc()
+    PERIODIC_JOB_SECONDS.labels(task=name).observe(seconds)
+    PERIODIC_JOBS.labels(task=name, outcome=outcome).inc()
     log.info("periodic_job_finished", cadence=cadence, job=name, outcome=outcome, seconds=round(seconds, 3))
 
 

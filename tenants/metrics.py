@@ -8,15 +8,16 @@ from prometheus_client import Counter, Gauge, Histogram
 
 PERIODIC_JOB_SECONDS = Histogram(
     "secretaria_periodic_job_seconds",
-    "Time one company's run of a periodic task took, by cadence and task (every company in one histogram).",
-    ["cadence", "task"],
+    "Time one company's run of a periodic task took, by task (every company in one histogram; a task belongs "
+    "to one cadence).",
+    ["task"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900),
 )
 PERIODIC_JOBS = Counter(
     "secretaria_periodic_jobs_total",
-    "Periodic tasks run for a company, by cadence, task and outcome (ok, failed, timeout: the company's "
-    "budget ran out before or during it).",
-    ["cadence", "task", "outcome"],
+    "Periodic tasks run for a company, by task and outcome (ok, failed, timeout: the company's budget ran "
+    "out before or during it).",
+    ["task", "outcome"],
 )
 PERIODIC_RUNS = Counter(
     "secretaria_periodic_runs_total",
