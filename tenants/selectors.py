@@ -11,6 +11,11 @@ def company_list_active() -> list[Company]:
     return list(Company.objects.active().order_by("id"))
 
 
+def company_schemas_active() -> list[str]:
+    """The schemas of the companies whose periodic jobs run (one query, no model instances)."""
+    return list(Company.objects.active().order_by("schema_name").values_list("schema_name", flat=True))
+
+
 def schemas_existing() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace")
