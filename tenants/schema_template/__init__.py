@@ -15,7 +15,8 @@ from tenants.schema_template.cache import (
     schema_template_prune,
     template_state,
 )
-from tenants.schema_template.ddl import SchemaDDL, SchemaDDLUnsupported, schema_ddl_generate
+from tenants.schema_template.ddl import SchemaDDL, schema_ddl_generate
+from tenants.schema_template.refused import SchemaDDLUnsupported
 from tenants.schema_template.replay import schema_ddl_replay
 
 __all__ = [

@@ -145,8 +145,8 @@ def test_a_replayed_schema_is_identical_to_one_built_by_migrations(db, unique):
         found = fingerprint(replayed.schema_name)
     # What was compared is the real thing: the audit trail's guard, identities that moved, rows.
     assert ("compliance_auditevent", "compliance_auditevent_append_only") in {row[:2] for row in found["triggers"]}
-    assert [row for row in found["sequence values"] if row[0] == "auth_group_id_seq"] == [("auth_group_id_seq", 4, True)]
-    assert dict((row[0], row[1]) for row in found["rows"])["auth_permission"] > 100
+    assert ("auth_group_id_seq", 4, True) in found["sequence values"]  # the four role groups
+    assert {row[0]: row[1] for row in found["rows"]}["auth_permission"] > 100
 
 
 def test_every_kind_of_object_comes_along_with_its_rows_and_sequence_values(db, unique):
@@ -162,7 +162,7 @@ def test_every_kind_of_object_comes_along_with_its_rows_and_sequence_values(db, 
             cursor.execute(f'INSERT INTO "{copy}".parent (code, n) VALUES (%s, 3) RETURNING id, twice', ["c"])
             assert cursor.fetchone() == (3, 6)  # the identity continues where the source's was; generated
     assert {row[2] for row in found["constraints"]} >= {"p", "u", "c", "f", "x"}
-    assert ("child", "child_quiet", ) + ("D",) in {(r[0], r[1], r[3]) for r in found["triggers"]}
+    assert ("child", "child_quiet", "D") in {(r[0], r[1], r[3]) for r in found["triggers"]}
     assert found["views"] and found["comments"] and len(found["functions"]) == 2
     assert ("counter", 105, True) in found["sequence values"]
 
@@ -240,7 +240,7 @@ def test_a_migration_of_the_template_gives_new_companies_a_regenerated_ddl(db, u
     stored = SchemaTemplate.objects.get(state=after.state)
     assert template_state().digest == stored.digest and "probe integer DEFAULT 7" in stored.ddl
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT column_default FROM information_schema.columns WHERE table_schema = %s '
+        cursor.execute('SELECT column_default FROM information_schema.columns WHERE table_schema = %s '
                        "AND table_name = 'conversations_contact' AND column_name = 'probe'", [company.schema_name])
         assert cursor.fetchone() == ("7",)
 
@@ -339,3 +339,9 @@ def test_each_process_rereads_a_ddl_regenerated_by_another(db):
 
     assert schema_template_ddl(state=template_state()) == "-- outra versão\n"
     process_copy_forget()
+
+
+def test_provisioning_reports_the_schema_steps_share_of_its_duration(db, unique):
+    result = services.company_provision(**body(f"parte-{unique}"))
+
+    assert 0 < result.schema_seconds < result.seconds
