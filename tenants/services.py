@@ -2,7 +2,6 @@
 
 import re
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import structlog
@@ -220,18 +219,21 @@ def schema_template_refresh(*, force: bool = False) -> TemplateRefreshed:
     that found the template lagging, migrate it once.
     """
     started = time.perf_counter()
-    with _template_refresh_lock():
+    # One transaction, its lock taken first: a transaction-scoped advisory lock also holds
+    # through PgBouncer's transaction pooling, where a session lock could be released elsewhere.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TEMPLATE_REFRESH_LOCK])
         created = template_schema_ensure()
-        migrated = _template_lags(template_state()) and not created
+        migrated = not created and _template_lags(template_state())
         if migrated:
             _migrate_schema(TEMPLATE_SCHEMA)
             with schema_context(TEMPLATE_SCHEMA):
                 roles_sync()  # the new migrations' permissions go to the roles before the copies
-        with transaction.atomic():
-            state = template_state(lock=True)
-            generated = force or migrated or created or state.digest is None
-            schema_template_ddl(state=state, regenerate=generated)
-            pruned = schema_template_prune(keep=state.state)
+        state = template_state(lock=True)
+        generated = force or migrated or created or state.digest is None
+        schema_template_ddl(state=state, regenerate=generated)
+        pruned = schema_template_prune(keep=state.state)
     seconds = time.perf_counter() - started
     log.info("schema_template_refreshed", state=state.state[:12], created=created, migrated=migrated,
              generated=generated, seconds=round(seconds, 3))
@@ -241,23 +243,6 @@ def schema_template_refresh(*, force: bool = False) -> TemplateRefreshed:
 
 # Any constant both sides agree on: pg_advisory_lock's key space is the database's.
 TEMPLATE_REFRESH_LOCK = 0x5EC7E3F1
-
-
-@contextmanager
-def _template_refresh_lock():
-    if connection.in_atomic_block:
-        # Held to the end of the caller's transaction, which holds the migrated template too.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TEMPLATE_REFRESH_LOCK])
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [TEMPLATE_REFRESH_LOCK])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [TEMPLATE_REFRESH_LOCK])
 
 
 def _template_bring_up_to_date() -> None:

@@ -317,7 +317,9 @@ def test_a_failure_inside_the_replay_leaves_nothing_behind(db, unique, monkeypat
 def test_the_replay_reads_no_catalog_and_leaves_the_search_path_as_it_was(db, unique):
     company = Company(schema_name=f"leve_{unique}")
     with transaction.atomic():
-        schema_template_ddl(state=template_state())  # warm: the DDL is read once per state, not per company
+        # Warm: the DDL, and whether the template lags the code, are read once per state and process.
+        schema_template_ddl(state=template_state())
+        services._template_lags(template_state())
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('search_path')")
             search_path = cursor.fetchone()[0]
