@@ -68,20 +68,21 @@ def schema_ddl_generate(*, source: str) -> SchemaDDL:
 
 def _statements(cursor, source: str, namespace: int) -> list[str]:
     tables = _tables(cursor, namespace)
-    functions_first, functions_after_tables = _functions(cursor, source, namespace)
+    functions_first, functions_after_tables = _functions(cursor, namespace)
     sequences = _sequences(cursor, namespace)
     return [
         *functions_first,
         *(s.create for s in sequences if not s.identity_of),
         *(t.create for t in tables),
+        *(t.alter_storage for t in tables if t.alter_storage),
         *(s.identity_add for s in sequences if s.identity_of),
         *(s.owned_by for s in sequences if s.owned_by),
         *functions_after_tables,
         *(t.copy_rows(source) for t in tables if t.copied_columns),
         *(s.value_copy(source) for s in sequences),
-        *_indexes(cursor, source, namespace),
+        *_indexes(cursor, namespace),
         *_constraints(cursor, namespace),
-        *_triggers(cursor, source, namespace),
+        *_triggers(cursor, namespace),
         *_views(cursor, namespace),
         *_comments(cursor, namespace),
     ]
@@ -101,12 +102,17 @@ class _Table:
     columns: list[str]
     copied_columns: list[str]  # every column but the generated ones
     always_identity: bool
+    storage: list[str]  # ALTER COLUMN ... SET STORAGE (not in a column's definition before PostgreSQL 16)
 
     @property
     def create(self) -> str:
         kind = "UNLOGGED TABLE" if self.unlogged else "TABLE"
         options = f" WITH ({', '.join(self.options)})" if self.options else ""
         return f"CREATE {kind} {self.name} (\n    " + ",\n    ".join(self.columns) + f"\n){options}"
+
+    @property
+    def alter_storage(self) -> str | None:
+        return f"ALTER TABLE {self.name} {', '.join(self.storage)}" if self.storage else None
 
     def copy_rows(self, source: str) -> str:
         columns = ", ".join(self.copied_columns)
@@ -137,12 +143,10 @@ def _tables(cursor, namespace: int) -> list[_Table]:
     tables: dict[str, _Table] = {}
     for (table, unlogged, options, column, type_, not_null, identity, generated, default, collation,
          storage) in cursor.fetchall():
-        entry = tables.setdefault(table, _Table(table, unlogged, options, [], [], False))
+        entry = tables.setdefault(table, _Table(table, unlogged, options, [], [], False, []))
         parts = [column, type_]
         if collation:
             parts.append(f"COLLATE {collation}")
-        if storage:
-            parts.append(f"STORAGE {STORAGE[storage]}")
         if generated:
             parts.append(f"GENERATED ALWAYS AS ({_reparseable(default)}) {'STORED' if generated == 's' else 'VIRTUAL'}")
         elif default is not None:
@@ -153,6 +157,8 @@ def _tables(cursor, namespace: int) -> list[_Table]:
         if not generated:
             entry.copied_columns.append(column)
         entry.always_identity |= identity == "a"
+        if storage:
+            entry.storage.append(f"ALTER COLUMN {column} SET STORAGE {STORAGE[storage]}")
     return list(tables.values())
 
 
@@ -225,7 +231,7 @@ ORDER BY p.proname, p.oid
 """
 
 
-def _functions(cursor, source: str, namespace: int) -> tuple[list[str], list[str]]:
+def _functions(cursor, namespace: int) -> tuple[list[str], list[str]]:
     """Functions, split into those the tables may need (defaults, checks) and those that need the
     tables (their row types in the signature). Bodies are not checked when replayed."""
     cursor.execute(FUNCTIONS_SQL, [namespace])
@@ -253,7 +259,7 @@ ORDER BY c.relname
 """
 
 
-def _indexes(cursor, source: str, namespace: int) -> list[str]:
+def _indexes(cursor, namespace: int) -> list[str]:
     """Indexes of their own (those behind a primary key, unique or exclusion constraint come with it)."""
     cursor.execute(INDEXES_SQL, [namespace])
     return [_unqualify(_reparseable(definition), qualified, bare) for qualified, bare, definition in cursor.fetchall()]
@@ -288,7 +294,7 @@ ORDER BY t.relname, g.tgname
 TRIGGER_STATE = {"D": "DISABLE TRIGGER", "R": "ENABLE REPLICA TRIGGER", "A": "ENABLE ALWAYS TRIGGER"}
 
 
-def _triggers(cursor, source: str, namespace: int) -> list[str]:
+def _triggers(cursor, namespace: int) -> list[str]:
     """User triggers (the audit trail's append-only guard among them) and their enabled state."""
     cursor.execute(TRIGGERS_SQL, [namespace])
     statements = []

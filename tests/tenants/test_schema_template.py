@@ -189,6 +189,7 @@ def _a_schema_with_everything(schema: str) -> None:
             CONSTRAINT parent_kind_known CHECK (kind IN ('a', 'b', 'x')),
             CONSTRAINT parent_one_x EXCLUDE USING btree (code WITH =) WHERE (kind = 'x'));
         ALTER TABLE {s}.parent DROP COLUMN dropped_later;
+        ALTER TABLE {s}.parent ALTER COLUMN code SET STORAGE MAIN;
         CREATE TABLE {s}.child (
             id serial PRIMARY KEY,
             parent_id bigint REFERENCES {s}.parent (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
