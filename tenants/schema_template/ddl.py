@@ -126,7 +126,10 @@ SELECT quote_ident(c.relname), c.relpersistence = 'u', c.reloptions,
        quote_ident(a.attname), format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity,
        a.attgenerated, pg_get_expr(d.adbin, d.adrelid),
        CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::regcollation::text END,
-       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END
+       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END,
+       -- PostgreSQL 18 names NOT NULL constraints; a renamed column keeps its constraint's old name
+       (SELECT quote_ident(k.conname) FROM pg_constraint k
+        WHERE k.conrelid = c.oid AND k.contype = 'n' AND k.conkey = ARRAY[a.attnum])
 FROM pg_class c
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_type t ON t.oid = a.atttypid
@@ -142,7 +145,7 @@ def _tables(cursor, namespace: int) -> list[_Table]:
     cursor.execute(TABLES_SQL, [namespace])
     tables: dict[str, _Table] = {}
     for (table, unlogged, options, column, type_, not_null, identity, generated, default, collation,
-         storage) in cursor.fetchall():
+         storage, not_null_name) in cursor.fetchall():
         entry = tables.setdefault(table, _Table(table, unlogged, options, [], [], False, []))
         parts = [column, type_]
         if collation:
@@ -152,7 +155,7 @@ def _tables(cursor, namespace: int) -> list[_Table]:
         elif default is not None:
             parts.append(f"DEFAULT {_reparseable(default)}")
         if not_null:
-            parts.append("NOT NULL")
+            parts.append(f"CONSTRAINT {not_null_name} NOT NULL" if not_null_name else "NOT NULL")
         entry.columns.append(" ".join(parts))
         if not generated:
             entry.copied_columns.append(column)

@@ -183,6 +183,7 @@ def _a_schema_with_everything(schema: str) -> None:
             n integer DEFAULT nextval('{s}.counter'),
             twice integer GENERATED ALWAYS AS ({s}.double_it(n)) STORED,
             updated timestamptz,
+            label text NOT NULL DEFAULT '',
             dropped_later text,
             CONSTRAINT parent_code_kind UNIQUE (code, kind) DEFERRABLE INITIALLY DEFERRED,
             CONSTRAINT parent_n_positive CHECK (n > 0),
@@ -190,6 +191,7 @@ def _a_schema_with_everything(schema: str) -> None:
             CONSTRAINT parent_one_x EXCLUDE USING btree (code WITH =) WHERE (kind = 'x'));
         ALTER TABLE {s}.parent DROP COLUMN dropped_later;
         ALTER TABLE {s}.parent ALTER COLUMN code SET STORAGE MAIN;
+        ALTER TABLE {s}.parent RENAME COLUMN label TO title;
         CREATE TABLE {s}.child (
             id serial PRIMARY KEY,
             parent_id bigint REFERENCES {s}.parent (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
