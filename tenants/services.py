@@ -133,9 +133,10 @@ def _raise_conflicts(*, slug: str, schema_name: str, domain: str) -> None:
 def company_schema_create(*, company: Company) -> None:
     """Create the company's schema by replaying the template's DDL (tenants/schema_template).
 
-    Must run in the caller's transaction (with the company row) and in `public`. Costs the same
-    with 10 schemas or 10,000: the DDL was read from the catalogs once per template migration
-    state, and replaying it reads none. Without a template, the schema is migrated from empty.
+    Must run in the caller's transaction (with the company row) and in `public`. Its work does not
+    grow with the number of schemas: the DDL was read from the catalogs once per template
+    migration state, and replaying it reads none. Without a template, the schema is migrated
+    from empty.
     """
     state = template_state(lock=True)
     if state is None:
