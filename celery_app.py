@@ -41,9 +41,11 @@ def _propagate_request_id(headers=None, **_kwargs):
 
 
 app.conf.beat_schedule = {
+    # At the start of each minute (not every 60 s from whenever beat started): the dispatcher takes the
+    # period nearest to now, so two beats, or a restarted one, agree on it (tenants/dispatch.py).
     "tenants-dispatch-every-minute": {
         "task": "tenants.dispatch_periodic",
-        "schedule": 60.0,
+        "schedule": crontab(),
         "args": ["minute"],
         "options": {"expires": 55},
     },

@@ -128,6 +128,10 @@ def main(argv: list[str]) -> int:
     if args.scenario in ("reminders", "analytics", "fleet"):
         # Beat would fire at an arbitrary moment of the seed: the bench dispatches the one measured cycle.
         args.no_beat = True
+        # ...and times the work itself: the dispatcher's spread over the period (tenants/dispatch.py) would
+        # only add its own waiting (40 s a minute, 30 min an hour).
+        for cadence in ("MINUTE", "HOURLY"):
+            extra_env.setdefault(f"PERIODIC_{cadence}_SPREAD", "0")
     stack_options = StackOptions(
         port=args.port, workers=WorkerConfig(args.workers, args.pool, args.concurrency), beat=not args.no_beat,
         web_workers=args.web_workers, web_threads=args.web_threads, debounce=args.debounce, llm=args.llm,

@@ -167,6 +167,7 @@ def _drain(stack: BenchStack, plan: LoadPlan, options: RunOptions, stop: threadi
         time.sleep(1)
     connection.close()
     state["seconds"] = round(time.monotonic() - started, 1)
+    state["ended_at"] = time.time()  # R1 measures the drain from the last worker restart
     return state
 
 
@@ -438,7 +439,8 @@ def report(f: dict) -> str:
             ("duplicated", f"{i['duplicated']:,} (same text within 5 s at the channel: "
                            f"{i['channel_duplicates_within_5s']:,})"),
             ("resent after a crash", f"{i.get('resent_after_crash', 0):,} (the tolerated duplicate: a worker killed "
-                                     "between the channel's 200 and our commit, the row sent again)"),
+                                     "mid-send, the outcome unknown, the row sent again by the worker that took "
+                                     "over)"),
             ("outbox rows by state", f"{i['outbox_states']} (retried {i['outbox_retried']:,})"),
             ("delivered, never recorded", f"{i['delivered_but_not_recorded']:,} (crash between the channel's "
                                           "200 and our commit)"),

@@ -10,6 +10,7 @@ class ConversationsConfig(AppConfig):
         from conversations.channels.builtin import BUILT_IN
         from conversations.channels.registry import register_channel
         from conversations.channels.services import CHANNEL_PROVISIONING
+        from conversations.core.claims import claims_install
         from conversations.core.dispatcher import dispatcher_install
         from conversations.core.subscribers import subscribe_all
         from conversations.inbox.screens import SCREEN as INBOX
@@ -20,6 +21,7 @@ class ConversationsConfig(AppConfig):
             register_channel(spec)
         register_provisioning_hook(CHANNEL_PROVISIONING)
         subscribe_all()
+        claims_install()  # before the dispatcher: its replies claim work in the heartbeat's name
         dispatcher_install()
         billing_install()
         screens.register(INBOX)  # the operator panel's inbox (secretaria/panel/screens.py)

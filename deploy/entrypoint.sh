@@ -5,7 +5,7 @@
 #            then exec gunicorn on 0.0.0.0:8000
 #   worker   exec the Celery worker
 #   beat     exec Celery beat (schedule file: CELERY_BEAT_SCHEDULE_FILE, on a writable volume)
-#   migrate  wait for PostgreSQL, migrate the public and company schemas, bootstrap, exit
+#   migrate  wait for PostgreSQL, migrate public, the template and the company schemas, bootstrap, exit
 #   manage   run any manage.py command:  manage createsuperuser ...
 #   *        anything else is executed as given (sh, python ...)
 #
@@ -79,11 +79,18 @@ connection.close()
 PY
 }
 
+# The order matters (docs/fleet-migrations.md): public first (the companies' rows); then the template, and
+# its cached DDL refreshed, so that a company provisioned while the others migrate is made at the new
+# state; then the company schemas that lag, in parallel (django-tenants' multiprocessing executor,
+# MIGRATE_PROCESSES), each schema then verified and marked, which keeps /readyz's lag check to one query.
 run_migrations() {
     log "migrating the public schema"
     python manage.py migrate_schemas --shared --noinput
-    log "migrating the company schemas"
-    python manage.py migrate_schemas --tenant --noinput
+    log "migrating the template schema, then refreshing its DDL"
+    python manage.py migrate_template
+    python manage.py schema_template_refresh
+    log "migrating the company schemas that lag (${MIGRATE_PROCESSES:-4} processes), then marking them"
+    python manage.py migrate_lagging
     # Idempotent: public tenant, template schema, platform admin, role sync.
     # Note: it resets the platform admin's password to SECRETARIA_ADMIN_PASSWORD.
     log "bootstrap"

@@ -587,9 +587,42 @@ STATICFILES_DIRS.append(BASE_DIR / "conversations" / "admin_settings" / "static"
 # --- end fleet: provisioning ---
 
 # --- Fleet: migrations across schemas and the lag check (docs/fleet-migrations.md) ---
+# `migrate_schemas --executor=multiprocessing` (deploy/entrypoint.sh): this many forked processes, each
+# migrating one schema at a time, handed CHUNKS schemas per round. PostgreSQL's catalogs, not our CPU, are
+# the bottleneck past a few processes; each process holds one connection.
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("MIGRATE_PROCESSES", default=4)
+TENANT_MULTIPROCESSING_CHUNKS = env.int("MIGRATE_CHUNKS", default=8)
+# /readyz and the dispatcher reuse a process's reading of which schemas lag for this many seconds
+# (tenants/migration_state.py); schemas not marked by the migrate step are checked this many per query.
+MIGRATION_LAG_CACHE_SECONDS = env.int("MIGRATION_LAG_CACHE_SECONDS", default=10)
+MIGRATION_LAG_BATCH = env.int("MIGRATION_LAG_BATCH", default=100)
 # --- end fleet: migrations ---
 
 # --- Fleet: the periodic dispatcher (tenants/dispatch.py; docs/fleet-jobs.md) ---
+# Per cadence: its period, the share of it over which the companies' jobs are spread (a stable offset
+# per company), how many companies' jobs may run at once across the whole fleet, and each company's
+# time budget for all of the cadence's jobs. The spread stays under the broker's visibility timeout
+# (CELERY_BROKER_TRANSPORT_OPTIONS): a job waits out its offset on a worker, unacknowledged.
+TENANT_PERIODIC_CADENCES: dict[str, dict[str, int]] = {
+    "minute": {"period": 60,
+               "spread": env.int("PERIODIC_MINUTE_SPREAD", default=40),
+               "concurrency": env.int("PERIODIC_MINUTE_CONCURRENCY", default=32),
+               "budget": env.int("PERIODIC_MINUTE_BUDGET", default=50)},
+    "hourly": {"period": 3600,
+               "spread": env.int("PERIODIC_HOURLY_SPREAD", default=1800),
+               "concurrency": env.int("PERIODIC_HOURLY_CONCURRENCY", default=16),
+               "budget": env.int("PERIODIC_HOURLY_BUDGET", default=900)},
+    "daily": {"period": 86400,
+              "spread": env.int("PERIODIC_DAILY_SPREAD", default=2700),
+              "concurrency": env.int("PERIODIC_DAILY_CONCURRENCY", default=8),
+              "budget": env.int("PERIODIC_DAILY_BUDGET", default=3600)},
+}
+# The queue the companies' jobs go to: a deployment may give them workers of their own (a prefork pool
+# enforces the budget as a hard time limit; the thread pool cannot, see docs/fleet-jobs.md).
+TENANT_PERIODIC_QUEUE = env.str("PERIODIC_QUEUE", default=CELERY_TASK_DEFAULT_QUEUE)
+# A job that finds its cadence's slots all taken tries again after a pause drawn from this range (s).
+TENANT_PERIODIC_RETRY_SECONDS = (env.float("PERIODIC_RETRY_MIN", default=1.0),
+                                 env.float("PERIODIC_RETRY_MAX", default=4.0))
 # --- end fleet: dispatcher ---
 
 # --- Fleet: bounded per-company state (settings cache, Redis keys; docs/fleet-state.md) ---
@@ -621,6 +654,12 @@ PROMETHEUS_LATENCY_BUCKETS = (0.1, 0.5, 2.5, float("inf"))
 # --- end fleet: alerts ---
 
 # --- Fleet: worker claims with a heartbeat (conversations/core; docs/reliability.md) ---
+# Each worker writes a heartbeat this often (secretaria/worker_heartbeat.py); one silent for
+# WORKER_DEAD_AFTER_SECONDS is dead, and a live worker takes back the messages and sends it held.
+# Several beats of margin: a live worker busy on its CPU still beats (its own thread, one small
+# Redis pipeline), but a pause of a second or two must not make it look dead.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=2.0)
+WORKER_DEAD_AFTER_SECONDS = env.float("WORKER_DEAD_AFTER_SECONDS", default=8.0)
 # --- end fleet: worker claims ---
 
 # --- Fleet: the fleet bench (bench/fleet.py; bench/README.md) ---

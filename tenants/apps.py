@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class TenantsConfig(AppConfig):
     name = "tenants"
     verbose_name = "Empresas"
+
+    def ready(self):
+        from django_tenants.signals import schema_pre_migration
+
+        from secretaria.observability.health import readiness_check_register
+        from tenants.migration_state import check_migrations, migration_marker_clear
+
+        readiness_check_register("migrations", check_migrations)
+        schema_pre_migration.connect(migration_marker_clear, dispatch_uid="tenants.migration_marker_clear")

@@ -3,7 +3,7 @@ from django_tenants.models import DomainMixin, TenantMixin
 
 from tenants.querysets import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, CompanyQuerySet
 
-__all__ = ["PUBLIC_SCHEMA", "TEMPLATE_SCHEMA", "AuditHead", "ChannelRoute", "Company", "Domain"]
+__all__ = ["PUBLIC_SCHEMA", "TEMPLATE_SCHEMA", "AuditHead", "ChannelRoute", "Company", "Domain", "SchemaTemplate"]
 
 
 def _labelled(mixin: type[models.Model], name: str, label: str) -> models.Field:
@@ -100,3 +100,23 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id}: nº {self.seq}"
+
+
+class SchemaTemplate(models.Model):
+    """The template schema's DDL for one state of its migrations, from which new companies'
+    schemas are replayed (tenants/schema_template). Generated once per state, by the deploy's
+    `schema_template_refresh` or by the first provisioning that finds none."""
+
+    state = models.CharField("estado das migrações do modelo", max_length=64, unique=True)
+    digest = models.CharField("resumo do DDL", max_length=64)
+    ddl = models.TextField("DDL")
+    statements = models.PositiveIntegerField("instruções")
+    generation_seconds = models.FloatField("segundos para gerar")
+    created_at = models.DateTimeField("gerado em", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "DDL do modelo de esquema"
+        verbose_name_plural = "DDLs do modelo de esquema"
+
+    def __str__(self) -> str:
+        return f"{self.state[:12]} ({self.statements} instruções)"

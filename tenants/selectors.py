@@ -11,16 +11,28 @@ def company_list_active() -> list[Company]:
     return list(Company.objects.active().order_by("id"))
 
 
+def company_schemas_active() -> list[str]:
+    """The schemas of the companies whose periodic jobs run (one query, no model instances)."""
+    return list(Company.objects.active().order_by("schema_name").values_list("schema_name", flat=True))
+
+
 def schemas_existing() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace")
         return {row[0] for row in cursor.fetchall()}
 
 
+def schema_exists(schema_name: str) -> bool:
+    """One indexed lookup, however many schemas there are (schemas_existing reads them all)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)", [schema_name])
+        return cursor.fetchone()[0]
+
+
 def company_conflicts(*, slug: str, schema_name: str, domain: str) -> dict[str, str]:
     """Field -> message for each identifier already taken."""
     conflicts = {}
-    if Company.objects.filter(slug=slug).exists() or schema_name in schemas_existing():
+    if Company.objects.filter(slug=slug).exists() or schema_exists(schema_name):
         conflicts["slug"] = "Já existe uma empresa com este identificador."
     if Domain.objects.filter(domain=domain).exists():
         conflicts["domain"] = "Este domínio já está em uso."

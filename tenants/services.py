@@ -9,7 +9,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, tenant_context
 
 from accounts.models import User
@@ -22,11 +21,14 @@ from secretaria.observability.metrics import TENANT_PROVISIONING
 from secretaria.settings_cache import settings_changed
 from tenants.models import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, ChannelRoute, Company, Domain
 from tenants.provisioning import ProvisionRequest, provisioning_hooks
-from tenants.selectors import (
-    company_conflicts,
-    company_host_cache_clear,
-    schemas_existing,
+from tenants.schema_template import (
+    TemplateState,
+    schema_ddl_replay,
+    schema_template_ddl,
+    schema_template_prune,
+    template_state,
 )
+from tenants.selectors import company_conflicts, company_host_cache_clear
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +46,7 @@ class ProvisionedCompany:
     access: str
     refresh: str
     seconds: float
+    schema_seconds: float = 0.0  # of `seconds`, creating the schema (the rest: rows, hooks, the password's hash)
 
 
 def schema_name_for(slug: str) -> str:
@@ -73,7 +76,7 @@ def company_provision(
 ) -> ProvisionedCompany:
     """Create a company with everything it needs, or nothing at all.
 
-    Company row, domain, schema (cloned from the migrated template), role groups, owner
+    Company row, domain, schema (replayed from the migrated template's DDL), role groups, owner
     account, first tokens and what the apps add (the subscription, the first channel:
     tenants/provisioning.py) are made in one transaction: PostgreSQL DDL is
     transactional, so a failure at any step leaves no trace.
@@ -85,6 +88,7 @@ def company_provision(
     _validate(request, owner_password)
     schema_name = schema_name_for(slug)
     _raise_conflicts(slug=slug, schema_name=schema_name, domain=domain)
+    _template_bring_up_to_date()
     try:
         with transaction.atomic():
             company = Company.objects.create(name=name.strip(), slug=slug, schema_name=schema_name)
@@ -92,7 +96,9 @@ def company_provision(
             for hook in provisioning_hooks():
                 if hook.in_public:
                     hook.in_public(company, request)
+            schema_started = time.perf_counter()
             company_schema_create(company=company)
+            schema_seconds = time.perf_counter() - schema_started
             with tenant_context(company):
                 owner = user_create(email=owner_email, password=owner_password, role=Role.OWNER)
                 _company_defaults_ensure(company)
@@ -104,9 +110,10 @@ def company_provision(
         raise Conflict("Empresa já existe.") from exc
     seconds = time.perf_counter() - started
     TENANT_PROVISIONING.observe(seconds)
-    log.info("company_provisioned", slug=slug, plan=plan, seconds=round(seconds, 3))
-    return ProvisionedCompany(company=company, domain=domain_obj, owner=owner,
-                              access=tokens["access"], refresh=tokens["refresh"], seconds=seconds)
+    log.info("company_provisioned", slug=slug, plan=plan, seconds=round(seconds, 3),
+             schema_seconds=round(schema_seconds, 3))
+    return ProvisionedCompany(company=company, domain=domain_obj, owner=owner, access=tokens["access"],
+                              refresh=tokens["refresh"], seconds=seconds, schema_seconds=schema_seconds)
 
 
 def _company_defaults_ensure(company: Company) -> None:
@@ -124,19 +131,24 @@ def _raise_conflicts(*, slug: str, schema_name: str, domain: str) -> None:
 
 
 def company_schema_create(*, company: Company) -> None:
-    """Create the company's schema by cloning the template, migrating only if it lags.
+    """Create the company's schema by replaying the template's DDL (tenants/schema_template).
 
-    Must run in the caller's transaction (with the company row) and in `public`.
+    Must run in the caller's transaction (with the company row) and in `public`. Its work does not
+    grow with the number of schemas: the DDL was read from the catalogs once per template
+    migration state, and replaying it reads none. Without a template, the schema is migrated
+    from empty.
     """
-    if TEMPLATE_SCHEMA in schemas_existing():
-        CloneSchema().clone_schema(TEMPLATE_SCHEMA, company.schema_name, "DATA", set_connection=False)
-        if _has_pending_migrations(company):
-            # The template lags behind the code (a deploy before `migrate_schemas`):
-            # apply what is missing rather than pretend it is there.
-            _migrate_schema(company.schema_name)
-    else:
+    state = template_state(lock=True)
+    if state is None:
         connection.cursor().execute(f'CREATE SCHEMA "{company.schema_name}"')
         _migrate_schema(company.schema_name)
+    else:
+        schema_ddl_replay(ddl_sql=schema_template_ddl(state=state), schema_name=company.schema_name)
+        if _template_lags(state):
+            # company_provision brings the template up to date before its transaction; a caller
+            # that did not (or a deploy racing it) gets the missing migrations applied here
+            # rather than a schema that pretends to have them.
+            _migrate_schema(company.schema_name)
     with tenant_context(company):
         roles_sync()
     connection.set_schema_to_public()
@@ -144,9 +156,25 @@ def company_schema_create(*, company: Company) -> None:
 
 def _has_pending_migrations(company: Company) -> bool:
     with tenant_context(company):
-        executor = MigrationExecutor(connection)
-        targets = executor.loader.graph.leaf_nodes()
-        return bool(executor.migration_plan(targets))
+        return _pending_migrations()
+
+
+def _pending_migrations() -> bool:
+    """Whether the current schema lacks migrations the code has (builds Django's graph: not cheap)."""
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+# Template state -> whether it lags this process's code. The code never changes under a
+# process, so the answer for a state is asked of Django's migration graph once.
+_template_lag_by_state: dict[str, bool] = {}
+
+
+def _template_lags(state: TemplateState) -> bool:
+    if state.state not in _template_lag_by_state:
+        with schema_context(TEMPLATE_SCHEMA):
+            _template_lag_by_state[state.state] = _pending_migrations()
+    return _template_lag_by_state[state.state]
 
 
 def _migrate_schema(schema_name: str) -> None:
@@ -157,7 +185,7 @@ def _migrate_schema(schema_name: str) -> None:
 
 
 def template_schema_ensure() -> bool:
-    """Create the (internal) template company whose schema new companies are cloned from."""
+    """Create the (internal) template company whose schema new companies are replayed from."""
     if Company.objects.filter(schema_name=TEMPLATE_SCHEMA).exists():
         return False
     with transaction.atomic():
@@ -170,6 +198,60 @@ def template_schema_ensure() -> bool:
         with tenant_context(template):
             roles_sync()
     return True
+
+
+@dataclass(frozen=True)
+class TemplateRefreshed:
+    state: str
+    created: bool  # the template did not exist
+    migrated: bool  # it lagged the code and was migrated
+    generated: bool  # its DDL was generated (else the stored one was current)
+    pruned: int  # DDL rows of former states dropped
+    seconds: float
+
+
+def schema_template_refresh(*, force: bool = False) -> TemplateRefreshed:
+    """Bring the template up to the code's migrations, then its cached DDL up to the template.
+
+    The deploy runs it (`manage.py schema_template_refresh`) after `migrate_schemas`, so the first
+    company after a deploy does not pay for the catalog reading. `force` regenerates the DDL even
+    when one is stored for the template's state (the template was changed outside migrations).
+    Serialised across processes by an advisory lock: two deploys, or a deploy and a provisioning
+    that found the template lagging, migrate it once.
+    """
+    started = time.perf_counter()
+    # One transaction, its lock taken first: a transaction-scoped advisory lock also holds
+    # through PgBouncer's transaction pooling, where a session lock could be released elsewhere.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TEMPLATE_REFRESH_LOCK])
+        created = template_schema_ensure()
+        migrated = not created and _template_lags(template_state())
+        if migrated:
+            _migrate_schema(TEMPLATE_SCHEMA)
+            with schema_context(TEMPLATE_SCHEMA):
+                roles_sync()  # the new migrations' permissions go to the roles before the copies
+        state = template_state(lock=True)
+        generated = force or migrated or created or state.digest is None
+        schema_template_ddl(state=state, regenerate=generated)
+        pruned = schema_template_prune(keep=state.state)
+    seconds = time.perf_counter() - started
+    log.info("schema_template_refreshed", state=state.state[:12], created=created, migrated=migrated,
+             generated=generated, seconds=round(seconds, 3))
+    return TemplateRefreshed(state=state.state, created=created, migrated=migrated, generated=generated,
+                             pruned=pruned, seconds=seconds)
+
+
+# Any constant both sides agree on: pg_advisory_lock's key space is the database's.
+TEMPLATE_REFRESH_LOCK = 0x5EC7E3F1
+
+
+def _template_bring_up_to_date() -> None:
+    """Before a provisioning's transaction: a template that lags the code is migrated first
+    (outside the company's transaction, which then only replays). Two cheap queries when current."""
+    state = template_state()
+    if state is not None and _template_lags(state):
+        schema_template_refresh()
 
 
 def public_tenant_ensure(*, domains: list[str]) -> Company:

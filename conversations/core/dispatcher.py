@@ -19,6 +19,7 @@ from celery_app import app
 from conversations.core.pipeline import conversation_answer_due
 from conversations.core.wakeups import wakeups_pop_due
 from secretaria.observability.metrics import TASK_LATENCY
+from secretaria.worker_heartbeat import HeartbeatStep, schema_registered, schemas_key, worker_identity
 
 log = structlog.get_logger("secretaria.wakeups")
 
@@ -66,7 +67,8 @@ class WakeupPool:
 
     Only as many entries are popped as there are free threads, so nothing waits in
     memory where a crash would hide it: what is not popped stays in Redis, what is
-    popped is being answered (and a killed worker leaves it to the sweeper).
+    popped is being answered (and a killed worker's is taken back by a live worker as soon as
+    its heartbeat stops, see claims.py).
     """
 
     def __init__(self, threads: int):
@@ -81,7 +83,11 @@ class WakeupPool:
             free = self.threads - self._in_flight
         if free <= 0:
             return 0
-        due = wakeups_pop_due(limit=free)
+        # The pop registers the companies for this worker's heartbeat before any claim is made there.
+        registry = schemas_key() if worker_identity() else None
+        due = wakeups_pop_due(limit=free, registry=registry)
+        if registry:
+            schema_registered(schema for schema, _ in due)
         for schema, contact_id in due:
             with self._lock:
                 self._in_flight += 1
@@ -110,7 +116,8 @@ class WakeupDispatcher(bootsteps.StartStopStep):
     (settings.REPLY_THREADS), never popping more than it has free threads for.
     """
 
-    requires = {"celery.worker.components:Pool"}
+    # After the heartbeat: its first beat is written before the first reply claims anything.
+    requires = {"celery.worker.components:Pool", HeartbeatStep}
     IDLE_SECONDS = 0.05
     ERROR_SECONDS = 1.0
 

@@ -118,6 +118,11 @@ class Message(models.Model):
     sent_by = models.CharField("enviada por", max_length=254, blank=True)  # staff e-mail, "" for the bot
     created_at = models.DateTimeField("criada em", auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField("processada em", null=True, blank=True)
+    # The worker whose reply holds the message while `processing` (secretaria/worker_heartbeat.py):
+    # once its heartbeat stops, another worker takes the message back (conversations/core/claims.py).
+    # "" when claimed outside a worker: only the sweeper's fixed age takes those back.
+    # db_default: during a rolling deploy the old code inserts messages without this column.
+    claimed_by = models.CharField("em processamento por", max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "mensagem"
@@ -153,6 +158,9 @@ class Outbox(models.Model):
     created_at = models.DateTimeField("criado em", auto_now_add=True)
     # When the last attempt took the row (pending -> sending): the sweeper's clock.
     attempted_at = models.DateTimeField("última tentativa em", null=True, blank=True)
+    # The worker that made the last attempt: while `sending`, it holds the row (see Message.claimed_by);
+    # back in `pending`, it most likely holds the retry too (a Celery task with a countdown).
+    claimed_by = models.CharField("tentativa feita por", max_length=64, blank=True, default="", db_default="")
     sent_at = models.DateTimeField("enviado em", null=True, blank=True)
 
     class Meta:

@@ -31,6 +31,7 @@ from conversations.core.selectors import channel_for_contact
 from secretaria.events import MessageSent, publish
 from secretaria.observability.metrics import WHATICKET_ERRORS, WHATICKET_SEND_RETRY, WHATICKET_SEND_SUCCESS
 from secretaria.queue import task_delay
+from secretaria.worker_heartbeat import worker_identity
 
 log = structlog.get_logger(__name__)
 # The send task's longest wait between two attempts (Celery's retry_backoff_max): a row
@@ -115,8 +116,10 @@ def outbox_send(*, outbox_id: int, loaded: Outbox | None = None) -> str:
     saves reading it back). Raises TransientChannelError for the task to retry (the
     row is put back to pending).
     """
+    # The claim names this worker (claims.py): if it dies mid-send, a live one takes the row back in seconds.
     claimed = Outbox.objects.filter(pk=outbox_id, state=Outbox.State.PENDING).update(
-        state=Outbox.State.SENDING, attempts=F("attempts") + 1, attempted_at=timezone.now()
+        state=Outbox.State.SENDING, attempts=F("attempts") + 1, attempted_at=timezone.now(),
+        claimed_by=worker_identity(),
     )
     if not claimed:
         return "skipped"  # already sent, being sent, or failed for good

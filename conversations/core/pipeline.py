@@ -7,11 +7,12 @@
    contact is still typing, claims the pending messages (received -> processing),
    composes one answer and, in one transaction, records the reply in the outbox and
    marks the messages answered.
-3. A crash anywhere leaves messages in `received` or `processing`; the sweeper puts
-   stale ones back and schedules them again. Answered messages are never answered again.
+3. A crash anywhere leaves messages in `received` or `processing`, claimed by the dead
+   worker: a live worker takes them back within seconds of its heartbeat stopping
+   (claims.py), and the per-minute sweeper stays the backstop. Answered messages are never
+   answered again.
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,6 +23,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from billing.metering.quotas import quota_read, quota_scope, replies_paused
+from conversations.core.claims import (
+    LOCK_SECONDS,
+    claims_dead_holders,
+    claims_reclaim,
+    reply_lock_key,
+    reply_lock_take_from_dead,
+    reply_lock_token,
+)
 from conversations.core.context import context_append
 from conversations.core.handoff import conversation_handoff
 from conversations.core.ingest import dead_letter_record
@@ -34,11 +43,13 @@ from conversations.core.sessions import conversation_current, conversation_note_
 from conversations.core.wakeups import wakeup_schedule
 from secretaria.events import ReplySent, publish
 from secretaria.observability.metrics import INTENTION_DISTRIBUTION, OUTBOX_RESENT, REPLY_LATENCY
-from secretaria.redis_client import get_redis, tenant_key
+from secretaria.redis_client import get_redis
 from secretaria.settings_cache import settings_snapshot, settings_version_key
+from secretaria.worker_heartbeat import worker_identity
 
 log = structlog.get_logger(__name__)
-LOCK_SECONDS = 120
+# Claims no heartbeat vouches for either way (made outside a worker, or a live worker's that is
+# stuck, e.g. a prefork child killed alone) are taken back after these fixed ages.
 STALE_AFTER = timedelta(minutes=2)
 SENDING_STALE_AFTER = timedelta(minutes=5)
 RETRY_LOST_AFTER = timedelta(seconds=SEND_RETRY_BACKOFF_MAX + 60)
@@ -46,7 +57,7 @@ RETRY_LOST_AFTER = timedelta(seconds=SEND_RETRY_BACKOFF_MAX + 60)
 
 @dataclass(frozen=True)
 class ReplyOutcome:
-    status: str  # "answered", "skipped", "nothing", "busy", "wait", "dead"
+    status: str  # "answered", "skipped", "nothing", "busy", "wait", "dead", "lost" (claim taken back meanwhile)
     retry_in: float = 0.0
 
 
@@ -60,7 +71,7 @@ def pipeline_schedule(*, contact_ids, delay: float | None = None) -> None:
 
 
 def conversation_reply(*, contact_id: int) -> ReplyOutcome:
-    key, token = tenant_key("reply-lock", str(contact_id)), uuid.uuid4().hex
+    key, token = reply_lock_key(contact_id), reply_lock_token()
     # The per-contact lock and the company's settings version in one round trip: the whole reply
     # then reads its settings (profile, knowledge, catalogue, model, calendar, channel) at that version.
     pipe = get_redis().pipeline(transaction=False)
@@ -68,7 +79,7 @@ def conversation_reply(*, contact_id: int) -> ReplyOutcome:
     pipe.get(settings_version_key())
     quota_read(pipe)  # the period's usage rides along: the quota verdicts cost no round trip
     acquired, version, usage = pipe.execute()
-    if not acquired:
+    if not acquired and not reply_lock_take_from_dead(key=key, token=token):
         return ReplyOutcome("busy", retry_in=settings.DEBOUNCE_SECONDS)
     metering = quota_scope(usage)
     try:
@@ -116,10 +127,11 @@ def _reply_locked(contact_id: int) -> ReplyOutcome:
         return ReplyOutcome("wait", retry_in=settings.DEBOUNCE_SECONDS - quiet_for)
     ids = [m.pk for m in pending]
     claimed = Message.objects.filter(pk__in=ids, state=Message.State.RECEIVED).update(
-        state=Message.State.PROCESSING, processed_at=timezone.now()
+        state=Message.State.PROCESSING, processed_at=timezone.now(), claimed_by=worker_identity()
     )
     if claimed != len(ids):
-        Message.objects.filter(pk__in=ids, state=Message.State.PROCESSING).update(state=Message.State.RECEIVED)
+        Message.objects.filter(pk__in=ids, state=Message.State.PROCESSING, claimed_by=worker_identity()).update(
+            state=Message.State.RECEIVED, claimed_by="")
         return ReplyOutcome("busy", retry_in=settings.DEBOUNCE_SECONDS)
     return _answer(pending[0].contact, pending)
 
@@ -138,8 +150,29 @@ def _answer(contact: Contact, messages: list[Message]) -> ReplyOutcome:
         draft = reply_draft(conversation=conversation, contact=contact, texts=texts)
     except Exception as exc:  # noqa: BLE001 - never lose the messages: they go to the dead-letter queue
         return _dead_letter(ids, conversation, exc)
+    try:
+        outcome = _answer_record(contact, conversation, ids, texts, draft)
+    except _ClaimLost:
+        # This worker stalled past its heartbeat and another took the messages back: theirs to answer.
+        log.warning("reply_claim_lost", message_ids=ids)
+        return ReplyOutcome("lost")
+    REPLY_LATENCY.observe((timezone.now() - messages[0].created_at).total_seconds())
+    return outcome
+
+
+class _ClaimLost(Exception):
+    """The messages are no longer this reply's: its transaction is rolled back."""
+
+
+def _answer_record(contact: Contact, conversation: Conversation, ids: list[int], texts: list[str],
+                   draft) -> ReplyOutcome:
     with transaction.atomic():
-        Message.objects.filter(pk__in=ids).update(state=Message.State.ANSWERED, conversation=conversation)
+        # Still ours? (the compare-and-set rides the update that records the answer)
+        answered = Message.objects.filter(pk__in=ids, state=Message.State.PROCESSING,
+                                          claimed_by=worker_identity()).update(
+            state=Message.State.ANSWERED, conversation=conversation)
+        if answered != len(ids):
+            raise _ClaimLost
         outbox = reply_create(contact=contact, conversation=conversation, text=draft.text,
                               idempotency_key=f"reply:{ids[0]}:{ids[-1]}", deliver_inline=True,
                               options=draft.options, options_body=draft.options_body)
@@ -148,7 +181,6 @@ def _answer(contact: Contact, messages: list[Message]) -> ReplyOutcome:
         _conversation_after(conversation, draft)
         transaction.on_commit(lambda: _context_push(conversation.pk, texts, draft.text))
     INTENTION_DISTRIBUTION.labels(intent=str(draft.intent)).inc()
-    REPLY_LATENCY.observe((timezone.now() - messages[0].created_at).total_seconds())
     return ReplyOutcome("answered")
 
 
@@ -177,11 +209,16 @@ def _dead_letter(ids: list[int], conversation: Conversation, exc: Exception) -> 
 def pipeline_sweep() -> int:
     """Put messages stuck in `processing` back, and schedule every contact with unanswered messages.
 
-    Covers a worker killed mid-reply and a broker that lost its queue (Redis restarted empty).
+    Covers a worker killed mid-reply that no live worker took over (Redis lost its heartbeat,
+    or no worker was alive to notice) and a broker that lost its queue (Redis restarted empty).
+    Claims of a worker with no live heartbeat are taken back at once (claims.py); the others
+    after fixed ages.
     """
+    dead = claims_dead_holders()
+    reclaimed = claims_reclaim(workers=dead, min_age=settings.WORKER_DEAD_AFTER_SECONDS) if dead else None
     stale = timezone.now() - STALE_AFTER
     Message.objects.filter(state=Message.State.PROCESSING, processed_at__lt=stale).update(
-        state=Message.State.RECEIVED
+        state=Message.State.RECEIVED, claimed_by=""
     )
     waiting = set(
         Message.objects.filter(direction=Message.Direction.IN, state=Message.State.RECEIVED,
@@ -189,11 +226,12 @@ def pipeline_sweep() -> int:
         .values_list("contact_id", flat=True).distinct()
     )
     pipeline_schedule(contact_ids=waiting, delay=0)
-    return len(waiting) + outbox_sweep()
+    return len(waiting) + outbox_sweep() + (reclaimed.unknown_resent + reclaimed.requeued if reclaimed else 0)
 
 
 def outbox_sweep() -> int:
-    """Replies whose send task was lost (broker restarted empty) or whose sender died mid-send.
+    """Replies whose send task was lost (broker restarted empty) or whose sender died mid-send,
+    when no heartbeat told us sooner (pipeline_sweep and claims.py take those at once).
 
     A row left in `sending` may have reached the provider before the crash: sending it
     again is the one duplicate we tolerate, and it is counted. Time runs from the last
@@ -203,7 +241,10 @@ def outbox_sweep() -> int:
     now = timezone.now()
     crashed = list(Outbox.objects.filter(_last_attempt_before(now - SENDING_STALE_AFTER), state=Outbox.State.SENDING)
                    .values_list("pk", flat=True)[:1000])
-    resent = Outbox.objects.filter(pk__in=crashed, state=Outbox.State.SENDING).update(
+    # The age again in the update: another sweeper's resend may have taken the row meanwhile (a fresh
+    # attempt), and resetting that one would send it twice.
+    resent = Outbox.objects.filter(_last_attempt_before(now - SENDING_STALE_AFTER), pk__in=crashed,
+                                   state=Outbox.State.SENDING).update(
         state=Outbox.State.PENDING, last_error="worker died while sending")
     if resent:
         OUTBOX_RESENT.inc(resent)

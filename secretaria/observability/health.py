@@ -50,6 +50,12 @@ CHECKS: dict[str, Callable[[], None]] = {
 }
 
 
+def readiness_check_register(name: str, check: Callable[[], None]) -> None:
+    """A check from an app above this floor (tenants: no schema lags behind the code's migrations),
+    registered in its AppConfig.ready(). It raises CheckFailed with the reason, or returns."""
+    CHECKS[name] = check
+
+
 def run_checks(checks: dict[str, Callable[[], None]] | None = None) -> tuple[bool, dict]:
     results = {}
     for name, check in (checks or CHECKS).items():

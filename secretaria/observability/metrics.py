@@ -34,11 +34,6 @@ AUTH_LOGINS = Counter(
     "Token requests, by outcome.",
     ["outcome"],
 )
-TASKS_DISPATCHED = Counter(
-    "secretaria_periodic_dispatch_total",
-    "Periodic jobs fanned out by the tenant dispatcher (one per company and run), by task.",
-    ["task"],
-)
 
 WEBHOOKS_RECEIVED = Counter(
     "secretaria_webhook_received_total",

@@ -43,22 +43,31 @@ LABEL_VALUES = {
                                                "duplicate", "unauthorized", "bad_request", "too_large"),
     "secretaria_appointments_total:provider": ("builtin", "calcom"),
     "secretaria_appointments_latency_seconds:provider": ("builtin", "calcom"),
+    # The fleet's periodic jobs (tenants/metrics.py).
+    "cadence": ("minute", "hourly", "daily"),
+    "secretaria_periodic_jobs_total:outcome": ("ok", "failed", "timeout"),
+    "secretaria_periodic_runs_total:outcome": ("ran", "retried", "duplicate", "busy", "expired"),
+    "secretaria_periodic_dispatched_total:outcome": ("sent", "claimed", "lagging"),
 }
 
 
 def _label_values() -> dict[str, tuple[str, ...]]:
     """LABEL_VALUES completed from the code: the routes, intents, Celery tasks and domain events."""
+    from django.conf import settings
+
     from celery_app import app
     from conversations.turns import Intent
     from secretaria.events import catalogue
     from secretaria.events.bus import DomainEvent
     from secretaria.observability.middleware import ROUTES
 
+    periodic = tuple(n for names in settings.TENANT_PERIODIC_TASKS.values() for n in names)
     events = [c.name() for c in vars(catalogue).values()
               if isinstance(c, type) and issubclass(c, DomainEvent) and c is not DomainEvent]
     return {**LABEL_VALUES, "route": (*dict.fromkeys(r for _p, r in ROUTES), "other"),
             "intent": tuple(Intent), "task": tuple(n for n in app.tasks if not n.startswith("celery.")),
-            "secretaria_events_delivered_total:event": tuple(events)}
+            "secretaria_events_delivered_total:event": tuple(events),
+            "secretaria_periodic_job_seconds:task": periodic, "secretaria_periodic_jobs_total:task": periodic}
 
 
 def label_domain(values: dict, metric: str, label: str) -> tuple[str, ...]:
@@ -82,7 +91,7 @@ PER_COMPANY = {
 
 METRIC_MODULES = ("secretaria.observability.metrics", "analytics.feedback.metrics", "analytics.reports.metrics",
                   "analytics.webhooks.metrics", "billing.metering.metrics", "billing.payments.metrics",
-                  "compliance.audit.metrics", "templates.experiments.metrics")
+                  "compliance.audit.metrics", "templates.experiments.metrics", "tenants.metrics")
 
 
 def company(n: int) -> str:

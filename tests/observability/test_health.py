@@ -8,7 +8,7 @@ from secretaria.beat import HEARTBEAT_KEY
 from secretaria.observability import health
 from secretaria.redis_client import get_redis
 
-COMPONENTS = {"database", "redis", "celery", "beat"}
+COMPONENTS = {"database", "redis", "celery", "beat", "migrations"}  # migrations: tenants registers it
 
 
 def readyz():
