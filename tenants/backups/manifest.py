@@ -74,9 +74,14 @@ def manifest_verify(folder: Path) -> Manifest:
     if not manifest.files:
         raise BackupCorrupt(f"{folder}: o manifesto não lista nenhum arquivo")
     for name, expected in sorted(manifest.files.items()):
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise BackupCorrupt(f"{folder / NAME}: nome de arquivo fora da pasta do backup: {name!r}")
         path = folder / name
         if not path.is_file():
             raise BackupCorrupt(f"{path}: arquivo ausente")
         if path.stat().st_size != expected["bytes"] or file_sha256(path) != expected["sha256"]:
             raise BackupCorrupt(f"{path}: soma de verificação não confere (arquivo corrompido ou alterado)")
+    unlisted = [t["file"] for t in manifest.public_tables if t["file"] not in manifest.files]
+    if unlisted:
+        raise BackupCorrupt(f"{folder / NAME}: arquivos sem soma de verificação: {unlisted}")
     return manifest

@@ -20,7 +20,10 @@ from django.conf import settings
 from django.db import connection
 from psycopg.conninfo import make_conninfo
 
-PROGRAMS = ("pg_dump", "pg_restore", "psql")
+# The connection parameters a client program takes from the environment (the rest of Django's are Python objects).
+LIBPQ_ENV = {"dbname": "PGDATABASE", "host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
+             "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY",
+             "connect_timeout": "PGCONNECT_TIMEOUT", "options": "PGOPTIONS", "application_name": "PGAPPNAME"}
 
 
 class BackupToolMissing(RuntimeError):
@@ -35,11 +38,14 @@ class Server:
 
     @classmethod
     def current(cls, *, dbname: str | None = None) -> Server:
-        """Django's default database (the test database under pytest), or `dbname` on the same server."""
-        d = connection.settings_dict
-        params = {"dbname": dbname or d["NAME"], "host": d.get("HOST") or "", "port": str(d.get("PORT") or ""),
-                  "user": d.get("USER") or "", "password": d.get("PASSWORD") or ""}
-        return cls({k: v for k, v in params.items() if v})
+        """Django's default database (the test database under pytest), or `dbname` on the same server.
+
+        From the backend's own connection parameters: a URL's `?host=/socket/dir` (the embedded server's)
+        arrives in OPTIONS, not HOST."""
+        params = {k: str(v) for k, v in connection.get_connection_params().items() if k in LIBPQ_ENV and v}
+        if dbname:
+            params["dbname"] = dbname
+        return cls(params)
 
     @property
     def dbname(self) -> str:
@@ -49,15 +55,13 @@ class Server:
         return Server({**self.params, "dbname": dbname})
 
     def connect(self, **kwargs) -> psycopg.Connection:
-        return psycopg.connect(make_conninfo(**self.params), connect_timeout=10, **kwargs)
+        return psycopg.connect(make_conninfo(**{"connect_timeout": "10", **self.params}), **kwargs)
 
     def env(self) -> dict[str, str]:
-        """The environment for a client program: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE."""
-        names = {"dbname": "PGDATABASE", "host": "PGHOST", "port": "PGPORT", "user": "PGUSER",
-                 "password": "PGPASSWORD"}
+        """The environment for a client program: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE..."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-        env.update({names[k]: v for k, v in self.params.items() if k in names})
-        env["PGCONNECT_TIMEOUT"] = "10"
+        env.update({LIBPQ_ENV[k]: v for k, v in self.params.items()})
+        env.setdefault("PGCONNECT_TIMEOUT", "10")
         return env
 
 

@@ -226,3 +226,29 @@ def _stamp_of(folder: Path) -> datetime | None:
         return datetime.strptime(folder.name.split("-")[0], STAMP).replace(tzinfo=UTC)
     except ValueError:
         return None  # not a folder of ours: left alone
+
+
+def nightly_next(*, now: datetime) -> datetime:
+    """The next BACKUP_NIGHTLY_AT (HH:MM, UTC) strictly after `now`."""
+    hour, minute = (int(part) for part in settings.BACKUP_NIGHTLY_AT.split(":"))
+    at = now.astimezone(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return at if at > now else at + timedelta(days=1)
+
+
+def nightly_run() -> dict:
+    """One night's work: the whole database, every active company (BACKUP_NIGHTLY_COMPANIES), retention.
+
+    A failure is logged and the rest still runs: a broken company must not cost the others their backup
+    (the age gauge shows who is behind)."""
+    summary: dict = {"database": None, "companies": 0, "failed": {}, "pruned": 0}
+    try:
+        summary["database"] = str(database_backup().path)
+    except (OSError, psycopg.Error, subprocess.CalledProcessError, postgres.BackupToolMissing) as exc:
+        summary["failed"]["database"] = getattr(exc, "stderr", None) or str(exc)
+        log.error("backup_failed", scope="database", error=summary["failed"]["database"])
+    if settings.BACKUP_NIGHTLY_COMPANIES:
+        done, failed = companies_backup()
+        summary["companies"] = len(done)
+        summary["failed"].update(failed)
+    summary["pruned"] = len(backups_prune())
+    return summary

@@ -30,7 +30,7 @@ from tenants.backups.metrics import backup_age_export
 from tenants.backups.postgres import Server
 from tenants.backups.restore import RestoreFailed, RestoreRefused, company_restore, database_restore
 from tenants.backups.selectors import company_fingerprint, fingerprint_session
-from tenants.backups.services import backups_prune, company_backup, database_backup
+from tenants.backups.services import backups_prune, company_backup, database_backup, nightly_next, nightly_run
 from tenants.models import AuditHead, BackupRecord, ChannelRoute, Company, Domain
 from tests.conversations.factories import ContactFactory, ConversationFactory, MessageFactory
 from tests.factories import CompanyFactory
@@ -289,3 +289,24 @@ def test_the_commands_back_up_and_restore_one_company(db, companies, backup_dir,
     assert "backup ok" in out and "contagens e hashes conferem com o backup" in out
     with schema_context(backed.schema_name):
         assert Contact.objects.count() == 3
+
+
+def test_the_nightly_run_is_due_at_the_configured_utc_time(settings):
+    settings.BACKUP_NIGHTLY_AT = "06:30"
+
+    assert nightly_next(now=datetime(2026, 12, 6, 6, 29, tzinfo=UTC)) == datetime(2026, 12, 6, 6, 30, tzinfo=UTC)
+    assert nightly_next(now=datetime(2026, 12, 6, 6, 30, tzinfo=UTC)) == datetime(2026, 12, 7, 6, 30, tzinfo=UTC)
+
+
+@own_connection
+def test_the_nightly_run_backs_up_the_database_and_every_company_then_prunes(db, companies, backup_dir, settings):
+    settings.BACKUP_KEEP_DAYS, settings.BACKUP_KEEP_MIN = 0, 1
+
+    first, second = nightly_run(), nightly_run()
+
+    active = Company.objects.active().count()
+    assert first["failed"] == {} and second["failed"] == {}
+    assert first["companies"] == second["companies"] == active
+    assert len(list((backup_dir / "database").iterdir())) == 1  # the newest only (KEEP_MIN=1)
+    assert second["pruned"] == active + 1
+    assert BackupRecord.objects.filter(path__startswith=str(backup_dir)).count() == active + 1
