@@ -26,11 +26,11 @@ from conversations.models import Contact, Message
 from tenants.backups.graph import company_public_tables
 from tenants.backups.manifest import NAME as MANIFEST_NAME
 from tenants.backups.manifest import BackupCorrupt, manifest_read
-from tenants.backups.metrics import backup_age_export
 from tenants.backups.postgres import Server
 from tenants.backups.restore import RestoreFailed, RestoreRefused, company_restore, database_restore
 from tenants.backups.selectors import company_fingerprint, fingerprint_session
 from tenants.backups.services import backups_prune, company_backup, database_backup, nightly_next, nightly_run
+from tenants.backups.tasks import backup_age_sample_task
 from tenants.models import AuditHead, BackupRecord, ChannelRoute, Company, Domain
 from tests.conversations.factories import ContactFactory, ConversationFactory, MessageFactory
 from tests.factories import CompanyFactory
@@ -253,7 +253,7 @@ def test_the_backup_age_gauge_reads_the_records(db, companies, backup_dir):
     stalest = min(BackupRecord.objects.filter(scope="company", schema_name=c.schema_name).latest("finished_at")
                   .finished_at for c in Company.objects.active())
 
-    shown = backup_age_export()
+    shown = backup_age_sample_task.apply().get()  # what beat runs in the worker every minute
 
     assert shown == {"database": database.finished_at.timestamp(), "company": stalest.timestamp()}
     sample = REGISTRY.get_sample_value("secretaria_backup_last_success_timestamp_seconds", {"scope": "database"})
@@ -310,3 +310,12 @@ def test_the_nightly_run_backs_up_the_database_and_every_company_then_prunes(db,
     assert len(list((backup_dir / "database").iterdir())) == 1  # the newest only (KEEP_MIN=1)
     assert second["pruned"] == active + 1
     assert BackupRecord.objects.filter(path__startswith=str(backup_dir)).count() == active + 1
+
+
+def test_beat_samples_the_backup_age_every_minute_in_the_worker():
+    from celery_app import app
+
+    entry = app.conf.beat_schedule["tenants-backup-age"]
+
+    assert entry["task"] == "tenants.backup_age_sample" in app.tasks
+    assert entry["schedule"] == 60.0 and entry["options"]["expires"] < 60
