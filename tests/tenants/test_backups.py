@@ -8,6 +8,7 @@ committed once for the module and dropped at the end.
 """
 
 import functools
+import json
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -319,3 +320,37 @@ def test_beat_samples_the_backup_age_every_minute_in_the_worker():
 
     assert entry["task"] == "tenants.backup_age_sample" in app.tasks
     assert entry["schedule"] == 60.0 and entry["options"]["expires"] < 60
+
+
+@own_connection
+def test_a_public_table_the_backup_did_not_know_is_no_difference_while_it_is_empty(db, companies, backup_dir):
+    backed = companies["backed"]
+    folder = company_backup(company=backed).path
+    manifest = json.loads((folder / MANIFEST_NAME).read_text())
+    assert manifest["tables"].pop("public.billing_quotaalert") == {"rows": 0, "md5": ""}
+    dropped = next(t for t in manifest["public_tables"] if t["table"] == "billing_quotaalert")
+    manifest["public_tables"].remove(dropped)
+    del manifest["files"][dropped["file"]]
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest))  # as if billing had added the table since
+
+    assert company_restore(folder=folder).ok
+
+
+@own_connection
+def test_a_restore_gives_up_on_a_company_busy_past_the_lock_timeout_changing_nothing(db, companies, backup_dir,
+                                                                                     settings):
+    backed = companies["backed"]
+    settings.BACKUP_RESTORE_LOCK_TIMEOUT = 1
+    folder = company_backup(company=backed).path
+    with schema_context(backed.schema_name):
+        Message.objects.filter(direction=Message.Direction.IN).delete()
+    changed = fingerprint(backed)
+
+    with Server.current().connect() as worker:  # a worker in the middle of a transaction on the company
+        worker.execute(f'SELECT count(*) FROM "{backed.schema_name}".conversations_message')
+        with pytest.raises(RestoreFailed, match="lock timeout"):
+            company_restore(folder=folder)
+        worker.rollback()
+
+    assert fingerprint(backed) == changed
+    assert company_restore(folder=folder).ok
