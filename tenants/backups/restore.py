@@ -80,7 +80,11 @@ def company_restore(*, folder: Path) -> RestoreReport:
         prelude, check = Path(tmp) / "prelude.sql", Path(tmp) / "check.sql"
         prelude.write_text(_prelude_sql(manifest, folder, tables))
         check.write_text(_check_sql(manifest, tables))
-        _run_in_one_transaction(server, prelude=prelude, dump=folder / "schema.dump", check=check, tmp=Path(tmp))
+        try:
+            _run_in_one_transaction(server, prelude=prelude, dump=folder / "schema.dump", check=check,
+                                    tmp=Path(tmp))
+        except RestoreFailed as exc:
+            raise RestoreFailed(f"{exc} — a transação foi desfeita, nada foi alterado") from exc
     _after_restore(info["schema_name"])
     report = RestoreReport(scope="company", target=info["slug"], tables=len(manifest.tables))
     with server.connect(autocommit=True) as conn:
@@ -102,8 +106,9 @@ def _refuse_conflicts(info: dict) -> None:
     if taken:
         raise RestoreRefused(f"o identificador {info['slug']!r} (esquema {info['schema_name']}) pertence agora a "
                              f"outra empresa: {taken.name} (id {taken.id}); nada foi alterado")
-    domains = Domain.objects.filter(domain__in=info["domains"]).exclude(tenant_id=info["id"]).select_related("tenant")
-    for domain in domains:
+    domain = (Domain.objects.filter(domain__in=info["domains"]).exclude(tenant_id=info["id"])
+              .select_related("tenant").first())
+    if domain:
         raise RestoreRefused(f"o domínio {domain.domain} pertence agora a outra empresa: {domain.tenant.name} "
                              f"(id {domain.tenant_id}); nada foi alterado")
 
@@ -224,7 +229,7 @@ def _stream_restore(server: postgres.Server, *, dump: Path, tmp: Path, psql_args
         psql_err.seek(0)
         restore_err.seek(0)
         if writer.returncode != 0:
-            raise RestoreFailed(f"a restauração falhou e foi desfeita: {psql_err.read().strip()}")
+            raise RestoreFailed(f"psql parou num erro: {psql_err.read().strip()}")
         if reader.returncode != 0:
             raise RestoreFailed(f"pg_restore falhou: {restore_err.read().strip()}")
 
