@@ -9,13 +9,17 @@ committed once for the module and dropped at the end.
 
 import functools
 import json
+import os
 import secrets
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -354,3 +358,22 @@ def test_a_restore_gives_up_on_a_company_busy_past_the_lock_timeout_changing_not
 
     assert fingerprint(backed) == changed
     assert company_restore(folder=folder).ok
+
+
+@own_connection
+def test_make_backup_and_make_restore_run_through_devstack_against_the_configured_server(db, companies, tmp_path):
+    backed = companies["backed"]
+    env = {**os.environ, "DATABASE_NAME": connection.settings_dict["NAME"], "BACKUP_DIR": str(tmp_path)}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+
+    def devstack(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "devstack", *args], cwd=settings.BASE_DIR, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    backup = devstack("backup", "--company", backed.slug)
+    restore = devstack("restore", "--company", backed.slug, "--yes")
+
+    assert backup.returncode == 0, backup.stderr
+    assert restore.returncode == 0, restore.stderr
+    assert "contagens e hashes conferem com o backup" in restore.stdout
+    assert len(list((tmp_path / "companies" / backed.slug).iterdir())) == 1
