@@ -117,9 +117,3 @@ def backup_last_success() -> dict[str, float | None]:
     stalest = min((latest.get(schema) or created for schema, created in companies), default=None)
     return {"database": database.timestamp() if database else None,
             "company": stalest.timestamp() if stalest else None}
-
-
-def backup_list(*, scope: str, schema_name: str = "") -> list[BackupRecord]:
-    """The recorded backups of a scope (and company), newest first."""
-    return list(BackupRecord.objects.filter(scope=scope, schema_name=schema_name).order_by("-finished_at"))
-
