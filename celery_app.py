@@ -20,7 +20,9 @@ from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secretaria.settings")
 
-app = CeleryApp("secretaria")
+# The task base class by dotted path (nothing of ours imported here): tenant-schemas-celery's, with its
+# per-company cache bounded for a fleet (secretaria/celery_task.py).
+app = CeleryApp("secretaria", task_cls="secretaria.celery_task:TenantTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.worker_hijack_root_logger = False
 app.autodiscover_tasks()

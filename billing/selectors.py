@@ -15,12 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from billing.metering.periods import period_bounds, period_of
 from billing.models import Plan, Subscription, SubscriptionChange
 from billing.payments.providers import payments_enabled
+from secretaria.lru import LRU
 from secretaria.settings_cache import cached
 from tenants.models import Company
 
@@ -87,16 +89,18 @@ def subscription_state(company_id: int) -> SubscriptionState | None:
     return _state_load(company_id)
 
 
-_SCHEMAS: dict[int, str] = {}  # company id -> schema name, which never changes
+# company id -> schema name, which never changes; bounded for a fleet (an evicted one is read again).
+_SCHEMAS: LRU[int, str] = LRU(lambda: settings.COMPANY_CACHE_MAX_ENTRIES)
 
 
 def _schema_of(company_id: int) -> str:
-    if company_id not in _SCHEMAS:
+    schema = _SCHEMAS.get(company_id)
+    if schema is None:
         schema = Company.objects.filter(pk=company_id).values_list("schema_name", flat=True).first()
         if schema is None:
             return ""  # not cached: a company being provisioned may appear
-        _SCHEMAS[company_id] = schema
-    return _SCHEMAS[company_id]
+        _SCHEMAS.set(company_id, schema)
+    return schema
 
 
 def subscription_allows(company_id: int, what: str) -> bool:

@@ -7,6 +7,7 @@ from conversations.core.handoff import handoff_callbacks_offer
 from conversations.core.outbox import SEND_RETRY_BACKOFF_MAX, outbox_give_up, outbox_send
 from conversations.core.pipeline import conversation_answer_due, pipeline_sweep
 from conversations.core.sessions import conversations_close_stale
+from secretaria.observability.metrics import OUTBOX_RETRIES
 
 
 @shared_task(name="conversations.reply")
@@ -25,6 +26,7 @@ def outbox_send_task(self, outbox_id: int) -> str:
         if self.request.retries >= self.max_retries:
             outbox_give_up(outbox_id=outbox_id, reason=f"retries exhausted: {exc}")
             return "failed"
+        OUTBOX_RETRIES.inc()
         raise
 
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from devstack.browser import chromium_ensure
+from devstack.tools import SUITE_TOOLS, tool_ensure
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SECRETARIA_DATA_DIR", ROOT / ".data"))
@@ -327,15 +327,15 @@ def test(pytest_args: list[str]) -> int:
     if linted.returncode:
         say("lint-imports: a layer contract is broken (see above)")
         return linted.returncode
-    chromium = chromium_ensure(say)
-    if chromium is None:
+    tools = {tool.env_var: tool_ensure(tool, say) for tool in SUITE_TOOLS}
+    if None in tools.values():
         return 1
     with data_services("test") as base_env:
         env = django_env(base_env)
         # Derived from the database, not random: secrets the suite stores encrypted stay readable when a
         # later run reuses that test database (`--reuse-db`); it protects nothing but test rows.
         env["SECRET_KEY"] = "test-" + hashlib.sha256(env["DATABASE_URL"].encode()).hexdigest()[:32]
-        env["CHROMIUM_PATH"] = chromium
+        env.update(tools)  # CHROMIUM_PATH, PROMTOOL_PATH, AMTOOL_PATH
         ensure_database(env["DATABASE_URL"])
         result = subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
     return result.returncode

@@ -2,6 +2,11 @@
 
 Keys written directly (not through Django's cache) are named with `tenant_key()`
 when they hold a company's data, so no two companies ever share one.
+
+Every key of a company expires: a fleet of thousands of companies, most of them idle at any moment,
+must not keep Redis growing (docs/fleet-state.md lists each key, its TTL and why that TTL is safe).
+A key that must not expire goes in KEYS_WITHOUT_TTL with the reason, and must stay small;
+tests/test_redis_ttls.py fails on any other key left without a TTL after a company's day.
 """
 
 from functools import lru_cache
@@ -9,6 +14,10 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 from django.db import connection
+
+# Pattern after `secretaria:<schema>:` (fnmatch) -> why it must never expire. None today: each key is a
+# copy of PostgreSQL rows (rebuilt when missing), a lock, a window or a token that is safe to lose.
+KEYS_WITHOUT_TTL: dict[str, str] = {}
 
 
 @lru_cache(maxsize=1)

@@ -593,6 +593,15 @@ STATICFILES_DIRS.append(BASE_DIR / "conversations" / "admin_settings" / "static"
 # --- end fleet: dispatcher ---
 
 # --- Fleet: bounded per-company state (settings cache, Redis keys; docs/fleet-state.md) ---
+# Per-process caches keyed by company are LRUs (secretaria/lru.py): a process keeps the companies it
+# served most recently and reloads an evicted one on its next use (never stale, only slower).
+# The settings cache holds the most per company (profile, knowledge base, catalogue, calendar).
+SETTINGS_CACHE_MAX_COMPANIES = env.int("SETTINGS_CACHE_MAX_COMPANIES", default=1000)
+# The small lookups: company by host, by schema for Celery tasks, ids and schema names, quota verdicts.
+COMPANY_CACHE_MAX_ENTRIES = env.int("COMPANY_CACHE_MAX_ENTRIES", default=5000)
+# `secretaria:<schema>:settings-version` expires after this long (an idle company leaves nothing behind);
+# a company still in use gets a fresh token then, which costs each process one reload of its settings.
+SETTINGS_VERSION_TTL_SECONDS = env.int("SETTINGS_VERSION_TTL_SECONDS", default=24 * 3600)
 # --- end fleet: bounded state ---
 
 # --- Fleet: several nodes, PgBouncer (docs/fleet-nodes.md) ---
@@ -619,6 +628,13 @@ BACKUP_RESTORE_LOCK_TIMEOUT = env.int("BACKUP_RESTORE_LOCK_TIMEOUT", default=30)
 # --- end fleet: backups ---
 
 # --- Fleet: metrics, alerts and dashboards (deploy/prometheus, deploy/grafana; docs/alerts.md) ---
+# The analytics gauges per company (funnel, NPS): ~17 series a company, so off by default; the panel
+# and the reports API have those figures at any scale. Turn on for a deployment of a few companies.
+METRICS_COMPANY_FIGURES = env.bool("METRICS_COMPANY_FIGURES", default=False)
+# django-prometheus' latency histogram per view: its 17 default buckets times ~460 views and methods of a
+# long-lived server were half of /metrics. Four say fast, fine, slow, too slow; the precise figures are
+# our own per-route histogram (secretaria_http_request_duration_seconds).
+PROMETHEUS_LATENCY_BUCKETS = (0.1, 0.5, 2.5, float("inf"))
 # --- end fleet: alerts ---
 
 # --- Fleet: worker claims with a heartbeat (conversations/core; docs/reliability.md) ---

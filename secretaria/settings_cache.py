@@ -13,6 +13,11 @@ company's *settings version*, a random token in Redis (`secretaria:<schema>:sett
   cached anything under (tokens are random, never a counter that could come back).
 
 Entries also expire after MAX_AGE, a backstop for a change whose version bump was lost.
+
+Bounded for a fleet (docs/fleet-state.md): a process keeps the SETTINGS_CACHE_MAX_COMPANIES companies
+it used most recently (an evicted company is loaded again, never served stale), and the version key
+expires after SETTINGS_VERSION_TTL_SECONDS: an idle company leaves nothing in Redis, and a busy one
+whose token expired gets a fresh one, which no process has cached anything under.
 """
 
 from __future__ import annotations
@@ -27,18 +32,21 @@ from typing import TypeVar
 
 import redis
 import structlog
+from django.conf import settings
 from django.db import connection, transaction
 
+from secretaria.lru import LRU
 from secretaria.redis_client import get_redis
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 MAX_AGE = 300.0
 _NO_VERSION = None
-_store: dict[tuple[str, str], tuple[str, float, object]] = {}
+# schema -> {name: (version, loaded at, value)}: evicted a company at a time, least recently used first.
+_store: LRU[str, dict[str, tuple[str, float, object]]] = LRU(lambda: settings.SETTINGS_CACHE_MAX_COMPANIES)
 _lock = threading.Lock()
+_last_seen: LRU[str, str] = LRU(lambda: settings.SETTINGS_CACHE_MAX_COMPANIES)  # schema -> version last read
 # (schema, version) read by the enclosing settings_snapshot(), if any.
-_last_seen: dict[str, str] = {}  # schema -> the version this process last read
 _snapshot: contextvars.ContextVar[tuple[str, str | None] | None] = contextvars.ContextVar("settings_snapshot",
                                                                                              default=None)
 
@@ -65,7 +73,7 @@ def _read_version() -> str | None:
         client = get_redis()
         version = client.get(_version_key())
         if version is None:  # first use, or Redis restarted empty: a token nobody cached under
-            client.set(_version_key(), uuid.uuid4().hex, nx=True)
+            client.set(_version_key(), uuid.uuid4().hex, nx=True, ex=settings.SETTINGS_VERSION_TTL_SECONDS)
             version = client.get(_version_key())
     except redis.RedisError:
         log.warning("settings_version_unreadable")
@@ -75,7 +83,7 @@ def _read_version() -> str | None:
 
 def _seen(version: str | bytes) -> str:
     version = version.decode() if isinstance(version, bytes) else version
-    _last_seen[connection.schema_name] = version
+    _last_seen.set(connection.schema_name, version)
     return version
 
 
@@ -120,14 +128,18 @@ def cached(name: str, loader: Callable[[], T]) -> T:
     version = snap[1] if snap is not None and snap[0] == schema else _read_version()
     if version is None:
         return loader()
-    key, now = (schema, name), time.monotonic()
-    with _lock:
-        hit = _store.get(key)
+    now = time.monotonic()
+    entries = _store.get(schema)
+    hit = entries.get(name) if entries is not None else None
     if hit is not None and hit[0] == version and now - hit[1] < MAX_AGE:
         return hit[2]
     value = loader()
-    with _lock:
-        _store[key] = (version, now, value)
+    with _lock:  # two threads loading two names of one company must end up in one dict
+        entries = _store.get(schema)
+        if entries is None:
+            entries = {}
+            _store.set(schema, entries)
+        entries[name] = (version, now, value)
     return value
 
 
@@ -141,7 +153,7 @@ def settings_changed() -> None:
 def _bump(schema: str) -> None:
     _forget_schema(schema)  # readers of this process between the write and the commit cached the old rows
     try:
-        get_redis().set(_version_key(schema), uuid.uuid4().hex)
+        get_redis().set(_version_key(schema), uuid.uuid4().hex, ex=settings.SETTINGS_VERSION_TTL_SECONDS)
     except redis.RedisError:
         # Other processes keep their copy until MAX_AGE; this one reloads at once.
         log.error("settings_version_not_bumped", company=schema)
@@ -149,8 +161,7 @@ def _bump(schema: str) -> None:
 
 def _forget_schema(schema: str) -> None:
     with _lock:
-        for key in [k for k in _store if k[0] == schema]:
-            del _store[key]
+        _store.pop(schema)
 
 
 def forget() -> None:

@@ -40,12 +40,9 @@ def _bind_task_context(task=None, task_id=None, **_kwargs):
 
 
 def _clear_task_context(task=None, task_id=None, **_kwargs):
-    # The company comes from the log context: tenant-schemas-celery has already switched
-    # the connection back to public by now.
-    company = structlog.contextvars.get_contextvars().get("company", "public")
     started = _TASK_STARTED.pop(task_id, None)
     if task is not None and started is not None:
-        TASK_LATENCY.labels(company=company, task=task.name).observe(time.monotonic() - started)
+        TASK_LATENCY.labels(task=task.name).observe(time.monotonic() - started)
     structlog.contextvars.clear_contextvars()
 
 

@@ -1,7 +1,9 @@
 import time
 
+from django.conf import settings
 from django.db import connection
 
+from secretaria.lru import LRU
 from tenants.models import ChannelRoute, Company, Domain
 
 
@@ -38,7 +40,8 @@ def company_current() -> Company:
     return Company.objects.get(schema_name=connection.schema_name)
 
 
-_HOST_CACHE: dict[str, tuple[float, Company]] = {}
+# host -> (valid until, company); bounded: a process serving a fleet keeps the hosts it saw last.
+_HOST_CACHE: LRU[str, tuple[float, Company]] = LRU(lambda: settings.COMPANY_CACHE_MAX_ENTRIES)
 HOST_CACHE_SECONDS = 10.0
 
 
@@ -53,7 +56,7 @@ def company_for_host(hostname: str) -> Company:
     if cached and cached[0] > now:
         return cached[1]
     company = Domain.objects.select_related("tenant").get(domain=hostname).tenant
-    _HOST_CACHE[hostname] = (now + HOST_CACHE_SECONDS, company)
+    _HOST_CACHE.set(hostname, (now + HOST_CACHE_SECONDS, company))
     return company
 
 

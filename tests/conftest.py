@@ -218,6 +218,8 @@ class FakeProviders:
 
         self.sent: list[dict] = []
         self.lock = threading.Lock()
+        # In the message ids handed out: unique across sessions, as the stored ids must be under --reuse-db.
+        self.run = uuid.uuid4().hex[:8]
         providers = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -226,7 +228,7 @@ class FakeProviders:
                 with providers.lock:
                     providers.sent.append({"path": self.path, "body": body})
                     number = len(providers.sent)
-                reply = ({"messaging_product": "whatsapp", "messages": [{"id": f"wamid.fake-{number}"}]}
+                reply = ({"messaging_product": "whatsapp", "messages": [{"id": f"wamid.fake-{providers.run}-{number}"}]}
                          if "/messages" in self.path and "/api/" not in self.path else {"message": "Message sent"})
                 data = json.dumps(reply).encode()
                 self.send_response(200)
@@ -329,6 +331,38 @@ def live_channels(django_db_setup, django_db_blocker, fake_providers):
     return {"wayne_whaticket_secret": second.inbound_secret}
 
 
+def _web_answers(url: str) -> bool:
+    import urllib.request
+
+    request = urllib.request.Request(url + "/healthz", headers={"Host": "localhost"})
+    try:
+        return urllib.request.urlopen(request, timeout=1).status == 200
+    except OSError:
+        return False
+
+
+def _start_web(env: dict[str, str], *, threads: int = 8):
+    """gunicorn (one worker process) on a free port of 127.0.0.1 with `env`, once /healthz answers: (proc, url)."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "secretaria.wsgi:application", "--config",
+         "python:secretaria.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", str(threads)],
+        cwd=settings.BASE_DIR, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until(lambda: _web_answers(url), 60, "gunicorn start", proc)
+    except BaseException:
+        _stop(proc)
+        raise
+    return proc, url
+
+
 @pytest.fixture(scope="session")
 def live_web(django_db_setup, celery_queue, fake_providers, celery_worker, live_channels):
     """The real web server (gunicorn) on a free port, against the test database.
@@ -336,29 +370,8 @@ def live_web(django_db_setup, celery_queue, fake_providers, celery_worker, live_
     With `celery_worker`, a request goes the whole way: webhook -> commit -> broker ->
     worker -> channel (the fake providers). Returns the base URL.
     """
-    import socket
-    import subprocess
-    import sys
-    import urllib.request
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "secretaria.wsgi:application", "--config",
-         "python:secretaria.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "8"],
-        cwd=settings.BASE_DIR, env=_celery_env(celery_queue, fake_providers))
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        request = urllib.request.Request(url + "/healthz", headers={"Host": "localhost"})
-        try:
-            return urllib.request.urlopen(request, timeout=1).status == 200
-        except OSError:
-            return False
-
+    proc, url = _start_web(_celery_env(celery_queue, fake_providers))
     try:
-        _wait_until(answers, 60, "gunicorn start", proc)
         yield url
     finally:
         _stop(proc)

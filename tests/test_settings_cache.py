@@ -35,7 +35,7 @@ def test_another_process_changing_the_settings_is_seen_at_the_next_read(acme, lo
     with schema_context("acme"):
         cached("x", loader)
         # What another process's settings_changed() does once its transaction commits:
-        get_redis().set(settings_cache._version_key(), "set-by-another-process")
+        get_redis().set(settings_cache._version_key(), "set-by-another-process", ex=60)
 
         assert cached("x", loader) == 2
 
@@ -86,3 +86,67 @@ def test_each_company_has_its_own_version_and_values(acme, globex, loads, django
     with schema_context("acme"):
         assert cached("x", loader) == acme_value  # globex's change left acme's cache alone
     assert acme_value != globex_value
+
+
+# --- bounded for a fleet: an LRU of companies, a version that expires -------------------------------
+
+def test_the_process_keeps_only_the_companies_used_last_and_reloads_an_evicted_one(acme, globex, loads, settings):
+    count, loader = loads
+    settings.SETTINGS_CACHE_MAX_COMPANIES = 1
+    with schema_context("acme"):
+        first = cached("x", loader)
+    with schema_context("globex"):
+        cached("x", loader)  # acme is pushed out
+
+    assert settings_cache._store.keys() == ["globex"]
+    with schema_context("acme"):
+        assert cached("x", loader) == 3 != first  # loaded again, not lost and not stale
+        assert cached("x", loader) == 3
+    assert len(settings_cache._store) == 1 and len(settings_cache._last_seen) == 1
+
+
+def test_a_company_used_again_is_the_last_to_be_evicted(acme, globex, loads, settings):
+    from tenants.models import Company
+
+    count, loader = loads
+    settings.SETTINGS_CACHE_MAX_COMPANIES = 2
+    third = Company.objects.exclude(schema_name__in=["public", "acme", "globex"]).first().schema_name
+    with schema_context("acme"):
+        cached("x", loader)
+    with schema_context("globex"):
+        cached("x", loader)
+    with schema_context("acme"):
+        cached("x", loader)  # acme is used again: globex is now the oldest
+    with schema_context(third):
+        cached("x", loader)
+
+    assert sorted(settings_cache._store.keys()) == sorted(["acme", third])
+
+
+def test_an_evicted_company_changed_meanwhile_is_read_at_its_new_version(acme, globex, loads, settings):
+    count, loader = loads
+    settings.SETTINGS_CACHE_MAX_COMPANIES = 1
+    with schema_context("acme"):
+        cached("x", loader)
+        get_redis().set(settings_cache._version_key(), "nova-versao", ex=60)  # another process changed acme
+    with schema_context("globex"):
+        cached("x", loader)
+    with schema_context("acme"):
+        assert cached("x", loader) == 3
+        assert settings_cache.settings_known_version() == "nova-versao"
+
+
+def test_the_version_expires_and_its_expiry_reloads_the_settings(acme, loads, settings):
+    import time
+
+    count, loader = loads
+    settings.SETTINGS_VERSION_TTL_SECONDS = 1
+    with schema_context("acme"):
+        get_redis().delete(settings_cache._version_key())
+        cached("x", loader)
+        assert 0 < get_redis().pttl(settings_cache._version_key()) <= 1000
+        time.sleep(1.1)  # the TTL runs out in Redis itself
+        assert get_redis().exists(settings_cache._version_key()) == 0
+
+        assert cached("x", loader) == 2  # a fresh token, under which nothing was cached
+        assert cached("x", loader) == 2

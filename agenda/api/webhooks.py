@@ -19,7 +19,7 @@ from agenda.services.config import calendar_config
 from conversations.core.ingest import dead_letter_record
 from conversations.core.limits import ip_allow
 from secretaria.client_ip import client_ip
-from secretaria.observability.metrics import WEBHOOKS_RECEIVED
+from secretaria.observability.metrics import webhook_received_count
 from secretaria.webhook_input import BadWebhook, parse_json, raw_body
 
 log = structlog.get_logger(__name__)
@@ -27,7 +27,7 @@ PROVIDER = "calcom"
 
 
 def _reply(http_status: int, detail: str, *, company: str, outcome: str, **extra) -> JsonResponse:
-    WEBHOOKS_RECEIVED.labels(company=company, provider=PROVIDER, status=outcome).inc()
+    webhook_received_count(company=company, provider=PROVIDER, status=outcome)
     return JsonResponse({"detail": detail, **extra}, status=http_status)
 
 

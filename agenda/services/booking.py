@@ -21,7 +21,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agenda.models import Appointment, CalendarConfig, Professional, Service
@@ -370,5 +370,5 @@ def _tz(config: CalendarConfig) -> ZoneInfo:
 
 
 def _observe_latency(provider: str, started: float) -> None:
-    APPOINTMENTS_LATENCY.labels(company=connection.schema_name, provider=provider).observe(
+    APPOINTMENTS_LATENCY.labels(provider=provider).observe(
         time.monotonic() - started)

@@ -8,7 +8,7 @@ claim, outbox key `followup:<id>` committed with `state=sent`). The answer is re
 import re
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from agenda.chat.dialog_state import FollowUpAnswer
@@ -69,8 +69,7 @@ def _after_send(followup: FollowUp, _outbox, _now: datetime) -> None:
                                     actor="system", data={"followup_id": followup.pk})
     dialog_open(contact=followup.appointment.contact, state=FollowUpAnswer(followup_id=followup.pk),
                 ttl_minutes=ANSWER_TTL_MINUTES)
-    company = connection.schema_name
-    transaction.on_commit(lambda: FOLLOWUPS_SENT.labels(company=company).inc())
+    transaction.on_commit(lambda: FOLLOWUPS_SENT.inc())
 
 
 # --- The answer ----------------------------------------------------------------------------------
@@ -145,8 +144,7 @@ def _comment(text: str, score: int | None) -> str:
 
 
 def _count(followup: FollowUp) -> None:
-    company = connection.schema_name
     if followup.sentiment == Sentiment.POSITIVE:
-        transaction.on_commit(lambda: FOLLOWUPS_POSITIVE.labels(company=company).inc())
+        transaction.on_commit(lambda: FOLLOWUPS_POSITIVE.inc())
     elif followup.sentiment == Sentiment.NEGATIVE:
-        transaction.on_commit(lambda: FOLLOWUPS_NEGATIVE.labels(company=company).inc())
+        transaction.on_commit(lambda: FOLLOWUPS_NEGATIVE.inc())

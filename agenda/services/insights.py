@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
-from django.db import connection
 from django.utils import timezone
 
 from agenda.models import Appointment, SchedulingInsight
@@ -30,13 +29,12 @@ TOP = 3
 
 
 def scheduling_ai_run(*, now: datetime | None = None) -> SchedulingInsight:
-    company = connection.schema_name
     try:
         insight = _run(now or timezone.now())
     except Exception:
-        AGENDA_OPTIMIZATION_RUNS.labels(company=company, outcome="error").inc()
+        AGENDA_OPTIMIZATION_RUNS.labels(outcome="error").inc()
         raise
-    AGENDA_OPTIMIZATION_RUNS.labels(company=company, outcome="ok").inc()
+    AGENDA_OPTIMIZATION_RUNS.labels(outcome="ok").inc()
     return insight
 
 

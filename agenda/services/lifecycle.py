@@ -6,7 +6,7 @@ happened is published as a domain event (on commit), which the waitlist hears to
 slot (agenda/subscribers.py), as metering, analytics and the audit trail can.
 """
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from agenda.models import Appointment, AppointmentEvent
 from agenda.services.followups import followup_cancel, followup_plan
@@ -22,8 +22,8 @@ def appointment_changed(
 ) -> None:
     data = data or {}
     AppointmentEvent.objects.create(appointment=appointment, kind=event, actor=actor, data=data)
-    company, provider = connection.schema_name, appointment.provider
-    transaction.on_commit(lambda: APPOINTMENTS.labels(company=company, provider=provider, event=event).inc())
+    provider = appointment.provider
+    transaction.on_commit(lambda: APPOINTMENTS.labels(provider=provider, event=event).inc())
     if (domain_event := _domain_event(appointment, event, actor, data)) is not None:
         events.publish(domain_event)
     if event in (Event.CREATED, Event.CONFIRMED):

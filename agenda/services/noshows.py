@@ -12,7 +12,7 @@ never touched; a staff member who marks attendance late can still correct a no-s
 from datetime import datetime, timedelta
 
 import structlog
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -110,8 +110,7 @@ def _offer(appointment: Appointment, slots: list[Slot]) -> bool:
                                     data={"slots": [slot.key() for slot in slots]})
     dialog_open(contact=contact, ttl_minutes=OFFER_TTL_MINUTES, state=RebookOffer(
         appointment_id=appointment.pk, slots=tuple(slots), service_id=appointment.service_id))
-    company = connection.schema_name
-    transaction.on_commit(lambda: AUTO_RESCHEDULED.labels(company=company).inc())
+    transaction.on_commit(lambda: AUTO_RESCHEDULED.inc())
     return True
 
 

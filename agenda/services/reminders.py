@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from agenda.chat.dialog_state import ChoosingAppointment, ChoosingSlot, Confirming, ConfirmingCancel, ReminderAnswer
@@ -22,7 +22,7 @@ from agenda.texts import outreach_message, said
 from agenda.types import AgendaError
 from conversations.outreach.services import Outreach, Skip, due_rows_enqueue, outreach_key, scheduled_send
 from secretaria.events import ReminderAnswered, publish
-from secretaria.observability.metrics import APPOINTMENT_REMINDERS_SENT
+from secretaria.observability.metrics import APPOINTMENT_REMINDERS_SENT, REMINDER_LAG
 from secretaria.ptbr import WEEKDAYS
 
 log = structlog.get_logger(__name__)
@@ -111,8 +111,8 @@ def _after_send(reminder: Reminder, actor: str, now: datetime) -> None:
     AppointmentEvent.objects.create(appointment=appointment, kind=AppointmentEvent.Kind.REMINDER_SENT, actor=actor,
                                     data={"reminder_id": reminder.pk, "kind": reminder.kind})
     _dialog_offer(appointment, reminder.pk, now)
-    company, kind = connection.schema_name, reminder.kind
-    transaction.on_commit(lambda: APPOINTMENT_REMINDERS_SENT.labels(company=company, kind=kind).inc())
+    kind, lag = reminder.kind, (now - reminder.due_at).total_seconds()
+    transaction.on_commit(lambda: (APPOINTMENT_REMINDERS_SENT.labels(kind=kind).inc(), REMINDER_LAG.observe(lag)))
 
 
 def _unsendable(reminder: Reminder, appointment: Appointment, now: datetime) -> str:

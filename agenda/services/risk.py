@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from agenda.models import Appointment, Reminder
@@ -160,6 +160,5 @@ def _remind_high_risk(appointments: list[Appointment], now: datetime) -> int:
     """One extra reminder (kind high_risk, 3 h before) per high-risk appointment, ever."""
     created = sum(extra_reminder_plan(appointment=appointment, now=now) for appointment in appointments)
     if created:
-        company = connection.schema_name
-        transaction.on_commit(lambda: RISK_HIGH.labels(company=company).inc(created))
+        transaction.on_commit(lambda: RISK_HIGH.inc(created))
     return created

@@ -10,10 +10,13 @@ The overall weekly NPS is the reports' `secretaria_nps{company}`, which counts i
 No per-contact labels. A source is a label, so the sources are bounded: the follow-ups and the
 ten sources that sent the most in the last five weeks; the rest add up under "outros".
 `mostrecent` in multiprocess mode: each worker that sets a company's value, the newest wins.
+Set only when settings.METRICS_COMPANY_FIGURES is on, like the reports' gauges (per-company business
+figures; docs/alerts.md): the tally is returned either way.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from prometheus_client import Gauge
 
 from analytics.feedback.nps import Tally
@@ -40,6 +43,8 @@ def nps_gauges_export(*, schema: str) -> dict[str, Tally]:
     for source, tally in week.items():
         target = shown.setdefault(source if source in labelled else OTHERS, Tally())
         target.add(promoters=tally.promoters, passives=tally.passives, detractors=tally.detractors)
+    if not settings.METRICS_COMPANY_FIGURES:
+        return shown
     for source, tally in shown.items():
         # A source quiet this week reads 0 responses (its last NPS stays: read it with responses > 0).
         NPS_RESPONSES.labels(company=schema, source=source).set(tally.responses)

@@ -7,8 +7,11 @@
   (a day has too few answers to be read alone); not set while the week has none.
 
 `mostrecent` in multiprocess mode: each worker that computes a company sets its value, the newest wins.
+About 15 series a company: exported only when settings.METRICS_COMPANY_FIGURES is on (a deployment of a
+few companies); at fleet scale the panel and the reports API carry these figures (docs/alerts.md).
 """
 
+from django.conf import settings
 from prometheus_client import Gauge
 
 FUNNEL_STEP = Gauge("secretaria_funnel_step_count",
@@ -32,6 +35,8 @@ REMINDER_FIGURES = {"sent": "reminders_sent", "answered": "reminders_answered", 
 
 
 def report_gauges_export(*, schema: str, day: dict, week: dict) -> None:
+    if not settings.METRICS_COMPANY_FIGURES:
+        return
     opened = day.get("conversations_opened") or 0
     for step, key in STEP_FIGURES.items():
         count = day.get(key) or 0

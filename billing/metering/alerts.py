@@ -19,9 +19,8 @@ from billing.metering import counters
 from billing.metering.models import QuotaAlert, QuotaContact
 from billing.metering.notify import alert_email, alert_whatsapp
 from billing.metering.periods import period_label
-from billing.metering.services import _redis, company_id_of
+from billing.metering.services import company_id_of, usage_fields_set
 from secretaria.events import QuotaThresholdCrossed, publish
-from secretaria.redis_client import get_redis
 
 log = structlog.get_logger(__name__)
 THRESHOLDS = (80, 100)
@@ -53,7 +52,7 @@ def alerts_check(*, schema: str, period: date, values: dict[str, str], deltas: d
             alert_raise(schema=schema, period=period, kind=kind, threshold=threshold, used=used, limit=limit,
                         send=threshold == due[-1])
             key, flag = counters.usage_key(schema=schema, period=period), f"alerted:{kind}:{threshold}"
-            _redis(lambda key=key, flag=flag: get_redis().hset(key, flag, 1))
+            usage_fields_set(key, {flag: 1})
 
 
 def alert_raise(*, schema: str, period: date, kind: str, threshold: int, used: int, limit: int,

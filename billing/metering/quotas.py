@@ -20,6 +20,7 @@ import time
 from datetime import date
 
 import structlog
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -28,12 +29,14 @@ from billing.metering.periods import period_bounds, period_of
 from billing.metering.services import MeteringScope, _redis, _scope, company_id_of, metering_enabled, usage_live
 from billing.metering.sources import fact_total
 from billing.selectors import AI, ALLOWED, AUTO_REPLY, subscription_state
+from secretaria.lru import LRU
 from secretaria.redis_client import get_redis
 from secretaria.settings_cache import cached
 
 log = structlog.get_logger(__name__)
 VERDICT_SECONDS = 60.0  # how long a confirmed "used up" stands in this process before the rows are asked again
-_verdicts: dict[tuple, tuple[float, bool]] = {}
+# (schema, kind, period) -> (checked at, verdict); bounded for a fleet (an evicted verdict is checked again).
+_verdicts: LRU[tuple, tuple[float, bool]] = LRU(lambda: settings.COMPANY_CACHE_MAX_ENTRIES)
 
 BLOCK_AI = "block_ai"
 # What a paused contact is told once a day: the company's template slot of this name
@@ -87,7 +90,7 @@ def _confirmed(kind: str, limit: int) -> bool:
     if not verdict:
         log.warning("usage_counter_ahead_of_rows", schema=schema, kind=kind, rows=used)
         _redis(lambda: get_redis().delete(counters.usage_key(schema=schema, period=period)))
-    _verdicts[cache_key] = (time.monotonic(), verdict)
+    _verdicts.set(cache_key, (time.monotonic(), verdict))
     return verdict
 
 

@@ -18,13 +18,15 @@ from billing.metering.periods import day_start, period_bounds, period_of
 from billing.metering.prices import PICO_PER_CENT
 from billing.metering.sources import facts_between, facts_totals
 from billing.models import Subscription
+from secretaria.lru import LRU
 from secretaria.redis_client import get_redis
 from tenants.models import Company
 
 log = structlog.get_logger(__name__)
 # Increments waiting for the reply pipeline's last Redis call (see MeteringScope).
 _scope: contextvars.ContextVar[MeteringScope | None] = contextvars.ContextVar("metering_scope", default=None)
-_company_ids: dict[str, int] = {}  # schema -> company id: never changes for a schema
+# schema -> company id, which never changes for a schema; bounded for a fleet (an evicted one is read again).
+_company_ids: LRU[str, int] = LRU(lambda: settings.COMPANY_CACHE_MAX_ENTRIES)
 
 
 def metering_enabled() -> bool:
@@ -32,12 +34,13 @@ def metering_enabled() -> bool:
 
 
 def company_id_of(schema: str) -> int | None:
-    if schema not in _company_ids:
+    found = _company_ids.get(schema)
+    if found is None:
         found = Company.objects.filter(schema_name=schema).values_list("pk", flat=True).first()
         if found is None:
             return None
-        _company_ids[schema] = found
-    return _company_ids[schema]
+        _company_ids.set(schema, found)
+    return found
 
 
 # --- Limits --------------------------------------------------------------------------------
@@ -63,7 +66,19 @@ def quota_limits_refresh(*, company: Company) -> None:
     """
     key = counters.usage_key(schema=company.schema_name)
     limits = plan_limits(schema=company.schema_name)
-    transaction.on_commit(lambda: _redis(lambda: get_redis().hset(key, mapping=limits)))
+    transaction.on_commit(lambda: usage_fields_set(key, limits))
+
+
+def usage_fields_set(key: str, fields: dict) -> None:
+    """HSET on a usage hash with its TTL in the same transaction: the hash may not exist yet (a plan
+    changed before the month's first message), and a key made by HSET alone would never expire."""
+    def write():
+        pipe = get_redis().pipeline(transaction=True)
+        pipe.hset(key, mapping=fields)
+        pipe.expire(key, counters.TTL_SECONDS)
+        return pipe.execute()
+
+    _redis(write)
 
 
 # --- Counting ------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from conversations.core.ingest import (
 from conversations.core.limits import ip_allow, webhook_allow
 from conversations.core.pipeline import pipeline_schedule
 from secretaria.client_ip import client_ip
-from secretaria.observability.metrics import WEBHOOKS_RECEIVED
+from secretaria.observability.metrics import webhook_received_count
 from secretaria.settings_cache import BYPASS, settings_known_version, settings_snapshot, settings_version_key
 from secretaria.webhook_input import BadWebhook, parse_json, raw_body
 from tenants.models import PUBLIC_SCHEMA
@@ -47,7 +47,7 @@ NOT_HERE = "Webhook não encontrado."
 
 
 def _reply(http_status: int, detail: str, *, kind: str, company: str, outcome: str, **extra) -> JsonResponse:
-    WEBHOOKS_RECEIVED.labels(company=company, provider=kind, status=outcome).inc()
+    webhook_received_count(company=company, provider=kind, status=outcome)
     return JsonResponse({"detail": detail, **extra}, status=http_status)
 
 
@@ -236,7 +236,7 @@ def _store_for_account(spec: ChannelSpec, account: str, inbound: Inbound) -> str
         if channel is None:
             return _unroutable(spec, account)
         if not channel.enabled:
-            WEBHOOKS_RECEIVED.labels(company=company.schema_name, provider=spec.kind, status="disabled").inc()
+            webhook_received_count(company=company.schema_name, provider=spec.kind, status="disabled")
             return "disabled"
         contacts, _ = _store_inbound(spec, channel, inbound, sender_allowed=None)
         transaction.on_commit(lambda: pipeline_schedule(contact_ids=contacts))
@@ -245,5 +245,5 @@ def _store_for_account(spec: ChannelSpec, account: str, inbound: Inbound) -> str
 
 def _unroutable(spec: ChannelSpec, account: str) -> str:
     log.warning("webhook_unroutable", kind=spec.kind, account=account)
-    WEBHOOKS_RECEIVED.labels(company="unknown", provider=spec.kind, status="unroutable").inc()
+    webhook_received_count(company="unknown", provider=spec.kind, status="unroutable")
     return "unroutable"

@@ -41,7 +41,7 @@ from conversations.assistant.providers.openai import OpenAICompatibleProvider
 from conversations.assistant.providers.retrying import with_retries
 from secretaria.events import LLMCallMade, publish
 from secretaria.http import shared_client
-from secretaria.observability.metrics import LLM_ERRORS, LLM_LATENCY, LLM_TOKENS
+from secretaria.observability.metrics import LLM_BREAKER_OPEN, LLM_LATENCY, LLM_TOKENS, llm_error_count
 from secretaria.settings_cache import cached, settings_changed
 from secretaria.url_check import base_url_problem
 
@@ -184,7 +184,7 @@ def llm_complete(*, request: LLMRequest, conversation_id: int | None) -> LLMOutc
     result, kind, error = _call(provider, request)
     elapsed = time.monotonic() - started
     _report_to_breaker(breaker, provider.name, failed=kind in ("transient", "permanent", "unexpected"))
-    LLM_LATENCY.labels(connection.schema_name, provider.name).observe(elapsed)
+    LLM_LATENCY.labels(provider.name).observe(elapsed)
     outcome = _outcome_of(result, kind, provider=provider.name, model=model, elapsed=elapsed)
     return _account(outcome, conversation_id=conversation_id, kind=kind, error=error)
 
@@ -219,8 +219,10 @@ def _report_to_breaker(breaker: CircuitBreaker, provider: str, *, failed: bool) 
     if failed:
         if _quietly(breaker.record_failure, default=False):
             log.warning("llm_breaker_opened", provider=provider, open_seconds=breaker.open_seconds)
+            LLM_BREAKER_OPEN.labels(connection.schema_name, provider).set(1)
     elif _quietly(breaker.record_success, default=False):
         log.info("llm_breaker_closed", provider=provider)
+        LLM_BREAKER_OPEN.labels(connection.schema_name, provider).set(0)
 
 
 def _account(outcome: LLMOutcome, *, conversation_id: int | None, kind: str | None,
@@ -236,10 +238,10 @@ def _account(outcome: LLMOutcome, *, conversation_id: int | None, kind: str | No
                         conversation_id=conversation_id))
     company = connection.schema_name
     if kind:
-        LLM_ERRORS.labels(company, outcome.provider, kind).inc()
+        llm_error_count(company=company, provider=outcome.provider, kind=kind)
     for direction, tokens in (("input", outcome.input_tokens), ("output", outcome.output_tokens)):
         if tokens:
-            LLM_TOKENS.labels(company, outcome.provider, direction).inc(tokens)
+            LLM_TOKENS.labels(outcome.provider, direction).inc(tokens)
     # Only the error's type and HTTP status: vendor messages may quote the request.
     # Token counts go under `usage`: the PII masker drops any key that mentions "token".
     (log.info if outcome.outcome == "ok" else log.warning)(

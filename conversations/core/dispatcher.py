@@ -37,7 +37,7 @@ def wakeup_run(*, schema: str, contact_id: int) -> str:
         log.exception("wakeup_failed")
         return "error"
     finally:
-        TASK_LATENCY.labels(company=schema, task="conversations.reply").observe(time.monotonic() - started)
+        TASK_LATENCY.labels(task="conversations.reply").observe(time.monotonic() - started)
         structlog.contextvars.clear_contextvars()
 
 

@@ -7,13 +7,15 @@ import json
 from dataclasses import dataclass, field
 
 import structlog
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.utils import timezone
 
 from conversations.channels.base import DeliveryStatus, InboundMessage, StatusUpdate
 from conversations.core.limits import sender_allow
 from conversations.core.models import Contact, DeadLetter, ErasureTombstone, Message
 from conversations.core.privacy import message_hash, phone_hash
 from secretaria.events import DeadLetterRecorded, MessageReceived, publish
+from secretaria.observability.metrics import DEAD_LETTERS
 
 log = structlog.get_logger(__name__)
 
@@ -40,7 +42,7 @@ _UPSERT_CONTACT_INSERT_INBOUND = f"""
     WITH contact AS (
         INSERT INTO {Contact._meta.db_table}
             (phone, name, created_at, last_message_at, opted_out_at, reminders_kept, erased_at)
-        SELECT %s, %s, now(), %s, NULL, false, NULL
+        SELECT %s, %s, %s, %s, NULL, false, NULL
         WHERE NOT EXISTS (
             SELECT 1 FROM {ErasureTombstone._meta.db_table} t
             WHERE t.phone_hash = %s AND (t.erased_at >= %s OR %s = ANY(t.message_hashes)))
@@ -50,7 +52,7 @@ _UPSERT_CONTACT_INSERT_INBOUND = f"""
     INSERT INTO {Message._meta.db_table}
         (contact_id, channel_id, direction, provider, provider_message_id, kind, text, payload, state,
          delivery_status, sent_by, created_at)
-    SELECT contact.id, %s, 'in', %s, %s, %s, %s, %s, %s, '', '', now() FROM contact
+    SELECT contact.id, %s, 'in', %s, %s, %s, %s, %s, %s, '', '', %s FROM contact
     ON CONFLICT DO NOTHING
     RETURNING id, contact_id
 """
@@ -89,12 +91,16 @@ def inbound_record(*, message: InboundMessage, channel_id: int | None = None,
     (limits.webhook_allow); None to ask here.
     """
     state = _initial_state(message, sender_allowed)
+    # The arrival time is the app's clock, not the database's now(): the reply pipeline measures the
+    # debounce against the app's clock, and two clocks apart by a second would answer a contact who is
+    # still typing (or wait a window too long).
+    arrived = timezone.now()
     row = _execute_reconnecting(_UPSERT_CONTACT_INSERT_INBOUND, [
-        message.sender, message.sender_name[:120], message.timestamp,
+        message.sender, message.sender_name[:120], arrived, message.timestamp,
         phone_hash(message.sender), message.timestamp, message_hash(message.provider, message.provider_message_id),
         channel_id,
         message.provider, message.provider_message_id, str(message.kind), message.text,
-        json.dumps(_payload_of(message)), state,
+        json.dumps(_payload_of(message)), state, arrived,
     ])
     if row is None:
         return None
@@ -170,6 +176,7 @@ def dead_letter_record(*, source: str, reason: str, payload: dict, message: Mess
     dead_letter = DeadLetter.objects.create(source=source, reason=reason, payload=payload, message=message,
                                             channel_id=channel_id or (message.channel_id if message else None))
     publish(DeadLetterRecorded(dead_letter_id=dead_letter.pk, source=source, reason=reason[:500]))
+    transaction.on_commit(lambda company=connection.schema_name: DEAD_LETTERS.labels(company).inc())
     return dead_letter
 
 

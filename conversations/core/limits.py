@@ -104,7 +104,7 @@ def _allow_each(limits: list[Limit], *, fail_open: bool, read: tuple[str, ...] =
         allowed, values = [fail_open] * len(limits), [None] * len(read)
     for limit, ok in zip(limits, allowed, strict=True):
         if not ok:
-            MESSAGES_LIMITED.labels(company=connection.schema_name, scope=limit.scope).inc()
+            MESSAGES_LIMITED.labels(scope=limit.scope).inc()
             break  # the ones after a refusal were not checked
     return allowed, values
 

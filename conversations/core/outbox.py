@@ -200,7 +200,7 @@ def _count(channel_kind: str, *counters) -> None:
     # The seeds' send metrics are Whaticket's; other channels are seen through the outbox states.
     if channel_kind == "whaticket":
         for counter in counters:
-            counter.labels(company=connection.schema_name).inc()
+            (counter.labels(company=connection.schema_name) if counter._labelnames else counter).inc()
 
 
 def outbox_fail_for_channel(*, channel_id: int, reason: str) -> int:

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import structlog
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ from conversations.core.selectors import messages_pending
 from conversations.core.sessions import conversation_current, conversation_note_intent
 from conversations.core.wakeups import wakeup_schedule
 from secretaria.events import ReplySent, publish
-from secretaria.observability.metrics import INTENTION_DISTRIBUTION, OUTBOX_RESENT
+from secretaria.observability.metrics import INTENTION_DISTRIBUTION, OUTBOX_RESENT, REPLY_LATENCY
 from secretaria.redis_client import get_redis, tenant_key
 from secretaria.settings_cache import settings_snapshot, settings_version_key
 
@@ -147,7 +147,8 @@ def _answer(contact: Contact, messages: list[Message]) -> ReplyOutcome:
                           answered_message_ids=tuple(ids), intent=str(draft.intent), turn=draft.turn))
         _conversation_after(conversation, draft)
         transaction.on_commit(lambda: _context_push(conversation.pk, texts, draft.text))
-    INTENTION_DISTRIBUTION.labels(company=connection.schema_name, intent=str(draft.intent)).inc()
+    INTENTION_DISTRIBUTION.labels(intent=str(draft.intent)).inc()
+    REPLY_LATENCY.observe((timezone.now() - messages[0].created_at).total_seconds())
     return ReplyOutcome("answered")
 
 
@@ -205,7 +206,7 @@ def outbox_sweep() -> int:
     resent = Outbox.objects.filter(pk__in=crashed, state=Outbox.State.SENDING).update(
         state=Outbox.State.PENDING, last_error="worker died while sending")
     if resent:
-        OUTBOX_RESENT.labels(company=connection.schema_name).inc(resent)
+        OUTBOX_RESENT.inc(resent)
     never_tried = Q(attempts=0, created_at__lt=now - timedelta(minutes=1))
     retry_lost = Q(attempts__gt=0) & _last_attempt_before(now - RETRY_LOST_AFTER)
     pending = set(crashed) | set(Outbox.objects.filter(never_tried | retry_lost, state=Outbox.State.PENDING)

@@ -85,9 +85,9 @@ def _deliver_one(event: DomainEvent, handler: Handler, schema: str) -> None:
             handler(event)
     except Exception:  # noqa: BLE001 - a subscriber must never break the publisher or its peers
         log.exception("event_subscriber_failed", event_type=event.name(), subscriber=_name(handler))
-        EVENTS_DELIVERED.labels(company=schema, event=event.name(), outcome="failed").inc()
+        EVENTS_DELIVERED.labels(event=event.name(), outcome="failed").inc()
         return
-    EVENTS_DELIVERED.labels(company=schema, event=event.name(), outcome="ok").inc()
+    EVENTS_DELIVERED.labels(event=event.name(), outcome="ok").inc()
 
 
 def _name(handler: Handler) -> str:

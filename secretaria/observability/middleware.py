@@ -12,10 +12,20 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # (it ends up in every log line, so it must not smuggle text in).
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 log = structlog.get_logger("secretaria.request")
+# The `route` label: a handful of path families, never the path itself (nor the company: the
+# series would grow with every company; docs/alerts.md). The webhook family carries the ack promise.
+ROUTES = (("/webhook/", "webhook"), ("/api/", "api"), ("/admin/", "admin"),
+          ("/healthz", "probe"), ("/readyz", "probe"), ("/metrics", "probe"))
+# Any string is a method to Django: an unknown one must not add a series per request.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def route_of(path: str) -> str:
+    return next((route for prefix, route in ROUTES if path.startswith(prefix)), "other")
 
 
 class RequestContextMiddleware:
-    """Correlation id, per-company request metrics and one log line per request."""
+    """Correlation id, request metrics per route and one log line per request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -36,10 +46,10 @@ class RequestContextMiddleware:
 
     @staticmethod
     def _record(request, response, elapsed: float) -> None:
-        tenant = getattr(request, "tenant", None)
-        company = tenant.schema_name if tenant is not None else "unknown"
-        HTTP_REQUESTS.labels(company=company, method=request.method, status=str(response.status_code)).inc()
-        HTTP_LATENCY.labels(company=company).observe(elapsed)
+        route = route_of(request.path)
+        method = request.method if request.method in METHODS else "other"
+        HTTP_REQUESTS.labels(route=route, method=method, status=str(response.status_code)).inc()
+        HTTP_LATENCY.labels(route=route).observe(elapsed)
         if request.path in ("/healthz", "/readyz", "/metrics"):
             return  # probes every few seconds would drown the log
         # An open panel tab polls every two seconds; "nothing new" (304) is noise at info level.

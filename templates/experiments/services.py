@@ -185,7 +185,7 @@ def experiment_stop(*, experiment: Experiment, actor: str = "", winner_id: int |
     if winner is not None:
         _winner_rollout(experiment, winner)
     _changed("templates.abtest_stopped", experiment, actor)
-    transaction.on_commit(lambda: ABTEST_STOPS.labels(company=connection.schema_name, reason=reason).inc())
+    transaction.on_commit(lambda: ABTEST_STOPS.labels(reason=reason).inc())
     return experiment
 
 
@@ -243,8 +243,8 @@ def exposure_variant(*, test: ActiveTest, contact_id: int, rng: random.Random) -
         inserted = cursor.fetchone()
     if inserted is None:
         return _shown(test.id, contact_id)  # a concurrent render recorded its pick first: show that one
-    company, slot = connection.schema_name, test.slot
-    transaction.on_commit(lambda: ABTEST_EXPOSURES.labels(company=company, slot=slot).inc())
+    slot = test.slot
+    transaction.on_commit(lambda: ABTEST_EXPOSURES.labels(slot=slot).inc())
     return inserted[0]
 
 
@@ -277,9 +277,8 @@ def conversions_record(*, contact_id: int, outcome: str, at: datetime, event: st
     with connection.cursor() as cursor:
         cursor.execute(_CONVERSION_INSERT, {"at": at, "event": event, "contact": contact_id, "outcome": outcome})
         slots = [row[0] for row in cursor.fetchall()]
-    company = connection.schema_name
     for slot in slots:
-        transaction.on_commit(lambda slot=slot: ABTEST_CONVERSIONS.labels(company=company, slot=slot).inc())
+        transaction.on_commit(lambda slot=slot: ABTEST_CONVERSIONS.labels(slot=slot).inc())
     return len(slots)
 
 

@@ -75,7 +75,7 @@ def pending_reminders(appointment) -> int:
 
 def latency_count() -> float:
     return REGISTRY.get_sample_value("secretaria_appointments_latency_seconds_count",
-                                     {"company": "acme", "provider": "builtin"}) or 0.0
+                                     {"provider": "builtin"}) or 0.0
 
 
 def test_booking_writes_the_appointment_its_history_and_its_reminders(cal, maria):

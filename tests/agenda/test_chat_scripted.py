@@ -213,7 +213,7 @@ def test_a_follow_up_answer_is_counted_as_feedback(demo_calendar, sandbox, agend
                                            status="attended")
         followup = FollowUp.objects.create(appointment=visit, due_at=NOW - timedelta(hours=2), state="sent")
         dialog_open(contact=paula, state=FollowUpAnswer(followup_id=followup.pk))
-        labels = {"company": demo_calendar.schema, "intent": "feedback"}
+        labels = {"intent": "feedback"}
         before = REGISTRY.get_sample_value("secretaria_intention_distribution_total", labels) or 0
 
         thanks = Chat().send("Foi ótimo, adorei! Nota 10")

@@ -303,3 +303,15 @@ def test_r8_two_beats_and_a_beat_restart_send_each_reminder_exactly_once(r8_comp
             late = [r.pk for r in Reminder.objects.select_related("appointment")
                     if r.sent_at >= r.appointment.start]
             assert late == []
+
+
+def test_a_reminder_sent_late_observes_its_lag(visit, clock, django_capture_on_commit_callbacks):
+    """secretaria_reminder_lag_seconds: from the due time to the hand-over (docs/alerts.md)."""
+    from prometheus_client import REGISTRY
+
+    first, _second = reminders(visit)
+    before = REGISTRY.get_sample_value("secretaria_reminder_lag_seconds_sum") or 0.0
+    clock(first.due_at + timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_due_enqueue() == 1
+    assert REGISTRY.get_sample_value("secretaria_reminder_lag_seconds_sum") - before == 300

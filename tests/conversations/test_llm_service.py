@@ -24,7 +24,7 @@ from conversations.assistant.llm import llm_complete, llm_config_get, llm_config
 from conversations.assistant.providers.base import ChatTurn, LLMRequest
 from conversations.assistant.selectors import llm_usage
 from conversations.models import LLMCall
-from secretaria.observability.metrics import LLM_ERRORS, LLM_LATENCY, LLM_TOKENS
+from secretaria.observability.metrics import LLM_BREAKER_OPEN, LLM_ERRORS, LLM_LATENCY, LLM_TOKENS
 from tests.conversations.factories import ConversationFactory
 
 from . import llm_payloads as P
@@ -296,20 +296,41 @@ def test_with_redis_down_calls_go_ahead(on_openai, respx_mock, settings):
 
 # --- Metrics, logs, usage -------------------------------------------------------------
 
-def test_metrics_count_latency_tokens_and_errors_per_company(on_openai, respx_mock):
-    company = connection.schema_name
-    before = (sample(LLM_LATENCY, company, "openai"), sample(LLM_TOKENS, company, "openai", "input"),
-              sample(LLM_TOKENS, company, "openai", "output"),
-              sample(LLM_ERRORS, company, "openai", "transient"), sample(LLM_ERRORS, company, "openai", "breaker_open"))
+def test_metrics_count_latency_tokens_and_errors_for_the_fleet(on_openai, respx_mock):
+    """Latency, tokens and transient errors name no company (docs/alerts.md); the open breaker does."""
+    def figures():
+        return (sample(LLM_LATENCY, "openai"), sample(LLM_TOKENS, "openai", "input"),
+                sample(LLM_TOKENS, "openai", "output"),
+                sample(LLM_ERRORS, "", "openai", "transient"), sample(LLM_ERRORS, "", "openai", "breaker_open"))
+
+    before = figures()
     respx_mock.post(OPENAI_URL).mock(side_effect=[httpx.Response(200, json=P.OPENAI_TEXT_RESPONSE)]
                                      + [httpx.Response(503, json=P.OPENAI_500)] * 3 * THRESHOLD)
     complete()
     for _ in range(THRESHOLD + 1):
         complete()
-    after = (sample(LLM_LATENCY, company, "openai"), sample(LLM_TOKENS, company, "openai", "input"),
-             sample(LLM_TOKENS, company, "openai", "output"),
-             sample(LLM_ERRORS, company, "openai", "transient"), sample(LLM_ERRORS, company, "openai", "breaker_open"))
-    assert [a - b for a, b in zip(after, before, strict=True)] == [1 + THRESHOLD, 19, 10, THRESHOLD, 1]
+    assert [a - b for a, b in zip(figures(), before, strict=True)] == [1 + THRESHOLD, 19, 10, THRESHOLD, 1]
+    assert sample(LLM_BREAKER_OPEN, connection.schema_name, "openai") == 1
+
+
+def test_a_refused_key_is_counted_under_its_company(on_openai, respx_mock):
+    company = connection.schema_name
+    before = sample(LLM_ERRORS, company, "openai", "permanent")
+    respx_mock.post(OPENAI_URL).mock(return_value=httpx.Response(
+        401, json=P.openai_error("Incorrect API key provided", type="invalid_request_error", code="invalid_api_key")))
+    complete()
+    assert sample(LLM_ERRORS, company, "openai", "permanent") == before + 1
+
+
+def test_the_breaker_gauge_falls_to_0_when_a_probe_closes_it(on_openai, respx_mock):
+    route = respx_mock.post(OPENAI_URL).mock(return_value=httpx.Response(500, json=P.OPENAI_500))
+    for _ in range(THRESHOLD):
+        complete()
+    assert sample(LLM_BREAKER_OPEN, "acme", "openai") == 1
+    on_openai.now += 30
+    route.mock(return_value=httpx.Response(200, json=P.OPENAI_TEXT_RESPONSE))
+    assert complete().outcome == "ok"
+    assert sample(LLM_BREAKER_OPEN, "acme", "openai") == 0
 
 
 def test_logs_name_the_outcome_but_never_the_key_or_the_prompt(on_openai, respx_mock, log_lines):

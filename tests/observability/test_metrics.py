@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from tests.observability.helpers import families, samples
 
-ACME_ME_OK = ("secretaria_http_requests_total", (("company", "acme"), ("method", "GET"), ("status", "200")))
+API_ME_OK = ("secretaria_http_requests_total", (("method", "GET"), ("route", "api"), ("status", "200")))
 
 
 @pytest.fixture
@@ -25,16 +25,25 @@ def test_metrics_answers_on_a_company_host_too(acme, api):
     assert api(acme).get("/metrics").status_code == 200
 
 
-def test_a_request_on_acmes_host_is_counted_under_company_acme(acme, api, scraper):
-    before = samples(scraper).get(ACME_ME_OK, 0)
+def test_a_request_is_counted_under_its_route_and_not_its_company(acme, api, scraper):
+    before = samples(scraper).get(API_ME_OK, 0)
     assert api(acme, "owner").get("/api/me").status_code == 200
-    assert samples(scraper)[ACME_ME_OK] == before + 1
+    assert samples(scraper)[API_ME_OK] == before + 1
+    assert not [labels for name, labels in samples(scraper) if name.startswith("secretaria_http_")
+                and "company" in dict(labels)]
 
 
-def test_request_latency_is_observed_per_company(acme, api, scraper):
-    key = ("secretaria_http_request_duration_seconds_count", (("company", "acme"),))
+def test_request_latency_is_observed_per_route(acme, api, scraper):
+    key = ("secretaria_http_request_duration_seconds_count", (("route", "api"),))
     before = samples(scraper).get(key, 0)
     api(acme, "owner").get("/api/me")
+    assert samples(scraper)[key] == before + 1
+
+
+def test_an_unknown_method_is_counted_as_other(acme, api, scraper):
+    key = ("secretaria_http_requests_total", (("method", "other"), ("route", "api"), ("status", "405")))
+    before = samples(scraper).get(key, 0)
+    api(acme, "owner").generic("BREW", "/api/me")
     assert samples(scraper)[key] == before + 1
 
 

@@ -4,6 +4,7 @@ ten named sources, the rest under "outros"; a quiet source reads 0 responses."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from django_tenants.utils import schema_context
 from prometheus_client import REGISTRY
 
@@ -13,6 +14,12 @@ from analytics.feedback.tasks import feedback_gauges_task
 from tests.agenda.factories import FollowUpFactory
 
 SP = ZoneInfo("America/Sao_Paulo")
+
+
+@pytest.fixture(autouse=True)
+def company_figures(settings):
+    """Per-company business gauges are off at fleet scale (METRICS_COMPANY_FIGURES)."""
+    settings.METRICS_COMPANY_FIGURES = True
 WEDNESDAY = datetime(2026, 3, 4, 12, 0, tzinfo=SP)
 
 
