@@ -5,7 +5,7 @@ reach the web's /metrics, so the value comes from the recorded backups (`tenants
 PostgreSQL: it survives a Redis wipe and a redeploy): the worker samples it every minute
 (`tenants.backup_age_sample`, beat) and a backup sets it too in its own process. scope="database": the
 newest whole-database backup; scope="company": the stalest of the active companies' newest backups
-(tenants/backups/selectors.py) — one series each, no company label. 0: never.
+(tenants/backups/selectors.py) — one series each, no company label; none for "database" until its first.
 """
 
 import time
@@ -17,7 +17,7 @@ from tenants.backups.selectors import backup_last_success
 BACKUP_LAST_SUCCESS = Gauge(
     "secretaria_backup_last_success_timestamp_seconds",
     "Unix time of the last successful backup, by scope (database: the whole database; company: the "
-    "stalest of the active companies' newest backups). 0: never.",
+    "stalest of the active companies' newest backups).",
     ["scope"],
     # The latest value set by any process: a worker's restart leaves its old file behind, and "max"
     # would let that older, fresher-looking sample hide a company that has gone stale since.
@@ -28,9 +28,11 @@ BACKUP_LAST_SUCCESS = Gauge(
 def backup_age_export() -> dict[str, float]:
     """Set the gauge from the records; returns what it set."""
     values = backup_last_success()
-    # No active company: nothing can be stale, so the company scope reads as "now".
-    shown = {"database": values["database"] or 0.0,
-             "company": values["company"] if values["company"] is not None else time.time()}
+    # No active company: nothing can be stale, so the company scope reads as "now". No database backup
+    # yet: no series at all, which the alert SecretariaBackupNeverSucceeded (absent() for 26 h) is for.
+    shown = {"company": values["company"] if values["company"] is not None else time.time()}
+    if values["database"] is not None:
+        shown["database"] = values["database"]
     for scope, value in shown.items():
         BACKUP_LAST_SUCCESS.labels(scope=scope).set(value)
     return shown
