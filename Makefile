@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench fuzz eval manage lint clean screenshots
+.PHONY: run test bench fuzz eval manage lint clean screenshots backup restore
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -41,6 +41,14 @@ eval: $(STAMP)
 ## Any manage.py command against the local stack: make manage ARGS="provision_tenant --help"
 manage: $(STAMP)
 	$(BIN)/python -m devstack manage $(ARGS)
+
+## Backups with checksums (docs/backups.md): the whole database; ARGS="--company demo" for one company
+backup: $(STAMP)
+	$(BIN)/python -m devstack backup $(ARGS)
+
+## Restore: ARGS="--company demo" (its newest backup, into the running system) or ARGS="<folder> --into-database NAME"
+restore: $(STAMP)
+	$(BIN)/python -m devstack restore $(ARGS)
 
 ## Refresh the panel's pictures in docs/screenshots (the browser tests' screen module, real stack)
 screenshots: $(STAMP)

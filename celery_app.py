@@ -54,6 +54,12 @@ app.conf.beat_schedule = {
         "schedule": 15.0,
         "options": {"expires": 14},
     },
+    # The age of the last good backups (tenants/backups/metrics.py): taken by other processes, exported here.
+    "tenants-backup-age": {
+        "task": "tenants.backup_age_sample",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "tenants-dispatch-hourly": {
         "task": "tenants.dispatch_periodic",
         "schedule": crontab(minute=5),

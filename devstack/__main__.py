@@ -4,7 +4,7 @@ import sys
 from devstack import launcher
 
 USAGE = ("usage: python -m devstack {run|test [pytest args]|fuzz [pytest args]|eval [pytest args]"
-         "|manage <command>|bench [args]}")
+         "|manage <command>|bench [args]|backup [args]|restore [args]}")
 # `make fuzz`: the suite's schemathesis run with this many examples per operation and mode (`make test`: 4).
 FUZZ_EXAMPLES = "100"
 FUZZ_TESTS = "tests/security/test_schemathesis.py"
@@ -31,6 +31,8 @@ def main(argv: list[str]) -> int:
         return launcher.test([*EVAL_TESTS, "-k", EVAL_SELECT, "-q", "-s", "-p", "no:logging", *rest])
     if command == "manage":
         return launcher.shell_command(rest)
+    if command in ("backup", "restore"):
+        return launcher.backup_command(command, rest)
     if command == "bench":
         import bench  # the repository's bench/ folder (run from the checkout, never installed)
 

