@@ -294,19 +294,20 @@ def pgbouncer_start(*, pool_mode: str, pool_size: int) -> PgBouncer:
     if binary is None:
         pytest.skip(PGBOUNCER_MISSING)
     db = connection.settings_dict
+    host, port_pg = _server_address()
     directory = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
     directory.chmod(0o755)
     port = _free_port()
     (directory / "userlist.txt").write_text(f'"{db["USER"]}" "{db.get("PASSWORD") or ""}"\n')
     (directory / "pgbouncer.ini").write_text(_pgbouncer_ini(
-        databases={"*": f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432}"},
+        databases={"*": f"host={host} port={port_pg}"},
         pgbouncer={"listen_addr": "127.0.0.1", "listen_port": str(port), "auth_type": "trust",
                    "auth_file": str(directory / "userlist.txt"), "admin_users": db["USER"], "pool_mode": pool_mode,
                    "default_pool_size": str(pool_size), "reserve_pool_size": "0", "max_db_connections": "0",
                    "query_wait_timeout": "60"}))
     for path in directory.iterdir():
         path.chmod(0o644)
-    as_user = ["-u", "postgres"] if os.geteuid() == 0 else []
+    as_user = ["-u", _socket_owner(host) or "postgres"] if os.geteuid() == 0 else []
     with open(directory / "pgbouncer.log", "wb") as log:  # its log, for a failing test's reader
         proc = subprocess.Popen([binary, *as_user, str(directory / "pgbouncer.ini")], stdout=log, stderr=log)
     bouncer = PgBouncer(port=port, proc=proc, directory=directory)
@@ -316,6 +317,20 @@ def pgbouncer_start(*, pool_mode: str, pool_size: int) -> PgBouncer:
         bouncer.stop()
         raise
     return bouncer
+
+
+def _server_address() -> tuple[str, int]:
+    """Where the test's PostgreSQL is: a host or, for `make test`'s embedded server, the directory of its
+    Unix socket (DATABASE_URL's `?host=`, which lands in OPTIONS with HOST left empty)."""
+    db = connection.settings_dict
+    return db["HOST"] or db["OPTIONS"].get("host") or "127.0.0.1", int(db["PORT"] or 5432)
+
+
+def _socket_owner(host: str) -> str | None:
+    """The user that owns a Unix-socket server's directory: the one that surely may reach its socket."""
+    import pwd
+
+    return pwd.getpwuid(Path(host).stat().st_uid).pw_name if host.startswith("/") else None
 
 
 def _pgbouncer_ini(**sections: dict[str, str]) -> str:
