@@ -335,7 +335,7 @@ def test(pytest_args: list[str]) -> int:
         # Derived from the database, not random: secrets the suite stores encrypted stay readable when a
         # later run reuses that test database (`--reuse-db`); it protects nothing but test rows.
         env["SECRET_KEY"] = "test-" + hashlib.sha256(env["DATABASE_URL"].encode()).hexdigest()[:32]
-        env.update(tools)  # CHROMIUM_PATH, PROMTOOL_PATH, AMTOOL_PATH
+        env.update(tools)  # CHROMIUM_PATH, PROMTOOL_PATH, AMTOOL_PATH, PGBOUNCER_PATH
         ensure_database(env["DATABASE_URL"])
         result = subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
     return result.returncode

@@ -1,7 +1,8 @@
 """Programs the suite drives that are not Python packages: Debian's, installed when missing.
 
 `make test` needs a browser for the panel's tests (chromium), Prometheus' `promtool` for the
-alert rules' tests and Alertmanager's `amtool` for their routing. Each is looked up in its
+alert rules' tests, Alertmanager's `amtool` for their routing and `pgbouncer` for the fleet's
+pooling tests. Each is looked up in its
 environment variable, then on PATH; when missing, the launcher installs the Debian package as
 root (apt-get), and without root (or apt) it stops with the command to run, since a skipped check
 proves nothing. The launcher passes the path found to the suite in the same environment variable.
@@ -30,7 +31,10 @@ PROMTOOL = Tool("PROMTOOL_PATH", ("promtool",), "prometheus", "the alert rules' 
                 apt_options=("--no-install-recommends",))
 AMTOOL = Tool("AMTOOL_PATH", ("amtool",), "prometheus-alertmanager", "the alert routing tests",
               apt_options=("--no-install-recommends",))
-SUITE_TOOLS = (CHROMIUM, PROMTOOL, AMTOOL)
+# The fleet tests run a real pgbouncer in front of the test database (tests/fleet/test_pgbouncer.py).
+PGBOUNCER = Tool("PGBOUNCER_PATH", ("pgbouncer",), "pgbouncer", "the PgBouncer tests",
+                 apt_options=("--no-install-recommends",))
+SUITE_TOOLS = (CHROMIUM, PROMTOOL, AMTOOL, PGBOUNCER)
 
 
 def tool_path(tool: Tool) -> str | None:

@@ -290,7 +290,8 @@ def pgbouncer_start(*, pool_mode: str, pool_size: int) -> PgBouncer:
     started with `-u postgres` (the user Debian's PostgreSQL packages create), reading a
     directory that user can read.
     """
-    binary = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None)
+    binary = (os.environ.get("PGBOUNCER_PATH") or shutil.which("pgbouncer")
+              or ("/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None))
     if binary is None:
         pytest.skip(PGBOUNCER_MISSING)
     db = connection.settings_dict
