@@ -752,6 +752,11 @@ def pass_lines(f: dict) -> list[tuple[str, bool, str]]:
     return lines
 
 
+def _fmt_each(figures: dict, *keys: str, unit: str = " s", digits: int = 1) -> str:
+    """Several figures of one kind, "a / b / c" (p50 / p95 / max...)."""
+    return " / ".join(fmt(figures[key], unit, digits) for key in keys)
+
+
 def report(f: dict) -> str:
     parts = ["", table([
         ("scenario", f"fleet: {f['companies']:,} companies; steps {', '.join(f['steps'])}"),
@@ -804,17 +809,13 @@ def report(f: dict) -> str:
             ("fleet companies done", f"{d['fleet_companies_done']:,} of {d['fleet_companies']:,} ({d['stop']})"),
             ("cycle span: dispatch to last company done", _with_load(
                 f"{fmt(d['span_s'], ' s', 1)} (last: {d['last_company']})", d["load_after"])),
-            ("company start delay p50 / p95 / slowest", f"{fmt(d['start_p50_s'], ' s', 1)} / "
-                                                        f"{fmt(d['start_p95_s'], ' s', 1)} / "
-                                                        f"{fmt(d['slowest_start_s'], ' s', 1)} "
-                                                        f"({d['slowest_company']})"),
-            ("job start after its ETA p50 / p99 / max", f"{fmt(d['late_after_eta_p50_s'], ' s', 2)} / "
-                                                        f"{fmt(d['late_after_eta_p99_s'], ' s', 2)} / "
-                                                        f"{fmt(d['late_after_eta_max_s'], ' s', 2)} "
-                                                        f"({d['with_eta']:,} jobs with an ETA)"),
-            ("company's work p50 / p95 / max, sum", f"{fmt(d['runtime_p50_s'], ' s', 3)} / "
-                                                 f"{fmt(d['runtime_p95_s'], ' s', 3)} / "
-                                                 f"{fmt(d['runtime_max_s'], ' s', 3)}, {d['runtime_sum_s']} s"),
+            ("company start delay p50 / p95 / slowest",
+             f"{_fmt_each(d, 'start_p50_s', 'start_p95_s', 'slowest_start_s')} ({d['slowest_company']})"),
+            ("job start after its ETA p50 / p99 / max",
+             f"{_fmt_each(d, 'late_after_eta_p50_s', 'late_after_eta_p99_s', 'late_after_eta_max_s', digits=2)} "
+             f"({d['with_eta']:,} jobs with an ETA)"),
+            ("company's work p50 / p95 / max, sum",
+             f"{_fmt_each(d, 'runtime_p50_s', 'runtime_p95_s', 'runtime_max_s', digits=3)}, {d['runtime_sum_s']} s"),
         ], "4. One dispatcher cycle (tenants.dispatch_periodic 'minute', seconds from the send)")]
     mt = f.get("metrics")
     if mt:

@@ -27,8 +27,9 @@ from conversations.channels.base import InboundMessage, MessageKind
 from conversations.channels.services import channel_configure
 from conversations.core.ingest import inbound_store
 from conversations.core.pipeline import pipeline_schedule
-from conversations.models import Contact, Message, Outbox
+from conversations.models import Message, Outbox
 from tests.conversations.llm_payloads import openai_answer
+from tests.conversations.test_claims import _wipe  # the same company rows to clear
 from tests.json_server import FakeServer
 
 pytestmark = pytest.mark.worker
@@ -100,12 +101,6 @@ def crash_company(django_db_setup, django_db_blocker, fake, settings):
             with schema_context(company.schema_name):
                 _wipe()
             connection.set_schema_to_public()
-
-
-def _wipe() -> None:
-    Outbox.objects.all().delete()
-    Message.objects.all().delete()
-    Contact.objects.all().delete()
 
 
 class Worker:
