@@ -22,9 +22,20 @@ KEYS_WITHOUT_TTL: dict[str, str] = {}
 
 @lru_cache(maxsize=1)
 def get_redis() -> redis.Redis:
-    return redis.Redis.from_url(
-        settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
-    )
+    return redis_client_for(settings.REDIS_URL)
+
+
+def redis_client_for(url: str, *, timeout: float = 2.0) -> redis.Redis:
+    """A client that never sends a command twice on its own: keep it so.
+
+    A command whose reply timed out may well have run (the reply was late, not lost: a loaded box, a
+    thread starved of the GIL), and ours are not all idempotent: counters, the dispatcher's take, the
+    breaker's scripts. Re-sent blindly they would run twice. A client built from a URL retries nothing
+    unless told to (`retry`, `retry_on_timeout`, `retry_on_error`); tests/test_redis_client.py holds
+    it to that. A caller that knows its command is safe to repeat retries it itself (tenants/dispatch.py).
+    """
+    return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
+                                health_check_interval=30)
 
 
 def tenant_key(*parts: str) -> str:

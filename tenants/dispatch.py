@@ -8,8 +8,9 @@ evenly) and then runs all of the cadence's tasks for that company (`company_jobs
 Exactly once per period, even with two beats: the period is the one whose start is nearest to now
 on Redis's clock (beats fire at the start of a period, far from the half-way boundary), and a
 company is sent only by the dispatcher whose `SET NX` took its claim. The job runs only while the
-claim still holds the token it was sent with, and turns it to "started" as it begins, so a
-redelivered message does not run it again.
+claim still holds the token it was sent with, and turns it to "started" (with its lease id) as it
+begins, so a redelivered message does not run it again, while the same take re-sent after a lost
+reply is recognised as itself.
 
 Bounded, and a slow company never delays the others: a job first takes one of the cadence's
 `concurrency` slots, shared by the whole fleet (a sorted set of leases in Redis); a lease ends after
@@ -27,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
+import redis
 import structlog
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -48,6 +50,7 @@ log = structlog.get_logger(__name__)
 
 RUN_TASK = "tenants.periodic_run"
 SEND_BATCH = 500  # messages per pipelined round trip to the broker
+TAKE_ATTEMPTS = 3  # a take whose reply timed out is sent again, as the same take
 QUERY_CANCELED = "57014"  # PostgreSQL: statement_timeout (or a cancel) stopped the statement
 
 
@@ -183,8 +186,12 @@ def _observe(result: DispatchResult, seconds: float) -> None:
 
 # KEYS: the claim, the company's busy lease, the cadence's slots. ARGV: token, concurrency, slot ms,
 # busy ms, lease id. Redis's own clock, so every node's leases expire on the same one.
+# The claim becomes 'started:<lease id>': the same take sent again (its reply was lost) answers 'ok' again
+# instead of finding its own mark and calling itself a duplicate.
 _TAKE = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'duplicate' end
+local claim = redis.call('GET', KEYS[1])
+if claim == 'started:' .. ARGV[5] then return 'ok' end
+if claim ~= ARGV[1] then return 'duplicate' end
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'busy' end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -193,7 +200,7 @@ if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[2]) then return 'full' end
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[5])
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
 redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[4])
-redis.call('SET', KEYS[1], 'started', 'KEEPTTL')
+redis.call('SET', KEYS[1], 'started:' .. ARGV[5], 'KEEPTTL')
 return 'ok'
 """
 # KEYS: the company's busy lease, the cadence's slots. ARGV: lease id.
@@ -226,8 +233,16 @@ def lease_take(*, cadence: str, period: int, schema: str, token: str, concurrenc
     """
     lease = f"{schema}:{uuid.uuid4().hex[:12]}"
     take, _ = _scripts()
-    outcome = take(keys=[claim_key(cadence, period, schema), busy_key(cadence, schema), slots_key(cadence)],
-                   args=[token, concurrency, budget * 1000, budget * 2000, lease])
+    keys = [claim_key(cadence, period, schema), busy_key(cadence, schema), slots_key(cadence)]
+    for attempt in range(TAKE_ATTEMPTS):
+        try:
+            outcome = take(keys=keys, args=[token, concurrency, budget * 1000, budget * 2000, lease])
+            break
+        except redis.TimeoutError:
+            # The take may have run with its reply late: the same lease id again is safe (_TAKE says 'ok'
+            # to its own mark), where a new one would find the claim started and skip the company.
+            if attempt == TAKE_ATTEMPTS - 1:
+                raise
     outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
     return outcome, lease if outcome == "ok" else ""
 
@@ -252,6 +267,8 @@ def company_jobs_run(*, cadence: str, period: int, token: str, tasks: list[str],
                                     concurrency=concurrency, budget=budget)
     if outcome != "ok":
         PERIODIC_RUNS.labels(cadence=cadence, outcome="retried" if outcome == "full" else outcome).inc()
+        if outcome == "duplicate":
+            _duplicate_log(cadence=cadence, period=period, schema=schema, token=token)
         return outcome
     try:
         deadline = time.monotonic() + budget
@@ -261,6 +278,16 @@ def company_jobs_run(*, cadence: str, period: int, token: str, tasks: list[str],
         lease_release(cadence=cadence, schema=schema, lease=lease)
     PERIODIC_RUNS.labels(cadence=cadence, outcome="ran").inc()
     return "ran"
+
+
+def _duplicate_log(*, cadence: str, period: int, schema: str, token: str) -> None:
+    """What the claim held instead of this message's token: started by another message (a redelivery),
+    another dispatcher's token (a lost race), or nothing (it expired, or was given back)."""
+    held = get_redis().get(claim_key(cadence, period, schema))
+    held = held.decode() if held else None
+    found = "none" if held is None else "started" if held.startswith("started:") else "other_token"
+    log.info("periodic_run_duplicate", cadence=cadence, period=period, schema=schema, claim=found,
+             token_sent=token[:8])
 
 
 def _task_run(*, cadence: str, name: str, deadline: float) -> None:
