@@ -41,3 +41,16 @@ def redis_client_for(url: str, *, timeout: float = 2.0) -> redis.Redis:
 def tenant_key(*parts: str) -> str:
     """A Redis key scoped to the current schema: `secretaria:<schema>:<parts...>`."""
     return ":".join(["secretaria", connection.schema_name, *parts])
+
+
+def company_keys_forget(schema: str) -> int:
+    """Delete every `secretaria:<schema>:*` key (a restore replaced the rows they copy): how many.
+
+    Each is a copy of the company's rows rebuilt when missing (usage counters, conversation context),
+    a lock, a window or a token that is safe to lose (the list above says so of every key).
+    """
+    client = get_redis()
+    keys = list(client.scan_iter(match=f"secretaria:{schema}:*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start:start + 1000])
+    return len(keys)

@@ -235,10 +235,13 @@ def _stream_restore(server: postgres.Server, *, dump: Path, tmp: Path, psql_args
 
 
 def _after_restore(schema: str) -> None:
-    """Every process drops what it cached of the company's settings: they were just replaced."""
+    """Every process drops what it cached of the company: its rows were just replaced. Its Redis keys go
+    (the month's usage counters are rebuilt from the restored rows), then its settings are reloaded."""
+    from secretaria.redis_client import company_keys_forget
     from secretaria.settings_cache import settings_changed
 
     connection.close()  # the schema this connection may have cached plans for was recreated
+    company_keys_forget(schema)
     with schema_context(schema):
         settings_changed()  # outside a transaction: the new version is set at once
 

@@ -28,6 +28,7 @@ from prometheus_client import REGISTRY
 
 from accounts.models import User
 from conversations.models import Contact, Message
+from secretaria.redis_client import get_redis
 from tenants.backups.graph import company_public_tables
 from tenants.backups.manifest import NAME as MANIFEST_NAME
 from tenants.backups.manifest import BackupCorrupt, manifest_read
@@ -137,11 +138,18 @@ def test_rows_deleted_inside_a_company_come_back_and_its_neighbour_is_untouched(
     ChannelRoute.objects.filter(company=backed).delete()
     assert fingerprint(backed) != before
 
+    redis = get_redis()
+    redis.set(f"secretaria:{backed.schema_name}:usage:test", "counted since the backup", ex=600)
+    redis.set(f"secretaria:{neighbour.schema_name}:usage:test", "the neighbour's", ex=600)
+
     report = company_restore(folder=folder)
 
     assert report.ok, report.problems
     assert fingerprint(backed) == before
     assert fingerprint(neighbour) == neighbour_before
+    assert redis.get(f"secretaria:{backed.schema_name}:usage:test") is None  # rebuilt from the restored rows
+    assert redis.get(f"secretaria:{neighbour.schema_name}:usage:test") == b"the neighbour's"
+    redis.delete(f"secretaria:{neighbour.schema_name}:usage:test")
     assert fingerprint(acme) == acme_before
     with schema_context(backed.schema_name):
         assert Message.objects.count() == 6
