@@ -4,6 +4,7 @@ import time
 
 import jwt
 import pytest
+from django.contrib.auth.hashers import make_password
 from django_tenants.utils import schema_context
 from rest_framework_simplejwt.settings import api_settings
 
@@ -324,3 +325,35 @@ def test_a_company_refresh_token_is_refused_on_the_public_host(api, acme):
 
     assert api(None).post(REFRESH, {"refresh": refresh}, format="json").status_code == 401
 
+
+
+# --- Password hashes: Argon2 for new ones, PBKDF2 ones upgraded at login ----------------
+
+
+def test_new_passwords_are_hashed_with_argon2id_at_djangos_cost(acme, newcomer):
+    user = newcomer(acme)
+
+    with schema_context("acme"):
+        stored_hash = User.objects.get(pk=user.pk).password
+    assert stored_hash.startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$")
+
+
+def test_a_pbkdf2_hash_from_before_still_logs_in_and_is_upgraded_to_argon2(api, acme, newcomer):
+    user = newcomer(acme)
+    old_hash = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    assert old_hash.startswith("pbkdf2_sha256$1000000$")
+    with schema_context("acme"):
+        User.objects.filter(pk=user.pk).update(password=old_hash)
+
+    refused = login(api(acme), user.email, "nao-e-a-senha-9")
+    with schema_context("acme"):
+        assert User.objects.get(pk=user.pk).password == old_hash  # a wrong password upgrades nothing
+    response = login(api(acme), user.email)
+
+    assert refused.status_code == 401
+    assert response.status_code == 200, response.content
+    with schema_context("acme"):
+        upgraded = User.objects.get(pk=user.pk)
+    assert upgraded.password.startswith("argon2$argon2id$")
+    assert upgraded.check_password(PASSWORD)
+    assert login(api(acme), user.email).status_code == 200  # and the new hash logs in too
