@@ -86,9 +86,10 @@ def roles_sync() -> dict[str, Group]:
     """
     names = [role.value for role in Role]
     groups = {group.name: group for group in Group.objects.filter(name__in=names)}
-    missing = [Group(name=name) for name in names if name not in groups]
-    if missing:
-        groups.update({group.name: group for group in Group.objects.bulk_create(missing)})
+    if len(groups) < len(names):
+        # Another process may be creating them too (two deploys' bootstrap): theirs or ours, either will do.
+        Group.objects.bulk_create([Group(name=name) for name in names if name not in groups], ignore_conflicts=True)
+        groups = {group.name: group for group in Group.objects.filter(name__in=names)}
     wanted = _role_pairs(groups)
     through = Group.permissions.through
     held = set(through.objects.filter(group_id__in=[g.pk for g in groups.values()])
