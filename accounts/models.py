@@ -12,11 +12,15 @@ from django.utils import timezone
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra):
+    def create_user(self, email: str, password: str | None = None, *, password_hash: str | None = None, **extra):
+        """`password_hash`: `password`'s hash when the caller computed it already (make_password)."""
         if not email:
             raise ValueError("e-mail obrigatório")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
-        user.set_password(password)
+        if password_hash is None:
+            user.set_password(password)
+        else:
+            user.password = password_hash
         user.save(using=self._db)
         return user
 

@@ -1,5 +1,10 @@
 """Writes on users. Each function runs in the schema that is current (the company's)."""
 
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,11 +31,42 @@ def _staff_check(actor: User | None, action: str) -> None:
         raise PermissionDenied("Só um proprietário altera a equipe.")
 
 
+@dataclass(frozen=True)
+class PasswordHashed:
+    encoded: str  # what make_password(password) gives
+    seconds: float  # computing it
+
+
+def password_hash_begin(password: str) -> Future[PasswordHashed]:
+    """Start hashing `password` in a thread of its own and return at once.
+
+    The hash (Argon2id at Django's cost, settings.PASSWORD_HASHERS) is the slowest part of creating
+    a user and needs no database. A caller with database work to do before the user exists
+    (company_provision replays a whole schema) overlaps the two: argon2-cffi and hashlib release
+    the GIL, and PostgreSQL works in its own process meanwhile. A short-lived executor per call: a
+    pool kept in the module would not survive a pre-forking server's fork.
+    """
+    def timed() -> PasswordHashed:
+        started = time.perf_counter()
+        return PasswordHashed(encoded=make_password(password), seconds=time.perf_counter() - started)
+
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="password-hash")
+    try:
+        return executor.submit(timed)
+    finally:
+        executor.shutdown(wait=False)  # the thread ends with its one task
+
+
 @transaction.atomic
 def user_create(
-    *, email: str, password: str, role: str, full_name: str = "", actor: User | None = None
+    *, email: str, password: str, role: str, full_name: str = "", actor: User | None = None,
+    password_hash: str | None = None,
 ) -> User:
-    """Create a staff member with a role; the password must pass the validators."""
+    """Create a staff member with a role; the password must pass the validators.
+
+    `password_hash`: the password's hash when the caller computed it already (password_hash_begin),
+    so it is not computed twice; the password itself is still validated.
+    """
     _staff_check(actor, "add")
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -41,7 +77,7 @@ def user_create(
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     _seat_check()
-    user = User.objects.create_user(email, password, full_name=full_name, is_staff=True)
+    user = User.objects.create_user(email, password, password_hash=password_hash, full_name=full_name, is_staff=True)
     user.groups.set([_role_group(role)])
     _role_changed(user, actor=actor, old_role="", new_role=role)
     return user

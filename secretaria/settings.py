@@ -174,6 +174,18 @@ CACHES = {
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Argon2id first (Django's parameters: 100 MiB, 2 passes, 8 lanes): memory-hard, so stronger against
+# GPU/ASIC guessing than PBKDF2's 1,000,000 SHA-256 iterations, and faster to compute here (it was
+# most of a company's provisioning: docs/fleet-provisioning.md). Django's other hashers stay listed
+# so existing PBKDF2 hashes still verify; Django re-hashes them with Argon2 at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",

@@ -4,11 +4,13 @@ import time
 
 import jwt
 import pytest
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 from rest_framework_simplejwt.settings import api_settings
 
 from accounts.models import User
-from accounts.services import user_deactivate
+from accounts.services import password_hash_begin, user_create, user_deactivate
 from tenants.models import Company
 from tests.accounts.conftest import ROLES
 from tests.conftest import ADMIN_EMAIL, PASSWORD, _email, member, platform_admin, tokens
@@ -324,3 +326,55 @@ def test_a_company_refresh_token_is_refused_on_the_public_host(api, acme):
 
     assert api(None).post(REFRESH, {"refresh": refresh}, format="json").status_code == 401
 
+
+
+# --- Password hashes: Argon2 for new ones, PBKDF2 ones upgraded at login ----------------
+
+
+def test_new_passwords_are_hashed_with_argon2id_at_djangos_cost(acme, newcomer):
+    user = newcomer(acme)
+
+    with schema_context("acme"):
+        stored_hash = User.objects.get(pk=user.pk).password
+    assert stored_hash.startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$")
+
+
+def test_a_pbkdf2_hash_from_before_still_logs_in_and_is_upgraded_to_argon2(api, acme, newcomer):
+    user = newcomer(acme)
+    old_hash = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    assert old_hash.startswith("pbkdf2_sha256$1000000$")
+    with schema_context("acme"):
+        User.objects.filter(pk=user.pk).update(password=old_hash)
+
+    refused = login(api(acme), user.email, "nao-e-a-senha-9")
+    with schema_context("acme"):
+        assert User.objects.get(pk=user.pk).password == old_hash  # a wrong password upgrades nothing
+    response = login(api(acme), user.email)
+
+    assert refused.status_code == 401
+    assert response.status_code == 200, response.content
+    with schema_context("acme"):
+        upgraded = User.objects.get(pk=user.pk)
+    assert upgraded.password.startswith("argon2$argon2id$")
+    assert upgraded.check_password(PASSWORD)
+    assert login(api(acme), user.email).status_code == 200  # and the new hash logs in too
+
+
+def test_a_hash_computed_beforehand_in_its_thread_is_the_new_users_and_logs_in(api, acme, unique):
+    hashed = password_hash_begin(PASSWORD).result()
+    email = f"previo-{unique}@acme.test"
+    with schema_context("acme"):
+        user = user_create(email=email, password=PASSWORD, role="viewer", password_hash=hashed.encoded)
+        assert User.objects.get(pk=user.pk).password == hashed.encoded
+
+    assert hashed.encoded.startswith("argon2$argon2id$") and hashed.seconds > 0
+    assert login(api(acme), email).status_code == 200
+
+
+def test_a_hash_given_beforehand_does_not_skip_the_password_rules(acme, unique):
+    weak = "12345678"
+    with schema_context("acme"), pytest.raises(ValidationError) as refused:
+        user_create(email=f"fraca-{unique}@acme.test", password=weak, role="viewer",
+                    password_hash=password_hash_begin(weak).result().encoded)
+
+    assert "password" in refused.value.message_dict

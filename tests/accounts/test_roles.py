@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django_tenants.utils import schema_context
 
 from accounts.models import User
@@ -401,3 +402,66 @@ def test_the_cast_members_hold_their_role_permissions(acme, role, may_manage):
         assert user.has_perm("accounts.add_user") is (role == "owner")
         assert user.has_perm("accounts.manage_settings") is may_manage
         assert not user.has_perm("compliance.change_auditevent")
+
+
+# --- roles_sync in bulk: the same rows as the per-role version it replaced ----------------
+
+
+def _roles_sync_one_by_one() -> None:
+    """The previous roles_sync, kept as the reference: one get_or_create and one set() per role."""
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import _split
+
+    permissions = list(Permission.objects.select_related("content_type"))
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.set([p for p in permissions
+                               if _grants(role, *_split(p.codename, p.content_type.app_label, p.content_type.model))])
+
+
+def _role_rows() -> set[tuple[str, str, str]]:
+    from django.contrib.auth.models import Group
+
+    return {(name, app, codename) for name, app, codename in Group.permissions.through.objects.values_list(
+        "group__name", "permission__content_type__app_label", "permission__codename")}
+
+
+def _disturb() -> None:
+    """Groups out of step with the code: one missing, one with a grant too many, one with one too few."""
+    from django.contrib.auth.models import Group
+
+    Group.objects.filter(name="viewer").delete()
+    Group.objects.get(name="operator").permissions.add(Permission.objects.get(codename="delete_user"))
+    Group.objects.get(name="owner").permissions.remove(Permission.objects.get(codename="add_user"))
+    content_type, _ = ContentType.objects.get_or_create(app_label="agenda", model="novomodelo")
+    Permission.objects.create(codename="view_novomodelo", name="view novomodelo", content_type=content_type)
+
+
+@pytest.mark.parametrize("disturbed", [False, True], ids=["in-step", "out-of-step"])
+def test_roles_sync_in_bulk_leaves_exactly_the_rows_of_the_one_by_one_version(acme, disturbed):
+    with schema_context("acme"), transaction.atomic():
+        if disturbed:
+            _disturb()
+        with transaction.atomic():
+            _roles_sync_one_by_one()
+            expected = _role_rows()
+            transaction.set_rollback(True)
+        before = _role_rows()
+        groups = roles_sync()
+        rows = _role_rows()
+        transaction.set_rollback(True)
+
+    assert rows == expected
+    assert set(groups) == {role.value for role in Role}
+    if disturbed:  # the disturbance was real, and undone
+        assert before != rows
+        assert ("operator", "accounts", "delete_user") not in rows
+        assert {("viewer", "agenda", "view_novomodelo"), ("owner", "accounts", "add_user")} <= rows
+
+
+def test_roles_sync_writes_nothing_when_the_groups_are_in_step(acme, django_assert_max_num_queries):
+    with schema_context("acme"):
+        roles_sync()
+        with django_assert_max_num_queries(3):  # the groups, what they hold, the permissions
+            roles_sync()

@@ -262,6 +262,22 @@ def test_a_template_behind_the_code_is_migrated_before_the_company_is_copied(db,
     assert not services._has_pending_migrations(company)
 
 
+def test_a_template_holding_every_migration_of_the_code_is_current_without_building_the_graph(db, monkeypatch):
+    monkeypatch.setattr(services, "_template_lag_by_state", {})  # as in a fresh process
+    monkeypatch.setattr(services, "_pending_migrations", lambda: pytest.fail("the migration graph was built"))
+
+    assert not services._template_lags(template_state())
+    monkeypatch.undo()
+    with schema_context(TEMPLATE_SCHEMA):
+        assert not services._pending_migrations()  # and the graph agrees
+
+
+def test_the_code_migrations_listed_from_disk_are_those_djangos_loader_finds():
+    from django.db.migrations.loader import MigrationLoader
+
+    assert services._code_migrations() == set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+
+
 def test_a_company_copied_from_a_lagging_template_gets_the_missing_migrations_itself(db, unique):
     forgotten = _latest_tenants_migration()
     _forget_in_template(forgotten)
@@ -359,3 +375,6 @@ def test_provisioning_reports_the_schema_steps_share_of_its_duration(db, unique)
     result = services.company_provision(**body(f"parte-{unique}"))
 
     assert 0 < result.schema_seconds < result.seconds
+    # The owner's hash is computed beside the schema: reported apart, waited for only in part.
+    assert result.hash_seconds > 0
+    assert 0 <= result.hash_wait_seconds <= result.hash_seconds
