@@ -81,15 +81,16 @@ PY
 
 # The order matters (docs/fleet-migrations.md): public first (the companies' rows); then the template, and
 # its cached DDL refreshed, so that a company provisioned while the others migrate is made at the new
-# state; then the company schemas that lag, in parallel (django-tenants' multiprocessing executor,
-# MIGRATE_PROCESSES), each schema then verified and marked, which keeps /readyz's lag check to one query.
+# state; then the company schemas that lag: a SQL-only plan is collected once and replayed in each schema
+# (tenants/migration_replay.py), anything else goes to django-tenants' multiprocessing executor
+# (MIGRATE_PROCESSES); each schema is then verified and marked, which keeps /readyz's lag check to one query.
 run_migrations() {
     log "migrating the public schema"
     python manage.py migrate_schemas --shared --noinput
     log "migrating the template schema, then refreshing its DDL"
     python manage.py migrate_template
     python manage.py schema_template_refresh
-    log "migrating the company schemas that lag (${MIGRATE_PROCESSES:-4} processes), then marking them"
+    log "migrating the company schemas that lag (fast path, else ${MIGRATE_PROCESSES:-4} processes), then marking them"
     python manage.py migrate_lagging
     # Idempotent: public tenant, template schema, platform admin, role sync.
     # Note: it resets the platform admin's password to SECRETARIA_ADMIN_PASSWORD.

@@ -700,3 +700,16 @@ if BENCH_FLEET_APP:
     TENANT_APPS = [*TENANT_APPS, "bench.fleet_app"]
     INSTALLED_APPS = [*INSTALLED_APPS, "bench.fleet_app"]
 # --- end fleet: bench ---
+
+# --- Tests: throwaway tenant apps for migrate_lagging's tests (tests/tenants/migrate_apps) ---
+# Installed only in the manage.py processes those tests start (TEST_TENANT_APPS=<app>,...), like
+# BENCH_FLEET_APP above; only apps of that folder are accepted. Never set in a deployment.
+TEST_TENANT_APPS = env.list("TEST_TENANT_APPS", default=[])
+for _app in TEST_TENANT_APPS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    if not _app.startswith("tests.tenants.migrate_apps."):
+        raise ImproperlyConfigured(f"TEST_TENANT_APPS: {_app} is not one of tests/tenants/migrate_apps")
+    TENANT_APPS = [*TENANT_APPS, _app]
+    INSTALLED_APPS = [*INSTALLED_APPS, _app]
+# --- end tests ---
