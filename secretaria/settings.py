@@ -148,13 +148,19 @@ WSGI_APPLICATION = "secretaria.wsgi.application"
 
 # --- Data services ----------------------------------------------------------
 DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/secretaria")}
-# django-tenants and django-prometheus both want the ENGINE: tenants on top (through
-# secretaria/db_backend, which skips repeated SET search_path),
-# prometheus underneath (counts queries), Django's psycopg 3 backend below that.
+# django-tenants wants the ENGINE: tenants on top (through secretaria/db_backend, which skips repeated
+# SET search_path), Django's psycopg 3 backend below (ORIGINAL_BACKEND).
 # DATABASE_NAME overrides the URL's database (test workers point at the test database).
 DATABASES["default"]["NAME"] = env.str("DATABASE_NAME", default=DATABASES["default"]["NAME"])
 DATABASES["default"]["ENGINE"] = "secretaria.db_backend"  # django-tenants + a saved round trip
-ORIGINAL_BACKEND = "django_prometheus.db.backends.postgresql"
+# Per-query metrics (django-prometheus' backend between the two: django_db_execute_total, query durations)
+# are off unless DB_QUERY_METRICS=1. In multiprocess mode prometheus_client guards every sample with one lock
+# per process, and that backend takes it three times per query: with a worker's 48 threads, a thread
+# holding it while waiting for the GIL made the others queue — 60% of a worker's samples under the R1
+# bench, R1's drain 35.5 s and reply p99 54 s; without, 22.2 s and 32.5 s (docs/alerts.md). No alert
+# or dashboard reads them; PostgreSQL's own statistics (pg_stat_statements) tell the same without the lock.
+DB_QUERY_METRICS = env.bool("DB_QUERY_METRICS", default=False)
+ORIGINAL_BACKEND = "django_prometheus.db.backends.postgresql" if DB_QUERY_METRICS else "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)

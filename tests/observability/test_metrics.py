@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 from django.db import connection, connections
 from django_prometheus.db.backends.postgresql.base import DatabaseWrapper as PrometheusDatabaseWrapper
@@ -53,16 +57,24 @@ def test_django_prometheus_request_metrics_are_exported(scraper):
     assert "django_http_requests_total_by_method_total" in names
 
 
-def test_database_queries_are_counted_through_the_tenants_backend(acme, api, scraper):
-    """Our ENGINE (django-tenants' plus a saved SET) chains to django-prometheus via ORIGINAL_BACKEND."""
-    key = ("django_db_execute_total", (("alias", "default"), ("vendor", "postgresql")))
-    before = samples(scraper).get(key, 0)
+def test_database_queries_are_not_counted_by_default(acme, api, scraper):
+    """Our ENGINE (django-tenants' plus a saved SET) sits on Django's backend: no per-query metrics, whose
+    per-process lock queued a worker's threads (settings.DB_QUERY_METRICS, docs/alerts.md)."""
     api(acme, "owner").get("/api/me")
-    assert samples(scraper)[key] > before
+    assert not {name for name, _labels in samples(scraper) if name.startswith("django_db_execute")}
     wrapper = connections["default"]
     assert type(wrapper).__module__ == "secretaria.db_backend.base"
     assert isinstance(wrapper, TenantDatabaseWrapper)
-    assert isinstance(wrapper, PrometheusDatabaseWrapper)
+    assert not isinstance(wrapper, PrometheusDatabaseWrapper)
+
+
+def test_db_query_metrics_put_django_prometheus_backend_back_under_the_tenants_one():
+    code = ("import django; django.setup(); from django.db import connections; "
+            "from django_prometheus.db.common import DatabaseWrapperMixin as M; "
+            "print(isinstance(connections['default'], M))")
+    env = {**os.environ, "DB_QUERY_METRICS": "1", "DJANGO_SETTINGS_MODULE": "secretaria.settings"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "True", done.stderr
 
 
 def test_provisioning_histogram_is_exported(scraper):
