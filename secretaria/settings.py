@@ -93,6 +93,9 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 # Issue `SET search_path` once per schema switch, not before every statement (it halved
 # the round trips of a reply). django-tenants forgets the setting on (savepoint) rollback.
 TENANT_LIMIT_SET_CALLS = True
+# Schemas django-tenants appends to every company's search path after public (extensions kept apart):
+# none here; tenants/migration_replay.py sets the same path as django-tenants when it replays SQL.
+PG_EXTRA_SEARCH_PATHS: list[str] = []
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",

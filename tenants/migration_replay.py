@@ -181,7 +181,7 @@ def _replay_one(plan: ReplayPlan, schema: str, expected: "PostMigrateExpected") 
         # As django-tenants' executor does before each schema: our receiver takes the marker away.
         schema_pre_migration.send(plan_replay, schema_name=schema)
         with connection.cursor() as cursor:
-            path = [schema, "public", *getattr(settings, "PG_EXTRA_SEARCH_PATHS", [])]
+            path = [schema, "public", *settings.PG_EXTRA_SEARCH_PATHS]
             cursor.execute(f"SET LOCAL search_path = {', '.join(quote(p) for p in path)}")
             for sql in plan.statements:
                 cursor.execute(sql)
