@@ -10,10 +10,7 @@ reads the dashboard's reports, logs in and out, and the model fails enough to op
 
 from __future__ import annotations
 
-import json
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.test import Client
 from django.utils import timezone
@@ -31,40 +28,31 @@ from devstack.demo.agenda import demo_calendar_ensure
 from tests.conftest import member
 from tests.conversations.conftest import post_json
 from tests.factories import PASSWORD
+from tests.json_server import FakeServer, Recorded
 
 FLOOD_LIMIT = 3  # the sender limit the day runs under (RATE_LIMIT_SENDER_PER_MINUTE)
 
 
-class _ModelHandler(BaseHTTPRequestHandler):
-    """OpenAI's chat completions with a fixed answer and usage."""
+class ModelServer(FakeServer):
+    """OpenAI's chat completions with a fixed answer and usage (`url` is the API base)."""
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
-        self.rfile.read(int(self.headers.get("content-length") or 0))
-        body = json.dumps({
+    def __init__(self) -> None:
+        super().__init__()
+        self.url = f"{self.url}/v1"
+
+    def reset(self) -> None:
+        """Stateless: every call gets the same answer."""
+
+    def handle(self, recorded: Recorded) -> tuple:
+        return 200, {
             "id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o-mini",
             "choices": [{"index": 0, "message": {"role": "assistant", "content": "Abrimos sim, das 8h às 12h."},
                          "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 40, "completion_tokens": 10, "total_tokens": 50},
-        }).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-class ModelServer:
-    def __init__(self) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _ModelHandler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v1"
+        }
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.shutdown()
 
 
 @dataclass

@@ -377,6 +377,18 @@ def live_web(django_db_setup, celery_queue, fake_providers, celery_worker, live_
         _stop(proc)
 
 
+@pytest.fixture
+def slow_redis():
+    """A proxy in front of the test Redis that holds replies back on demand (tests/redis_proxy.py)."""
+    from django.conf import settings
+
+    from tests.redis_proxy import SlowReplies
+
+    proxy = SlowReplies(settings.REDIS_URL)
+    yield proxy
+    proxy.close()
+
+
 def wait_until(predicate, timeout: float = 30, what: str = "condition"):
     _wait_until(predicate, timeout, what)
 

@@ -7,7 +7,6 @@ import threading
 import time
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 from prometheus_client import REGISTRY
@@ -28,7 +27,6 @@ from tenants.metrics import PERIODIC_JOB_SECONDS
 from tenants.migration_state import code_state, migration_marker_clear
 from tenants.models import Company
 from tenants.selectors import company_schemas_active
-from tests.redis_proxy import SlowReplies
 from tests.tenants import periodic_probe
 from tests.tenants.conftest import race
 
@@ -186,20 +184,18 @@ def test_a_company_runs_its_jobs_once_per_period_however_often_the_message_comes
     assert probe.count("acme") == 1
 
 
-def test_a_take_whose_reply_came_late_runs_the_company_once(db, cadence, probe, monkeypatch):
+def test_a_take_whose_reply_came_late_runs_the_company_once(db, cadence, probe, monkeypatch, slow_redis):
     """The take ran but its reply timed out: sent again as itself, it is 'ok', not its own duplicate."""
-    proxy = SlowReplies(settings.REDIS_URL)
-    client = redis_client_for(proxy.url, timeout=0.3)
+    client = redis_client_for(slow_redis.url, timeout=0.3)
     client.ping()
     monkeypatch.setattr(dispatch, "get_redis", lambda: client)
     job = claim(cadence, "acme")
-    proxy.hold_next_replies(0.8)
+    slow_redis.hold_next_replies(0.8)
 
     assert run_in("acme", job) == "ran"
     assert probe.count("acme") == 1
     assert run_in("acme", job) == "duplicate"  # a redelivered message still is one
     assert get_redis().zcard(slots_key(cadence)) == 0  # the lease taken by the late take was given back
-    proxy.close()
 
 
 def test_a_message_from_a_dispatcher_that_lost_the_claim_does_not_run(db, cadence, probe):
